@@ -1,0 +1,65 @@
+import LunaDomain
+import LunaPipeCore
+
+/// The praksisplan pipeline: claims extracts in, the physiotherapy
+/// practice plan's expenditure, services and patient tables out (Region
+/// Nordjylland, specialer 51 and 62, 2019–2023), built only from public
+/// stages.
+///
+///     let tables = try Praksisplan.pipeline(claims: ["x/*.csv"])
+///       .run(in: RunContext(options: ScanOptions(threads: 2), output: out))
+public enum Praksisplan {
+  public static let name = "praksisplan"
+  public static let region = 1081
+  public static let years: [Int64] = Array(2019...2023)
+
+  /// The tables, numbered as in the published plan.
+  public static var tables: [CrossTable] {
+    table(speciale: 51, numbers: (19, 21, 23, 25, 26), specialeName: "speciale 51")
+      + table(speciale: 62, numbers: (29, 31, 33, 35, 36), specialeName: "speciale 62")
+  }
+
+  static func table(
+    speciale s: Int64, numbers n: (Int, Int, Int, Int, Int), specialeName: String
+  ) -> [CrossTable] {
+    let yder = [
+      KommuneRows.kommuner(of: region, by: .yder, speciale: s),
+      KommuneRows.total(of: region, by: .yder, speciale: s),
+    ]
+    let patient = [
+      KommuneRows.kommuner(of: region, by: .patient, speciale: s),
+      KommuneRows.total(of: region, by: .patient, speciale: s),
+    ]
+    func id(_ k: Int) -> String { "tabel-\(k)" }
+    return [
+      CrossTable(
+        id: id(n.0), title: "Tabel \(n.0): Udgifter pr. år til \(specialeName) fordelt på kommuner",
+        rowHeader: "kommune", columns: years, families: yder, measure: .udgift, decimals: 0),
+      CrossTable(
+        id: id(n.1), title: "Tabel \(n.1): Udgifter pr. patient pr. år til \(specialeName) fordelt på kommuner",
+        rowHeader: "kommune", columns: years, families: yder, measure: .udgiftPrPatient, decimals: 0),
+      CrossTable(
+        id: id(n.2), title: "Tabel \(n.2): Ydelser pr. år på \(specialeName) fordelt på kommuner",
+        rowHeader: "kommune", columns: years, families: yder, measure: .ydelser, decimals: 0),
+      CrossTable(
+        id: id(n.3), title: "Tabel \(n.3): Ydelser pr. patient pr. år på \(specialeName) fordelt på kommuner",
+        rowHeader: "kommune", columns: years, families: yder, measure: .ydelserPrPatient, decimals: 2),
+      CrossTable(
+        id: id(n.4),
+        title:
+          "Tabel \(n.4): Antal patienter, der har modtaget behandling på \(specialeName) fordelt på borgerens bopælskommune",
+        rowHeader: "kommune", columns: years, families: patient, measure: .patienter, decimals: 0),
+    ]
+  }
+
+  /// The whole pipeline: read → validate → aggregate → tables (with
+  /// growth) → emit.
+  public static func pipeline(claims: [String]) -> Pipeline<Void, [Table]> {
+    Pipeline(name)
+      .readCSV(claims)
+      .validate(LunaClaims.schema)
+      .aggregate(LunaClaims.aggregation)
+      .tables(tables)
+      .emit()
+  }
+}

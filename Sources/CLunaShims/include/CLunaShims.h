@@ -1,0 +1,12 @@
+#ifndef CLUNASHIMS_H
+#define CLUNASHIMS_H
+
+// Linux calls that Swift's Glibc module does not expose.
+
+// Swaps two paths atomically (renameat2 with RENAME_EXCHANGE), used to
+// publish an output directory in one step. Glibc declares renameat2 only
+// under _GNU_SOURCE, which the Glibc module is not built with.
+// Returns 0, or -1 with errno set.
+int luna_exchange_paths(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,81 @@
+import LunaPipeCore
+
+/// The claims extract (`ydelser`, LUNA BI): one record per settled service
+/// line. Its schema carries every rule of the input contract, section 1.
+public enum LunaClaims {
+  /// Specialer: 51 almen fysioterapi, 62 vederlagsfri fysioterapi,
+  /// 57 almen ridefysioterapi, 65 vederlagsfri ridefysioterapi.
+  public static let specialer: Set<Int64> = [51, 57, 62, 65]
+
+  /// The schema of a claims extract.
+  ///
+  /// Column names match headers case-insensitively with Æ/Ø/Å = AE/OE/AA,
+  /// so `År` and `Aar` are the same column.
+  public static let schema: Schema = {
+    let kommuner = Set(Geography.denmark.kommuner.map { Int64($0.code) })
+    var s = Schema(columns: [
+      Column("Aar", .integer(2000...2100)),
+      Column("Maaned", .integer(1...12)),
+      Column("Ydernummer", .digits(count: 6)),
+      Column("Speciale", .code(specialer)),
+      Column("Ydelseskode", .digits(count: 4)),
+      Column("Antal", .integer(-1_000_000...1_000_000), nonZero: true),
+      Column("Bruttohonorar", .decimal(scale: 2)),
+      Column("PatientId", .text(maxLength: 64)),
+      Column("PatientKommune", .code(kommuner)),
+      Column("YderKommune", .code(kommuner)),
+      Column("PatientAlder", .integer(0...120)),
+      Column("Holdtraening", .flag(yes: "J", no: "N")),
+      Column("Diagnosegruppe", .integer(1...4), required: false),
+      Column("Progressiv", .flag(yes: "J", no: "N"), required: false),
+    ])
+    let antal = s.index(of: "Antal")!
+    let honorar = s.index(of: "Bruttohonorar")!
+    let speciale = s.index(of: "Speciale")!
+    let diagnose = s.index(of: "Diagnosegruppe")!
+    let progressiv = s.index(of: "Progressiv")!
+    s.rules = [
+      // A reversal (negative Antal) carries a negative amount, a service a
+      // non-negative one.
+      RecordRule("sign-mismatch", column: "Bruttohonorar") { r in
+        r[antal] > 0 ? r[honorar] >= 0 : r[honorar] <= 0
+      },
+      RecordRule("required-for-speciale", column: "Diagnosegruppe") { r in
+        !(r[speciale] == 62 || r[speciale] == 65) || !r.isNull(diagnose)
+      },
+      RecordRule("must-be-empty", column: "Diagnosegruppe") { r in
+        r[speciale] == 62 || r[speciale] == 65 || r.isNull(diagnose)
+      },
+      RecordRule("required-for-speciale", column: "Progressiv") { r in
+        r[speciale] != 62 || !r.isNull(progressiv)
+      },
+      RecordRule("must-be-empty", column: "Progressiv") { r in
+        r[speciale] == 62 || r.isNull(progressiv)
+      },
+    ]
+    return s
+  }()
+
+  /// The measures of the praksisplan, at the grain every table rolls up
+  /// from: per year, speciale, clinic kommune and patient kommune, Σ Antal
+  /// (ydelser), Σ Bruttohonorar in øre (udgift), and distinct PatientId over
+  /// lines with positive Antal (patienter).
+  public static let aggregation = Aggregation(
+    keys: ["Aar", "Speciale", "YderKommune", "PatientKommune"],
+    sums: ["Antal", "Bruttohonorar"],
+    distinct: "PatientId", when: .positive("Antal"))
+}
+
+/// Measures over `LunaClaims.aggregation`.
+extension Measure {
+  /// Σ Antal.
+  public static let ydelser = Measure.sum(0)
+  /// Σ Bruttohonorar in kroner.
+  public static let udgift = Measure.sum(1, divisor: 100)
+  /// Σ Bruttohonorar in millions of kroner.
+  public static let udgiftMio = Measure.sum(1, divisor: 100_000_000)
+  /// Distinct patients with a positive line.
+  public static let patienter = Measure.distinct
+  public static let udgiftPrPatient = Measure.ratio(.udgift, .patienter)
+  public static let ydelserPrPatient = Measure.ratio(.ydelser, .patienter)
+}

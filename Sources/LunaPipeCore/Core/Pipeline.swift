@@ -1,0 +1,69 @@
+/// A pipeline: stages composed into one typed step, described first and run
+/// separately. The compiler checks that each stage's input is the output of
+/// the one before.
+///
+///     let p = Pipeline("udgift")
+///       .readCSV(["extracts/*.csv"])
+///       .validate(schema)
+///       .aggregate(aggregation)
+///     let result = try p.run(in: RunContext(options: ScanOptions(threads: 2)))
+public struct Pipeline<Input, Output> {
+  public let name: String
+  /// The labels of the stages, in order.
+  public let labels: [String]
+  private let body: (Input, RunContext) throws -> Output
+
+  private init(name: String, labels: [String], body: @escaping (Input, RunContext) throws -> Output) {
+    self.name = name
+    self.labels = labels
+    self.body = body
+  }
+
+  /// Appends `stage`.
+  public func then<S: Stage>(_ stage: S) -> Pipeline<Input, S.Output> where S.Input == Output {
+    let body = self.body
+    return Pipeline<Input, S.Output>(name: name, labels: labels + [stage.label]) { input, context in
+      let middle = try body(input, context)
+      context.log("[\(stage.label)]")
+      do {
+        return try stage.run(middle, in: context)
+      } catch let e as StageError {
+        throw e
+      } catch {
+        throw StageError(stage: stage.label, underlying: error)
+      }
+    }
+  }
+
+  /// Applies a plain function as a stage.
+  public func map<T>(_ label: String, _ f: @escaping (Output, RunContext) throws -> T) -> Pipeline<Input, T> {
+    then(AnyStage(label: label, f))
+  }
+
+  /// Runs the pipeline on `input`.
+  public func run(_ input: Input, in context: RunContext) throws -> Output {
+    try body(input, context)
+  }
+}
+
+extension Pipeline where Input == Void, Output == Void {
+  /// An empty pipeline, to which stages are appended.
+  public init(_ name: String) {
+    self.init(name: name, labels: []) { _, _ in () }
+  }
+}
+
+extension Pipeline where Input == Void {
+  public func run(in context: RunContext) throws -> Output { try run((), in: context) }
+}
+
+/// A stage made from a closure.
+public struct AnyStage<Input, Output>: Stage {
+  public let label: String
+  let body: (Input, RunContext) throws -> Output
+  public init(label: String, _ body: @escaping (Input, RunContext) throws -> Output) {
+    self.label = label
+    self.body = body
+  }
+  public func run(_ input: Input, in context: RunContext) throws -> Output { try body(input, context) }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Everything a run shares between its stages: options, the output
+/// directory being built, the rejects output, the report, the log.
+public final class RunContext: @unchecked Sendable {
+  public let options: ScanOptions
+  /// Above this share of rejected records (of accepted + rejected) the run
+  /// fails and publishes nothing.
+  public let maxRejectShare: Double
+  /// Where outputs are written before they are published; nil for a run
+  /// that writes nothing (a test inspecting results in memory, say).
+  public let output: OutputDirectory?
+  public var report: RunReport
+  private let logHandler: (String) -> Void
+  private var rejects: RejectWriter?
+
+  public init(
+    options: ScanOptions = ScanOptions(), maxRejectShare: Double = 0.01, output: OutputDirectory? = nil,
+    pipeline: String = "custom", version: String = LunaPipeVersion.current,
+    log: @escaping (String) -> Void = { _ in }
+  ) {
+    self.options = options
+    self.maxRejectShare = maxRejectShare
+    self.output = output
+    self.logHandler = log
+    report = RunReport(
+      pipeline: pipeline, version: version, threads: options.threads, maxRejectShare: maxRejectShare)
+  }
+
+  public func log(_ message: String) { logHandler(message) }
+
+  /// Writes a rejected record to `rejects.csv` in the output directory.
+  func reject(_ r: RejectedRecord) throws {
+    guard let output else { return }
+    if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv")) }
+    try rejects!.write(r)
+  }
+
+  /// Ends the rejects output (an empty one, header only, if none came).
+  func closeRejects() throws {
+    guard let output else { return }
+    if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv")) }
+    try rejects!.close()
+  }
+}
+
+public enum LunaPipeVersion {
+  public static let current = "0.1.0"
+}

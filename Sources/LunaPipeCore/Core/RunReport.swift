@@ -1,0 +1,46 @@
+/// What a run did, written as `run-report.json`.
+public struct RunReport: Sendable, Codable {
+  public struct Totals: Sendable, Codable, Equatable {
+    public var read = 0
+    public var accepted = 0
+    public var rejected = 0
+    public var skippedEmpty = 0
+  }
+
+  public var pipeline: String
+  public var version: String
+  /// "ok" or "failed".
+  public var status = "ok"
+  public var message: String?
+  public var threads: Int
+  public var inputs: [FileReport] = []
+  public var totals = Totals()
+  /// rejected / (accepted + rejected).
+  public var rejectShare = 0.0
+  public var maxRejectShare: Double
+  public var rejectsByRule: [String: Int] = [:]
+  public var outputs: [String] = []
+  public var started = ""
+  public var finished = ""
+  public var seconds = 0.0
+
+  public init(pipeline: String, version: String, threads: Int, maxRejectShare: Double) {
+    self.pipeline = pipeline
+    self.version = version
+    self.threads = threads
+    self.maxRejectShare = maxRejectShare
+  }
+
+  mutating func add(_ files: [FileReport]) {
+    inputs += files
+    for f in files {
+      totals.read += f.read
+      totals.accepted += f.accepted
+      totals.rejected += f.rejected
+      totals.skippedEmpty += f.skippedEmpty
+      for (rule, n) in f.rejectsByRule { rejectsByRule[rule, default: 0] += n }
+    }
+    let considered = totals.accepted + totals.rejected
+    rejectShare = considered == 0 ? 0 : Double(totals.rejected) / Double(considered)
+  }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Writes `rejects.csv`: `file,record,byte_offset,column,rule,raw`, one row
+/// per rejected record, in file order.
+final class RejectWriter {
+  private let handle: FileHandle
+  private var buffer: [UInt8] = []
+
+  init(path: String) throws {
+    guard FileManager.default.createFile(atPath: path, contents: nil),
+      let h = FileHandle(forWritingAtPath: path)
+    else { throw PipelineError.output("cannot write \(path)") }
+    handle = h
+    buffer.append(contentsOf: Array("file,record,byte_offset,column,rule,raw\n".utf8))
+  }
+
+  func write(_ r: RejectedRecord) throws {
+    let fields = [r.file, String(r.record), String(r.byteOffset), r.column, r.rule, r.raw]
+    buffer.append(contentsOf: Array(CSVText.row(fields, delimiter: ",").utf8))
+    if buffer.count > 1 << 20 { flush() }
+  }
+
+  private func flush() {
+    handle.write(Data(buffer))
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  func close() throws {
+    flush()
+    try handle.close()
+  }
+}
+
+/// CSV quoting for writers: a field holding the delimiter, a quote or a line
+/// break is quoted, with quotes doubled.
+public enum CSVText {
+  public static func field(_ s: String, delimiter: Character) -> String {
+    if s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+      return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    return s
+  }
+
+  public static func row(_ fields: [String], delimiter: Character) -> String {
+    fields.map { field($0, delimiter: delimiter) }.joined(separator: String(delimiter)) + "\n"
+  }
+}

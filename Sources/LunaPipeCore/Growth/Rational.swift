@@ -1,0 +1,56 @@
+/// An exact fraction, so that ratios and growth are rounded once, from
+/// unrounded values, exactly as a published table rounds them.
+public struct Rational: Sendable, Equatable, CustomStringConvertible {
+  public let num: Int128
+  public let den: Int128  // > 0
+
+  public init(_ num: Int128, _ den: Int128 = 1) {
+    precondition(den != 0, "Rational with zero denominator")
+    self.num = den < 0 ? -num : num
+    self.den = den < 0 ? -den : den
+  }
+
+  public init(_ value: Int64, _ den: Int64 = 1) { self.init(Int128(value), Int128(den)) }
+
+  public static func / (a: Rational, b: Rational) -> Rational? {
+    b.num == 0 ? nil : Rational(a.num * b.den, a.den * b.num)
+  }
+  public static func - (a: Rational, b: Rational) -> Rational {
+    Rational(a.num * b.den - b.num * a.den, a.den * b.den)
+  }
+  public static func * (a: Rational, k: Int128) -> Rational { Rational(a.num * k, a.den) }
+
+  public var isZero: Bool { num == 0 }
+  public var doubleValue: Double { Double(num) / Double(den) }
+
+  /// The value times 10^decimals, rounded half away from zero.
+  public func scaledRounded(decimals: Int) -> Int128 {
+    var n = num
+    for _ in 0..<decimals { n *= 10 }
+    let q = (2 * (n < 0 ? -n : n) + den) / (2 * den)
+    return n < 0 ? -q : q
+  }
+
+  /// The value rounded half away from zero to `decimals` places, written
+  /// with `mark` as decimal mark and, if given, `group` between thousands.
+  public func formatted(decimals: Int, mark: Character = ".", group: Character? = nil) -> String {
+    let r = scaledRounded(decimals: decimals)
+    let negative = r < 0
+    var digits = String(negative ? -r : r)
+    if digits.count <= decimals { digits = String(repeating: "0", count: decimals - digits.count + 1) + digits }
+    let intPart = digits.dropLast(decimals)
+    let frac = digits.suffix(decimals)
+    var grouped = ""
+    if let g = group {
+      for (i, ch) in intPart.enumerated() {
+        if i > 0 && (intPart.count - i) % 3 == 0 { grouped.append(g) }
+        grouped.append(ch)
+      }
+    } else {
+      grouped = String(intPart)
+    }
+    return (negative ? "-" : "") + grouped + (decimals > 0 ? String(mark) + frac : "")
+  }
+
+  public var description: String { "\(num)/\(den)" }
+}

@@ -1,0 +1,184 @@
+import Foundation
+
+/// The text encoding of an input file, as detected (never assumed).
+public enum TextEncoding: String, Sendable, Codable {
+  case utf8 = "UTF-8"
+  case utf8BOM = "UTF-8 with BOM"
+  case windows1252 = "Windows-1252"
+}
+
+/// How one input file is written: found from its first bytes and header.
+public struct Dialect: Sendable, Codable, Equatable {
+  public var delimiter: UInt8
+  public var encoding: TextEncoding
+  /// "LF" or "CRLF", from the header line's end.
+  public var lineEnd: String
+  public var numberFormat: NumberFormat
+
+  public var delimiterName: String {
+    switch delimiter {
+    case UInt8(ascii: ";"): return ";"
+    case UInt8(ascii: ","): return ","
+    case 9: return "TAB"
+    default: return String(UnicodeScalar(delimiter))
+    }
+  }
+}
+
+/// What a reader must know of a file before splitting it into chunks.
+struct FileLayout {
+  var dialect: Dialect
+  var header: [String]
+  /// Bytes before the first data record: BOM, header, its line end.
+  var dataStart: Int
+  /// For each field position in a record: the schema column it fills, or -1.
+  var columnOfField: [Int]
+}
+
+enum DialectDetection {
+  /// How much of a file's start is checked for valid UTF-8.
+  static let sniffBytes = 1 << 20
+
+  /// Reads the encoding, delimiter and header of a file from its first bytes.
+  ///
+  /// - Parameters:
+  ///   - start: the first bytes of the file (up to `sniffBytes`, or the whole
+  ///     header if longer).
+  ///   - delimiter: a configured delimiter, or nil to detect one among `;`,
+  ///     `,` and TAB (the one that splits the header into most fields).
+  /// - Throws: `PipelineError.input` for an empty file or a header that names
+  ///   no columns.
+  static func detect(
+    _ start: UnsafeRawBufferPointer, path: String, delimiter: UInt8?, numberFormat: NumberFormat
+  ) throws -> (Dialect, header: [String], dataStart: Int) {
+    var offset = 0
+    var encoding = TextEncoding.utf8
+    if start.count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF {
+      encoding = .utf8BOM
+      offset = 3
+    } else if !isValidUTF8(UnsafeRawBufferPointer(rebasing: start[...])) {
+      encoding = .windows1252
+    }
+    // The header ends at the first line end outside quotes.
+    var i = offset
+    var inQuote = false
+    while i < start.count {
+      let c = start[i]
+      if c == UInt8(ascii: "\"") {
+        inQuote.toggle()
+      } else if !inQuote && (c == 10 || c == 13) {
+        break
+      }
+      i += 1
+    }
+    let headerBytes = UnsafeRawBufferPointer(rebasing: start[offset..<i])
+    if headerBytes.allSatisfy({ $0 == 32 || $0 == 9 }) {
+      throw PipelineError.input("\(path): the file is empty or its first line is blank; a header is expected")
+    }
+    var lineEnd = "LF"
+    var dataStart = i
+    if i < start.count && start[i] == 13 {
+      dataStart += 1
+      if dataStart < start.count && start[dataStart] == 10 {
+        dataStart += 1
+        lineEnd = "CRLF"
+      } else {
+        lineEnd = "CR"
+      }
+    } else if i < start.count {
+      dataStart += 1
+    }
+    let delim = delimiter ?? detectDelimiter(headerBytes)
+    let header = try splitHeader(headerBytes, delimiter: delim, encoding: encoding)
+    let dialect = Dialect(
+      delimiter: delim, encoding: encoding, lineEnd: lineEnd, numberFormat: numberFormat)
+    return (dialect, header, dataStart)
+  }
+
+  static func detectDelimiter(_ header: UnsafeRawBufferPointer) -> UInt8 {
+    var counts: [UInt8: Int] = [UInt8(ascii: ";"): 0, UInt8(ascii: ","): 0, 9: 0]
+    var inQuote = false
+    for c in header {
+      if c == UInt8(ascii: "\"") { inQuote.toggle() } else if !inQuote, counts[c] != nil { counts[c]! += 1 }
+    }
+    // Ties go to `;`, the Danish default.
+    let order: [UInt8] = [UInt8(ascii: ";"), 9, UInt8(ascii: ",")]
+    return order.max { counts[$0]! < counts[$1]! } ?? UInt8(ascii: ";")
+  }
+
+  static func splitHeader(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, encoding: TextEncoding) throws -> [String] {
+    final class Collect: CSVFieldSink {
+      var fields: [String] = []
+      let encoding: TextEncoding
+      init(_ e: TextEncoding) { encoding = e }
+      override func field(_ bytes: UnsafeRawBufferPointer) {
+        fields.append(Transcoding.string(bytes, encoding: encoding))
+      }
+    }
+    let sink = Collect(encoding)
+    let tokenizer = try CSVTokenizer(delimiter: delimiter)
+    try tokenizer.parse(bytes, into: sink)
+    try tokenizer.finish(into: sink)
+    return sink.fields
+  }
+
+  /// True when `b` is valid UTF-8, allowing a sequence cut off at the end.
+  static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
+    var i = 0
+    let n = b.count
+    while i < n {
+      let c = b[i]
+      if c < 0x80 {
+        i += 1
+        continue
+      }
+      let len: Int
+      if c & 0xE0 == 0xC0 && c >= 0xC2 {
+        len = 2
+      } else if c & 0xF0 == 0xE0 {
+        len = 3
+      } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
+        len = 4
+      } else {
+        return false
+      }
+      var k = 1
+      while k < len {
+        if i + k >= n { return true }  // cut off by the sniff window
+        if b[i + k] & 0xC0 != 0x80 { return false }
+        k += 1
+      }
+      i += len
+    }
+    return true
+  }
+}
+
+/// Text from bytes in a detected encoding.
+public enum Transcoding {
+  /// Windows-1252's 0x80...0x9F; the rest of 0xA0...0xFF is Latin-1.
+  static let cp1252High: [UInt32] = [
+    0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+  ]
+
+  public static func string(_ bytes: UnsafeRawBufferPointer, encoding: TextEncoding) -> String {
+    switch encoding {
+    case .utf8, .utf8BOM:
+      return String(decoding: bytes, as: UTF8.self)
+    case .windows1252:
+      var s = String.UnicodeScalarView()
+      for c in bytes {
+        let v: UInt32 = c < 0x80 ? UInt32(c) : c < 0xA0 ? cp1252High[Int(c - 0x80)] : UInt32(c)
+        s.append(UnicodeScalar(v) ?? "?")
+      }
+      return String(s)
+    }
+  }
+
+  /// UTF-8 bytes of Windows-1252 `bytes`.
+  static func utf8(fromWindows1252 bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    Array(string(bytes, encoding: .windows1252).utf8)
+  }
+}

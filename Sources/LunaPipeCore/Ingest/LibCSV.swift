@@ -1,0 +1,77 @@
+// The only file that imports libcsv. It turns libcsv's C callbacks into calls
+// on a Swift `CSVFieldSink`, and every libcsv status into a `CSVError`.
+
+import CLibCSV
+
+/// Receives the fields and record ends that libcsv finds. Subclass it.
+///
+/// `field` gets a view of libcsv's own buffer: valid only during the call, so
+/// a sink decodes the bytes at once and never keeps the pointer. (A class
+/// rather than a protocol: the C callbacks then reach it through a plain
+/// vtable call, with no dynamic cast per field.)
+open class CSVFieldSink {
+  public init() {}
+  open func field(_ bytes: UnsafeRawBufferPointer) {}
+  /// A record ended at an unquoted `\r` or `\n` (`terminator`), or at the end
+  /// of the input (`terminator == -1`). Every unquoted line end is reported,
+  /// also those of empty lines, so a sink can count them.
+  open func endRecord(terminator: Int32) {}
+}
+
+public struct CSVError: Error, CustomStringConvertible {
+  public let description: String
+}
+
+/// A libcsv parser: RFC 4180 quoting (`"`, `""` inside quotes, quoted
+/// delimiters and line breaks) over any delimiter.
+public final class CSVTokenizer {
+  private var parser = csv_parser()
+
+  /// - Parameter delimiter: `;`, `,` or TAB.
+  public init(delimiter: UInt8) throws {
+    // CSV_REPALL_NL: report every unquoted line end, so that empty lines can
+    // be counted (the run report's skipped-empty) rather than vanish.
+    try check(csv_init(&parser, UInt8(CSV_REPALL_NL)))
+    csv_set_delim(&parser, delimiter)
+    // libcsv trims spaces and tabs around unquoted fields by default; a tab
+    // may be the delimiter, so only the space is trimmed.
+    csv_set_space_func(&parser, _isSpace)
+    // Grow libcsv's field buffer in large steps: fewer reallocs on long fields.
+    csv_set_blk_size(&parser, 4096)
+  }
+
+  deinit { csv_free(&parser) }
+
+  /// Feeds `bytes` to the parser; fields and record ends go to `sink`.
+  public func parse(_ bytes: UnsafeRawBufferPointer, into sink: CSVFieldSink) throws {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+    let ctx = Unmanaged.passUnretained(sink).toOpaque()
+    let n = csv_parse(&parser, base, bytes.count, _onField, _onRecord, ctx)
+    if n != bytes.count { try check(csv_error(&parser)) }
+  }
+
+  /// Ends the input: a last record without a line end is delivered, and the
+  /// parser is ready for the next, unrelated input.
+  public func finish(into sink: CSVFieldSink) throws {
+    let ctx = Unmanaged.passUnretained(sink).toOpaque()
+    try check(csv_fini(&parser, _onField, _onRecord, ctx))
+  }
+
+  private func check(_ status: Int32) throws {
+    guard status != 0 else { return }
+    let message = String(cString: csv_strerror(status))
+    throw CSVError(description: "libcsv: \(message)")
+  }
+}
+
+private func _isSpace(_ c: UInt8) -> Int32 { c == 0x20 ? 1 : 0 }
+
+private func _onField(_ data: UnsafeMutableRawPointer?, _ len: Int, _ ctx: UnsafeMutableRawPointer?) {
+  let sink = Unmanaged<CSVFieldSink>.fromOpaque(ctx!).takeUnretainedValue()
+  sink.field(UnsafeRawBufferPointer(start: data, count: len))
+}
+
+private func _onRecord(_ terminator: Int32, _ ctx: UnsafeMutableRawPointer?) {
+  let sink = Unmanaged<CSVFieldSink>.fromOpaque(ctx!).takeUnretainedValue()
+  sink.endRecord(terminator: terminator)
+}

@@ -1,0 +1,369 @@
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A consumer of records that works chunk by chunk: `endChunk` hands what it
+/// gathered to the shared result (under whatever lock that needs).
+public protocol ChunkConsumer: RecordConsumer {
+  func endChunk()
+}
+
+/// How a scan reads its files.
+public struct ScanOptions: Sendable {
+  /// Worker threads (Dispatch) that parse, validate and aggregate chunks.
+  public var threads: Int
+  /// Bytes read per chunk; a chunk always ends at a record boundary.
+  public var chunkSize: Int
+  /// A fixed delimiter, or nil to detect it from each file's header.
+  public var delimiter: UInt8?
+  public var numberFormat: NumberFormat
+
+  public init(threads: Int = 2, chunkSize: Int = 8 << 20, delimiter: UInt8? = nil, numberFormat: NumberFormat = .danish) {
+    self.threads = max(1, threads)
+    self.chunkSize = max(64 << 10, chunkSize)
+    self.delimiter = delimiter
+    self.numberFormat = numberFormat
+  }
+}
+
+/// What a scan found in one input file. `read == accepted + rejected +
+/// skippedEmpty` always holds.
+public struct FileReport: Sendable, Codable, Equatable {
+  public var path: String
+  public var bytes: Int
+  public var encoding: TextEncoding
+  public var delimiter: String
+  public var lineEnd: String
+  public var read: Int
+  public var accepted: Int
+  public var rejected: Int
+  public var skippedEmpty: Int
+  public var rejectsByRule: [String: Int]
+}
+
+/// A rejected record, ready to be written: where it is and what it broke.
+public struct RejectedRecord: Sendable {
+  public var file: String
+  /// Record number in the file, the header being record 1.
+  public var record: Int
+  public var byteOffset: Int
+  public var column: String
+  public var rule: String
+  /// The record's text as it stands in the file, in UTF-8.
+  public var raw: String
+}
+
+/// Reads CSV files in chunks that end at record boundaries, and has
+/// `threads` Dispatch workers parse (libcsv), validate and consume them.
+///
+/// Memory stays bounded whatever the input size: at most `threads + 2`
+/// chunks are in flight. Rejects reach `onReject` in file order, whatever
+/// the thread count.
+final class ParallelScan {
+  private let schema: CompiledSchema
+  private let options: ScanOptions
+  private let makeConsumer: () -> ChunkConsumer
+  private let onReject: (RejectedRecord) throws -> Void
+  private let log: (String) -> Void
+
+  init(
+    schema: Schema, options: ScanOptions, makeConsumer: @escaping () -> ChunkConsumer,
+    onReject: @escaping (RejectedRecord) throws -> Void, log: @escaping (String) -> Void
+  ) {
+    self.schema = CompiledSchema(schema)
+    self.options = options
+    self.makeConsumer = makeConsumer
+    self.onReject = onReject
+    self.log = log
+  }
+
+  // MARK: Workers
+
+  private final class Worker {
+    let consumer: ChunkConsumer
+    let decoder: RecordDecoder
+    var tokenizers: [UInt8: CSVTokenizer] = [:]
+    init(schema: CompiledSchema, consumer: ChunkConsumer) {
+      self.consumer = consumer
+      decoder = RecordDecoder(schema: schema, consumer: consumer)
+    }
+    func tokenizer(_ delimiter: UInt8) throws -> CSVTokenizer {
+      if let t = tokenizers[delimiter] { return t }
+      let t = try CSVTokenizer(delimiter: delimiter)
+      tokenizers[delimiter] = t
+      return t
+    }
+  }
+
+  private struct ChunkResult {
+    var records = 0
+    var accepted = 0
+    var emptyLines = 0
+    var rejects: [(ChunkReject, offset: Int, raw: String)] = []
+    var error: Error?
+  }
+
+  private struct Chunk {
+    var file: Int
+    var layout: FileLayout
+    var buffer: UnsafeMutableRawPointer
+    var capacity: Int
+    var start: Int
+    var count: Int
+    var fileOffset: Int
+  }
+
+  /// Scans `paths` in order. Returns one report per file.
+  func run(paths: [String]) throws -> [FileReport] {
+    let threads = options.threads
+    var idleWorkers: [Worker] = (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
+    var freeBuffers: [(UnsafeMutableRawPointer, Int)] = []
+    let lock = NSLock()
+    let slots = DispatchSemaphore(value: threads)
+    let group = DispatchGroup()
+    let queue = DispatchQueue.global(qos: .userInitiated)
+    var finished: [Int: ChunkResult] = [:]
+    var nextToFlush = 0
+    var seq = 0
+    var reports: [FileReport] = []
+    var fileOfSeq: [Int: Int] = [:]
+    var recordsBefore: [Int] = []  // per file, records flushed so far
+
+    defer {
+      group.wait()
+      for (p, _) in freeBuffers { p.deallocate() }
+    }
+
+    func takeBuffer(minimum: Int) -> (UnsafeMutableRawPointer, Int) {
+      lock.lock()
+      defer { lock.unlock() }
+      if let i = freeBuffers.firstIndex(where: { $0.1 >= minimum }) { return freeBuffers.remove(at: i) }
+      if let b = freeBuffers.popLast() { b.0.deallocate() }
+      let cap = max(minimum, options.chunkSize)
+      return (UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 64), cap)
+    }
+
+    func flush() throws {
+      while true {
+        lock.lock()
+        let result = finished.removeValue(forKey: nextToFlush)
+        lock.unlock()
+        guard let r = result else { return }
+        if let e = r.error { throw e }
+        let f = fileOfSeq.removeValue(forKey: nextToFlush)!
+        for (reject, offset, raw) in r.rejects {
+          let name = schema.ruleName(reject.rule)
+          reports[f].rejectsByRule[name, default: 0] += 1
+          try onReject(
+            RejectedRecord(
+              file: reports[f].path, record: recordsBefore[f] + reject.ordinal + 2,
+              byteOffset: offset, column: schema.columnName(reject.column, rule: reject.rule),
+              rule: name, raw: raw))
+        }
+        recordsBefore[f] += r.records
+        reports[f].read += r.records + r.emptyLines
+        reports[f].accepted += r.accepted
+        reports[f].rejected += r.rejects.count
+        reports[f].skippedEmpty += r.emptyLines
+        nextToFlush += 1
+      }
+    }
+
+    func dispatch(_ chunk: Chunk, seq: Int) {
+      slots.wait()
+      lock.lock()
+      let worker = idleWorkers.removeLast()
+      lock.unlock()
+      queue.async(group: group) {
+        var result = ChunkResult()
+        do {
+          let bytes = UnsafeRawBufferPointer(start: chunk.buffer + chunk.start, count: chunk.count)
+          let tokenizer = try worker.tokenizer(chunk.layout.dialect.delimiter)
+          worker.decoder.begin(layout: chunk.layout)
+          try tokenizer.parse(bytes, into: worker.decoder)
+          try tokenizer.finish(into: worker.decoder)
+          worker.consumer.endChunk()
+          let d = worker.decoder
+          result.records = d.records
+          result.accepted = d.accepted
+          result.emptyLines = d.emptyLines
+          if !d.rejects.isEmpty {
+            let located = RecordLocator.locate(
+              ordinals: d.rejects.map(\.ordinal), in: bytes)
+            for (reject, span) in zip(d.rejects, located) {
+              let raw = Transcoding.string(
+                UnsafeRawBufferPointer(rebasing: bytes[span]), encoding: chunk.layout.dialect.encoding)
+              result.rejects.append((reject, chunk.fileOffset + span.lowerBound, raw))
+            }
+          }
+        } catch {
+          result.error = error
+        }
+        lock.lock()
+        finished[seq] = result
+        idleWorkers.append(worker)
+        freeBuffers.append((chunk.buffer, chunk.capacity))
+        lock.unlock()
+        slots.signal()
+      }
+    }
+
+    for (fileIndex, path) in paths.enumerated() {
+      let fd = open(path, O_RDONLY)
+      guard fd >= 0 else {
+        throw PipelineError.input("\(path): cannot open (\(String(cString: strerror(errno))))")
+      }
+      defer { close(fd) }
+      var st = stat()
+      fstat(fd, &st)
+      if (st.st_mode & S_IFMT) == S_IFDIR {
+        throw PipelineError.input("\(path): is a directory, not a file")
+      }
+      posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+
+      // The first block: encoding, delimiter, header.
+      var (buf, cap) = takeBuffer(minimum: max(options.chunkSize, DialectDetection.sniffBytes))
+      var filled = try readFully(fd, into: buf, from: 0, upTo: cap, path: path)
+      var eof = filled < cap
+      // A header longer than a block: read on until its line end.
+      while !eof && !containsLineEnd(buf, filled) {
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: cap * 2, alignment: 64)
+        bigger.copyMemory(from: buf, byteCount: filled)
+        buf.deallocate()
+        buf = bigger
+        cap *= 2
+        let n = try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
+        filled += n
+        eof = filled < cap
+      }
+      let (dialect, header, dataStart): (Dialect, [String], Int)
+      do {
+        (dialect, header, dataStart) = try DialectDetection.detect(
+          UnsafeRawBufferPointer(start: buf, count: min(filled, max(DialectDetection.sniffBytes, filled))),
+          path: path, delimiter: options.delimiter, numberFormat: options.numberFormat)
+      } catch {
+        lock.lock()
+        freeBuffers.append((buf, cap))
+        lock.unlock()
+        throw error
+      }
+      let layout = try mapColumns(header: header, path: path, dialect: dialect)
+      log(
+        "\(path): \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName), \(dialect.lineEnd) line ends, \(header.count) columns"
+      )
+      reports.append(
+        FileReport(
+          path: path, bytes: Int(st.st_size), encoding: dialect.encoding, delimiter: dialect.delimiterName,
+          lineEnd: dialect.lineEnd, read: 0, accepted: 0, rejected: 0, skippedEmpty: 0, rejectsByRule: [:]))
+      recordsBefore.append(0)
+
+      // Drop the header: the data start at `dataStart`.
+      var start = dataStart
+      var fileOffset = dataStart
+      while true {
+        let data = UnsafeRawBufferPointer(start: buf + start, count: filled - start)
+        var end = eof ? data.count : RecordLocator.lastRecordEnd(in: data)
+        if end == 0 && !eof {
+          // No complete record in this block: make room and read on.
+          if start > 0 {
+            memmove(buf, buf + start, filled - start)
+            filled -= start
+            start = 0
+          }
+          if filled == cap {
+            let bigger = UnsafeMutableRawPointer.allocate(byteCount: cap * 2, alignment: 64)
+            bigger.copyMemory(from: buf, byteCount: filled)
+            buf.deallocate()
+            buf = bigger
+            cap *= 2
+          }
+          let n = try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
+          filled += n
+          eof = filled < cap
+          continue
+        }
+        if eof { end = data.count }
+        // Hand over [start, start+end); keep the tail for the next chunk.
+        let (next, nextCap) = takeBuffer(minimum: options.chunkSize)
+        let tail = filled - start - end
+        if tail > 0 { next.copyMemory(from: buf + start + end, byteCount: tail) }
+        if end > 0 {
+          fileOfSeq[seq] = fileIndex
+          dispatch(
+            Chunk(
+              file: fileIndex, layout: layout, buffer: buf, capacity: cap, start: start, count: end,
+              fileOffset: fileOffset),
+            seq: seq)
+          seq += 1
+        } else {
+          lock.lock()
+          freeBuffers.append((buf, cap))
+          lock.unlock()
+        }
+        try flush()
+        fileOffset += end
+        if eof && tail == 0 {
+          lock.lock()
+          freeBuffers.append((next, nextCap))
+          lock.unlock()
+          break
+        }
+        buf = next
+        cap = nextCap
+        start = 0
+        filled = tail
+        if !eof {
+          let n = try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
+          filled += n
+          eof = filled < cap
+        }
+      }
+    }
+    group.wait()
+    try flush()
+    return reports
+  }
+
+  private func containsLineEnd(_ buf: UnsafeMutableRawPointer, _ n: Int) -> Bool {
+    memchr(buf, 10, n) != nil || memchr(buf, 13, n) != nil
+  }
+
+  private func readFully(_ fd: Int32, into buf: UnsafeMutableRawPointer, from: Int, upTo cap: Int, path: String) throws -> Int {
+    var total = 0
+    while from + total < cap {
+      let n = read(fd, buf + from + total, cap - from - total)
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw PipelineError.input("\(path): read failed (\(String(cString: strerror(errno))))")
+      }
+      if n == 0 { break }
+      total += n
+    }
+    return total
+  }
+
+  private func mapColumns(header: [String], path: String, dialect: Dialect) throws -> FileLayout {
+    var columnOfField = [Int](repeating: -1, count: header.count)
+    var seen: [Int: Int] = [:]
+    for (i, name) in header.enumerated() {
+      guard let col = schema.schema.index(of: name) else { continue }
+      if let j = seen[col] {
+        throw PipelineError.input(
+          "\(path): columns \(j + 1) (\"\(header[j])\") and \(i + 1) (\"\(name)\") both name \(schema.schema.columns[col].name)"
+        )
+      }
+      seen[col] = i
+      columnOfField[i] = col
+    }
+    let missing = schema.schema.columns.indices.filter { seen[$0] == nil }.map { schema.schema.columns[$0].name }
+    if !missing.isEmpty {
+      throw PipelineError.input(
+        "\(path): missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (header: \(header.joined(separator: dialect.delimiterName == "TAB" ? "\t" : dialect.delimiterName)); detected \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName))"
+      )
+    }
+    return FileLayout(dialect: dialect, header: header, dataStart: 0, columnOfField: columnOfField)
+  }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The input files of a run, globs expanded, in the order given.
+public struct CSVFiles: Sendable {
+  public var paths: [String]
+}
+
+/// Stage: resolves paths and globs (`extracts/ydelser-*.csv`) into files.
+/// A path that does not exist, or a glob that matches nothing, is an input
+/// error naming it.
+public struct ReadCSV: Stage {
+  public let label = "read"
+  public var patterns: [String]
+
+  public init(_ patterns: [String]) { self.patterns = patterns }
+
+  public func run(_ input: Void, in context: RunContext) throws -> CSVFiles {
+    if patterns.isEmpty { throw PipelineError.configuration("no input files given") }
+    var paths: [String] = []
+    for p in patterns {
+      let matches = try Self.expand(p)
+      for m in matches where !paths.contains(m) { paths.append(m) }
+    }
+    return CSVFiles(paths: paths)
+  }
+
+  static func expand(_ pattern: String) throws -> [String] {
+    let isGlob = pattern.contains { "*?[".contains($0) }
+    if !isGlob {
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: pattern, isDirectory: &isDir) else {
+        throw PipelineError.input("\(pattern): no such file")
+      }
+      if isDir.boolValue { throw PipelineError.input("\(pattern): is a directory, not a file") }
+      return [pattern]
+    }
+    var g = glob_t()
+    defer { globfree(&g) }
+    let rc = glob(pattern, 0, nil, &g)
+    guard rc == 0 else { throw PipelineError.input("\(pattern): matches no file") }
+    var out: [String] = []
+    for i in 0..<Int(g.gl_pathc) {
+      if let p = g.gl_pathv[i] { out.append(String(cString: p)) }
+    }
+    return out.sorted()
+  }
+}
+
+extension Pipeline where Output == Void {
+  /// Reads the files named by `patterns` (paths or globs).
+  public func readCSV(_ patterns: [String]) -> Pipeline<Input, CSVFiles> { then(ReadCSV(patterns)) }
+}

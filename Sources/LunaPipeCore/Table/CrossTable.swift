@@ -1,0 +1,117 @@
+/// A measure of a group, as an exact value.
+public indirect enum Measure: Sendable {
+  /// The sum of the aggregation's `index`-th sum column, divided by
+  /// `divisor` (100 turns øre into kroner; 100,000,000 into millions).
+  case sum(Int, divisor: Int64 = 1)
+  /// The distinct count.
+  case distinct
+  /// The number of records.
+  case records
+  /// One measure divided by another; empty when the divisor is zero.
+  case ratio(Measure, Measure)
+  /// A measure times a constant (100 for a share in percent).
+  case scaled(Measure, by: Int64)
+
+  func value(_ g: GroupMeasures?) -> Rational? {
+    guard let g else { return nil }
+    switch self {
+    case .sum(let i, let d): return Rational(g.sums[i], d)
+    case .distinct: return Rational(g.distinct)
+    case .records: return Rational(g.records)
+    case .ratio(let a, let b):
+      guard let x = a.value(g), let y = b.value(g) else { return nil }
+      return x / y
+    case .scaled(let m, let k): return m.value(g).map { $0 * Int128(k) }
+    }
+  }
+}
+
+/// A family of rows of a cross table that come from one rollup: `key` maps
+/// a finest-grain key to (row, column), and `rows` names the rows to print
+/// in order. Families with the same `name` share one rollup.
+public struct RowFamily: Sendable {
+  public var name: String
+  public var key: @Sendable ([Int64]) -> (row: Int64, column: Int64)?
+  public var rows: [(label: String, row: Int64)]
+
+  public init(
+    name: String, rows: [(label: String, row: Int64)],
+    key: @escaping @Sendable ([Int64]) -> (row: Int64, column: Int64)?
+  ) {
+    self.name = name
+    self.rows = rows
+    self.key = key
+  }
+}
+
+/// A table of one measure by row and column (kommune by year, say), with an
+/// optional development column from the first to the last column.
+///
+///     CrossTable(
+///       id: "tabel-23", title: "Ydelser pr. år", rowHeader: "kommune",
+///       columns: Array(2019...2023), families: [byKommune, total],
+///       measure: .sum(0), decimals: 0, growth: .relative)
+public struct CrossTable: Sendable {
+  public var id: String
+  public var title: String
+  public var rowHeader: String
+  public var columns: [Int64]
+  public var families: [RowFamily]
+  public var measure: Measure
+  public var decimals: Int
+  public var growth: GrowthKind?
+  public var growthHeader: String
+  public var growthDecimals: Int
+
+  public init(
+    id: String, title: String, rowHeader: String, columns: [Int64], families: [RowFamily],
+    measure: Measure, decimals: Int, growth: GrowthKind? = .relative,
+    growthHeader: String = "udvikling_pct", growthDecimals: Int = 0
+  ) {
+    self.id = id
+    self.title = title
+    self.rowHeader = rowHeader
+    self.columns = columns
+    self.families = families
+    self.measure = measure
+    self.decimals = decimals
+    self.growth = growth
+    self.growthHeader = growthHeader
+    self.growthDecimals = growthDecimals
+  }
+
+  /// Builds the table from an aggregate, rolling up each family once
+  /// (`cache` keeps rollups across tables that share a family name).
+  public func build(from result: AggregateResult, cache: RollupCache) -> Table {
+    var rows: [[Table.Cell]] = []
+    for family in families {
+      let groups = cache.rollup(family, of: result)
+      for (label, row) in family.rows {
+        let values = columns.map { measure.value(groups[[row, $0]]) }
+        var cells: [Table.Cell] = [.text(label)]
+        cells += values.map { $0.map { .number($0, decimals: decimals) } ?? .empty }
+        if let g = growth {
+          let v = Growth.between(values.first ?? nil, values.last ?? nil, g)
+          cells.append(v.map { .number($0, decimals: growthDecimals) } ?? .empty)
+        }
+        rows.append(cells)
+      }
+    }
+    var header = [rowHeader] + columns.map(String.init)
+    if growth != nil { header.append(growthHeader) }
+    return Table(id: id, title: title, header: header, rows: rows)
+  }
+}
+
+/// Rollups by family name, so tables that share rows roll up once.
+public final class RollupCache: @unchecked Sendable {
+  private var cache: [String: [[Int64]: GroupMeasures]] = [:]
+  public init() {}
+
+  func rollup(_ family: RowFamily, of result: AggregateResult) -> [[Int64]: GroupMeasures] {
+    if let c = cache[family.name] { return c }
+    let r = result.rollup { k in family.key(k).map { [$0.row, $0.column] } }
+    cache[family.name] = r
+    return r
+  }
+}

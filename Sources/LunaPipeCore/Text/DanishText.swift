@@ -1,0 +1,48 @@
+/// Header and name matching that treats Danish spellings alike.
+public enum HeaderName {
+  /// The form two names are compared in: surrounding spaces trimmed,
+  /// lower-cased, and `æ`/`ø`/`å` spelt `ae`/`oe`/`aa`, so `År` = `Aar`,
+  /// `Måned` = `Maaned`, `Træning` = `Traening`.
+  public static func normalize(_ name: String) -> String {
+    var out = ""
+    out.reserveCapacity(name.utf8.count)
+    for ch in name.lowercased() {
+      switch ch {
+      case "æ", "ä": out += "ae"
+      case "ø", "ö": out += "oe"
+      case "å": out += "aa"
+      default: out.append(ch)
+      }
+    }
+    return out.trimmingCharacters(in: " \t\u{00A0}\u{FEFF}")
+  }
+}
+
+/// Danish alphabetical order: `Æ`, `Ø`, `Å` after `Z`, and a leading `Aa`
+/// sorted as `Å` (so Aalborg comes last, as the praksisplan prints it).
+public enum DanishCollation {
+  public static func key(_ s: String) -> String {
+    var lower = s.lowercased()
+    if lower.hasPrefix("aa") { lower = "å" + lower.dropFirst(2) }
+    var out = ""
+    for ch in lower {
+      switch ch {
+      case "æ", "ä": out.append("{")
+      case "ø", "ö": out.append("|")
+      case "å": out.append("}")
+      default: out.append(ch)
+      }
+    }
+    return out
+  }
+}
+
+extension String {
+  func trimmingCharacters(in set: String) -> String {
+    let chars = Set(set)
+    var s = Substring(self)
+    while let f = s.first, chars.contains(f) { s.removeFirst() }
+    while let l = s.last, chars.contains(l) { s.removeLast() }
+    return String(s)
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// An exact 128-bit key for a text value such as a patient id.
+///
+/// Texts of up to 16 bytes are packed into the key itself (bytes, then the
+/// length in the last byte when shorter than 16), so two keys are equal
+/// exactly when the texts are. Longer texts (up to the column's limit) are
+/// interned once into a process-wide table and keyed by their number. Keys
+/// never come from a hash: distinct counts over them are exact.
+public struct EntityKey: Hashable, Sendable {
+  public var lo: UInt64
+  public var hi: UInt64
+
+  public init(lo: UInt64, hi: UInt64) {
+    self.lo = lo
+    self.hi = hi
+  }
+
+  /// The key of `bytes` (UTF-8, no control characters).
+  @inline(__always)
+  static func make(_ bytes: UnsafeRawBufferPointer) -> EntityKey {
+    let n = bytes.count
+    if n <= 16 {
+      var k = EntityKey(lo: 0, hi: 0)
+      withUnsafeMutableBytes(of: &k) { dst in
+        dst.copyMemory(from: bytes)
+        // Printable text never has a byte below 0x20, so a length marker
+        // 1...15 in the last byte cannot clash with a 16-byte text.
+        if n < 16 { dst[15] = UInt8(n) }
+      }
+      return k
+    }
+    return LongTextInterner.shared.key(for: bytes)
+  }
+
+  /// A well-mixed 64-bit hash for open-addressing tables.
+  @inline(__always) var mixed: UInt64 {
+    var z = lo &* 0x9E37_79B9_7F4A_7C15 ^ (hi &+ 0x632B_E59B_D9B4_E019)
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+/// Numbers texts longer than 16 bytes. Rare in practice (patient keys are
+/// short), so one lock is enough.
+final class LongTextInterner: @unchecked Sendable {
+  static let shared = LongTextInterner()
+  private var table: [[UInt8]: UInt64] = [:]
+  private let lock = NSLock()
+
+  func key(for bytes: UnsafeRawBufferPointer) -> EntityKey {
+    let text = [UInt8](bytes)
+    lock.lock()
+    defer { lock.unlock() }
+    let id: UInt64
+    if let existing = table[text] {
+      id = existing
+    } else {
+      id = UInt64(table.count)
+      table[text] = id
+    }
+    // Marker 0x10 in the last byte: not a length (1...15), not printable.
+    return EntityKey(lo: id, hi: UInt64(0x10) << 56)
+  }
+}

@@ -1,0 +1,126 @@
+/// The columns a validated record has, and the rules each must keep.
+///
+/// A schema turns raw CSV fields into a `Record`: integers, decimals in
+/// minor units, flags and codes as `Int64`, text as an exact `EntityKey`.
+/// A field that breaks its column's rule, or a record that breaks a
+/// `RecordRule`, sends the record to the rejects output.
+///
+///     let schema = Schema(columns: [
+///       Column("Aar", .integer(2000...2100)),
+///       Column("Antal", .integer(-999...999), nonZero: true),
+///       Column("Bruttohonorar", .decimal(scale: 2)),
+///       Column("PatientId", .text(maxLength: 64)),
+///     ])
+public struct Schema: Sendable {
+  public var columns: [Column]
+  public var rules: [RecordRule]
+
+  public init(columns: [Column], rules: [RecordRule] = []) {
+    self.columns = columns
+    self.rules = rules
+  }
+
+  /// The index of the column called `name` (matched as headers are).
+  public func index(of name: String) -> Int? {
+    let key = HeaderName.normalize(name)
+    return columns.firstIndex { $0.matchKeys.contains(key) }
+  }
+
+  func requireIndex(of name: String) throws -> Int {
+    guard let i = index(of: name) else {
+      throw PipelineError.configuration("the schema has no column \"\(name)\"")
+    }
+    return i
+  }
+}
+
+/// One column of a schema.
+public struct Column: Sendable {
+  public enum Kind: Sendable {
+    /// A whole number in `range`; in Danish files `.` may group thousands.
+    case integer(ClosedRange<Int64>)
+    /// A whole number that must be one of `values` (codes such as kommune
+    /// or speciale). `values` must lie in 0...65_535.
+    case code(Set<Int64>)
+    /// A decimal number stored as an integer count of 10^-scale units.
+    case decimal(scale: Int)
+    /// Exactly `count` ASCII digits, stored as their value (leading zeros
+    /// are kept by the fixed width).
+    case digits(count: Int)
+    /// One of two letters, stored as 1 (`yes`) or 0 (`no`).
+    case flag(yes: Character, no: Character)
+    /// Opaque text of 1...maxLength characters, stored as an exact key.
+    case text(maxLength: Int)
+  }
+
+  public var name: String
+  public var aliases: [String]
+  public var kind: Kind
+  /// An empty field is a violation (`empty`). When false, empty is stored as
+  /// `Record.null` and record rules decide.
+  public var required: Bool
+  /// For integers: zero is a violation (`zero`).
+  public var nonZero: Bool
+
+  public init(
+    _ name: String, _ kind: Kind, aliases: [String] = [], required: Bool = true,
+    nonZero: Bool = false
+  ) {
+    self.name = name
+    self.aliases = aliases
+    self.kind = kind
+    self.required = required
+    self.nonZero = nonZero
+  }
+
+  var matchKeys: [String] { ([name] + aliases).map(HeaderName.normalize) }
+
+  /// For a column usable as an aggregation key: its values fit 16 bits
+  /// after subtracting `keyOffset`.
+  var keyRange: ClosedRange<Int64>? {
+    switch kind {
+    case .integer(let r): return r.upperBound - r.lowerBound <= 65_534 ? r : nil
+    case .code(let values):
+      guard let lo = values.min(), let hi = values.max(), hi - lo <= 65_534 else { return nil }
+      return lo...hi
+    case .digits(let n): return n <= 4 ? 0...9_999 : nil
+    case .flag: return 0...1
+    case .decimal, .text: return nil
+    }
+  }
+}
+
+/// A rule over a whole record, checked after every field has decoded.
+///
+///     RecordRule("sign-mismatch", column: "Bruttohonorar") { r in
+///       (r[antal] > 0) == (r[honorar] >= 0)
+///     }
+public struct RecordRule: Sendable {
+  public let name: String
+  public let column: String
+  public let holds: @Sendable (Record) -> Bool
+
+  public init(_ name: String, column: String, holds: @escaping @Sendable (Record) -> Bool) {
+    self.name = name
+    self.column = column
+    self.holds = holds
+  }
+}
+
+/// A decoded record: one `Int64` per column (`Record.null` when empty), and
+/// an `EntityKey` for text columns. A view into the decoder's buffers, valid
+/// only while the record is being handed over.
+public struct Record {
+  public static let null = Int64.min
+  let values: UnsafeMutablePointer<Int64>
+  let keys: UnsafeMutablePointer<EntityKey>
+
+  /// The value of column `i` (integers, codes, decimals in minor units,
+  /// flags 1/0, digits as their value), or `Record.null`.
+  @inline(__always) public subscript(_ i: Int) -> Int64 { values[i] }
+
+  /// The exact key of text column `i`.
+  @inline(__always) public func key(_ i: Int) -> EntityKey { keys[i] }
+
+  public func isNull(_ i: Int) -> Bool { values[i] == Record.null }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import LunaPipeCore
+
+@main
+struct LunaPipeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "lunapipe",
+    abstract: "Turns raw LUNA claims extracts into the statistics of a praksisplan.",
+    discussion: """
+      Exit codes: 0 success; 64 bad arguments; 65 too many rejected records \
+      (see --max-reject-share); 66 an input is missing or unusable; 70 \
+      internal error; 73 outputs cannot be written; 78 a pipeline is \
+      configured wrongly.
+      """,
+    version: LunaPipeVersion.current,
+    subcommands: [Run.self]
+  )
+}
+
+/// Exit codes, sysexits(3)-style, so that a scheduler can tell them apart.
+enum Exit {
+  static let rejectThreshold = ExitCode(65)
+  static let input = ExitCode(66)
+  static let internalError = ExitCode(70)
+  static let output = ExitCode(73)
+  static let configuration = ExitCode(78)
+
+  static func code(for error: Error) -> ExitCode {
+    let e = (error as? StageError)?.underlying ?? error
+    switch e as? PipelineError {
+    case .rejectThreshold: return rejectThreshold
+    case .input: return input
+    case .output: return output
+    case .configuration: return configuration
+    case nil: return internalError
+    }
+  }
+}
+
+func printError(_ message: String) {
+  FileHandle.standardError.write(Data("lunapipe: \(message)\n".utf8))
+}
