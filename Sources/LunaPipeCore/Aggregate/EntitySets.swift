@@ -8,6 +8,7 @@ import Foundation
 /// depend on which worker inserted what, or when.
 final class EntitySets: @unchecked Sendable {
   static let shardBits = 6
+  static let shardCount = 1 << shardBits
   let shards: [EntityShard]
 
   init() {

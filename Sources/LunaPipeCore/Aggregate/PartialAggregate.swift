@@ -7,8 +7,25 @@ final class SharedAggregate: @unchecked Sendable {
   var groups: [UInt64: [Int64]] = [:]
   let groupsLock = NSLock()
   let entities = EntitySets()
+  private var nextStartShard = 0
 
   init(bound: BoundAggregation) { self.bound = bound }
+
+  /// Where a worker starts adding its shards, so that two workers ending a
+  /// chunk together do not queue on the same locks.
+  func startShard() -> Int {
+    groupsLock.lock()
+    defer { groupsLock.unlock() }
+    nextStartShard = (nextStartShard + EntitySets.shardCount / 2) % EntitySets.shardCount
+    return nextStartShard
+  }
+}
+
+/// One entity sighting waiting to be added to a shard.
+struct Sighting {
+  var entity: EntityKey
+  var hash: UInt64
+  var member: UInt64
 }
 
 /// One worker's aggregate of the chunk in hand. Sums gather in a small table
@@ -17,47 +34,112 @@ final class SharedAggregate: @unchecked Sendable {
 /// do not depend on order, so results are the same for any thread count.
 final class PartialAggregate: ChunkConsumer {
   private let shared: SharedAggregate
-  private let bound: BoundAggregation
+  // Column positions as raw pointers: no reference counting per record.
+  private let keyColumns: UnsafeMutablePointer<Int>
+  private let keyOffsets: UnsafeMutablePointer<Int64>
+  private let keyCount: Int
+  private let sumColumns: UnsafeMutablePointer<Int>
+  private let sumCount: Int
+  private let distinctColumn: Int
+  private let conditionColumn: Int
   private let width: Int
+
   private var slotOfKey: [UInt64: Int] = [:]
-  private var sums: [Int64] = []
+  private var sums: UnsafeMutablePointer<Int64>
+  private var sumsCapacity = 64
+  private var sumsUsed = 0
   private var lastKey: UInt64 = .max
   private var lastSlot = 0
-  private var pending: [[(EntityKey, UInt64, UInt64)]]
+
+  private let pending: UnsafeMutablePointer<UnsafeMutablePointer<Sighting>>
+  private let pendingCount: UnsafeMutablePointer<Int>
+  private let pendingCapacity: UnsafeMutablePointer<Int>
 
   init(shared: SharedAggregate) {
     self.shared = shared
-    bound = shared.bound
-    width = bound.sumColumns.count + 1
-    pending = Array(repeating: [], count: shared.entities.shards.count)
+    let b = shared.bound
+    keyCount = b.keyColumns.count
+    keyColumns = .allocate(capacity: keyCount)
+    keyColumns.initialize(from: b.keyColumns, count: keyCount)
+    keyOffsets = .allocate(capacity: keyCount)
+    keyOffsets.initialize(from: b.keyOffsets, count: keyCount)
+    sumCount = b.sumColumns.count
+    sumColumns = .allocate(capacity: max(sumCount, 1))
+    sumColumns.initialize(from: b.sumColumns, count: sumCount)
+    distinctColumn = b.distinctColumn ?? -1
+    conditionColumn = b.conditionColumn ?? -1
+    width = sumCount + 1
+    sums = .allocate(capacity: sumsCapacity * width)
+    let n = EntitySets.shardCount
+    pending = .allocate(capacity: n)
+    pendingCount = .allocate(capacity: n)
+    pendingCapacity = .allocate(capacity: n)
+    for s in 0..<n {
+      pending[s] = .allocate(capacity: 1024)
+      pendingCount[s] = 0
+      pendingCapacity[s] = 1024
+    }
+  }
+
+  deinit {
+    for s in 0..<EntitySets.shardCount { pending[s].deallocate() }
+    pending.deallocate()
+    pendingCount.deallocate()
+    pendingCapacity.deallocate()
+    keyColumns.deallocate()
+    keyOffsets.deallocate()
+    sumColumns.deallocate()
+    sums.deallocate()
   }
 
   func consume(_ r: Record) {
-    let key = bound.packKey(r)
+    var key: UInt64 = 0
+    for i in 0..<keyCount {
+      let v = r[keyColumns[i]]
+      let code: UInt64 = v == Record.null ? 0xFFFF : UInt64(v &- keyOffsets[i])
+      key |= code << (16 &* UInt64(i))
+    }
     let slot: Int
     if key == lastKey {
       slot = lastSlot
     } else if let s = slotOfKey[key] {
       slot = s
     } else {
-      slot = sums.count
+      if sumsUsed == sumsCapacity {
+        let bigger = UnsafeMutablePointer<Int64>.allocate(capacity: sumsCapacity * 2 * width)
+        bigger.update(from: sums, count: sumsUsed * width)
+        sums.deallocate()
+        sums = bigger
+        sumsCapacity *= 2
+      }
+      slot = sumsUsed * width
+      sumsUsed += 1
+      (sums + slot).initialize(repeating: 0, count: width)
       slotOfKey[key] = slot
-      sums.append(contentsOf: repeatElement(0, count: width))
     }
     lastKey = key
     lastSlot = slot
-    sums.withUnsafeMutableBufferPointer { s in
-      for (j, c) in bound.sumColumns.enumerated() {
-        let v = r[c]
-        if v != Record.null { s[slot + j] &+= v }
-      }
-      s[slot + width - 1] &+= 1
+    let s = sums + slot
+    for j in 0..<sumCount {
+      let v = r[sumColumns[j]]
+      if v != Record.null { s[j] &+= v }
     }
-    if let d = bound.distinctColumn {
-      if let c = bound.conditionColumn, !(r[c] > 0 && r[c] != Record.null) { return }
-      let e = r.key(d)
+    s[sumCount] &+= 1
+    if distinctColumn >= 0 {
+      if conditionColumn >= 0 && r[conditionColumn] <= 0 { return }
+      let e = r.key(distinctColumn)
       let h = e.mixed
-      pending[EntitySets.shard(of: h)].append((e, h, key))
+      let shard = EntitySets.shard(of: h)
+      let n = pendingCount[shard]
+      if n == pendingCapacity[shard] {
+        let bigger = UnsafeMutablePointer<Sighting>.allocate(capacity: n * 2)
+        bigger.initialize(from: pending[shard], count: n)
+        pending[shard].deallocate()
+        pending[shard] = bigger
+        pendingCapacity[shard] = n * 2
+      }
+      (pending[shard] + n).initialize(to: Sighting(entity: e, hash: h, member: key))
+      pendingCount[shard] = n + 1
     }
   }
 
@@ -65,24 +147,31 @@ final class PartialAggregate: ChunkConsumer {
     if !slotOfKey.isEmpty {
       shared.groupsLock.lock()
       for (key, slot) in slotOfKey {
+        let s = sums + slot
         if var g = shared.groups[key] {
-          for j in 0..<width { g[j] &+= sums[slot + j] }
+          for j in 0..<width { g[j] &+= s[j] }
           shared.groups[key] = g
         } else {
-          shared.groups[key] = Array(sums[slot..<slot + width])
+          shared.groups[key] = Array(UnsafeBufferPointer(start: s, count: width))
         }
       }
       shared.groupsLock.unlock()
       slotOfKey.removeAll(keepingCapacity: true)
-      sums.removeAll(keepingCapacity: true)
+      sumsUsed = 0
       lastKey = .max
     }
-    for s in pending.indices where !pending[s].isEmpty {
+    let n = EntitySets.shardCount
+    let start = shared.startShard()
+    for k in 0..<n {
+      let s = (start + k) % n
+      let count = pendingCount[s]
+      guard count > 0 else { continue }
       let shard = shared.entities.shards[s]
+      let p = pending[s]
       shard.lock.lock()
-      for (e, h, k) in pending[s] { shard.insert(e, hash: h, member: k) }
+      for i in 0..<count { shard.insert(p[i].entity, hash: p[i].hash, member: p[i].member) }
       shard.lock.unlock()
-      pending[s].removeAll(keepingCapacity: true)
+      pendingCount[s] = 0
     }
   }
 }

@@ -4,21 +4,21 @@ public struct Rational: Sendable, Equatable, CustomStringConvertible {
   public let num: Int128
   public let den: Int128  // > 0
 
-  public init(_ num: Int128, _ den: Int128 = 1) {
+  public init(exactly num: Int128, over den: Int128 = 1) {
     precondition(den != 0, "Rational with zero denominator")
     self.num = den < 0 ? -num : num
     self.den = den < 0 ? -den : den
   }
 
-  public init(_ value: Int64, _ den: Int64 = 1) { self.init(Int128(value), Int128(den)) }
+  public init(_ value: Int64, _ den: Int64 = 1) { self.init(exactly: Int128(value), over: Int128(den)) }
 
   public static func / (a: Rational, b: Rational) -> Rational? {
-    b.num == 0 ? nil : Rational(a.num * b.den, a.den * b.num)
+    b.num == 0 ? nil : Rational(exactly: a.num * b.den, over: a.den * b.num)
   }
   public static func - (a: Rational, b: Rational) -> Rational {
-    Rational(a.num * b.den - b.num * a.den, a.den * b.den)
+    Rational(exactly: a.num * b.den - b.num * a.den, over: a.den * b.den)
   }
-  public static func * (a: Rational, k: Int128) -> Rational { Rational(a.num * k, a.den) }
+  public static func * (a: Rational, k: Int128) -> Rational { Rational(exactly: a.num * k, over: a.den) }
 
   public var isZero: Bool { num == 0 }
   public var doubleValue: Double { Double(num) / Double(den) }

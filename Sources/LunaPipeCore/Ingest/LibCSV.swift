@@ -33,9 +33,10 @@ public final class CSVTokenizer {
     // be counted (the run report's skipped-empty) rather than vanish.
     try check(csv_init(&parser, UInt8(CSV_REPALL_NL)))
     csv_set_delim(&parser, delimiter)
-    // libcsv trims spaces and tabs around unquoted fields by default; a tab
-    // may be the delimiter, so only the space is trimmed.
-    csv_set_space_func(&parser, _isSpace)
+    // libcsv trims spaces and tabs around unquoted fields, and checks for
+    // space before delimiter: with TAB as delimiter only the space may be
+    // trimmed. (Only then: a space function is a call per byte.)
+    if delimiter == 9 { csv_set_space_func(&parser, _isSpace) }
     // Grow libcsv's field buffer in large steps: fewer reallocs on long fields.
     csv_set_blk_size(&parser, 4096)
   }
@@ -66,12 +67,14 @@ public final class CSVTokenizer {
 
 private func _isSpace(_ c: UInt8) -> Int32 { c == 0x20 ? 1 : 0 }
 
+// `_withUnsafeGuaranteedRef`: the sink is kept alive by `parse`'s caller for
+// the whole call, so no retain/release per field is needed.
 private func _onField(_ data: UnsafeMutableRawPointer?, _ len: Int, _ ctx: UnsafeMutableRawPointer?) {
-  let sink = Unmanaged<CSVFieldSink>.fromOpaque(ctx!).takeUnretainedValue()
-  sink.field(UnsafeRawBufferPointer(start: data, count: len))
+  Unmanaged<CSVFieldSink>.fromOpaque(ctx!)._withUnsafeGuaranteedRef {
+    $0.field(UnsafeRawBufferPointer(start: data, count: len))
+  }
 }
 
 private func _onRecord(_ terminator: Int32, _ ctx: UnsafeMutableRawPointer?) {
-  let sink = Unmanaged<CSVFieldSink>.fromOpaque(ctx!).takeUnretainedValue()
-  sink.endRecord(terminator: terminator)
+  Unmanaged<CSVFieldSink>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { $0.endRecord(terminator: terminator) }
 }

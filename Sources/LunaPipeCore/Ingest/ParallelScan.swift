@@ -23,7 +23,7 @@ public struct ScanOptions: Sendable {
 
   public init(threads: Int = 2, chunkSize: Int = 8 << 20, delimiter: UInt8? = nil, numberFormat: NumberFormat = .danish) {
     self.threads = max(1, threads)
-    self.chunkSize = max(64 << 10, chunkSize)
+    self.chunkSize = max(1 << 10, chunkSize)
     self.delimiter = delimiter
     self.numberFormat = numberFormat
   }
@@ -264,13 +264,32 @@ final class ParallelScan {
       var start = dataStart
       var fileOffset = dataStart
       while true {
-        let data = UnsafeRawBufferPointer(start: buf + start, count: filled - start)
-        var end = eof ? data.count : RecordLocator.lastRecordEnd(in: data)
-        if end == 0 && !eof {
-          // No complete record in this block: make room and read on.
+        // A chunk: at most `chunkSize` bytes (more only for a record that
+        // long), ending right after a line end outside quotes.
+        let avail = filled - start
+        if avail == 0 && eof {
+          lock.lock()
+          freeBuffers.append((buf, cap))
+          lock.unlock()
+          break
+        }
+        var window = min(avail, options.chunkSize)
+        var end = 0
+        if eof && window == avail {
+          end = avail
+        } else {
+          end = RecordLocator.lastRecordEnd(in: UnsafeRawBufferPointer(start: buf + start, count: window))
+          while end == 0 && window < avail {
+            window = min(avail, window * 2)
+            end = RecordLocator.lastRecordEnd(in: UnsafeRawBufferPointer(start: buf + start, count: window))
+          }
+          if end == 0 && eof { end = avail }
+        }
+        if end == 0 {
+          // No complete record yet: make room and read on.
           if start > 0 {
-            memmove(buf, buf + start, filled - start)
-            filled -= start
+            memmove(buf, buf + start, avail)
+            filled = avail
             start = 0
           }
           if filled == cap {
@@ -285,36 +304,29 @@ final class ParallelScan {
           eof = filled < cap
           continue
         }
-        if eof { end = data.count }
-        // Hand over [start, start+end); keep the tail for the next chunk.
-        let (next, nextCap) = takeBuffer(minimum: options.chunkSize)
-        let tail = filled - start - end
+        // Hand over [start, start+end); the rest moves to the next buffer.
+        let tail = avail - end
+        let (next, nextCap) = takeBuffer(minimum: max(options.chunkSize, tail))
         if tail > 0 { next.copyMemory(from: buf + start + end, byteCount: tail) }
-        if end > 0 {
-          fileOfSeq[seq] = fileIndex
-          dispatch(
-            Chunk(
-              file: fileIndex, layout: layout, buffer: buf, capacity: cap, start: start, count: end,
-              fileOffset: fileOffset),
-            seq: seq)
-          seq += 1
-        } else {
-          lock.lock()
-          freeBuffers.append((buf, cap))
-          lock.unlock()
-        }
+        fileOfSeq[seq] = fileIndex
+        dispatch(
+          Chunk(
+            file: fileIndex, layout: layout, buffer: buf, capacity: cap, start: start, count: end,
+            fileOffset: fileOffset),
+          seq: seq)
+        seq += 1
         try flush()
         fileOffset += end
-        if eof && tail == 0 {
-          lock.lock()
-          freeBuffers.append((next, nextCap))
-          lock.unlock()
-          break
-        }
         buf = next
         cap = nextCap
         start = 0
         filled = tail
+        if eof && tail == 0 {
+          lock.lock()
+          freeBuffers.append((buf, cap))
+          lock.unlock()
+          break
+        }
         if !eof {
           let n = try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
           filled += n

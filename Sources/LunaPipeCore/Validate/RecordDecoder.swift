@@ -101,14 +101,19 @@ final class CompiledSchema {
 /// hands valid records to a consumer. One per worker; reset per chunk.
 final class RecordDecoder: CSVFieldSink {
   private let compiled: CompiledSchema
-  private let cols: [CompiledSchema.Col]
+  // Raw pointers, not arrays: reading an array property of a class in the
+  // per-field path costs a retain and a release each time.
+  private let cols: UnsafeMutablePointer<CompiledSchema.Col>
+  private let colCount: Int
+  private let rules: RuleSet
   private let values: UnsafeMutablePointer<Int64>
   private let keys: UnsafeMutablePointer<EntityKey>
   private let record: Record
   private let consumer: RecordConsumer
 
   // Per file.
-  private var columnOfField: [Int] = []
+  private var columnOfField: UnsafeMutablePointer<Int>
+  private var columnOfFieldCapacity = 0
   private var fieldCount = 0
   private var numberFormat = NumberFormat.danish
   private var encoding = TextEncoding.utf8
@@ -127,7 +132,11 @@ final class RecordDecoder: CSVFieldSink {
 
   init(schema: CompiledSchema, consumer: RecordConsumer) {
     compiled = schema
-    cols = schema.cols
+    colCount = schema.cols.count
+    cols = .allocate(capacity: max(colCount, 1))
+    cols.initialize(from: schema.cols, count: colCount)
+    rules = RuleSet(schema.rules)
+    columnOfField = .allocate(capacity: 1)
     let n = max(schema.cols.count, 1)
     values = .allocate(capacity: n)
     keys = .allocate(capacity: n)
@@ -137,13 +146,21 @@ final class RecordDecoder: CSVFieldSink {
   }
 
   deinit {
+    cols.deinitialize(count: colCount)
+    cols.deallocate()
+    columnOfField.deallocate()
     values.deallocate()
     keys.deallocate()
   }
 
   func begin(layout: FileLayout) {
-    columnOfField = layout.columnOfField
     fieldCount = layout.columnOfField.count
+    if fieldCount > columnOfFieldCapacity {
+      columnOfField.deallocate()
+      columnOfField = .allocate(capacity: fieldCount)
+      columnOfFieldCapacity = fieldCount
+    }
+    for (i, c) in layout.columnOfField.enumerated() { columnOfField[i] = c }
     numberFormat = layout.dialect.numberFormat
     encoding = layout.dialect.encoding
     records = 0
@@ -157,7 +174,7 @@ final class RecordDecoder: CSVFieldSink {
     fieldIndex = 0
     violationColumn = -1
     violationRule = -1
-    for i in 0..<cols.count { values[i] = Record.null }
+    for i in 0..<colCount { values[i] = Record.null }
   }
 
   @inline(__always) private func violate(_ col: Int, _ rule: FieldRule) {
@@ -273,12 +290,9 @@ final class RecordDecoder: CSVFieldSink {
       violationColumn = -1
       violationRule = FieldRule.fieldCount.rawValue
     }
-    if violationRule < 0 {
-      for (i, rule) in compiled.rules.enumerated() where !rule.holds(record) {
-        violationColumn = compiled.schema.index(of: rule.column) ?? -1
-        violationRule = FieldRule.allCases.count + i
-        break
-      }
+    if violationRule < 0, let i = rules.firstBroken(record) {
+      violationColumn = compiled.schema.index(of: compiled.rules[i].column) ?? -1
+      violationRule = FieldRule.allCases.count + i
     }
     if violationRule < 0 {
       accepted += 1
@@ -288,4 +302,20 @@ final class RecordDecoder: CSVFieldSink {
     }
     startRecord()
   }
+}
+
+/// A schema's record rules behind one object, so that the per-record check
+/// touches no array of closures.
+final class RuleSet {
+  private let check: (Record) -> Int?
+  private let isEmpty: Bool
+  init(_ rules: [RecordRule]) {
+    isEmpty = rules.isEmpty
+    let holds = rules.map(\.holds)
+    check = { r in
+      for i in 0..<holds.count where !holds[i](r) { return i }
+      return nil
+    }
+  }
+  @inline(__always) func firstBroken(_ r: Record) -> Int? { isEmpty ? nil : check(r) }
 }

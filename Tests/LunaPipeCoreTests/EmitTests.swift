@@ -1,0 +1,59 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import LunaPipeCore
+
+@Suite struct EmitTests {
+  let table = Table(
+    id: "tabel-1", title: "Tabel 1: Udgift", header: ["kommune", "2019", "udvikling_pct"],
+    rows: [
+      [.text("Læsø"), .number(Rational(123_456_789, 100), decimals: 2), .number(Rational(-5, 2), decimals: 0)],
+      [.text("A, B"), .empty, .empty],
+    ])
+
+  @Test func plainCSV() {
+    let s = String(decoding: TableFormat.csv.render(table), as: UTF8.self)
+    #expect(s == "kommune,2019,udvikling_pct\nLæsø,1234567.89,-3\n\"A, B\",,\n")
+  }
+
+  @Test func danishCSVForExcel() {
+    let bytes = TableFormat.danishCSV.render(table)
+    #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+    let s = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+    #expect(s == "kommune;2019;udvikling_pct\nLæsø;1.234.567,89;-3\nA, B;;\n")
+  }
+
+  @Test func markdown() {
+    let s = String(decoding: TableFormat.markdown.render(table), as: UTF8.self)
+    #expect(s.hasPrefix("### Tabel 1: Udgift\n\n| kommune | 2019 | udvikling_pct |\n|---|---:|---:|\n"))
+    #expect(s.contains("| Læsø | 1.234.567,89 | -3 |"))
+  }
+
+  @Test func publishingReplacesTheWholeSetAtOnce() throws {
+    let target = makeTempDir() + "/out"
+    let first = try OutputDirectory(target: target)
+    try first.write("a.txt", Array("one".utf8))
+    try first.write("old.txt", Array("old".utf8))
+    try first.publish()
+    let second = try OutputDirectory(target: target)
+    try second.write("a.txt", Array("two".utf8))
+    // Before publishing, readers see the first set whole.
+    #expect(try String(contentsOfFile: target + "/a.txt", encoding: .utf8) == "one")
+    try second.publish()
+    #expect(try String(contentsOfFile: target + "/a.txt", encoding: .utf8) == "two")
+    #expect(!FileManager.default.fileExists(atPath: target + "/old.txt"))
+    #expect(!FileManager.default.fileExists(atPath: second.staging.path))
+  }
+
+  @Test func discardingLeavesThePreviousSet() throws {
+    let target = makeTempDir() + "/out"
+    let first = try OutputDirectory(target: target)
+    try first.write("a.txt", Array("one".utf8))
+    try first.publish()
+    let failed = try OutputDirectory(target: target)
+    try failed.write("a.txt", Array("half".utf8))
+    failed.discard()
+    #expect(try String(contentsOfFile: target + "/a.txt", encoding: .utf8) == "one")
+  }
+}

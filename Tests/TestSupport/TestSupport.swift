@@ -1,0 +1,102 @@
+import Foundation
+import LunaPipeCore
+
+/// A fresh directory under the system's temporary folder.
+public func makeTempDir(_ name: String = "lunapipe-test") -> String {
+  let path = NSTemporaryDirectory() + "\(name)-\(UUID().uuidString.prefix(8))"
+  try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  return path
+}
+
+/// Writes `bytes` to `dir/name` and returns the path.
+@discardableResult
+public func writeFile(_ dir: String, _ name: String, _ bytes: [UInt8]) -> String {
+  let path = dir + "/" + name
+  FileManager.default.createFile(atPath: path, contents: Data(bytes))
+  return path
+}
+
+@discardableResult
+public func writeFile(_ dir: String, _ name: String, _ text: String) -> String {
+  writeFile(dir, name, Array(text.utf8))
+}
+
+/// The repository's root (tests run from anywhere).
+public let repositoryRoot: String = {
+  var url = URL(fileURLWithPath: #filePath)
+  for _ in 0..<3 { url.deleteLastPathComponent() }
+  return url.path
+}()
+
+/// A published table from `Tests/Fixtures/published`, as rows of cells
+/// (header first).
+public func publishedTable(_ name: String) throws -> [[String]] {
+  try readCSV(repositoryRoot + "/Tests/Fixtures/published/\(name).csv")
+}
+
+/// A small CSV reader for test expectations (comma, `"` quoting).
+public func readCSV(_ path: String) throws -> [[String]] {
+  let text = try String(contentsOfFile: path, encoding: .utf8)
+  var rows: [[String]] = []
+  var row: [String] = []
+  var field = ""
+  var inQuote = false
+  var chars = Array(text)
+  if chars.first == "\u{FEFF}" { chars.removeFirst() }
+  var i = 0
+  while i < chars.count {
+    let c = chars[i]
+    if inQuote {
+      if c == "\"" {
+        if i + 1 < chars.count && chars[i + 1] == "\"" {
+          field.append("\"")
+          i += 1
+        } else {
+          inQuote = false
+        }
+      } else {
+        field.append(c)
+      }
+    } else if c == "\"" {
+      inQuote = true
+    } else if c == "," {
+      row.append(field)
+      field = ""
+    } else if c == "\n" || c == "\r\n" {
+      row.append(field)
+      rows.append(row)
+      row = []
+      field = ""
+    } else {
+      field.append(c)
+    }
+    i += 1
+  }
+  if !field.isEmpty || !row.isEmpty {
+    row.append(field)
+    rows.append(row)
+  }
+  return rows
+}
+
+/// What a scan of some files gave: the aggregate, the report, the rejects.
+public struct ScanOutcome {
+  public var result: AggregateResult
+  public var report: RunReport
+  public var rejects: [[String]]
+}
+
+/// Runs read → validate → aggregate over `paths`, writing into a temporary
+/// output directory (not published), and returns what came out.
+public func scan(
+  _ paths: [String], schema: Schema, aggregation: Aggregation, threads: Int = 2, chunkSize: Int = 8 << 20,
+  maxRejectShare: Double = 1
+) throws -> ScanOutcome {
+  let out = try OutputDirectory(target: makeTempDir("lunapipe-out") + "/out")
+  defer { out.discard() }
+  let context = RunContext(
+    options: ScanOptions(threads: threads, chunkSize: chunkSize), maxRejectShare: maxRejectShare, output: out)
+  let result = try Pipeline("test").readCSV(paths).validate(schema).aggregate(aggregation).run(in: context)
+  let rejects = try readCSV(out.staging.path + "/rejects.csv")
+  return ScanOutcome(result: result, report: context.report, rejects: rejects)
+}
