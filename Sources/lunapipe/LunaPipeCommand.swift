@@ -14,7 +14,7 @@ struct LunaPipeCommand: ParsableCommand {
       configured wrongly.
       """,
     version: LunaPipeVersion.current,
-    subcommands: [Run.self]
+    subcommands: [Run.self, Samples.self]
   )
 }
 
