@@ -20,3 +20,8 @@ public struct Table: Sendable, Equatable {
     self.rows = rows
   }
 }
+
+extension Table.Cell {
+  /// The cell as the plain CSV prints it (decimal point, no grouping).
+  public var plain: String { TableFormat.cell(self, mark: ".", group: nil) }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The built command, as a user or a scheduler runs it: exit codes, messages,
+/// outputs left untouched by a failing run.
+@Suite struct CommandTests {
+  let small = repositoryRoot + "/Samples/small/ydelser-*.csv"
+
+  @Test func helpAnswers() throws {
+    let r = try runLunapipe(["--help"])
+    #expect(r.exit == 0)
+    #expect(r.stdout.contains("run"))
+    #expect(r.stdout.contains("samples"))
+    let run = try runLunapipe(["run", "--help"])
+    #expect(run.stdout.contains("--max-reject-share"))
+    #expect(run.stdout.contains("praksisplan"))
+  }
+
+  @Test func badArgumentsExit64() throws {
+    #expect(try runLunapipe(["run", "praksisplan", "--claims", small]).exit == 64)
+    #expect(try runLunapipe(["run", "nosuch", "--claims", small, "--out", makeTempDir()]).exit == 64)
+    #expect(try runLunapipe(["run", "praksisplan", "--claims", small, "--out", makeTempDir(), "--threads", "0"]).exit == 64)
+  }
+
+  @Test func missingInputExits66NamingIt() throws {
+    let r = try runLunapipe(["run", "praksisplan", "--claims", "/nonexistent/ydelser.csv", "--out", makeTempDir() + "/o"])
+    #expect(r.exit == 66)
+    #expect(r.stderr.contains("/nonexistent/ydelser.csv: no such file"))
+  }
+
+  @Test func successPrintsWhereTheTablesAre() throws {
+    let out = makeTempDir() + "/out"
+    let r = try runLunapipe(["run", "praksisplan", "--claims", small, "--out", out, "--quiet"])
+    #expect(r.exit == 0)
+    for n in [19, 21, 23, 25, 26, 29, 31, 33, 35, 36] {
+      #expect(FileManager.default.fileExists(atPath: out + "/tables/tabel-\(n).csv"))
+      #expect(FileManager.default.fileExists(atPath: out + "/tables-da/tabel-\(n).csv"))
+      #expect(FileManager.default.fileExists(atPath: out + "/tables-md/tabel-\(n).md"))
+    }
+    let loud = try runLunapipe(["run", "praksisplan", "--claims", small, "--out", out])
+    #expect(loud.stdout.contains("tables written to \(out)/tables"))
+  }
+
+  @Test func tooManyRejectsExit65AndLeaveThePreviousOutputs() throws {
+    let out = makeTempDir() + "/out"
+    try #require(try runLunapipe(["run", "praksisplan", "--claims", small, "--out", out, "--quiet"]).exit == 0)
+    let before = try FileManager.default.subpathsOfDirectory(atPath: out).sorted()
+    let report = FileManager.default.contents(atPath: out + "/run-report.json")
+    let r = try runLunapipe(["run", "praksisplan", "--claims", small, "--out", out, "--max-reject-share", "0"])
+    #expect(r.exit == 65)
+    #expect(r.stderr.contains("most frequent rules"))
+    #expect(try FileManager.default.subpathsOfDirectory(atPath: out).sorted() == before)
+    #expect(FileManager.default.contents(atPath: out + "/run-report.json") == report)
+    #expect(FileManager.default.fileExists(atPath: out + ".failed/rejects.csv"))
+  }
+}
