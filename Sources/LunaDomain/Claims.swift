@@ -29,29 +29,14 @@ public enum LunaClaims {
       Column("Diagnosegruppe", .integer(1...4), required: false),
       Column("Progressiv", .flag(yes: "J", no: "N"), required: false),
     ])
-    let antal = s.index(of: "Antal")!
-    let honorar = s.index(of: "Bruttohonorar")!
-    let speciale = s.index(of: "Speciale")!
-    let diagnose = s.index(of: "Diagnosegruppe")!
-    let progressiv = s.index(of: "Progressiv")!
     s.rules = [
       // A reversal (negative Antal) carries a negative amount, a service a
       // non-negative one.
-      RecordRule("sign-mismatch", column: "Bruttohonorar") { r in
-        r[antal] > 0 ? r[honorar] >= 0 : r[honorar] <= 0
-      },
-      RecordRule("required-for-speciale", column: "Diagnosegruppe") { r in
-        !(r[speciale] == 62 || r[speciale] == 65) || !r.isNull(diagnose)
-      },
-      RecordRule("must-be-empty", column: "Diagnosegruppe") { r in
-        r[speciale] == 62 || r[speciale] == 65 || r.isNull(diagnose)
-      },
-      RecordRule("required-for-speciale", column: "Progressiv") { r in
-        r[speciale] != 62 || !r.isNull(progressiv)
-      },
-      RecordRule("must-be-empty", column: "Progressiv") { r in
-        r[speciale] == 62 || r.isNull(progressiv)
-      },
+      .sameSign("Bruttohonorar", as: "Antal"),
+      .required("Diagnosegruppe", when: "Speciale", in: [62, 65]),
+      .empty("Diagnosegruppe", unless: "Speciale", in: [62, 65]),
+      .required("Progressiv", when: "Speciale", in: [62]),
+      .empty("Progressiv", unless: "Speciale", in: [62]),
     ]
     return s
   }()

@@ -40,6 +40,8 @@ struct Run: ParsableCommand {
         claims-summary  Ydelser, udgift and patients per year, speciale and
                         clinic kommune, patient kommune and clinic region, with
                         growth: aggregates.csv and growth.csv.
+        validate        Only reads and checks the extracts: rejects.csv and
+                        run-report.json.
 
       Writes into --out: tables/tabel-NN.csv (published schema), tables-da/
       (Danish CSV for Excel), tables-md/ (Markdown), rejects.csv and
@@ -49,14 +51,14 @@ struct Run: ParsableCommand {
         lunapipe run praksisplan --claims 'Samples/full/ydelser-*.csv' --out out
       """)
 
-  @Argument(help: "The pipeline to run: praksisplan or claims-summary.")
+  @Argument(help: "The pipeline to run: praksisplan, claims-summary or validate.")
   var pipeline: String
 
   @OptionGroup var options: RunOptions
 
   func validate() throws {
-    guard ["praksisplan", "claims-summary"].contains(pipeline) else {
-      throw ValidationError("unknown pipeline '\(pipeline)'; available: praksisplan, claims-summary")
+    guard ["praksisplan", "claims-summary", "validate"].contains(pipeline) else {
+      throw ValidationError("unknown pipeline '\(pipeline)'; available: praksisplan, claims-summary, validate")
     }
   }
 
@@ -77,6 +79,7 @@ struct Run: ParsableCommand {
     do {
       switch pipeline {
       case "claims-summary": try ClaimsSummary.pipeline(claims: options.claims).run(in: context)
+      case "validate": _ = try ValidateClaims.pipeline(claims: options.claims).run(in: context)
       default: _ = try Praksisplan.pipeline(claims: options.claims).run(in: context)
       }
       try writeReport(context, output: output, started: started, status: "ok", message: nil)
@@ -92,7 +95,9 @@ struct Run: ParsableCommand {
     if !quiet {
       let t = context.report.totals
       print("\(pipeline): \(t.accepted) records accepted, \(t.rejected) rejected, \(t.skippedEmpty) empty lines skipped")
-      if pipeline == "praksisplan" {
+      if pipeline == "validate" {
+        print("rejects written to \(output.target.path)/rejects.csv")
+      } else if pipeline == "praksisplan" {
         print("tables written to \(output.target.path)/tables (Danish CSV: tables-da, Markdown: tables-md)")
       } else {
         print("written: \(output.target.path)/aggregates.csv, \(output.target.path)/growth.csv")

@@ -11,7 +11,9 @@ let testSchema = Schema(
     Column("Hold", .flag(yes: "J", no: "N"), required: false),
   ],
   rules: [
-    RecordRule("sign-mismatch", column: "Beloeb") { r in (r[2] > 0) == (r[3] >= 0) }
+    .sameSign("Beloeb", as: "Antal"),
+    // Any predicate can be a rule; this one never breaks on the test data.
+    RecordRule("antal-below-100", column: "Antal") { r in r[2] < 100 },
   ])
 
 let testAggregation = Aggregation(

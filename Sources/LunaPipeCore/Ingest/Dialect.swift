@@ -126,7 +126,13 @@ enum DialectDetection {
   static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
     var i = 0
     let n = b.count
+    guard let base = b.baseAddress else { return true }
     while i < n {
+      // ASCII eight bytes at a time.
+      if i + 8 <= n && base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+        i += 8
+        continue
+      }
       let c = b[i]
       if c < 0x80 {
         i += 1

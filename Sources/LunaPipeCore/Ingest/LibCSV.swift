@@ -18,6 +18,24 @@ open class CSVFieldSink {
   open func endRecord(terminator: Int32) {}
 }
 
+/// C callbacks for a hot loop that wants direct calls into one concrete
+/// type: `field` gets (bytes, length, context), `record` (terminator,
+/// context), as libcsv passes them. Define them as closures that capture
+/// nothing.
+public struct CSVCallbacks {
+  public typealias Field = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void
+  public typealias Record = @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void
+  public var field: Field
+  public var record: Record
+  public var context: UnsafeMutableRawPointer
+
+  public init(field: Field, record: Record, context: UnsafeMutableRawPointer) {
+    self.field = field
+    self.record = record
+    self.context = context
+  }
+}
+
 public struct CSVError: Error, CustomStringConvertible {
   public let description: String
 }
@@ -49,6 +67,18 @@ public final class CSVTokenizer {
     let ctx = Unmanaged.passUnretained(sink).toOpaque()
     let n = csv_parse(&parser, base, bytes.count, _onField, _onRecord, ctx)
     if n != bytes.count { try check(csv_error(&parser)) }
+  }
+
+  /// Feeds `bytes` to the parser, calling `callbacks` directly.
+  public func parse(_ bytes: UnsafeRawBufferPointer, _ callbacks: CSVCallbacks) throws {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+    let n = csv_parse(&parser, base, bytes.count, callbacks.field, callbacks.record, callbacks.context)
+    if n != bytes.count { try check(csv_error(&parser)) }
+  }
+
+  /// Ends the input, calling `callbacks` directly.
+  public func finish(_ callbacks: CSVCallbacks) throws {
+    try check(csv_fini(&parser, callbacks.field, callbacks.record, callbacks.context))
   }
 
   /// Ends the input: a last record without a line end is delivered, and the

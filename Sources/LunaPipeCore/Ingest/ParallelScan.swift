@@ -118,6 +118,7 @@ final class ParallelScan {
 
   /// Scans `paths` in order. Returns one report per file.
   func run(paths: [String]) throws -> [FileReport] {
+    try schema.validateRules()
     let threads = options.threads
     var idleWorkers: [Worker] = (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
     var freeBuffers: [(UnsafeMutableRawPointer, Int)] = []
@@ -183,8 +184,9 @@ final class ParallelScan {
           let bytes = UnsafeRawBufferPointer(start: chunk.buffer + chunk.start, count: chunk.count)
           let tokenizer = try worker.tokenizer(chunk.layout.dialect.delimiter)
           worker.decoder.begin(layout: chunk.layout)
-          try tokenizer.parse(bytes, into: worker.decoder)
-          try tokenizer.finish(into: worker.decoder)
+          let callbacks = worker.decoder.callbacks
+          try tokenizer.parse(bytes, callbacks)
+          try tokenizer.finish(callbacks)
           worker.consumer.endChunk()
           let d = worker.decoder
           result.records = d.records

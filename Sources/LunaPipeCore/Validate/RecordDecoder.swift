@@ -1,3 +1,5 @@
+import Foundation
+
 /// Takes the validated records of a chunk, one at a time. The record is a
 /// view valid only during the call.
 public protocol RecordConsumer: AnyObject {
@@ -52,8 +54,32 @@ final class CompiledSchema {
     var required: Bool
     var nonZero: Bool
   }
+  /// A record rule with its columns resolved.
+  enum Rule {
+    case sameSign(amount: Int, count: Int)
+    case required(column: Int, other: Int, values: SmallSet)
+    case empty(column: Int, other: Int, values: SmallSet)
+    case custom((Record) -> Bool)
+  }
+
+  /// Codes within 64 of each other as a bit mask: a membership test without
+  /// touching a `Set`'s storage.
+  struct SmallSet {
+    let lo: Int64
+    let bits: UInt64
+    init?(_ values: Set<Int64>) {
+      guard let lo = values.min(), let hi = values.max(), hi - lo < 64 else { return nil }
+      self.lo = lo
+      bits = values.reduce(0) { $0 | (1 << UInt64($1 - lo)) }
+    }
+    @inline(__always) func contains(_ v: Int64) -> Bool {
+      let d = v &- lo
+      return d >= 0 && d < 64 && bits & (1 << UInt64(d)) != 0
+    }
+  }
   let cols: [Col]
   let rules: [RecordRule]
+  let compiledRules: [Rule]
   let schema: Schema
   private var allocations: [UnsafeMutablePointer<Bool>] = []
 
@@ -84,6 +110,37 @@ final class CompiledSchema {
       return Col(kind: kind, required: c.required, nonZero: c.nonZero)
     }
     self.allocations = allocations
+    compiledRules = schema.rules.map { r in
+      // Columns were checked to exist when the schema was bound.
+      let i = { (name: String) in schema.index(of: name) ?? 0 }
+      switch r.check {
+      case .sameSign(let a, let c): return .sameSign(amount: i(a), count: i(c))
+      case .required(let c, let o, let v):
+        let (ci, oi) = (i(c), i(o))
+        if let small = SmallSet(v) { return .required(column: ci, other: oi, values: small) }
+        return .custom { r in !r.isNull(ci) || !v.contains(r[oi]) }
+      case .empty(let c, let o, let v):
+        let (ci, oi) = (i(c), i(o))
+        if let small = SmallSet(v) { return .empty(column: ci, other: oi, values: small) }
+        return .custom { r in r.isNull(ci) || v.contains(r[oi]) }
+      case .custom(let f): return .custom(f)
+      }
+    }
+  }
+
+  /// Throws if a rule names a column the schema lacks.
+  func validateRules() throws {
+    for r in rules {
+      var names = [r.column]
+      switch r.check {
+      case .sameSign(let a, let c): names += [a, c]
+      case .required(let c, let o, _), .empty(let c, let o, _): names += [c, o]
+      case .custom: break
+      }
+      for n in names where schema.index(of: n) == nil {
+        throw PipelineError.configuration("rule \(r.name) names column \"\(n)\", which the schema lacks")
+      }
+    }
   }
 
   func ruleName(_ code: Int) -> String {
@@ -97,26 +154,43 @@ final class CompiledSchema {
   }
 }
 
+/// How one field position of a file is decoded: the column's kind and
+/// limits, flattened so the per-field path reads a few words through a
+/// pointer and branches once on `kind`.
+struct FieldOp {
+  enum Kind: UInt8 { case ignore, integer, code, decimal, digits, flag, text }
+  var kind: Kind = .ignore
+  var required = false
+  var nonZero = false
+  var col = 0
+  /// integer, code: lower bound; decimal: scale; digits: count; flag: yes
+  /// letter; text: maximum length.
+  var a: Int64 = 0
+  /// integer: upper bound; code: table size; flag: no letter.
+  var b: Int64 = 0
+  var allowed: UnsafeMutablePointer<Bool>?
+}
+
 /// Decodes libcsv's fields into records of a schema, checks every rule, and
 /// hands valid records to a consumer. One per worker; reset per chunk.
-final class RecordDecoder: CSVFieldSink {
+final class RecordDecoder {
   private let compiled: CompiledSchema
-  // Raw pointers, not arrays: reading an array property of a class in the
-  // per-field path costs a retain and a release each time.
-  private let cols: UnsafeMutablePointer<CompiledSchema.Col>
-  private let colCount: Int
-  private let rules: RuleSet
   private let values: UnsafeMutablePointer<Int64>
   private let keys: UnsafeMutablePointer<EntityKey>
+  private let colCount: Int
   private let record: Record
   private let consumer: RecordConsumer
+  private let rules: RuleSet
+  private let optionalColumns: UnsafeMutablePointer<Int>
+  private let optionalCount: Int
 
-  // Per file.
-  private var columnOfField: UnsafeMutablePointer<Int>
-  private var columnOfFieldCapacity = 0
+  // Per file. A raw pointer, not an array: reading an array property of a
+  // class in the per-field path costs a retain and a release each time.
+  private var ops: UnsafeMutablePointer<FieldOp>
+  private var opsCapacity = 0
   private var fieldCount = 0
   private var numberFormat = NumberFormat.danish
-  private var encoding = TextEncoding.utf8
+  private var latin1 = false
 
   // Per record.
   private var fieldIndex = 0
@@ -133,36 +207,56 @@ final class RecordDecoder: CSVFieldSink {
   init(schema: CompiledSchema, consumer: RecordConsumer) {
     compiled = schema
     colCount = schema.cols.count
-    cols = .allocate(capacity: max(colCount, 1))
-    cols.initialize(from: schema.cols, count: colCount)
-    rules = RuleSet(schema.rules)
-    columnOfField = .allocate(capacity: 1)
-    let n = max(schema.cols.count, 1)
+    rules = RuleSet(schema.compiledRules)
+    let optional = schema.cols.indices.filter { !schema.cols[$0].required }
+    optionalCount = optional.count
+    optionalColumns = .allocate(capacity: max(optional.count, 1))
+    optionalColumns.initialize(from: optional, count: optional.count)
+    ops = .allocate(capacity: 1)
+    let n = max(colCount, 1)
     values = .allocate(capacity: n)
     keys = .allocate(capacity: n)
     keys.initialize(repeating: EntityKey(lo: 0, hi: 0), count: n)
+    values.initialize(repeating: Record.null, count: n)
     record = Record(values: values, keys: keys)
     self.consumer = consumer
   }
 
   deinit {
-    cols.deinitialize(count: colCount)
-    cols.deallocate()
-    columnOfField.deallocate()
+    optionalColumns.deallocate()
+    ops.deallocate()
     values.deallocate()
     keys.deallocate()
   }
 
   func begin(layout: FileLayout) {
     fieldCount = layout.columnOfField.count
-    if fieldCount > columnOfFieldCapacity {
-      columnOfField.deallocate()
-      columnOfField = .allocate(capacity: fieldCount)
-      columnOfFieldCapacity = fieldCount
+    if fieldCount > opsCapacity {
+      ops.deallocate()
+      ops = .allocate(capacity: fieldCount)
+      opsCapacity = fieldCount
     }
-    for (i, c) in layout.columnOfField.enumerated() { columnOfField[i] = c }
+    for (i, col) in layout.columnOfField.enumerated() {
+      var op = FieldOp()
+      if col >= 0 {
+        let c = compiled.cols[col]
+        op.col = col
+        op.required = c.required
+        op.nonZero = c.nonZero
+        switch c.kind {
+        case .integer(let lo, let hi): (op.kind, op.a, op.b) = (.integer, lo, hi)
+        case .code(let lo, let allowed, let count):
+          (op.kind, op.a, op.b, op.allowed) = (.code, lo, Int64(count), allowed)
+        case .decimal(let scale): (op.kind, op.a) = (.decimal, Int64(scale))
+        case .digits(let count): (op.kind, op.a) = (.digits, Int64(count))
+        case .flag(let yes, let no): (op.kind, op.a, op.b) = (.flag, Int64(yes | 0x20), Int64(no | 0x20))
+        case .text(let maxLength): (op.kind, op.a) = (.text, Int64(maxLength))
+        }
+      }
+      (ops + i).initialize(to: op)
+    }
     numberFormat = layout.dialect.numberFormat
-    encoding = layout.dialect.encoding
+    latin1 = layout.dialect.encoding == .windows1252
     records = 0
     accepted = 0
     emptyLines = 0
@@ -174,104 +268,194 @@ final class RecordDecoder: CSVFieldSink {
     fieldIndex = 0
     violationColumn = -1
     violationRule = -1
-    for i in 0..<colCount { values[i] = Record.null }
+    // A valid record sets every required column (an empty or missing one
+    // is a violation), so only the optional ones need clearing.
+    for i in 0..<optionalCount { values[optionalColumns[i]] = Record.null }
   }
 
   @inline(__always) private func violate(_ col: Int, _ rule: FieldRule) {
-    if violationRule < 0 {
-      violationColumn = col
-      violationRule = rule.rawValue
-    }
+    violationColumn = col
+    violationRule = rule.rawValue
   }
 
-  override func field(_ bytes: UnsafeRawBufferPointer) {
+  /// libcsv's callbacks, calling straight into this (final) class: no
+  /// dynamic dispatch and no reference counting per field.
+  var callbacks: CSVCallbacks {
+    CSVCallbacks(
+      field: { data, len, ctx in
+        Unmanaged<RecordDecoder>.fromOpaque(ctx!)._withUnsafeGuaranteedRef {
+          $0.field(UnsafeRawBufferPointer(start: data, count: len))
+        }
+      },
+      record: { terminator, ctx in
+        Unmanaged<RecordDecoder>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { $0.endRecord(terminator: terminator) }
+      },
+      context: Unmanaged.passUnretained(self).toOpaque())
+  }
+
+  @inline(__always)
+  func field(_ bytes: UnsafeRawBufferPointer) {
     let fi = fieldIndex
-    fieldIndex = fi + 1
-    guard fi < fieldCount else { return }
-    let col = columnOfField[fi]
-    guard col >= 0, violationRule < 0 else { return }
-    let c = cols[col]
-    if bytes.count == 0 {
-      if c.required { violate(col, .empty) }
+    fieldIndex = fi &+ 1
+    // Once a record broke a rule its other fields need no decoding.
+    guard fi < fieldCount, violationRule < 0 else { return }
+    let op = ops + fi
+    let kind = op.pointee.kind
+    if kind == .ignore { return }
+    let col = op.pointee.col
+    let n = bytes.count
+    if n == 0 {
+      if op.pointee.required { violate(col, .empty) }
       return
     }
-    switch c.kind {
-    case .integer(let lo, let hi):
-      switch NumberParsing.integer(bytes, format: numberFormat) {
-      case .success(let v):
-        if v < lo || v > hi {
+    let p = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    switch kind {
+    case .integer, .code:
+      // Plain digits inline; anything else (sign, thousands dots) goes the
+      // general way.
+      var v: Int64 = 0
+      var i = 0
+      if n <= 18 {
+        while i < n {
+          let d = p[i] &- 48
+          if d >= 10 { break }
+          v = v &* 10 &+ Int64(d)
+          i &+= 1
+        }
+      }
+      if i != n {
+        guard case .success(let parsed) = NumberParsing.integer(bytes, format: numberFormat) else {
+          violate(col, .notANumber)
+          return
+        }
+        v = parsed
+      }
+      if kind == .integer {
+        if v < op.pointee.a || v > op.pointee.b {
           violate(col, .outOfRange)
-        } else if c.nonZero && v == 0 {
+        } else if v == 0 && op.pointee.nonZero {
           violate(col, .zero)
         } else {
           values[col] = v
         }
-      case .failure: violate(col, .notANumber)
+      } else {
+        let k = v &- op.pointee.a
+        if k >= 0 && k < op.pointee.b && op.pointee.allowed![Int(k)] {
+          values[col] = v
+        } else {
+          violate(col, .unknownCode)
+        }
       }
-    case .code(let lo, let allowed, let count):
-      switch NumberParsing.integer(bytes, format: numberFormat) {
-      case .success(let v):
-        let i = v - lo
-        if i >= 0 && i < count && allowed[Int(i)] { values[col] = v } else { violate(col, .unknownCode) }
-      case .failure: violate(col, .notANumber)
+    case .decimal:
+      // Fast path: `ddd,dd` (the common amount) with the scale 2.
+      if n >= 4 && n <= 15 && op.pointee.a == 2 && p[n - 3] == numberFormat.decimalMark {
+        var v: Int64 = 0
+        var ok = true
+        for i in 0..<(n - 3) {
+          let d = p[i] &- 48
+          if d >= 10 {
+            ok = false
+            break
+          }
+          v = v &* 10 &+ Int64(d)
+        }
+        let d1 = p[n - 2] &- 48
+        let d2 = p[n - 1] &- 48
+        if ok && d1 < 10 && d2 < 10 {
+          v = v &* 100 &+ Int64(d1) &* 10 &+ Int64(d2)
+          if v == 0 && op.pointee.nonZero { violate(col, .zero) } else { values[col] = v }
+          return
+        }
       }
-    case .decimal(let scale):
-      switch NumberParsing.decimal(bytes, scale: scale, format: numberFormat) {
+      switch NumberParsing.decimal(bytes, scale: Int(op.pointee.a), format: numberFormat) {
       case .success(let v):
-        if c.nonZero && v == 0 { violate(col, .zero) } else { values[col] = v }
+        if v == 0 && op.pointee.nonZero { violate(col, .zero) } else { values[col] = v }
       case .failure(.tooManyDecimals): violate(col, .tooManyDecimals)
       case .failure: violate(col, .notANumber)
       }
-    case .digits(let count):
-      if bytes.count != count {
+    case .digits:
+      guard n == Int(op.pointee.a) else {
         violate(col, .notDigits)
         return
       }
       var v: Int64 = 0
-      for b in bytes {
-        let d = b &- 48
+      for i in 0..<n {
+        let d = p[i] &- 48
         if d >= 10 {
           violate(col, .notDigits)
           return
         }
-        v = v * 10 + Int64(d)
+        v = v &* 10 &+ Int64(d)
       }
       values[col] = v
-    case .flag(let yes, let no):
-      if bytes.count == 1 && (bytes[0] | 0x20) == (yes | 0x20) {
+    case .flag:
+      let c = n == 1 ? Int64(p[0] | 0x20) : -1
+      if c == op.pointee.a {
         values[col] = 1
-      } else if bytes.count == 1 && (bytes[0] | 0x20) == (no | 0x20) {
+      } else if c == op.pointee.b {
         values[col] = 0
       } else {
         violate(col, .notAFlag)
       }
-    case .text(let maxLength):
-      var chars = 0
-      var ascii = true
-      for b in bytes {
+    case .text:
+      decodeText(bytes, p, n, col: col, maxLength: Int(op.pointee.a))
+    case .ignore:
+      return
+    }
+  }
+
+  @inline(__always)
+  private func decodeText(_ bytes: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>, _ n: Int, col: Int, maxLength: Int) {
+    // Eight bytes at a time: any byte below 0x20 (a control character) or
+    // with the high bit set (non-ASCII) shows in `flags`.
+    var flags: UInt64 = 0
+    var i = 0
+    while i &+ 8 <= n {
+      let w = UnalignedLoad.u64(p + i)
+      flags |= (w &- 0x2020_2020_2020_2020) | w
+      i &+= 8
+    }
+    while i < n {
+      let w = UInt64(p[i])
+      flags |= (w &- 0x20) | w
+      i &+= 1
+    }
+    var chars = n
+    if flags & 0x8080_8080_8080_8080 != 0 {
+      // A control character or a non-ASCII byte: look byte by byte.
+      chars = 0
+      for k in 0..<n {
+        let b = p[k]
         if b < 0x20 || b == 0x7F {
           violate(col, .controlCharacter)
           return
         }
-        if b >= 0x80 { ascii = false }
-        if b & 0xC0 != 0x80 || encoding == .windows1252 { chars += 1 }
+        if b & 0xC0 != 0x80 || latin1 { chars &+= 1 }
       }
       if chars > maxLength {
         violate(col, .tooLong)
         return
       }
       values[col] = 0
-      if ascii || encoding != .windows1252 {
-        keys[col] = EntityKey.make(bytes)
-      } else {
+      if latin1 {
         // The same id must give the same key whichever encoding its file had.
         let utf8 = Transcoding.utf8(fromWindows1252: bytes)
         keys[col] = utf8.withUnsafeBytes { EntityKey.make($0) }
+      } else {
+        keys[col] = EntityKey.make(bytes)
       }
+      return
     }
+    if n > maxLength || memchr(p, 0x7F, n) != nil {
+      violate(col, n > maxLength ? .tooLong : .controlCharacter)
+      return
+    }
+    values[col] = 0
+    keys[col] = EntityKey.make(bytes)
   }
 
-  override func endRecord(terminator: Int32) {
+  @inline(__always)
+  func endRecord(terminator: Int32) {
     if fieldIndex == 0 {
       // A line end with no fields before it: the LF of a CRLF, an empty
       // line, or the end of the input.
@@ -304,18 +488,50 @@ final class RecordDecoder: CSVFieldSink {
   }
 }
 
-/// A schema's record rules behind one object, so that the per-record check
-/// touches no array of closures.
-final class RuleSet {
-  private let check: (Record) -> Int?
-  private let isEmpty: Bool
-  init(_ rules: [RecordRule]) {
-    isEmpty = rules.isEmpty
-    let holds = rules.map(\.holds)
-    check = { r in
-      for i in 0..<holds.count where !holds[i](r) { return i }
-      return nil
-    }
+/// Unaligned loads from byte buffers.
+enum UnalignedLoad {
+  @inline(__always) static func u64(_ p: UnsafePointer<UInt8>) -> UInt64 {
+    UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
   }
-  @inline(__always) func firstBroken(_ r: Record) -> Int? { isEmpty ? nil : check(r) }
+}
+
+/// A schema's record rules, checked with a switch per rule: no closure call
+/// or reference counting for the declarative ones.
+final class RuleSet {
+  private let rules: UnsafeMutablePointer<CompiledSchema.Rule>
+  private let count: Int
+
+  init(_ compiled: [CompiledSchema.Rule]) {
+    count = compiled.count
+    rules = .allocate(capacity: max(count, 1))
+    rules.initialize(from: compiled, count: count)
+  }
+
+  deinit {
+    rules.deinitialize(count: count)
+    rules.deallocate()
+  }
+
+  /// The index of the first rule `r` breaks, or nil.
+  @inline(__always) func firstBroken(_ r: Record) -> Int? {
+    var i = 0
+    while i < count {
+      let ok: Bool
+      switch rules[i] {
+      case .sameSign(let amount, let n):
+        let c = r[n]
+        let a = r[amount]
+        ok = c > 0 ? a >= 0 : a <= 0
+      case .required(let column, let other, let values):
+        ok = !r.isNull(column) || !values.contains(r[other])
+      case .empty(let column, let other, let values):
+        ok = r.isNull(column) || values.contains(r[other])
+      case .custom(let f):
+        ok = f(r)
+      }
+      if !ok { return i }
+      i += 1
+    }
+    return nil
+  }
 }

@@ -92,18 +92,56 @@ public struct Column: Sendable {
 
 /// A rule over a whole record, checked after every field has decoded.
 ///
-///     RecordRule("sign-mismatch", column: "Bruttohonorar") { r in
-///       (r[antal] > 0) == (r[honorar] >= 0)
-///     }
+/// The common rules are declarative, so that checking them costs a few
+/// comparisons per record; `init(_:column:holds:)` takes any predicate.
+///
+///     RecordRule.sameSign("Bruttohonorar", as: "Antal")
+///     RecordRule.required("Diagnosegruppe", when: "Speciale", in: [62, 65])
+///     RecordRule.empty("Progressiv", unless: "Speciale", in: [62])
 public struct RecordRule: Sendable {
-  public let name: String
-  public let column: String
-  public let holds: @Sendable (Record) -> Bool
+  enum Check: Sendable {
+    case sameSign(amount: String, count: String)
+    case required(column: String, other: String, values: Set<Int64>)
+    case empty(column: String, other: String, values: Set<Int64>)
+    case custom(@Sendable (Record) -> Bool)
+  }
 
+  /// The rule's name in the rejects output.
+  public let name: String
+  /// The column a broken rule is reported on.
+  public let column: String
+  let check: Check
+
+  /// A rule that holds when `holds` returns true.
   public init(_ name: String, column: String, holds: @escaping @Sendable (Record) -> Bool) {
     self.name = name
     self.column = column
-    self.holds = holds
+    check = .custom(holds)
+  }
+
+  init(name: String, column: String, check: Check) {
+    self.name = name
+    self.column = column
+    self.check = check
+  }
+
+  /// `amount` has the sign of `count`: non-negative when `count` is
+  /// positive, non-positive when it is negative (`sign-mismatch`).
+  public static func sameSign(_ amount: String, as count: String) -> RecordRule {
+    RecordRule(name: "sign-mismatch", column: amount, check: .sameSign(amount: amount, count: count))
+  }
+
+  /// `column` may not be empty when `other` is one of `values`
+  /// (`required-for-OTHER`).
+  public static func required(_ column: String, when other: String, in values: Set<Int64>) -> RecordRule {
+    RecordRule(
+      name: "required-for-\(other.lowercased())", column: column,
+      check: .required(column: column, other: other, values: values))
+  }
+
+  /// `column` must be empty unless `other` is one of `values` (`must-be-empty`).
+  public static func empty(_ column: String, unless other: String, in values: Set<Int64>) -> RecordRule {
+    RecordRule(name: "must-be-empty", column: column, check: .empty(column: column, other: other, values: values))
   }
 }
 
