@@ -1,3 +1,4 @@
+import Foundation
 import LunaPipeCore
 
 /// A Danish kommune: its code, the name the praksisplan prints, and other

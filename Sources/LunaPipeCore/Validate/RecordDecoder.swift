@@ -173,14 +173,66 @@ struct FieldOp {
 
 /// Decodes libcsv's fields into records of a schema, checks every rule, and
 /// hands valid records to a consumer. One per worker; reset per chunk.
+///
+/// The state the per-field path touches is a plain struct behind a pointer
+/// that libcsv hands back to the callbacks: no class, so no reference
+/// counting and no closure between libcsv and the decoding.
 final class RecordDecoder {
+  private let state: UnsafeMutablePointer<DecoderState>
+  // Kept alive here; the state refers to them unowned.
   private let compiled: CompiledSchema
+  private let rules: RuleSet
+  private let consumer: ConsumerBox
+
+  init(schema: CompiledSchema, consumer: RecordConsumer) {
+    compiled = schema
+    rules = RuleSet(schema.compiledRules)
+    self.consumer = ConsumerBox(consumer)
+    state = .allocate(capacity: 1)
+    state.initialize(to: DecoderState(schema: schema, rules: rules, consumer: self.consumer))
+  }
+
+  deinit {
+    state.pointee.free()
+    state.deinitialize(count: 1)
+    state.deallocate()
+  }
+
+  func begin(layout: FileLayout) { state.pointee.begin(layout: layout) }
+  var records: Int { state.pointee.records }
+  var accepted: Int { state.pointee.accepted }
+  var emptyLines: Int { state.pointee.emptyLines }
+  var rejects: [ChunkReject] { state.pointee.rejects }
+
+  /// libcsv's callbacks, straight into the decoding.
+  var callbacks: CSVCallbacks {
+    CSVCallbacks(
+      field: { data, len, ctx in
+        ctx!.assumingMemoryBound(to: DecoderState.self).pointee.field(UnsafeRawBufferPointer(start: data, count: len))
+      },
+      record: { terminator, ctx in
+        ctx!.assumingMemoryBound(to: DecoderState.self).pointee.endRecord(terminator: terminator)
+      },
+      context: UnsafeMutableRawPointer(state))
+  }
+}
+
+/// A consumer behind a final class, so the state can hold it unmanaged.
+final class ConsumerBox {
+  let consumer: RecordConsumer
+  init(_ c: RecordConsumer) { consumer = c }
+}
+
+struct DecoderState {
+  private unowned(unsafe) let compiled: CompiledSchema
   private let values: UnsafeMutablePointer<Int64>
   private let keys: UnsafeMutablePointer<EntityKey>
   private let colCount: Int
   private let record: Record
-  private let consumer: RecordConsumer
-  private let rules: RuleSet
+  // Unmanaged: the decoder owns both for the state's whole life, and a
+  // borrowed call costs no retain/release per record.
+  private let consumer: Unmanaged<ConsumerBox>
+  private let rules: Unmanaged<RuleSet>
   private let optionalColumns: UnsafeMutablePointer<Int>
   private let optionalCount: Int
 
@@ -204,10 +256,10 @@ final class RecordDecoder {
   private(set) var emptyLines = 0
   private(set) var rejects: [ChunkReject] = []
 
-  init(schema: CompiledSchema, consumer: RecordConsumer) {
+  init(schema: CompiledSchema, rules: RuleSet, consumer: ConsumerBox) {
     compiled = schema
     colCount = schema.cols.count
-    rules = RuleSet(schema.compiledRules)
+    self.rules = Unmanaged.passUnretained(rules)
     let optional = schema.cols.indices.filter { !schema.cols[$0].required }
     optionalCount = optional.count
     optionalColumns = .allocate(capacity: max(optional.count, 1))
@@ -219,17 +271,17 @@ final class RecordDecoder {
     keys.initialize(repeating: EntityKey(lo: 0, hi: 0), count: n)
     values.initialize(repeating: Record.null, count: n)
     record = Record(values: values, keys: keys)
-    self.consumer = consumer
+    self.consumer = Unmanaged.passUnretained(consumer)
   }
 
-  deinit {
+  func free() {
     optionalColumns.deallocate()
     ops.deallocate()
     values.deallocate()
     keys.deallocate()
   }
 
-  func begin(layout: FileLayout) {
+  mutating func begin(layout: FileLayout) {
     fieldCount = layout.columnOfField.count
     if fieldCount > opsCapacity {
       ops.deallocate()
@@ -264,7 +316,7 @@ final class RecordDecoder {
     startRecord()
   }
 
-  @inline(__always) private func startRecord() {
+  @inline(__always) private mutating func startRecord() {
     fieldIndex = 0
     violationColumn = -1
     violationRule = -1
@@ -273,28 +325,13 @@ final class RecordDecoder {
     for i in 0..<optionalCount { values[optionalColumns[i]] = Record.null }
   }
 
-  @inline(__always) private func violate(_ col: Int, _ rule: FieldRule) {
+  @inline(__always) private mutating func violate(_ col: Int, _ rule: FieldRule) {
     violationColumn = col
     violationRule = rule.rawValue
   }
 
-  /// libcsv's callbacks, calling straight into this (final) class: no
-  /// dynamic dispatch and no reference counting per field.
-  var callbacks: CSVCallbacks {
-    CSVCallbacks(
-      field: { data, len, ctx in
-        Unmanaged<RecordDecoder>.fromOpaque(ctx!)._withUnsafeGuaranteedRef {
-          $0.field(UnsafeRawBufferPointer(start: data, count: len))
-        }
-      },
-      record: { terminator, ctx in
-        Unmanaged<RecordDecoder>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { $0.endRecord(terminator: terminator) }
-      },
-      context: Unmanaged.passUnretained(self).toOpaque())
-  }
-
   @inline(__always)
-  func field(_ bytes: UnsafeRawBufferPointer) {
+  mutating func field(_ bytes: UnsafeRawBufferPointer) {
     let fi = fieldIndex
     fieldIndex = fi &+ 1
     // Once a record broke a rule its other fields need no decoding.
@@ -405,7 +442,7 @@ final class RecordDecoder {
   }
 
   @inline(__always)
-  private func decodeText(_ bytes: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>, _ n: Int, col: Int, maxLength: Int) {
+  private mutating func decodeText(_ bytes: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>, _ n: Int, col: Int, maxLength: Int) {
     // Eight bytes at a time: any byte below 0x20 (a control character) or
     // with the high bit set (non-ASCII) shows in `flags`.
     var flags: UInt64 = 0
@@ -455,7 +492,7 @@ final class RecordDecoder {
   }
 
   @inline(__always)
-  func endRecord(terminator: Int32) {
+  mutating func endRecord(terminator: Int32) {
     if fieldIndex == 0 {
       // A line end with no fields before it: the LF of a CRLF, an empty
       // line, or the end of the input.
@@ -474,13 +511,13 @@ final class RecordDecoder {
       violationColumn = -1
       violationRule = FieldRule.fieldCount.rawValue
     }
-    if violationRule < 0, let i = rules.firstBroken(record) {
+    if violationRule < 0, let i = rules._withUnsafeGuaranteedRef({ $0.firstBroken(record) }) {
       violationColumn = compiled.schema.index(of: compiled.rules[i].column) ?? -1
       violationRule = FieldRule.allCases.count + i
     }
     if violationRule < 0 {
       accepted += 1
-      consumer.consume(record)
+      consumer._withUnsafeGuaranteedRef { $0.consumer.consume(record) }
     } else {
       rejects.append(ChunkReject(ordinal: ordinal, column: violationColumn, rule: violationRule))
     }

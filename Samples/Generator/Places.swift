@@ -1,0 +1,100 @@
+import LunaDomain
+
+/// A clinic (ydernummer) the samples bill from.
+struct Clinic {
+  /// Kommune code of the clinic address.
+  let kommune: Int
+  /// Six ASCII digits.
+  let ydernummer: [UInt8]
+  /// Relative share of a kommune's patients, per speciale (51, 62).
+  let weight51: Int
+  let weight62: Int
+}
+
+/// Where the sample patients live and are treated: the 11 kommuner of Region
+/// Nordjylland (table rows), a few kommuner in other regions for patients
+/// crossing the region border, and the clinics of each.
+struct Places {
+  static let regionCode = 1081
+  /// Læsø: the kommune the small scale is cut around (Rows.laesoe's code).
+  static let laesoe = 825
+  /// Kommune code of each table row.
+  let rowCodes: [Int]
+  /// Kommuner outside the region: where residents go for treatment outside
+  /// it, and where patients treated inside it come from.
+  let outsideCodes = [751, 791, 779, 101, 461, 657]  // Aarhus, Viborg, Skive, København, Odense, Herning
+  /// Weights over `outsideCodes` for clinics outside the region (residents
+  /// mostly go to Aarhus and Viborg) and for the homes of incoming patients.
+  let outboundWeights = [35, 25, 15, 12, 5, 8]
+  let inboundWeights = [25, 30, 20, 12, 5, 8]
+  let clinics: [Clinic]
+  /// Kommune code → its row, or -1 (codes are below 1000).
+  let rowOfCode: [Int]
+  /// Kommune code → its clinics (indices into `clinics`) and their weights
+  /// for speciale 51 and 62; built once because every segment looks it up.
+  private let clinicChoice: [Int: (clinics: [Int], weights51: [Int], weights62: [Int])]
+
+  init(targets: SpecialeTargets) {
+    let geo = Geography.denmark
+    let names = Array(targets.udgift.rowNames.prefix(Rows.kommuner))
+    for t in SpecialeTargets.speciale51.tables + SpecialeTargets.speciale62.tables {
+      precondition(t.rowNames == targets.udgift.rowNames, "Tabel \(t.number) has other rows")
+    }
+    var codes: [Int] = []
+    for name in names {
+      guard let k = geo.kommune(named: name) else { preconditionFailure("unknown kommune \(name)") }
+      codes.append(k.code)
+    }
+    for year in Rows.years {
+      let inRegion = Set(geo.kommuner(inRegion: Self.regionCode, year: year).map(\.code))
+      precondition(inRegion == Set(codes), "the table rows are not Region Nordjylland's kommuner in \(year)")
+      for code in outsideCodes {
+        precondition(geo.kommune(code: code) != nil, "unknown kommune code \(code)")
+        precondition(geo.region(ofKommune: code, year: year)?.code != Self.regionCode, "\(code) is in the region")
+      }
+    }
+    rowCodes = codes
+    precondition(codes[Rows.laesoe] == Self.laesoe, "Læsø is not where Rows.laesoe says")
+    var rowOfCode = [Int](repeating: -1, count: 1000)
+    for (r, code) in codes.enumerated() { rowOfCode[code] = r }
+    self.rowOfCode = rowOfCode
+
+    // Ydernumre are fixed (not seeded): a clinic keeps its number across
+    // years and across seeds, as a real provider number does.
+    var clinics: [Clinic] = []
+    var used = Set<Int>()
+    func ydernummer(_ i: Int) -> [UInt8] {
+      var v = 100_000 + Int(Mix.bijective(0x59DE_0000 &+ UInt64(i)) % 900_000)
+      while used.contains(v) { v = 100_000 + (v - 100_000 + 7919) % 900_000 }
+      used.insert(v)
+      return Array(String(v).utf8)
+    }
+    for c in PublishedClinic.all {
+      guard let k = geo.kommune(named: c.kommuneName) else { preconditionFailure("unknown kommune \(c.kommuneName)") }
+      clinics.append(
+        Clinic(kommune: k.code, ydernummer: ydernummer(clinics.count), weight51: c.capacity51, weight62: c.capacity62))
+    }
+    for code in outsideCodes {
+      for _ in 0..<2 {
+        clinics.append(Clinic(kommune: code, ydernummer: ydernummer(clinics.count), weight51: 100, weight62: 100))
+      }
+    }
+    self.clinics = clinics
+    var byKommune: [Int: [Int]] = [:]
+    for (i, c) in clinics.enumerated() { byKommune[c.kommune, default: []].append(i) }
+    for code in rowCodes { precondition(byKommune[code] != nil, "no clinic in \(code)") }
+    clinicChoice = byKommune.mapValues { list in
+      (list, list.map { clinics[$0].weight51 }, list.map { clinics[$0].weight62 })
+    }
+  }
+
+  /// The clinics in a kommune (indices into `clinics`).
+  func clinics(in kommune: Int) -> [Int] { clinicChoice[kommune]?.clinics ?? [] }
+
+  /// A clinic in `kommune`, drawn in proportion to its capacity for the
+  /// speciale.
+  func drawClinic(in kommune: Int, speciale: Int, _ rng: inout SplitMix64) -> Int {
+    guard let c = clinicChoice[kommune] else { preconditionFailure("no clinic in \(kommune)") }
+    return c.clinics[rng.weighted(speciale == 62 ? c.weights62 : c.weights51)]
+  }
+}
