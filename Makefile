@@ -19,6 +19,7 @@ help:
 	@echo "make run      install, build, make the sample data if absent, run praksisplan into $(OUT)"
 	@echo "make test     install, build, make the sample data if absent, run the tests"
 	@echo "make bench    praksisplan over the full sample, 1 and 2 threads: s, lines/s, MB/s, peak RSS"
+	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark (PEERBENCH=dir)"
 	@echo "make samples  write the full sample extracts into $(FULL) (about 4 million lines)"
 
 # Installs the Debian packages that are missing (apt-get; as root or via sudo).
@@ -52,6 +53,12 @@ test: build samples
 
 bench: build samples
 	Benchmarks/bench.sh $(BIN) $(FULL)
+
+# LunaPipe against DuckDB, polars, pandas and C/libcsv on the peer benchmark's
+# 4.5 M and 40 M line files (PEERBENCH=dir of the peer benchmark; SIZES,
+# RUNS, PEERS narrow it). Takes about 20 minutes.
+bench-peers: build
+	BIN=$(BIN) Benchmarks/peers.sh
 
 clean:
 	rm -rf .build out $(FULL)

@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// A pipeline: stages composed into one typed step, described first and run
 /// separately. The compiler checks that each stage's input is the output of
 /// the one before.
@@ -24,9 +27,13 @@ public struct Pipeline<Input, Output> {
     let body = self.body
     return Pipeline<Input, S.Output>(name: name, labels: labels + [stage.label]) { input, context in
       let middle = try body(input, context)
-      context.log("[\(stage.label)]")
+      let started = DispatchTime.now().uptimeNanoseconds
       do {
-        return try stage.run(middle, in: context)
+        let out = try stage.run(middle, in: context)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        context.report.stages.append(.init(label: stage.label, seconds: (seconds * 1000).rounded() / 1000))
+        context.log("[\(stage.label)] done in \(String(format: "%.3f", seconds)) s")
+        return out
       } catch let e as StageError {
         throw e
       } catch {

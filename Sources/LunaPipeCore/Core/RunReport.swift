@@ -20,9 +20,16 @@ public struct RunReport: Sendable, Codable {
   public var maxRejectShare: Double
   public var rejectsByRule: [String: Int] = [:]
   public var outputs: [String] = []
+  /// Each stage's wall time, in order.
+  public var stages: [StageTiming] = []
   public var started = ""
   public var finished = ""
   public var seconds = 0.0
+
+  public struct StageTiming: Sendable, Codable {
+    public var label: String
+    public var seconds: Double
+  }
 
   public init(pipeline: String, version: String, threads: Int, maxRejectShare: Double) {
     self.pipeline = pipeline

@@ -26,6 +26,7 @@ public struct BuildTables: Stage {
 
   public func run(_ result: AggregateResult, in context: RunContext) throws -> [Table] {
     let cache = RollupCache()
+    cache.prepare(tables.flatMap(\.families), of: result, threads: context.options.threads)
     return tables.map { $0.build(from: result, cache: cache) }
   }
 }

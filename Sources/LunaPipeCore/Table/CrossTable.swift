@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// A measure of a group, as an exact value.
 public indirect enum Measure: Sendable {
   /// The sum of the aggregation's `index`-th sum column, divided by
@@ -106,12 +109,40 @@ public struct CrossTable: Sendable {
 /// Rollups by family name, so tables that share rows roll up once.
 public final class RollupCache: @unchecked Sendable {
   private var cache: [String: [[Int64]: GroupMeasures]] = [:]
+  private let lock = NSLock()
   public init() {}
 
+  /// Rolls up every family not yet cached, `threads` at a time (each
+  /// rollup is one pass over the entity sets).
+  public func prepare(_ families: [RowFamily], of result: AggregateResult, threads: Int) {
+    var seen = Set(cache.keys)
+    let todo = families.filter { seen.insert($0.name).inserted }
+    guard !todo.isEmpty else { return }
+    let queue = DispatchQueue(label: "rollups", attributes: .concurrent)
+    let group = DispatchGroup()
+    let slots = DispatchSemaphore(value: max(1, threads))
+    for family in todo {
+      slots.wait()
+      queue.async(group: group) {
+        let r = result.rollup { k in family.key(k).map { [$0.row, $0.column] } }
+        self.lock.lock()
+        self.cache[family.name] = r
+        self.lock.unlock()
+        slots.signal()
+      }
+    }
+    group.wait()
+  }
+
   func rollup(_ family: RowFamily, of result: AggregateResult) -> [[Int64]: GroupMeasures] {
-    if let c = cache[family.name] { return c }
+    lock.lock()
+    let cached = cache[family.name]
+    lock.unlock()
+    if let c = cached { return c }
     let r = result.rollup { k in family.key(k).map { [$0.row, $0.column] } }
+    lock.lock()
     cache[family.name] = r
+    lock.unlock()
     return r
   }
 }
