@@ -51,9 +51,10 @@ struct SummaryFiles: Stage {
       try write(context, agg, growth)
       return
     }
-    for level in levels {
-      // key: [Speciale, Kode, Aar]
-      let groups = result.rollup { k in level.key(k).map { [k[1], $0, k[0]] } }
+    // key: [Speciale, Kode, Aar]
+    let rolled = result.rollups(
+      levels.map { level in { k in level.key(k).map { [k[1], $0, k[0]] } } }, threads: context.options.threads)
+    for (level, groups) in zip(levels, rolled) {
       for key in groups.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
         let g = groups[key]!
         agg += "\(level.name),\(key[2]),\(key[0]),\(key[1]),\(g.sums[0]),\(Rational(g.sums[1], 100).formatted(decimals: 2)),\(g.distinct)\n"

@@ -9,4 +9,8 @@
 // Returns 0, or -1 with errno set.
 int luna_exchange_paths(const char *a, const char *b);
 
+// Asks the CPU to start loading the cache line at `p`: used to overlap the
+// memory latency of hash-table inserts (Swift has no prefetch intrinsic).
+static inline void luna_prefetch(const void *p) { __builtin_prefetch(p, 1, 1); }
+
 #endif

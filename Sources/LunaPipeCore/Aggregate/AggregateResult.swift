@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The measures of one group: sums in the order the aggregation named them,
 /// the record count, and the distinct count.
 public struct GroupMeasures: Sendable, Equatable {
@@ -75,5 +77,31 @@ public final class AggregateResult: @unchecked Sendable {
     var result: [[Int64]: GroupMeasures] = [:]
     for (g, i) in indexOfGroup { result[g] = out[i] }
     return result
+  }
+}
+
+extension AggregateResult {
+  /// Several rollups at once, `threads` of them in parallel (each is one
+  /// pass over the entity sets). Results in the order of `groupings`.
+  public func rollups(
+    _ groupings: [@Sendable ([Int64]) -> [Int64]?], threads: Int
+  ) -> [[[Int64]: GroupMeasures]] {
+    nonisolated(unsafe) let results = UnsafeMutableBufferPointer<[[Int64]: GroupMeasures]>.allocate(
+      capacity: groupings.count)
+    results.initialize(repeating: [:])
+    defer { results.deallocate() }
+    let queue = DispatchQueue(label: "rollups", attributes: .concurrent)
+    let group = DispatchGroup()
+    let slots = DispatchSemaphore(value: max(1, threads))
+    for (i, grouping) in groupings.enumerated() {
+      slots.wait()
+      queue.async(group: group) {
+        // Each task writes its own element: no two tasks share one.
+        results[i] = self.rollup(grouping)
+        slots.signal()
+      }
+    }
+    group.wait()
+    return Array(results)
   }
 }

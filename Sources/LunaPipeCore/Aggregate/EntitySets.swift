@@ -1,3 +1,4 @@
+import CLunaShims
 import Foundation
 
 /// For every entity (say, a patient), the set of finest-grain group keys it
@@ -55,6 +56,29 @@ final class EntityShard {
     keys.deallocate()
     first.deallocate()
     chain.deallocate()
+  }
+
+  /// Adds a batch of sightings. Call with `lock` held.
+  ///
+  /// The table is far larger than the caches for a national extract, so each
+  /// insert would wait on memory; the slot of the sighting a few places
+  /// ahead is prefetched while this one is inserted.
+  func insert(batch: UnsafePointer<Sighting>, count n: Int) {
+    while (count + n) * 10 > capacity * 7 { grow() }
+    let ahead = 8
+    let mask = capacity - 1
+    for i in 0..<min(ahead, n) {
+      let slot = Int(truncatingIfNeeded: batch[i].hash) & mask
+      luna_prefetch(keys + slot)
+    }
+    for i in 0..<n {
+      if i + ahead < n {
+        let slot = Int(truncatingIfNeeded: batch[i + ahead].hash) & mask
+        luna_prefetch(keys + slot)
+        luna_prefetch(first + slot)
+      }
+      insert(batch[i].entity, hash: batch[i].hash, member: batch[i].member)
+    }
   }
 
   /// Adds `member` to `entity`'s set. Call with `lock` held.

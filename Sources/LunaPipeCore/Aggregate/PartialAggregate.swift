@@ -169,7 +169,7 @@ final class PartialAggregate: ChunkConsumer {
       let shard = shared.entities.shards[s]
       let p = pending[s]
       shard.lock.lock()
-      for i in 0..<count { shard.insert(p[i].entity, hash: p[i].hash, member: p[i].member) }
+      shard.insert(batch: p, count: count)
       shard.lock.unlock()
       pendingCount[s] = 0
     }

@@ -116,17 +116,67 @@ final class ParallelScan {
     var fileOffset: Int
   }
 
+  /// What the reader and the workers share, behind one lock: idle workers,
+  /// free chunk buffers, and finished chunks waiting to be flushed in order.
+  private final class Pool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var workers: [Worker]
+    private var buffers: [(UnsafeMutableRawPointer, Int)] = []
+    private var finished: [Int: ChunkResult] = [:]
+
+    init(workers: [Worker]) { self.workers = workers }
+
+    func takeWorker() -> Worker {
+      lock.lock()
+      defer { lock.unlock() }
+      return workers.removeLast()
+    }
+
+    func takeBuffer(minimum: Int, chunkSize: Int) -> (UnsafeMutableRawPointer, Int) {
+      lock.lock()
+      defer { lock.unlock() }
+      if let i = buffers.firstIndex(where: { $0.1 >= minimum }) { return buffers.remove(at: i) }
+      if let b = buffers.popLast() { b.0.deallocate() }
+      let cap = max(minimum, chunkSize)
+      return (UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 64), cap)
+    }
+
+    func giveBuffer(_ b: (UnsafeMutableRawPointer, Int)) {
+      lock.lock()
+      buffers.append(b)
+      lock.unlock()
+    }
+
+    func finish(seq: Int, result: ChunkResult, worker: Worker, buffer: (UnsafeMutableRawPointer, Int)) {
+      lock.lock()
+      finished[seq] = result
+      workers.append(worker)
+      buffers.append(buffer)
+      lock.unlock()
+    }
+
+    func takeFinished(_ seq: Int) -> ChunkResult? {
+      lock.lock()
+      defer { lock.unlock() }
+      return finished.removeValue(forKey: seq)
+    }
+
+    func freeAll() {
+      lock.lock()
+      for (p, _) in buffers { p.deallocate() }
+      buffers.removeAll()
+      lock.unlock()
+    }
+  }
+
   /// Scans `paths` in order. Returns one report per file.
   func run(paths: [String]) throws -> [FileReport] {
     try schema.validateRules()
     let threads = options.threads
-    var idleWorkers: [Worker] = (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
-    var freeBuffers: [(UnsafeMutableRawPointer, Int)] = []
-    let lock = NSLock()
+    let pool = Pool(workers: (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) })
     let slots = DispatchSemaphore(value: threads)
     let group = DispatchGroup()
     let queue = DispatchQueue.global(qos: .userInitiated)
-    var finished: [Int: ChunkResult] = [:]
     var nextToFlush = 0
     var seq = 0
     var reports: [FileReport] = []
@@ -135,24 +185,16 @@ final class ParallelScan {
 
     defer {
       group.wait()
-      for (p, _) in freeBuffers { p.deallocate() }
+      pool.freeAll()
     }
 
     func takeBuffer(minimum: Int) -> (UnsafeMutableRawPointer, Int) {
-      lock.lock()
-      defer { lock.unlock() }
-      if let i = freeBuffers.firstIndex(where: { $0.1 >= minimum }) { return freeBuffers.remove(at: i) }
-      if let b = freeBuffers.popLast() { b.0.deallocate() }
-      let cap = max(minimum, options.chunkSize)
-      return (UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 64), cap)
+      pool.takeBuffer(minimum: minimum, chunkSize: options.chunkSize)
     }
 
     func flush() throws {
       while true {
-        lock.lock()
-        let result = finished.removeValue(forKey: nextToFlush)
-        lock.unlock()
-        guard let r = result else { return }
+        guard let r = pool.takeFinished(nextToFlush) else { return }
         if let e = r.error { throw e }
         let f = fileOfSeq.removeValue(forKey: nextToFlush)!
         for (reject, offset, raw) in r.rejects {
@@ -175,9 +217,7 @@ final class ParallelScan {
 
     func dispatch(_ chunk: Chunk, seq: Int) {
       slots.wait()
-      lock.lock()
-      let worker = idleWorkers.removeLast()
-      lock.unlock()
+      let worker = pool.takeWorker()
       queue.async(group: group) {
         var result = ChunkResult()
         do {
@@ -204,11 +244,7 @@ final class ParallelScan {
         } catch {
           result.error = error
         }
-        lock.lock()
-        finished[seq] = result
-        idleWorkers.append(worker)
-        freeBuffers.append((chunk.buffer, chunk.capacity))
-        lock.unlock()
+        pool.finish(seq: seq, result: result, worker: worker, buffer: (chunk.buffer, chunk.capacity))
         slots.signal()
       }
     }
@@ -247,9 +283,7 @@ final class ParallelScan {
           UnsafeRawBufferPointer(start: buf, count: min(filled, max(DialectDetection.sniffBytes, filled))),
           path: path, delimiter: options.delimiter, numberFormat: options.numberFormat)
       } catch {
-        lock.lock()
-        freeBuffers.append((buf, cap))
-        lock.unlock()
+        pool.giveBuffer((buf, cap))
         throw error
       }
       let layout = try mapColumns(header: header, path: path, dialect: dialect)
@@ -270,9 +304,7 @@ final class ParallelScan {
         // long), ending right after a line end outside quotes.
         let avail = filled - start
         if avail == 0 && eof {
-          lock.lock()
-          freeBuffers.append((buf, cap))
-          lock.unlock()
+          pool.giveBuffer((buf, cap))
           break
         }
         var window = min(avail, options.chunkSize)
@@ -324,9 +356,7 @@ final class ParallelScan {
         start = 0
         filled = tail
         if eof && tail == 0 {
-          lock.lock()
-          freeBuffers.append((buf, cap))
-          lock.unlock()
+          pool.giveBuffer((buf, cap))
           break
         }
         if !eof {

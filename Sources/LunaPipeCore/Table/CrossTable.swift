@@ -112,26 +112,15 @@ public final class RollupCache: @unchecked Sendable {
   private let lock = NSLock()
   public init() {}
 
-  /// Rolls up every family not yet cached, `threads` at a time (each
-  /// rollup is one pass over the entity sets).
+  /// Rolls up every family not yet cached, `threads` at a time.
   public func prepare(_ families: [RowFamily], of result: AggregateResult, threads: Int) {
     var seen = Set(cache.keys)
     let todo = families.filter { seen.insert($0.name).inserted }
-    guard !todo.isEmpty else { return }
-    let queue = DispatchQueue(label: "rollups", attributes: .concurrent)
-    let group = DispatchGroup()
-    let slots = DispatchSemaphore(value: max(1, threads))
-    for family in todo {
-      slots.wait()
-      queue.async(group: group) {
-        let r = result.rollup { k in family.key(k).map { [$0.row, $0.column] } }
-        self.lock.lock()
-        self.cache[family.name] = r
-        self.lock.unlock()
-        slots.signal()
-      }
-    }
-    group.wait()
+    let rolled = result.rollups(
+      todo.map { family in { k in family.key(k).map { [$0.row, $0.column] } } }, threads: threads)
+    lock.lock()
+    for (family, r) in zip(todo, rolled) { cache[family.name] = r }
+    lock.unlock()
   }
 
   func rollup(_ family: RowFamily, of result: AggregateResult) -> [[Int64]: GroupMeasures] {

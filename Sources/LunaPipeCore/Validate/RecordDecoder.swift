@@ -351,16 +351,12 @@ struct DecoderState {
       // Plain digits inline; anything else (sign, thousands dots) goes the
       // general way.
       var v: Int64 = 0
-      var i = 0
-      if n <= 18 {
-        while i < n {
-          let d = p[i] &- 48
-          if d >= 10 { break }
-          v = v &* 10 &+ Int64(d)
-          i &+= 1
-        }
+      var plain = false
+      if n <= 18, let d = Digits.parse(p, n) {
+        v = d
+        plain = true
       }
-      if i != n {
+      if !plain {
         guard case .success(let parsed) = NumberParsing.integer(bytes, format: numberFormat) else {
           violate(col, .notANumber)
           return
@@ -415,14 +411,9 @@ struct DecoderState {
         violate(col, .notDigits)
         return
       }
-      var v: Int64 = 0
-      for i in 0..<n {
-        let d = p[i] &- 48
-        if d >= 10 {
-          violate(col, .notDigits)
-          return
-        }
-        v = v &* 10 &+ Int64(d)
+      guard let v = Digits.parse(p, n) else {
+        violate(col, .notDigits)
+        return
       }
       values[col] = v
     case .flag:
@@ -445,16 +436,19 @@ struct DecoderState {
   private mutating func decodeText(_ bytes: UnsafeRawBufferPointer, _ p: UnsafePointer<UInt8>, _ n: Int, col: Int, maxLength: Int) {
     // Eight bytes at a time: any byte below 0x20 (a control character) or
     // with the high bit set (non-ASCII) shows in `flags`.
+    // DEL (0x7F) shows as a zero byte of w ^ 0x7F7F...: the zero-byte test
+    // (x - 0x0101...) & ~x adds it to the same high bits.
     var flags: UInt64 = 0
     var i = 0
     while i &+ 8 <= n {
       let w = UnalignedLoad.u64(p + i)
-      flags |= (w &- 0x2020_2020_2020_2020) | w
+      let del = w ^ 0x7F7F_7F7F_7F7F_7F7F
+      flags |= (w &- 0x2020_2020_2020_2020) | w | ((del &- 0x0101_0101_0101_0101) & ~del)
       i &+= 8
     }
     while i < n {
       let w = UInt64(p[i])
-      flags |= (w &- 0x20) | w
+      flags |= (w &- 0x20) | w | (w == 0x7F ? 0x80 : 0)
       i &+= 1
     }
     var chars = n
@@ -483,12 +477,12 @@ struct DecoderState {
       }
       return
     }
-    if n > maxLength || memchr(p, 0x7F, n) != nil {
-      violate(col, n > maxLength ? .tooLong : .controlCharacter)
+    if n > maxLength {
+      violate(col, .tooLong)
       return
     }
     values[col] = 0
-    keys[col] = EntityKey.make(bytes)
+    keys[col] = n == 16 ? EntityKey(lo: UnalignedLoad.u64(p), hi: UnalignedLoad.u64(p + 8)) : EntityKey.make(bytes)
   }
 
   @inline(__always)
@@ -522,6 +516,32 @@ struct DecoderState {
       rejects.append(ChunkReject(ordinal: ordinal, column: violationColumn, rule: violationRule))
     }
     startRecord()
+  }
+}
+
+/// ASCII digits to a number, two at a time.
+enum Digits {
+  /// The value of `n` ASCII digits at `p`, or nil if any is not a digit.
+  @inline(__always) static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+    var v: Int64 = 0
+    var i = 0
+    while i &+ 2 <= n {
+      // Both bytes are digits exactly when each lies in 0x30...0x39: no
+      // bit above the low nibble after subtracting 0x30 (the borrow of a
+      // byte below 0x30 sets its high bits), and no carry into bit 4 after
+      // adding 6 more.
+      let w = UInt16(p[i]) | UInt16(p[i &+ 1]) << 8
+      let d = w &- 0x3030
+      guard d & 0xF0F0 == 0, (d &+ 0x0606) & 0xF0F0 == 0 else { return nil }
+      v = v &* 100 &+ Int64(d & 0xF) &* 10 &+ Int64(d >> 8)
+      i &+= 2
+    }
+    if i < n {
+      let d = p[i] &- 48
+      guard d < 10 else { return nil }
+      v = v &* 10 &+ Int64(d)
+    }
+    return v
   }
 }
 
