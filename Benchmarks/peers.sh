@@ -77,7 +77,7 @@ report() { # size tools...
   local lw
   lw=$(cut -d' ' -f1 "$WORK/times-lunapipe" | median)
   printf '\n%s: %s lines, %s MB, %d runs each after a warm-up, tools alternating\n' "$size" \
-    "$(awk 'END { print NR - 1 }' "$FILE")" "$(( $(stat -c %s "$FILE") / 1000000 ))" "$RUNS"
+    "$(awk 'END { print NR - 1 }' "$FILE")" "$(( $(stat -L -c %s "$FILE") / 1000000 ))" "$RUNS"
   printf '| %-18s | %8s | %8s | %9s | %s |\n' "tool ($THREADS threads)" "wall s" "CPU s" "peak RSS" "LunaPipe wall / tool wall"
   printf '|%s|%s|%s|%s|%s|\n' "--------------------" "---------:" "---------:" "----------:" "---:"
   for tool in "$@"; do

@@ -52,13 +52,14 @@ public enum Praksisplan {
     ]
   }
 
-  /// The whole pipeline: read → validate → aggregate → tables (with
-  /// growth) → emit.
+  /// The whole pipeline: read → validate → aggregate → tidy aggregates
+  /// (every kommune and region level) → tables (with growth) → emit.
   public static func pipeline(claims: [String]) -> Pipeline<Void, [Table]> {
     Pipeline(name)
       .readCSV(claims)
       .validate(LunaClaims.schema)
       .aggregate(LunaClaims.aggregation)
+      .then(TidyAggregates(levels: ClaimsLevel.all()))
       .tables(tables)
       .emit()
   }

@@ -20,6 +20,9 @@ struct RunOptions: ParsableArguments {
     help: "Largest allowed share of rejected records (0-1); above it the run fails and publishes nothing.")
   var maxRejectShare: Double = 0.01
 
+  @Option(name: .long, help: ArgumentHelp("Bytes per chunk a worker parses (tuning).", visibility: .hidden))
+  var chunkSize: Int = 8 << 20
+
   @Flag(name: .long, help: "Print nothing but errors.")
   var quiet = false
 
@@ -73,12 +76,12 @@ struct Run: ParsableCommand {
     }
     let quiet = options.quiet
     let context = RunContext(
-      options: ScanOptions(threads: options.threads), maxRejectShare: options.maxRejectShare,
+      options: ScanOptions(threads: options.threads, chunkSize: options.chunkSize), maxRejectShare: options.maxRejectShare,
       output: output, pipeline: pipeline,
       log: { if !quiet { FileHandle.standardError.write(Data("lunapipe: \($0)\n".utf8)) } })
     do {
       switch pipeline {
-      case "claims-summary": try ClaimsSummary.pipeline(claims: options.claims).run(in: context)
+      case "claims-summary": _ = try ClaimsSummary.pipeline(claims: options.claims).run(in: context)
       case "validate": _ = try ValidateClaims.pipeline(claims: options.claims).run(in: context)
       default: _ = try Praksisplan.pipeline(claims: options.claims).run(in: context)
       }

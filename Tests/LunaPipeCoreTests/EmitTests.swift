@@ -30,6 +30,16 @@ import Testing
     #expect(s.contains("| Læsø | 1.234.567,89 | -3 |"))
   }
 
+  @Test func json() throws {
+    let bytes = TableFormat.json.render(table)
+    let object = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]
+    #expect(object["id"] as? String == "tabel-1")
+    let rows = object["rows"] as! [[Any]]
+    #expect(rows[0][0] as? String == "Læsø")
+    #expect((rows[0][1] as? NSNumber)?.doubleValue == 1_234_567.89)
+    #expect(rows[1][1] is NSNull)
+  }
+
   @Test func publishingReplacesTheWholeSetAtOnce() throws {
     let target = makeTempDir() + "/out"
     let first = try OutputDirectory(target: target)

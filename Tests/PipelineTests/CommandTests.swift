@@ -37,6 +37,7 @@ import Testing
       #expect(FileManager.default.fileExists(atPath: out + "/tables/tabel-\(n).csv"))
       #expect(FileManager.default.fileExists(atPath: out + "/tables-da/tabel-\(n).csv"))
       #expect(FileManager.default.fileExists(atPath: out + "/tables-md/tabel-\(n).md"))
+      #expect(FileManager.default.fileExists(atPath: out + "/tables-json/tabel-\(n).json"))
     }
     let loud = try runLunapipe(["run", "praksisplan", "--claims", small, "--out", out])
     #expect(loud.stdout.contains("tables written to \(out)/tables"))

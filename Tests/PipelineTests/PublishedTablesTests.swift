@@ -49,6 +49,24 @@ import Testing
     #expect(Int(ours.last![col]) == total)
   }
 
+  /// The tidy aggregates agree with the tables: the region's clinics
+  /// (yderregion 1081) give the Total rows of the yder tables, its residents
+  /// (patientregion 1081) the Total row of the patient table.
+  @Test(arguments: [(51, 23, 26), (62, 33, 36)])
+  func tidyAggregatesAgreeWithTheTotals(speciale: Int, ydelserTable: Int, patientTable: Int) throws {
+    let o = try Self.output.get()
+    let rows = try readCSV(o.out + "/aggregates.csv")
+    #expect(rows[0] == ["niveau", "Aar", "Speciale", "Kode", "ydelser", "udgift", "patienter"])
+    let ydelser = try publishedTable("tabel-\(ydelserTable)")
+    let patienter = try publishedTable("tabel-\(patientTable)")
+    for (c, year) in ydelser[0].enumerated() where Int(year) != nil {
+      let yder = rows.first { $0[0] == "yderregion" && $0[1] == year && $0[2] == "\(speciale)" && $0[3] == "1081" }
+      #expect(yder?[4] == ydelser.last![c])
+      let patient = rows.first { $0[0] == "patientregion" && $0[1] == year && $0[2] == "\(speciale)" && $0[3] == "1081" }
+      #expect(patient?[6] == patienter.last![c])
+    }
+  }
+
   @Test func everyRecordIsAccountedFor() throws {
     let o = try Self.output.get()
     let data = try Data(contentsOf: URL(fileURLWithPath: o.out + "/run-report.json"))
@@ -74,9 +92,9 @@ import Testing
     let r = try runLunapipe(["run", "praksisplan", "--claims", fullSample + "/ydelser-*.csv", "--out", other, "--threads", "1"])
     try #require(r.exit == 0)
     let files = try FileManager.default.subpathsOfDirectory(atPath: first).filter {
-      $0.hasSuffix(".csv") || $0.hasSuffix(".md")
+      $0.hasSuffix(".csv") || $0.hasSuffix(".md") || $0.hasSuffix(".json") && $0 != "run-report.json"
     }
-    #expect(files.count == 31)  // 10 tables × 3 formats + rejects.csv
+    #expect(files.count == 43)  // 10 tables × 4 formats, rejects, aggregates, growth
     for f in files {
       let a = FileManager.default.contents(atPath: first + "/" + f)
       let b = FileManager.default.contents(atPath: other + "/" + f)

@@ -266,17 +266,20 @@ final class ParallelScan {
       var (buf, cap) = takeBuffer(minimum: max(options.chunkSize, DialectDetection.sniffBytes))
       var filled = try readFully(fd, into: buf, from: 0, upTo: cap, path: path)
       var eof = filled < cap
-      // A header longer than a block: read on until its line end.
-      while !eof && !containsLineEnd(buf, filled) {
-        let bigger = UnsafeMutableRawPointer.allocate(byteCount: cap * 2, alignment: 64)
-        bigger.copyMemory(from: buf, byteCount: filled)
-        buf.deallocate()
-        buf = bigger
-        cap *= 2
-        let n = try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
-        filled += n
+      /// Reads on after `filled`, doubling the buffer first if it is full.
+      func readMore() throws {
+        if filled == cap {
+          let bigger = UnsafeMutableRawPointer.allocate(byteCount: cap * 2, alignment: 64)
+          bigger.copyMemory(from: buf, byteCount: filled)
+          buf.deallocate()
+          buf = bigger
+          cap *= 2
+        }
+        filled += try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
         eof = filled < cap
       }
+      // A header longer than a block: read on until its line end.
+      while !eof && !containsLineEnd(buf, filled) { try readMore() }
       let (dialect, header, dataStart): (Dialect, [String], Int)
       do {
         (dialect, header, dataStart) = try DialectDetection.detect(
@@ -326,16 +329,7 @@ final class ParallelScan {
             filled = avail
             start = 0
           }
-          if filled == cap {
-            let bigger = UnsafeMutableRawPointer.allocate(byteCount: cap * 2, alignment: 64)
-            bigger.copyMemory(from: buf, byteCount: filled)
-            buf.deallocate()
-            buf = bigger
-            cap *= 2
-          }
-          let n = try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
-          filled += n
-          eof = filled < cap
+          try readMore()
           continue
         }
         // Hand over [start, start+end); the rest moves to the next buffer.
@@ -359,11 +353,7 @@ final class ParallelScan {
           pool.giveBuffer((buf, cap))
           break
         }
-        if !eof {
-          let n = try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
-          filled += n
-          eof = filled < cap
-        }
+        if !eof { try readMore() }
       }
     }
     group.wait()
