@@ -46,7 +46,7 @@ samples: build $(FULL)/.complete
 run: build samples
 	$(BIN) run praksisplan --claims '$(FULL)/ydelser-*.csv' --out $(OUT) --threads $(THREADS)
 	@echo
-	@echo "The ten tables are in $(OUT)/tables (Danish CSV for Excel: $(OUT)/tables-da, Markdown: $(OUT)/tables-md)."
+	@echo "The ten tables are in $(OUT)/tables (Danish CSV for Excel: $(OUT)/tables-da, Markdown: $(OUT)/tables-md, JSON: $(OUT)/tables-json)."
 
 test: build samples
 	LUNAPIPE_BIN=$(CURDIR)/$(BIN) LUNAPIPE_FULL_SAMPLE=$(CURDIR)/$(FULL) $(SWIFT) test

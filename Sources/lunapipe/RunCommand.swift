@@ -98,11 +98,9 @@ struct Run: ParsableCommand {
     if !quiet {
       let t = context.report.totals
       print("\(pipeline): \(t.accepted) records accepted, \(t.rejected) rejected, \(t.skippedEmpty) empty lines skipped")
-      if pipeline == "validate" {
-        print("rejects written to \(output.target.path)/rejects.csv")
-      } else if pipeline == "praksisplan" {
-        print("tables written to \(output.target.path)/tables (Danish CSV: tables-da, Markdown: tables-md)")
-      } else {
+      if pipeline == "praksisplan" {
+        print("tables written to \(output.target.path)/tables (Danish CSV: tables-da, Markdown: tables-md, JSON: tables-json; tidy: aggregates.csv, growth.csv)")
+      } else if pipeline == "claims-summary" {
         print("written: \(output.target.path)/aggregates.csv, \(output.target.path)/growth.csv")
       }
       print("rejects: \(output.target.path)/rejects.csv, report: \(output.target.path)/run-report.json")

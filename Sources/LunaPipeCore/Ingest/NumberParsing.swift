@@ -97,17 +97,8 @@ enum NumberParsing {
   @inline(__always)
   static func integer(_ b: UnsafeRawBufferPointer, format: NumberFormat) -> Result<Int64, NumberProblem> {
     // Fast path: plain digits, the common case for codes and counts.
-    let n = b.count
-    if n > 0 && n <= 18 {
-      var v: Int64 = 0
-      var i = 0
-      while i < n {
-        let d = b[i] &- 48
-        if d >= 10 { break }
-        v = v &* 10 &+ Int64(d)
-        i += 1
-      }
-      if i == n { return .success(v) }
+    if b.count > 0 && b.count <= 18, let v = Digits.parse(b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count) {
+      return .success(v)
     }
     switch decimal(b, scale: 0, format: format) {
     case .success(let v): return .success(v)
