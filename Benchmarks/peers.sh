@@ -18,7 +18,7 @@ PEERBENCH=${PEERBENCH:-../shared/peerbench}
 WORK=${WORK:-.build/peerbench}
 RUNS=${RUNS:-3}
 THREADS=${THREADS:-2}
-PEERS=${PEERS:-duckdb polars pandas}
+PEERS=${PEERS-duckdb polars pandas}
 SIZES=${SIZES:-region national}
 
 if [ ! -f "$PEERBENCH/job_duckdb.py" ]; then
