@@ -9,9 +9,9 @@ OUT        ?= out/praksisplan
 THREADS    ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System packages the build and the tools need (Debian names).
-APT_PKGS   := libcsv-dev time
+APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev time
 
-.PHONY: all deps build samples run test bench bench-peers clean help
+.PHONY: all deps build samples run test bench bench-peers clean help fuzz test-sanitize
 
 all: build
 
@@ -21,6 +21,8 @@ help:
 	@echo "make bench    praksisplan over the full sample, 1 and 2 threads: s, lines/s, MB/s, peak RSS"
 	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark (PEERBENCH=dir)"
 	@echo "make samples  write the full sample extracts into $(FULL) (about 4 million lines)"
+	@echo "make fuzz SECONDS=N  libFuzzer + ASan on ingest and validation for N s (corpus in $(FUZZ_DIR)/corpus)"
+	@echo "make test-sanitize  the tests under ThreadSanitizer, then under AddressSanitizer"
 
 # Installs the Debian packages that are missing (apt-get; as root or via sudo).
 deps:
@@ -62,3 +64,43 @@ bench-peers: build
 
 clean:
 	rm -rf .build out $(FULL)
+
+# Fuzzing ingest and validation: libFuzzer with AddressSanitizer, release
+# build in its own folder. Seeds: Tests/Fuzz/seeds (committed, small) and the
+# first 4 KB of each Samples/small file; the corpus grows in $(FUZZ_DIR)/corpus,
+# crashes land in $(FUZZ_DIR)/artifacts, the log in $(FUZZ_DIR)/fuzz.log.
+# One worker (the machine is shared); FUZZ_FLAGS adds libFuzzer flags.
+# Replay inputs without libFuzzer: `swift run lunapipe-fuzz FILE|DIR...`.
+FUZZ_DIR    := .build-fuzz
+FUZZ_BIN    := $(FUZZ_DIR)/release/lunapipe-fuzz
+FUZZ_CORPUS := $(FUZZ_DIR)/corpus
+SECONDS     ?= 60
+FUZZ_FLAGS  ?=
+
+fuzz: deps
+	$(SWIFT) build -c release --scratch-path $(FUZZ_DIR) --product lunapipe-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLUNA_FUZZ
+	@mkdir -p $(FUZZ_CORPUS) $(FUZZ_DIR)/artifacts
+	@for f in Samples/small/ydelser-*.csv; do \
+	  seed=$(FUZZ_CORPUS)/small-$$(basename $$f .csv); \
+	  [ -e $$seed ] || { printf '\141\077'; head -c 4000 $$f; } > $$seed; \
+	done
+	@{ ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} $(FUZZ_BIN) $(FUZZ_CORPUS) Tests/Fuzz/seeds \
+	    -dict=Tests/Fuzz/claims.dict -max_len=4096 -timeout=25 -detect_leaks=0 \
+	    -max_total_time=$(SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/ \
+	    $(FUZZ_FLAGS); echo $$? > $(FUZZ_DIR)/fuzz.rc; } 2>&1 | tee $(FUZZ_DIR)/fuzz.log
+	@echo "executions: $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_DIR)/fuzz.log)," \
+	  "corpus: $$(ls $(FUZZ_CORPUS) | wc -l) files, $$(cat $(FUZZ_CORPUS)/* | wc -c) bytes"
+	@exit $$(cat $(FUZZ_DIR)/fuzz.rc)
+
+# The tests under ThreadSanitizer, then AddressSanitizer (with LeakSanitizer),
+# each in its own build folder. The tests that run the command over the full
+# sample run the release binary of `make build` (not instrumented): they test
+# the command, the in-process tests the engine.
+SANITIZE_ENV := LUNAPIPE_BIN=$(CURDIR)/$(BIN) LUNAPIPE_FULL_SAMPLE=$(CURDIR)/$(FULL)
+
+test-sanitize: build samples
+	$(SANITIZE_ENV) TSAN_OPTIONS=$${TSAN_OPTIONS:-halt_on_error=1} \
+	  $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	$(SANITIZE_ENV) ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} \
+	  $(SWIFT) test --sanitize=address --scratch-path .build-asan

@@ -11,6 +11,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
     // C boundary
@@ -20,6 +21,16 @@ let package = Package(
       providers: [.apt(["libcsv-dev"])]
     ),
     .target(name: "CLunaShims", path: "Sources/CLunaShims"),
+    .systemLibrary(
+      name: "CSQLite",
+      path: "Sources/CSQLite",
+      providers: [.apt(["libsqlite3-dev"])]
+    ),
+    .systemLibrary(
+      name: "CCrypto",
+      path: "Sources/CCrypto",
+      providers: [.apt(["libssl-dev"])]
+    ),
 
     // Engine: generic stages, knows nothing of LUNA
     .target(
@@ -42,6 +53,14 @@ let package = Package(
       path: "Pipelines"
     ),
 
+    // Operating runs: history (SQLite), input fingerprints, the run lock,
+    // what changed between runs
+    .target(
+      name: "LunaOps",
+      dependencies: ["LunaPipeCore", "CSQLite", "CCrypto"],
+      path: "Sources/LunaOps"
+    ),
+
     // Sample extracts generator
     .target(
       name: "LunaSamples",
@@ -53,10 +72,18 @@ let package = Package(
     .executableTarget(
       name: "lunapipe",
       dependencies: [
-        "LunaPipeCore", "LunaDomain", "LunaPipelines", "LunaSamples",
+        "LunaPipeCore", "LunaDomain", "LunaPipelines", "LunaSamples", "LunaOps",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       path: "Sources/lunapipe"
+    ),
+    // libFuzzer target for ingest and validation (`make fuzz`); built
+    // without the fuzzer it replays the inputs given as arguments.
+    .executableTarget(
+      name: "lunapipe-fuzz",
+      dependencies: ["LunaPipeCore", "LunaDomain"],
+      path: "Sources/lunapipe-fuzz"
     ),
 
     // Tests
@@ -74,6 +101,17 @@ let package = Package(
       name: "LunaDomainTests",
       dependencies: ["LunaDomain", "TestSupport"],
       path: "Tests/LunaDomainTests"
+    ),
+    .testTarget(
+      name: "LunaOpsTests",
+      dependencies: ["LunaOps", "LunaPipeCore", "TestSupport"],
+      path: "Tests/LunaOpsTests"
+    ),
+    .testTarget(
+      name: "HostileInputTests",
+      dependencies: ["LunaPipeCore", "LunaDomain", "LunaPipelines", "TestSupport"],
+      path: "Tests/HostileInputTests",
+      exclude: ["corpus"]
     ),
     .testTarget(
       name: "PipelineTests",

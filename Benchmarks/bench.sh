@@ -26,7 +26,7 @@ measure() { # label threads files...
   local walls=() rss=0
   for _ in $(seq "$RUNS"); do
     /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" run praksisplan --claims "$@" --out "$WORK/out" \
-      --threads "$threads" --quiet
+      --threads "$threads" --force --quiet
     read -r w m < "$WORK/time"
     walls+=("$w")
     (( m > rss )) && rss=$m

@@ -57,9 +57,9 @@ run_tool() { # tool file outdir -> appends "wall cpu rss" to $WORK/times-tool
   rm -rf "$out"
   local t="$WORK/time.$$"
   case $tool in
-    lunapipe) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run claims-summary --claims "$file" --out "$out" --threads "$THREADS" --quiet ;;
-    lunapipe-1) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run claims-summary --claims "$file" --out "$out" --threads 1 --quiet ;;
-    lunapipe-ingest) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run validate --claims "$file" --out "$out" --threads 1 --quiet ;;
+    lunapipe) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run claims-summary --claims "$file" --out "$out" --threads "$THREADS" --force --quiet ;;
+    lunapipe-1) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run claims-summary --claims "$file" --out "$out" --threads 1 --force --quiet ;;
+    lunapipe-ingest) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run validate --claims "$file" --out "$out" --threads 1 --force --quiet ;;
     duckdb) /usr/bin/time -f "%e %U %S %M" -o "$t" "$PY" "$PEERBENCH/job_duckdb.py" "$file" "$out" --threads "$THREADS" 2>/dev/null ;;
     polars) POLARS_MAX_THREADS=$THREADS /usr/bin/time -f "%e %U %S %M" -o "$t" "$PY" "$PEERBENCH/job_polars.py" "$file" "$out" 2>/dev/null ;;
     pandas) /usr/bin/time -f "%e %U %S %M" -o "$t" "$PY" "$PEERBENCH/job_pandas.py" "$file" "$out" --engine pyarrow --threads "$THREADS" 2>/dev/null ;;

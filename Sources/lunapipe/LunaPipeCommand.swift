@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LunaOps
 import LunaPipeCore
 
 @main
@@ -8,13 +9,15 @@ struct LunaPipeCommand: ParsableCommand {
     commandName: "lunapipe",
     abstract: "Turns raw LUNA claims extracts into the statistics of a praksisplan.",
     discussion: """
-      Exit codes: 0 success; 64 bad arguments; 65 too many rejected records \
-      (see --max-reject-share); 66 an input is missing or unusable; 70 \
-      internal error; 73 outputs cannot be written; 78 a pipeline is \
+      Exit codes: 0 success, or up to date (nothing changed, nothing \
+      rewritten); 64 bad arguments; 65 too many rejected records (see \
+      --max-reject-share); 66 an input is missing or unusable; 70 internal \
+      error; 73 outputs or the run history cannot be written; 75 busy: \
+      another run is writing the same output directory; 78 a pipeline is \
       configured wrongly.
       """,
     version: LunaPipeVersion.current,
-    subcommands: [Run.self, Samples.self]
+    subcommands: [Run.self, History.self, Diff.self, Samples.self]
   )
 }
 
@@ -24,10 +27,12 @@ enum Exit {
   static let input = ExitCode(66)
   static let internalError = ExitCode(70)
   static let output = ExitCode(73)
+  static let busy = ExitCode(75)
   static let configuration = ExitCode(78)
 
   static func code(for error: Error) -> ExitCode {
     let e = (error as? StageError)?.underlying ?? error
+    if e is FingerprintError { return input }
     switch e as? PipelineError {
     case .rejectThreshold: return rejectThreshold
     case .input: return input
@@ -36,8 +41,4 @@ enum Exit {
     case nil: return internalError
     }
   }
-}
-
-func printError(_ message: String) {
-  FileHandle.standardError.write(Data("lunapipe: \(message)\n".utf8))
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LunaOps
 import LunaPipeCore
 import LunaPipelines
 
@@ -12,6 +13,12 @@ struct RunOptions: ParsableArguments {
   @Option(name: .long, help: "Output directory; replaced atomically when the run succeeds.")
   var out: String
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Where the run history (lunapipe.sqlite) lives. Default: the folder that holds --out.", valueName: "dir"))
+  var stateDir: String?
+
   @Option(name: .long, help: "Worker threads for parsing, validation and aggregation.")
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -23,6 +30,12 @@ struct RunOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Bytes per chunk a worker parses (tuning).", visibility: .hidden))
   var chunkSize: Int = 8 << 20
 
+  @Flag(name: .long, help: "Run even when nothing changed since the last successful run.")
+  var force = false
+
+  @Option(name: .long, help: "Log lines on stderr: human or json (one JSON object per line).")
+  var logFormat: LogFormat = .human
+
   @Flag(name: .long, help: "Print nothing but errors.")
   var quiet = false
 
@@ -30,6 +43,7 @@ struct RunOptions: ParsableArguments {
     if claims.isEmpty { throw ValidationError("give the claims extracts with --claims FILE...") }
     if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     if !(0...1).contains(maxRejectShare) { throw ValidationError("--max-reject-share must be between 0 and 1") }
+    if chunkSize < 1024 { throw ValidationError("--chunk-size must be at least 1024") }
   }
 }
 
@@ -48,7 +62,19 @@ struct Run: ParsableCommand {
 
       Writes into --out: tables/tabel-NN.csv (published schema), tables-da/
       (Danish CSV for Excel), tables-md/ (Markdown), rejects.csv and
-      run-report.json.
+      run-report.json. Outputs are built beside --out and published by one
+      atomic rename: a reader, or a run killed at any moment, sees the whole
+      previous set or the whole new one.
+
+      Every run is recorded in the run history (lunapipe.sqlite in
+      --state-dir; see `lunapipe history`). When the pipeline, its options
+      and every input are unchanged since the last successful run into --out,
+      and --out still holds that run's outputs, the run says so and exits 0
+      without rewriting anything (--force runs anyway). Otherwise it names
+      the inputs that are new, changed or gone, and the outputs that changed.
+
+      One run at a time per --out: a second one exits 75 at once. A lock left
+      by a killed run is taken over with a warning.
 
       Example:
         lunapipe run praksisplan --claims 'Samples/full/ydelser-*.csv' --out out
@@ -66,20 +92,106 @@ struct Run: ParsableCommand {
   }
 
   func run() throws {
+    Log.setUp(format: options.logFormat, quiet: options.quiet)
     let started = Date()
-    let output: OutputDirectory
+    let out = URL(fileURLWithPath: options.out).standardizedFileURL.path
+    let stateDir = options.stateDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+      ?? URL(fileURLWithPath: out).deletingLastPathComponent().path
+
+    // One run at a time per output directory.
+    let lock: RunLock
     do {
-      output = try OutputDirectory(target: options.out)
-    } catch {
-      printError("\(error)")
+      lock = try RunLock(outputDirectory: out)
+    } catch let e as RunLock.Failure {
+      if case .busy = e {
+        Log.logger.error("\(e)")
+        throw Exit.busy
+      }
+      Log.logger.error("\(e)")
       throw Exit.output
     }
-    let quiet = options.quiet
+    defer { lock.release() }
+    if let h = lock.takenOverFrom {
+      Log.logger.warning(
+        "took over the lock of \(out) left by pid \(h.pid) on \(h.host) (started \(h.started)); that process is gone")
+    }
+
+    let history: RunHistory
+    do {
+      history = try RunHistory(stateDirectory: stateDir)
+      for id in try history.markInterrupted(outputDirectory: out) {
+        Log.logger.warning("run \(id) into \(out) did not finish (killed?); recorded as interrupted")
+      }
+    } catch {
+      Log.logger.error("\(error)")
+      throw Exit.output
+    }
+    for p in OutputDirectory.removeStaleStaging(target: out) {
+      Log.logger.warning("removed \(p), left by a run that did not finish")
+    }
+
+    // The inputs, fingerprinted.
+    let inputs: [FileFingerprint]
+    do {
+      let paths = try ReadCSV(options.claims).run((), in: RunContext()).paths
+      let absolute = paths.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+      let known = try history.knownFingerprints(absolute)
+      inputs = try absolute.map { try FileFingerprint.of($0, known: known) }
+    } catch {
+      Log.logger.error("\(error)")
+      throw Exit.code(for: error)
+    }
+
+    let previous = try? history.lastSuccessful(outputDirectory: out)
+    let optionsKey = Self.optionsKey(pipeline: pipeline, options: options)
+    var record = RunRecord(
+      pipeline: pipeline, version: LunaPipeVersion.current, outputDirectory: out, started: RunHistory.now(),
+      host: ProcessInfo.processInfo.hostName, pid: getpid(), arguments: CommandLine.arguments,
+      optionsKey: optionsKey)
+    record.inputs = inputs
+
+    if !options.force, let previous, previous.pipeline == pipeline, previous.version == record.version,
+      previous.optionsKey == optionsKey, InputChanges(before: previous.inputs, after: inputs).isEmpty,
+      previous.inputs.count == inputs.count, OutputSnapshot.matches(previous.outputs, in: out)
+    {
+      record.status = .upToDate
+      let id = try recordUpToDate(record, previous: previous, history: history)
+      let message =
+        "up to date: pipeline, options and all \(inputs.count) inputs unchanged since run \(previous.id) (finished \(previous.finished ?? "?")); nothing rewritten (--force runs anyway)"
+      if options.logFormat == .json {
+        Log.logger.info("\(message)", metadata: ["run": "\(id)", "status": "up-to-date"])
+      } else if !options.quiet {
+        print("run \(id): \(message)")
+      }
+      return
+    }
+
+    let id: Int64
+    do {
+      id = try history.begin(record)
+    } catch {
+      Log.logger.error("\(error)")
+      throw Exit.output
+    }
+    Log.logger.info("run \(id) started: \(pipeline), \(inputs.count) input files", metadata: ["run": "\(id)"])
+    if let previous { describeInputChanges(since: previous, now: record) }
+
+    let output: OutputDirectory
+    do {
+      output = try OutputDirectory(target: out)
+    } catch {
+      Log.logger.error("\(error)")
+      try? history.finish(id, status: .failed, exitCode: 73, message: "\(error)", counts: .init(), outputs: [])
+      throw Exit.output
+    }
     let context = RunContext(
       options: ScanOptions(threads: options.threads, chunkSize: options.chunkSize), maxRejectShare: options.maxRejectShare,
       output: output, pipeline: pipeline,
-      log: { if !quiet { FileHandle.standardError.write(Data("lunapipe: \($0)\n".utf8)) } })
+      log: { Log.logger.info("\($0)", metadata: ["run": "\(id)"]) })
+    let showProgress = ProgressDisplay.isTerminal && !options.quiet && options.logFormat == .human
+    if showProgress { ProgressDisplay.shared.start(context.progress) }
     do {
+      defer { if showProgress { ProgressDisplay.shared.stop() } }
       switch pipeline {
       case "claims-summary": _ = try ClaimsSummary.pipeline(claims: options.claims).run(in: context)
       case "validate": _ = try ValidateClaims.pipeline(claims: options.claims).run(in: context)
@@ -91,13 +203,38 @@ struct Run: ParsableCommand {
       let code = Exit.code(for: error)
       try? writeReport(context, output: output, started: started, status: "failed", message: "\(error)")
       let kept = keepFailed(output)
-      printError("\(error)")
-      if let kept { printError("the previous outputs in \(options.out) are untouched; this run's rejects and report are in \(kept)") }
+      Log.logger.error("\(error)", metadata: ["run": "\(id)"])
+      if let kept {
+        Log.logger.error("the previous outputs in \(options.out) are untouched; this run's rejects and report are in \(kept)")
+      }
+      try? history.finish(
+        id, status: .failed, exitCode: Int(code.rawValue), message: "\(error)", counts: counts(context.report),
+        outputs: [])
       throw code
     }
-    if !quiet {
-      let t = context.report.totals
-      print("\(pipeline): \(t.accepted) records accepted, \(t.rejected) rejected, \(t.skippedEmpty) empty lines skipped")
+
+    // Published: record what was written, and what changed.
+    do {
+      let snapshot = try OutputSnapshot.take(out)
+      try history.finish(
+        id, status: .ok, exitCode: 0, message: nil, counts: counts(context.report), outputs: snapshot.outputs,
+        contents: snapshot.contents)
+      if let previous, let now = try history.run(id) {
+        describeOutputChanges(try RunDiff(previous, now, history: history), since: previous.id)
+      }
+    } catch {
+      Log.logger.warning("the outputs are published, but the run history could not record them: \(error)")
+    }
+    let t = context.report.totals
+    if options.logFormat == .json {
+      Log.logger.info(
+        "run \(id) finished",
+        metadata: [
+          "run": "\(id)", "status": "ok", "read": "\(t.read)", "accepted": "\(t.accepted)", "rejected": "\(t.rejected)",
+          "skipped": "\(t.skippedEmpty)", "out": "\(out)",
+        ])
+    } else if !options.quiet {
+      print("run \(id): \(pipeline): \(t.accepted) records accepted, \(t.rejected) rejected, \(t.skippedEmpty) empty lines skipped")
       if pipeline == "praksisplan" {
         print("tables written to \(output.target.path)/tables (Danish CSV: tables-da, Markdown: tables-md, JSON: tables-json; tidy: aggregates.csv, growth.csv)")
       } else if pipeline == "claims-summary" {
@@ -105,6 +242,67 @@ struct Run: ParsableCommand {
       }
       print("rejects: \(output.target.path)/rejects.csv, report: \(output.target.path)/run-report.json")
     }
+  }
+
+  /// The options that shape the outputs, as canonical JSON. Threads and
+  /// chunk size are left out: they never change an output byte.
+  static func optionsKey(pipeline: String, options: RunOptions) -> String {
+    let key: [String: String] = [
+      "pipeline": pipeline, "maxRejectShare": String(options.maxRejectShare),
+    ]
+    let data = (try? JSONSerialization.data(withJSONObject: key, options: [.sortedKeys])) ?? Data()
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  private func recordUpToDate(_ record: RunRecord, previous: RunRecord, history: RunHistory) throws -> Int64 {
+    do {
+      let id = try history.begin(record)
+      try history.finish(
+        id, status: .upToDate, exitCode: 0, message: "nothing changed since run \(previous.id)",
+        counts: previous.counts, outputs: previous.outputs)
+      return id
+    } catch {
+      Log.logger.error("\(error)")
+      throw Exit.output
+    }
+  }
+
+  private func describeInputChanges(since previous: RunRecord, now: RunRecord) {
+    let c = InputChanges(before: previous.inputs, after: now.inputs)
+    var parts: [String] = []
+    if !c.new.isEmpty { parts.append("new: " + c.new.joined(separator: ", ")) }
+    if !c.changed.isEmpty { parts.append("changed: " + c.changed.joined(separator: ", ")) }
+    if !c.gone.isEmpty { parts.append("gone: " + c.gone.joined(separator: ", ")) }
+    if previous.optionsKey != now.optionsKey || previous.pipeline != now.pipeline { parts.append("options changed") }
+    if previous.version != now.version { parts.append("LunaPipe \(previous.version) → \(now.version)") }
+    if parts.isEmpty { parts.append(options.force ? "nothing changed; --force" : "outputs in \(now.outputDirectory) differ from the recorded ones") }
+    Log.logger.info("since run \(previous.id): \(parts.joined(separator: "; "))")
+  }
+
+  private func describeOutputChanges(_ diff: RunDiff, since previousID: Int64) {
+    var parts: [String] = []
+    for f in diff.files {
+      switch f {
+      case .added(let p): parts.append("\(p) (new)")
+      case .removed(let p): parts.append("\(p) (gone)")
+      case .table(let p, let t):
+        parts.append("\(p) (\(t.changedCells.count) cells, \(t.addedRows.count + t.removedRows.count) rows)")
+      case .changed(let p, _) where p == "run-report.json": continue
+      case .changed(let p, _): parts.append(p)
+      }
+    }
+    let text = parts.isEmpty ? "no output changed" : "outputs changed: " + parts.joined(separator: ", ")
+    Log.logger.info("since run \(previousID): \(text); `lunapipe diff \(previousID) <this run>` shows the cells")
+  }
+
+  private func counts(_ r: RunReport) -> RunRecord.Counts {
+    var c = RunRecord.Counts()
+    c.read = r.totals.read
+    c.accepted = r.totals.accepted
+    c.rejected = r.totals.rejected
+    c.skipped = r.totals.skippedEmpty
+    c.rejectsByRule = r.rejectsByRule
+    return c
   }
 
   private func writeReport(_ context: RunContext, output: OutputDirectory, started: Date, status: String, message: String?) throws {

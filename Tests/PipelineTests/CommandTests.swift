@@ -39,7 +39,7 @@ import Testing
       #expect(FileManager.default.fileExists(atPath: out + "/tables-md/tabel-\(n).md"))
       #expect(FileManager.default.fileExists(atPath: out + "/tables-json/tabel-\(n).json"))
     }
-    let loud = try runLunapipe(["run", "praksisplan", "--claims", small, "--out", out])
+    let loud = try runLunapipe(["run", "praksisplan", "--claims", small, "--out", out, "--force"])
     #expect(loud.stdout.contains("tables written to \(out)/tables"))
   }
 

@@ -6,6 +6,8 @@ final class SharedAggregate: @unchecked Sendable {
   /// Per packed key: the sums, then the record count.
   var groups: [UInt64: [Int64]] = [:]
   let groupsLock = NSLock()
+  /// Set when a sum passed Int64: the result cannot be exact.
+  var overflowedColumn: Int?
   let entities = EntitySets()
   private var nextStartShard = 0
 
@@ -34,6 +36,8 @@ struct Sighting {
 /// do not depend on order, so results are the same for any thread count.
 final class PartialAggregate: ChunkConsumer {
   private let shared: SharedAggregate
+  /// The sum column that passed Int64 in this worker, if any.
+  private var overflowedColumn: Int?
   // Column positions as raw pointers: no reference counting per record.
   private let keyColumns: UnsafeMutablePointer<Int>
   private let keyOffsets: UnsafeMutablePointer<Int64>
@@ -122,7 +126,11 @@ final class PartialAggregate: ChunkConsumer {
     let s = sums + slot
     for j in 0..<sumCount {
       let v = r[sumColumns[j]]
-      if v != Record.null { s[j] &+= v }
+      if v != Record.null {
+        let (x, o) = s[j].addingReportingOverflow(v)
+        s[j] = x
+        if o { overflowedColumn = j }
+      }
     }
     s[sumCount] &+= 1
     if distinctColumn >= 0 {
@@ -149,12 +157,17 @@ final class PartialAggregate: ChunkConsumer {
       for (key, slot) in slotOfKey {
         let s = sums + slot
         if var g = shared.groups[key] {
-          for j in 0..<width { g[j] &+= s[j] }
+          for j in 0..<width {
+            let (x, o) = g[j].addingReportingOverflow(s[j])
+            g[j] = x
+            if o { shared.overflowedColumn = j }
+          }
           shared.groups[key] = g
         } else {
           shared.groups[key] = Array(UnsafeBufferPointer(start: s, count: width))
         }
       }
+      if let j = overflowedColumn { shared.overflowedColumn = j }
       shared.groupsLock.unlock()
       slotOfKey.removeAll(keepingCapacity: true)
       sumsUsed = 0

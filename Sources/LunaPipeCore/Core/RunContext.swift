@@ -11,6 +11,8 @@ public final class RunContext: @unchecked Sendable {
   /// that writes nothing (a test inspecting results in memory, say).
   public let output: OutputDirectory?
   public var report: RunReport
+  /// Bytes read so far, for a progress display.
+  public let progress = ScanProgress()
   private let logHandler: (String) -> Void
   private var rejects: RejectWriter?
 

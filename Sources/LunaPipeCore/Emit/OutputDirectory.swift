@@ -72,6 +72,22 @@ public final class OutputDirectory: @unchecked Sendable {
     }
   }
 
+  /// Removes staging directories of `target` left by runs that were killed
+  /// (`.NAME.staging-PID`). Call only while holding the target's run lock,
+  /// so that no live run is writing into one of them.
+  public static func removeStaleStaging(target: String) -> [String] {
+    let t = URL(fileURLWithPath: target).standardizedFileURL
+    let parent = t.deletingLastPathComponent()
+    let prefix = ".\(t.lastPathComponent).staging-"
+    let fm = FileManager.default
+    var removed: [String] = []
+    for name in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
+      let p = parent.appendingPathComponent(name).path
+      if (try? fm.removeItem(atPath: p)) != nil { removed.append(p) }
+    }
+    return removed.sorted()
+  }
+
   /// Drops the staged outputs; the target stays as it was.
   public func discard() {
     try? FileManager.default.removeItem(at: staging)

@@ -46,11 +46,15 @@ enum DialectDetection {
   ///     header if longer).
   ///   - delimiter: a configured delimiter, or nil to detect one among `;`,
   ///     `,` and TAB (the one that splits the header into most fields).
-  /// - Throws: `PipelineError.input` for an empty file or a header that names
-  ///   no columns.
+  /// - Throws: `PipelineError.input` for an empty file, a header that names
+  ///   no columns, or a file that is not text in a supported encoding
+  ///   (UTF-16, compressed, binary).
   static func detect(
     _ start: UnsafeRawBufferPointer, path: String, delimiter: UInt8?, numberFormat: NumberFormat
   ) throws -> (Dialect, header: [String], dataStart: Int) {
+    if let kind = unsupportedKind(start) {
+      throw PipelineError.input("\(path): \(kind); a CSV claims extract in UTF-8 or Windows-1252 is expected")
+    }
     var offset = 0
     var encoding = TextEncoding.utf8
     if start.count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF {
@@ -59,21 +63,20 @@ enum DialectDetection {
     } else if !isValidUTF8(UnsafeRawBufferPointer(rebasing: start[...])) {
       encoding = .windows1252
     }
-    // The header ends at the first line end outside quotes.
-    var i = offset
-    var inQuote = false
-    while i < start.count {
-      let c = start[i]
-      if c == UInt8(ascii: "\"") {
-        inQuote.toggle()
-      } else if !inQuote && (c == 10 || c == 13) {
-        break
-      }
-      i += 1
-    }
+    // The delimiter, from the first line; the header ends at the first line
+    // end outside quotes, read as libcsv reads them.
+    var firstLineEnd = offset
+    while firstLineEnd < start.count && start[firstLineEnd] != 10 && start[firstLineEnd] != 13 { firstLineEnd += 1 }
+    let delim = delimiter ?? detectDelimiter(UnsafeRawBufferPointer(rebasing: start[offset..<firstLineEnd]))
+    let i = offset + RecordLocator.firstLineEnd(in: UnsafeRawBufferPointer(rebasing: start[offset...]), delimiter: delim)
     let headerBytes = UnsafeRawBufferPointer(rebasing: start[offset..<i])
     if headerBytes.allSatisfy({ $0 == 32 || $0 == 9 }) {
       throw PipelineError.input("\(path): the file is empty or its first line is blank; a header is expected")
+    }
+    if let k = headerBytes.firstIndex(where: { ($0 < 32 && $0 != 9 && $0 != 10 && $0 != 13) || $0 == 0x7F }) {
+      throw PipelineError.input(
+        "\(path): not a text file (control byte 0x\(String(headerBytes[k], radix: 16, uppercase: true)) at byte \(offset + k) of the header line); a CSV claims extract is expected"
+      )
     }
     var lineEnd = "LF"
     var dataStart = i
@@ -88,11 +91,20 @@ enum DialectDetection {
     } else if i < start.count {
       dataStart += 1
     }
-    let delim = delimiter ?? detectDelimiter(headerBytes)
     let header = try splitHeader(headerBytes, delimiter: delim, encoding: encoding)
     let dialect = Dialect(
       delimiter: delim, encoding: encoding, lineEnd: lineEnd, numberFormat: numberFormat)
     return (dialect, header, dataStart)
+  }
+
+  /// What a file that cannot be a CSV extract is, told by its first bytes.
+  static func unsupportedKind(_ b: UnsafeRawBufferPointer) -> String? {
+    func starts(_ magic: [UInt8]) -> Bool { b.count >= magic.count && zip(b, magic).allSatisfy { $0 == $1 } }
+    if starts([0xFF, 0xFE, 0, 0]) || starts([0, 0, 0xFE, 0xFF]) { return "UTF-32 text (it starts with a UTF-32 byte order mark)" }
+    if starts([0xFF, 0xFE]) || starts([0xFE, 0xFF]) { return "UTF-16 text (it starts with a UTF-16 byte order mark)" }
+    if starts([0x1F, 0x8B]) { return "gzip-compressed; decompress it first" }
+    if starts([0x50, 0x4B, 0x03, 0x04]) { return "a ZIP archive (an Excel workbook?); export it as CSV" }
+    return nil
   }
 
   static func detectDelimiter(_ header: UnsafeRawBufferPointer) -> UInt8 {

@@ -61,6 +61,11 @@ public final class CSVTokenizer {
 
   deinit { csv_free(&parser) }
 
+  /// True when the input so far ends inside a quoted field whose closing
+  /// quote has not come (libcsv's state FIELD_BEGUN with `quoted`). Asked
+  /// before `finish`, it tells a quote left open at the end of the input.
+  public var inQuotedField: Bool { parser.pstate == 2 && parser.quoted != 0 }
+
   /// Feeds `bytes` to the parser; fields and record ends go to `sink`.
   public func parse(_ bytes: UnsafeRawBufferPointer, into sink: CSVFieldSink) throws {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return }

@@ -63,6 +63,7 @@ enum NumberParsing {
     }
     if intDigits == 0 || (sawGroup && digitsSinceGroup != 3) { return .failure(.notANumber) }
     var fracDigits = 0
+    var excessDigit = false
     if i < n {
       guard b[i] == dec else { return .failure(.notANumber) }
       i += 1
@@ -73,7 +74,9 @@ enum NumberParsing {
         fracDigits += 1
         if fracDigits > scale {
           // Trailing zeros beyond the scale change nothing: 12,500 is 12,50.
-          if c != 48 { return .failure(.tooManyDecimals) }
+          // Others are too many decimals, once the rest is known to be
+          // digits (`1,234.50` is not a number at all).
+          if c != 48 { excessDigit = true }
         } else {
           let (m, o1) = value.multipliedReportingOverflow(by: 10)
           let (s, o2) = m.addingReportingOverflow(Int64(c &- 48))
@@ -83,6 +86,7 @@ enum NumberParsing {
         i += 1
       }
     }
+    if excessDigit { return .failure(.tooManyDecimals) }
     var k = min(fracDigits, scale)
     while k < scale {
       let (m, o) = value.multipliedReportingOverflow(by: 10)
@@ -100,6 +104,9 @@ enum NumberParsing {
     if b.count > 0 && b.count <= 18, let v = Digits.parse(b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count) {
       return .success(v)
     }
+    // No decimal mark: `1,000` is 1 in Danish and 1000 in English, and a
+    // count is never written with decimals.
+    if b.contains(format.decimalMark) { return .failure(.notANumber) }
     switch decimal(b, scale: 0, format: format) {
     case .success(let v): return .success(v)
     case .failure(.tooManyDecimals): return .failure(.notANumber)

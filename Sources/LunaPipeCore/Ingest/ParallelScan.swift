@@ -68,11 +68,14 @@ final class ParallelScan {
   private let makeConsumer: () -> ChunkConsumer
   private let onReject: (RejectedRecord) throws -> Void
   private let log: (String) -> Void
+  private let progress: ScanProgress?
 
   init(
     schema: Schema, options: ScanOptions, makeConsumer: @escaping () -> ChunkConsumer,
-    onReject: @escaping (RejectedRecord) throws -> Void, log: @escaping (String) -> Void
+    onReject: @escaping (RejectedRecord) throws -> Void, log: @escaping (String) -> Void,
+    progress: ScanProgress? = nil
   ) {
+    self.progress = progress
     self.schema = CompiledSchema(schema)
     self.options = options
     self.makeConsumer = makeConsumer
@@ -226,6 +229,9 @@ final class ParallelScan {
           worker.decoder.begin(layout: chunk.layout)
           let callbacks = worker.decoder.callbacks
           try tokenizer.parse(bytes, callbacks)
+          // Chunks end outside quotes: a quote still open here runs to the
+          // end of the file, and its record is cut off.
+          if tokenizer.inQuotedField { worker.decoder.markUnterminatedQuote() }
           try tokenizer.finish(callbacks)
           worker.consumer.endChunk()
           let d = worker.decoder
@@ -234,7 +240,7 @@ final class ParallelScan {
           result.emptyLines = d.emptyLines
           if !d.rejects.isEmpty {
             let located = RecordLocator.locate(
-              ordinals: d.rejects.map(\.ordinal), in: bytes)
+              ordinals: d.rejects.map(\.ordinal), in: bytes, delimiter: chunk.layout.dialect.delimiter)
             for (reject, span) in zip(d.rejects, located) {
               let raw = Transcoding.string(
                 UnsafeRawBufferPointer(rebasing: bytes[span]), encoding: chunk.layout.dialect.encoding)
@@ -249,7 +255,16 @@ final class ParallelScan {
       }
     }
 
+    if let progress {
+      var total = 0
+      for path in paths {
+        var st = stat()
+        if stat(path, &st) == 0 { total += Int(st.st_size) }
+      }
+      progress.expect(bytes: total)
+    }
     for (fileIndex, path) in paths.enumerated() {
+      progress?.begin(file: path)
       let fd = open(path, O_RDONLY)
       guard fd >= 0 else {
         throw PipelineError.input("\(path): cannot open (\(String(cString: strerror(errno))))")
@@ -264,8 +279,13 @@ final class ParallelScan {
 
       // The first block: encoding, delimiter, header.
       var (buf, cap) = takeBuffer(minimum: max(options.chunkSize, DialectDetection.sniffBytes))
+      // `buf` is this loop's until handed to a chunk: back to the pool
+      // however the file ends, also when it fails (no header, a read error).
+      defer { pool.giveBuffer((buf, cap)) }
       var filled = try readFully(fd, into: buf, from: 0, upTo: cap, path: path)
       var eof = filled < cap
+      /// Bytes read from the file so far.
+      var bytesRead = filled
       /// Reads on after `filled`, doubling the buffer first if it is full.
       func readMore() throws {
         if filled == cap {
@@ -275,20 +295,21 @@ final class ParallelScan {
           buf = bigger
           cap *= 2
         }
-        filled += try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
+        let n = try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
+        filled += n
+        bytesRead += n
         eof = filled < cap
       }
-      // A header longer than a block: read on until its line end.
-      while !eof && !containsLineEnd(buf, filled) { try readMore() }
-      let (dialect, header, dataStart): (Dialect, [String], Int)
-      do {
-        (dialect, header, dataStart) = try DialectDetection.detect(
-          UnsafeRawBufferPointer(start: buf, count: min(filled, max(DialectDetection.sniffBytes, filled))),
-          path: path, delimiter: options.delimiter, numberFormat: options.numberFormat)
-      } catch {
-        pool.giveBuffer((buf, cap))
-        throw error
+      // The header must end within the first block (at least 1 MiB): a file
+      // without a line end that soon is not a CSV extract, and is not read
+      // into memory whole to find out.
+      if !eof && !containsLineEnd(buf, filled) {
+        throw PipelineError.input(
+          "\(path): no line end in the first \(filled) bytes: not a CSV extract (its first line, the header, ends long before)")
       }
+      let (dialect, header, dataStart) = try DialectDetection.detect(
+        UnsafeRawBufferPointer(start: buf, count: min(filled, max(DialectDetection.sniffBytes, filled))),
+        path: path, delimiter: options.delimiter, numberFormat: options.numberFormat)
       let layout = try mapColumns(header: header, path: path, dialect: dialect)
       log(
         "\(path): \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName), \(dialect.lineEnd) line ends, \(header.count) columns"
@@ -306,19 +327,18 @@ final class ParallelScan {
         // A chunk: at most `chunkSize` bytes (more only for a record that
         // long), ending right after a line end outside quotes.
         let avail = filled - start
-        if avail == 0 && eof {
-          pool.giveBuffer((buf, cap))
-          break
-        }
+        if avail == 0 && eof { break }
         var window = min(avail, options.chunkSize)
         var end = 0
         if eof && window == avail {
           end = avail
         } else {
-          end = RecordLocator.lastRecordEnd(in: UnsafeRawBufferPointer(start: buf + start, count: window))
+          let delimiter = layout.dialect.delimiter
+          end = RecordLocator.lastRecordEnd(in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter)
           while end == 0 && window < avail {
             window = min(avail, window * 2)
-            end = RecordLocator.lastRecordEnd(in: UnsafeRawBufferPointer(start: buf + start, count: window))
+            end = RecordLocator.lastRecordEnd(
+              in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter)
           }
           if end == 0 && eof { end = avail }
         }
@@ -332,8 +352,28 @@ final class ParallelScan {
           try readMore()
           continue
         }
-        // Hand over [start, start+end); the rest moves to the next buffer.
         let tail = avail - end
+        if tail > options.chunkSize {
+          // More than a chunk is left in this buffer (after a record longer
+          // than a chunk, or a first block larger than one): hand over a copy
+          // of the chunk and go on in this buffer. Moving the rest to a new
+          // buffer instead would copy it again for every chunk and grow the
+          // buffers without bound.
+          let (copy, copyCap) = takeBuffer(minimum: end)
+          copy.copyMemory(from: buf + start, byteCount: end)
+          fileOfSeq[seq] = fileIndex
+          dispatch(
+            Chunk(
+              file: fileIndex, layout: layout, buffer: copy, capacity: copyCap, start: 0, count: end,
+              fileOffset: fileOffset),
+            seq: seq)
+          seq += 1
+          try flush()
+          fileOffset += end
+          start += end
+          continue
+        }
+        // Hand over [start, start+end); the rest moves to the next buffer.
         let (next, nextCap) = takeBuffer(minimum: max(options.chunkSize, tail))
         if tail > 0 { next.copyMemory(from: buf + start + end, byteCount: tail) }
         fileOfSeq[seq] = fileIndex
@@ -343,17 +383,21 @@ final class ParallelScan {
             fileOffset: fileOffset),
           seq: seq)
         seq += 1
-        try flush()
         fileOffset += end
         buf = next
         cap = nextCap
         start = 0
         filled = tail
-        if eof && tail == 0 {
-          pool.giveBuffer((buf, cap))
-          break
-        }
+        try flush()
+        if eof && tail == 0 { break }
         if !eof { try readMore() }
+      }
+      // A regular file must give what it held when opened: fewer bytes mean
+      // it was truncated while read, more that it was still being written.
+      if (st.st_mode & S_IFMT) == S_IFREG && bytesRead != Int(st.st_size) {
+        throw PipelineError.input(
+          "\(path): the file changed while it was read (\(st.st_size) bytes when opened, \(bytesRead) read); run again on the complete file"
+        )
       }
     }
     group.wait()
@@ -376,6 +420,7 @@ final class ParallelScan {
       if n == 0 { break }
       total += n
     }
+    progress?.advance(total)
     return total
   }
 
@@ -394,8 +439,14 @@ final class ParallelScan {
     }
     let missing = schema.schema.columns.indices.filter { seen[$0] == nil }.map { schema.schema.columns[$0].name }
     if !missing.isEmpty {
+      // The header as read, cut short and without control characters: a
+      // binary file's first "line" is no message.
+      var shown = header.joined(separator: dialect.delimiterName == "TAB" ? "\t" : dialect.delimiterName)
+      if shown.count > 300 { shown = shown.prefix(300) + "…" }
+      shown = String(String.UnicodeScalarView(shown.unicodeScalars.map { $0.value < 0x20 && $0 != "\t" || (0x7F...0x9F).contains($0.value) ? "?" : $0 }))
+      let hint = seen.isEmpty ? ": is the header missing, or is this another kind of file?" : ""
       throw PipelineError.input(
-        "\(path): missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (header: \(header.joined(separator: dialect.delimiterName == "TAB" ? "\t" : dialect.delimiterName)); detected \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName))"
+        "\(path): missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (header: \(shown); detected \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName))\(hint)"
       )
     }
     return FileLayout(dialect: dialect, header: header, dataStart: 0, columnOfField: columnOfField)

@@ -31,11 +31,13 @@ public struct ReadCSV: Stage {
   static func expand(_ pattern: String) throws -> [String] {
     let isGlob = pattern.contains { "*?[".contains($0) }
     if !isGlob {
-      var isDir: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: pattern, isDirectory: &isDir) else {
-        throw PipelineError.input("\(pattern): no such file")
+      var st = stat()
+      guard stat(pattern, &st) == 0 else {
+        let e = errno
+        if e == ENOENT { throw PipelineError.input("\(pattern): no such file") }
+        throw PipelineError.input("\(pattern): cannot open (\(String(cString: strerror(e))))")
       }
-      if isDir.boolValue { throw PipelineError.input("\(pattern): is a directory, not a file") }
+      if (st.st_mode & S_IFMT) == S_IFDIR { throw PipelineError.input("\(pattern): is a directory, not a file") }
       return [pattern]
     }
     var g = glob_t()

@@ -9,7 +9,7 @@ extension RunContext {
     let scan = ParallelScan(
       schema: input.schema, options: options, makeConsumer: makeConsumer,
       onReject: { [unowned self] in try self.reject($0) },
-      log: { [unowned self] in self.log($0) })
+      log: { [unowned self] in self.log($0) }, progress: progress)
     let files = try scan.run(paths: input.files.paths)
     try closeRejects()
     report.add(files)

@@ -9,7 +9,7 @@ public protocol RecordConsumer: AnyObject {
 /// The rules a field can break, by name as the rejects output shows them.
 public enum FieldRule: Int, CaseIterable, Sendable {
   case empty, notANumber, outOfRange, unknownCode, zero, tooManyDecimals, notDigits, notAFlag
-  case tooLong, controlCharacter, fieldCount
+  case tooLong, controlCharacter, fieldCount, invalidEncoding, unterminatedQuote
 
   public var name: String {
     switch self {
@@ -24,6 +24,8 @@ public enum FieldRule: Int, CaseIterable, Sendable {
     case .tooLong: return "too-long"
     case .controlCharacter: return "control-character"
     case .fieldCount: return "field-count"
+    case .invalidEncoding: return "invalid-encoding"
+    case .unterminatedQuote: return "unterminated-quote"
     }
   }
 }
@@ -199,6 +201,9 @@ final class RecordDecoder {
   }
 
   func begin(layout: FileLayout) { state.pointee.begin(layout: layout) }
+  /// The record being read breaks `unterminated-quote`: its quoted field
+  /// runs to the end of the input. Call before the tokenizer's `finish`.
+  func markUnterminatedQuote() { state.pointee.markUnterminatedQuote() }
   var records: Int { state.pointee.records }
   var accepted: Int { state.pointee.accepted }
   var emptyLines: Int { state.pointee.emptyLines }
@@ -312,8 +317,14 @@ struct DecoderState {
     records = 0
     accepted = 0
     emptyLines = 0
+    previousWasCR = false
     rejects.removeAll(keepingCapacity: true)
     startRecord()
+  }
+
+  mutating func markUnterminatedQuote() {
+    violationColumn = -1
+    violationRule = FieldRule.unterminatedQuote.rawValue
   }
 
   @inline(__always) private mutating func startRecord() {
@@ -461,7 +472,19 @@ struct DecoderState {
           violate(col, .controlCharacter)
           return
         }
+        // The five bytes Windows-1252 leaves undefined.
+        if latin1 && (b == 0x81 || b == 0x8D || b == 0x8F || b == 0x90 || b == 0x9D) {
+          violate(col, .invalidEncoding)
+          return
+        }
         if b & 0xC0 != 0x80 || latin1 { chars &+= 1 }
+      }
+      // In a UTF-8 file, text that is not UTF-8 (a Windows-1252 `ø` past
+      // the detection window, a cut-off sequence) would key the same
+      // patient differently from its correctly encoded spelling.
+      if !latin1 && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil {
+        violate(col, .invalidEncoding)
+        return
       }
       if chars > maxLength {
         violate(col, .tooLong)

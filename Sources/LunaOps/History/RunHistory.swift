@@ -1,0 +1,298 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The run history: every run's pipeline, arguments, inputs with their
+/// SHA-256, counts, outputs and outcome, in `<state-dir>/lunapipe.sqlite`.
+///
+/// Each write is one SQLite transaction, so a process killed at any moment
+/// leaves the history as it was before or after that write. A run is
+/// recorded as `running` when it starts; one that never finishes is marked
+/// `interrupted` by the next run of the same output directory (which holds
+/// that directory's lock, so the earlier one cannot still be alive) or by
+/// `lunapipe history`.
+///
+/// Outputs up to `keptContentLimit` bytes are kept by content (deduplicated
+/// by SHA-256) so that `lunapipe diff` can show which cells changed between
+/// any two runs.
+public final class RunHistory {
+  public static let fileName = "lunapipe.sqlite"
+  public static let keptContentLimit = 16 << 20
+  public let path: String
+  private let db: SQLiteDatabase
+
+  /// Opens the history in `stateDirectory`, creating it if needed.
+  public init(stateDirectory: String) throws {
+    do {
+      try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+    } catch {
+      throw HistoryError("cannot create the state directory \(stateDirectory): \(error.localizedDescription)")
+    }
+    path = URL(fileURLWithPath: stateDirectory).appendingPathComponent(Self.fileName).path
+    do {
+      db = try SQLiteDatabase(path: path)
+      try migrate()
+    } catch {
+      throw HistoryError("run history \(path): \(error)")
+    }
+  }
+
+  /// Opens an existing history read-write; nil when there is none.
+  public static func existing(in stateDirectory: String) throws -> RunHistory? {
+    let p = URL(fileURLWithPath: stateDirectory).appendingPathComponent(fileName).path
+    guard FileManager.default.fileExists(atPath: p) else { return nil }
+    return try RunHistory(stateDirectory: stateDirectory)
+  }
+
+  private func migrate() throws {
+    try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+    try db.transaction {
+      try db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS runs (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          pipeline TEXT NOT NULL,
+          version TEXT NOT NULL,
+          output_directory TEXT NOT NULL,
+          started TEXT NOT NULL,
+          finished TEXT,
+          host TEXT NOT NULL,
+          pid INTEGER NOT NULL,
+          arguments TEXT NOT NULL,
+          options_key TEXT NOT NULL,
+          status TEXT NOT NULL,
+          exit_code INTEGER,
+          message TEXT,
+          read INTEGER NOT NULL DEFAULT 0,
+          accepted INTEGER NOT NULL DEFAULT 0,
+          rejected INTEGER NOT NULL DEFAULT 0,
+          skipped INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX IF NOT EXISTS runs_by_directory ON runs(output_directory, id);
+        CREATE TABLE IF NOT EXISTS run_inputs (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          ordinal INTEGER NOT NULL,
+          path TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          mtime_ns INTEGER NOT NULL,
+          inode INTEGER NOT NULL,
+          sha256 TEXT NOT NULL,
+          PRIMARY KEY (run_id, ordinal)
+        );
+        CREATE INDEX IF NOT EXISTS run_inputs_by_path ON run_inputs(path, run_id);
+        CREATE TABLE IF NOT EXISTS run_rejects (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          rule TEXT NOT NULL,
+          count INTEGER NOT NULL,
+          PRIMARY KEY (run_id, rule)
+        );
+        CREATE TABLE IF NOT EXISTS run_outputs (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          path TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          sha256 TEXT NOT NULL,
+          PRIMARY KEY (run_id, path)
+        );
+        CREATE TABLE IF NOT EXISTS contents (
+          sha256 TEXT PRIMARY KEY,
+          bytes BLOB NOT NULL
+        );
+        """)
+      try db.execute("PRAGMA user_version = 1")
+    }
+  }
+
+  // MARK: Writing
+
+  /// Records `record` as started; returns its id.
+  public func begin(_ record: RunRecord) throws -> Int64 {
+    try db.transaction {
+      try db.query(
+        """
+        INSERT INTO runs (pipeline, version, output_directory, started, finished, host, pid, arguments,
+          options_key, status, exit_code, message)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+          .text(record.pipeline), .text(record.version), .text(record.outputDirectory), .text(record.started),
+          record.finished.map { .text($0) } ?? .null, .text(record.host), .int(Int64(record.pid)),
+          .text(Self.json(record.arguments)), .text(record.optionsKey), .text(record.status.rawValue),
+          record.exitCode.map { .int(Int64($0)) } ?? .null, record.message.map { .text($0) } ?? .null,
+        ])
+      let id = db.lastInsertRowID
+      for (i, f) in record.inputs.enumerated() {
+        try db.query(
+          "INSERT INTO run_inputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+          [.int(id), .int(Int64(i)), .text(f.path), .int(f.size), .int(f.mtimeNs), .int(f.inode), .text(f.sha256)])
+      }
+      return id
+    }
+  }
+
+  /// Records how run `id` ended. Outputs are read from `directory` (the
+  /// published output directory) and kept by content when small enough.
+  public func finish(
+    _ id: Int64, status: RunRecord.Status, exitCode: Int, message: String?, counts: RunRecord.Counts,
+    outputs: [RunRecord.Output], contents: [String: [UInt8]] = [:]
+  ) throws {
+    try db.transaction {
+      try db.query(
+        """
+        UPDATE runs SET status = ?, finished = ?, exit_code = ?, message = ?, read = ?, accepted = ?,
+          rejected = ?, skipped = ? WHERE id = ?
+        """,
+        [
+          .text(status.rawValue), .text(Self.now()), .int(Int64(exitCode)), message.map { .text($0) } ?? .null,
+          .int(Int64(counts.read)), .int(Int64(counts.accepted)), .int(Int64(counts.rejected)),
+          .int(Int64(counts.skipped)), .int(id),
+        ])
+      for (rule, n) in counts.rejectsByRule.sorted(by: { $0.key < $1.key }) {
+        try db.query("INSERT OR REPLACE INTO run_rejects VALUES (?, ?, ?)", [.int(id), .text(rule), .int(Int64(n))])
+      }
+      for o in outputs {
+        try db.query(
+          "INSERT OR REPLACE INTO run_outputs VALUES (?, ?, ?, ?)",
+          [.int(id), .text(o.path), .int(o.size), .text(o.sha256)])
+      }
+      for (sha, bytes) in contents.sorted(by: { $0.key < $1.key }) {
+        try db.query("INSERT OR IGNORE INTO contents VALUES (?, ?)", [.text(sha), .blob(bytes)])
+      }
+    }
+  }
+
+  /// Marks every run of `outputDirectory` still recorded as running as
+  /// interrupted. Call only while holding that directory's `RunLock`.
+  @discardableResult
+  public func markInterrupted(outputDirectory: String) throws -> [Int64] {
+    try db.transaction {
+      let ids = try db.query(
+        "SELECT id FROM runs WHERE status = 'running' AND output_directory = ? ORDER BY id",
+        [.text(outputDirectory)]
+      ).compactMap { $0.int("id") }
+      for id in ids {
+        try db.query(
+          """
+          UPDATE runs SET status = 'interrupted', exit_code = NULL,
+            message = 'the process ended before the run finished (killed?)' WHERE id = ?
+          """, [.int(id)])
+      }
+      return ids
+    }
+  }
+
+  /// Marks runs recorded as running whose output directory's lock is free
+  /// (so their process is gone) as interrupted.
+  public func markAbandoned() throws {
+    let dirs = try db.query("SELECT DISTINCT output_directory FROM runs WHERE status = 'running'")
+      .compactMap { $0.text("output_directory") }
+    for d in dirs where !RunLock.isHeld(outputDirectory: d) {
+      try markInterrupted(outputDirectory: d)
+    }
+  }
+
+  // MARK: Reading
+
+  /// The newest runs first; all when `last` is nil.
+  public func runs(last: Int? = nil) throws -> [RunRecord] {
+    let limit = last.map { " LIMIT \($0)" } ?? ""
+    return try db.query("SELECT * FROM runs ORDER BY id DESC\(limit)").map { try record(from: $0) }
+  }
+
+  public func run(_ id: Int64) throws -> RunRecord? {
+    try db.query("SELECT * FROM runs WHERE id = ?", [.int(id)]).first.map { try record(from: $0) }
+  }
+
+  /// The newest run of `outputDirectory` that ended with `ok`.
+  public func lastSuccessful(outputDirectory: String) throws -> RunRecord? {
+    try db.query(
+      "SELECT * FROM runs WHERE output_directory = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
+      [.text(outputDirectory)]
+    ).first.map { try record(from: $0) }
+  }
+
+  /// The newest fingerprint recorded for each path in `paths`, to skip
+  /// hashing files that have not changed.
+  public func knownFingerprints(_ paths: [String]) throws -> [String: FileFingerprint] {
+    var out: [String: FileFingerprint] = [:]
+    for p in paths {
+      let rows = try db.query(
+        "SELECT * FROM run_inputs WHERE path = ? ORDER BY run_id DESC LIMIT 1", [.text(p)])
+      if let r = rows.first { out[p] = fingerprint(from: r) }
+    }
+    return out
+  }
+
+  /// A kept output's bytes.
+  public func content(sha256: String) throws -> [UInt8]? {
+    try db.query("SELECT bytes FROM contents WHERE sha256 = ?", [.text(sha256)]).first?.blob("bytes")
+  }
+
+  private func record(from row: SQLiteDatabase.Row) throws -> RunRecord {
+    let id = row.int("id") ?? 0
+    var r = RunRecord(
+      pipeline: row.text("pipeline") ?? "", version: row.text("version") ?? "",
+      outputDirectory: row.text("output_directory") ?? "", started: row.text("started") ?? "",
+      host: row.text("host") ?? "", pid: Int32(row.int("pid") ?? 0),
+      arguments: (try? JSONDecoder().decode([String].self, from: Data((row.text("arguments") ?? "[]").utf8))) ?? [],
+      optionsKey: row.text("options_key") ?? "",
+      status: RunRecord.Status(rawValue: row.text("status") ?? "") ?? .failed)
+    r.id = id
+    r.finished = row.text("finished")
+    r.exitCode = row.int("exit_code").map { Int($0) }
+    r.message = row.text("message")
+    r.counts.read = Int(row.int("read") ?? 0)
+    r.counts.accepted = Int(row.int("accepted") ?? 0)
+    r.counts.rejected = Int(row.int("rejected") ?? 0)
+    r.counts.skipped = Int(row.int("skipped") ?? 0)
+    for x in try db.query("SELECT rule, count FROM run_rejects WHERE run_id = ? ORDER BY rule", [.int(id)]) {
+      r.counts.rejectsByRule[x.text("rule") ?? ""] = Int(x.int("count") ?? 0)
+    }
+    r.inputs = try db.query("SELECT * FROM run_inputs WHERE run_id = ? ORDER BY ordinal", [.int(id)])
+      .map(fingerprint(from:))
+    r.outputs = try db.query("SELECT * FROM run_outputs WHERE run_id = ? ORDER BY path", [.int(id)]).map {
+      RunRecord.Output(path: $0.text("path") ?? "", size: $0.int("size") ?? 0, sha256: $0.text("sha256") ?? "")
+    }
+    return r
+  }
+
+  private func fingerprint(from r: SQLiteDatabase.Row) -> FileFingerprint {
+    FileFingerprint(
+      path: r.text("path") ?? "", size: r.int("size") ?? 0, mtimeNs: r.int("mtime_ns") ?? 0,
+      inode: r.int("inode") ?? 0, sha256: r.text("sha256") ?? "")
+  }
+
+  static func json(_ strings: [String]) -> String {
+    let d = (try? JSONEncoder().encode(strings)) ?? Data("[]".utf8)
+    return String(decoding: d, as: UTF8.self)
+  }
+
+  public static func now() -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.string(from: Date())
+  }
+}
+
+public struct HistoryError: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ d: String) { description = d }
+}
+
+extension RunLock {
+  /// Whether a live run holds the lock of `outputDirectory` (checked
+  /// without taking it).
+  public static func isHeld(outputDirectory: String) -> Bool {
+    let target = URL(fileURLWithPath: outputDirectory).standardizedFileURL
+    let p = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).lock").path
+    let fd = open(p, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+      flock(fd, LOCK_UN)
+      return false
+    }
+    return true
+  }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One run at a time per output directory.
+///
+/// The lock is an `flock` on `.NAME.lock` beside the output directory
+/// `NAME`. The kernel drops an `flock` when its process dies, however it
+/// dies, so a killed run never blocks the next one. The file also holds the
+/// holder's pid, host and start time: a run that finds the lock free but the
+/// file still filled in knows the previous holder died without finishing,
+/// and says so. A clean release empties the file; it is never deleted,
+/// so two runs can never lock two different files of the same name.
+public final class RunLock {
+  public struct Holder: Sendable, Equatable {
+    public var pid: Int32
+    public var host: String
+    public var started: String
+    public init(pid: Int32, host: String, started: String) {
+      self.pid = pid
+      self.host = host
+      self.started = started
+    }
+  }
+
+  public enum Failure: Error, CustomStringConvertible {
+    /// Another live run holds the lock.
+    case busy(path: String, holder: Holder?)
+    case unusable(String)
+
+    public var description: String {
+      switch self {
+      case .busy(let path, let h):
+        let who = h.map { "run pid \($0.pid) on \($0.host), started \($0.started)" } ?? "another run"
+        return "\(path) is locked by \(who); try again when it has finished"
+      case .unusable(let m): return m
+      }
+    }
+  }
+
+  public let path: String
+  /// The holder before us, when it died without releasing the lock.
+  public private(set) var takenOverFrom: Holder?
+  private var fd: Int32 = -1
+
+  /// Takes the lock for the output directory `outputDirectory`, or throws
+  /// `Failure.busy` at once.
+  public init(outputDirectory: String) throws {
+    let target = URL(fileURLWithPath: outputDirectory).standardizedFileURL
+    let parent = target.deletingLastPathComponent()
+    path = parent.appendingPathComponent(".\(target.lastPathComponent).lock").path
+    try? FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw Failure.unusable("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+    }
+    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      let e = errno
+      let holder = Self.readHolder(fd)
+      close(fd)
+      fd = -1
+      if e == EWOULDBLOCK { throw Failure.busy(path: path, holder: holder) }
+      throw Failure.unusable("cannot lock \(path): \(String(cString: strerror(e)))")
+    }
+    if let h = Self.readHolder(fd), h.pid != getpid() { takenOverFrom = h }
+    let me = "\(getpid())\t\(ProcessInfo.processInfo.hostName)\t\(ISO8601DateFormatter().string(from: Date()))\n"
+    ftruncate(fd, 0)
+    _ = me.withCString { pwrite(fd, $0, strlen($0), 0) }
+    fsync(fd)
+  }
+
+  /// Releases the lock and marks it cleanly released.
+  public func release() {
+    guard fd >= 0 else { return }
+    ftruncate(fd, 0)
+    flock(fd, LOCK_UN)
+    close(fd)
+    fd = -1
+  }
+
+  deinit { release() }
+
+  private static func readHolder(_ fd: Int32) -> Holder? {
+    var buf = [UInt8](repeating: 0, count: 512)
+    let n = pread(fd, &buf, buf.count, 0)
+    guard n > 0 else { return nil }
+    let fields = String(decoding: buf[0..<n], as: UTF8.self)
+      .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t").map(String.init)
+    guard fields.count >= 3, let pid = Int32(fields[0]) else { return nil }
+    return Holder(pid: pid, host: fields[1], started: fields[2])
+  }
+}

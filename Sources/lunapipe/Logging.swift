@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import LunaPipeCore
+import Logging
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// How log records reach standard error.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+  /// `lunapipe: message`, warnings and errors marked.
+  case human
+  /// One JSON object per line: time, level, message and metadata.
+  case json
+}
+
+/// swift-log handler writing human-readable lines or JSON lines to stderr.
+/// While a progress bar is drawn, it is cleared before a record is written
+/// and redrawn after.
+struct StderrLogHandler: LogHandler {
+  var format: LogFormat
+  var logLevel: Logger.Level = .info
+  var metadata: Logger.Metadata = [:]
+
+  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    get { metadata[key] }
+    set { metadata[key] = newValue }
+  }
+
+  func log(event: LogEvent) {
+    let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+    let text: String
+    switch format {
+    case .human:
+      let mark = event.level >= .warning ? "\(event.level == .warning ? "warning" : "error"): " : ""
+      text = "lunapipe: \(mark)\(event.message)\n"
+    case .json:
+      var object: [String: String] = ["time": Self.timestamp(), "level": event.level.rawValue, "message": "\(event.message)"]
+      for (k, v) in all { object[k] = "\(v)" }
+      let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+      text = String(decoding: data, as: UTF8.self) + "\n"
+    }
+    ProgressDisplay.shared.print(text)
+  }
+
+  private static func timestamp() -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.string(from: Date())
+  }
+}
+
+enum Log {
+  nonisolated(unsafe) private static var bootstrapped = false
+  nonisolated(unsafe) static var logger = Logger(label: "lunapipe")
+
+  /// Sets up logging once per process.
+  static func setUp(format: LogFormat, quiet: Bool) {
+    if !bootstrapped {
+      bootstrapped = true
+      LoggingSystem.bootstrap { _ in StderrLogHandler(format: format) }
+    }
+    logger = Logger(label: "lunapipe")
+    logger.logLevel = quiet ? .error : .info
+  }
+}
+
+/// A progress bar on standard error, redrawn four times a second, when
+/// standard error is a terminal; nothing otherwise.
+final class ProgressDisplay: @unchecked Sendable {
+  static let shared = ProgressDisplay()
+  private let lock = NSLock()
+  private var source: ScanProgress?
+  private var started = Date()
+  private var line = ""
+  private var timer: DispatchSourceTimer?
+
+  /// Whether standard error is a terminal.
+  static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+  func start(_ progress: ScanProgress) {
+    lock.lock()
+    defer { lock.unlock() }
+    source = progress
+    started = Date()
+    let t = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+    t.schedule(deadline: .now() + 0.25, repeating: 0.25)
+    t.setEventHandler { [weak self] in self?.redraw() }
+    t.resume()
+    timer = t
+  }
+
+  func stop() {
+    lock.lock()
+    defer { lock.unlock() }
+    timer?.cancel()
+    timer = nil
+    source = nil
+    clear()
+  }
+
+  /// Writes `text` to stderr, keeping the bar below it.
+  func print(_ text: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    let had = !line.isEmpty
+    clear()
+    FileHandle.standardError.write(Data(text.utf8))
+    if had, let s = source { draw(s) }
+  }
+
+  private func redraw() {
+    lock.lock()
+    defer { lock.unlock() }
+    if let s = source { draw(s) }
+  }
+
+  private func draw(_ s: ScanProgress) {
+    let snapshot = s.snapshot()
+    guard snapshot.totalBytes > 0 else { return }
+    var ws = winsize()
+    let width = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 20 ? Int(ws.ws_col) - 1 : 79
+    line = ProgressLine.render(snapshot, elapsedSeconds: Date().timeIntervalSince(started), width: width)
+    FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+  }
+
+  private func clear() {
+    if !line.isEmpty {
+      FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+      line = ""
+    }
+  }
+}

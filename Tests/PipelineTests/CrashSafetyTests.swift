@@ -1,0 +1,151 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Kills `lunapipe run` with SIGKILL at 20 random moments and checks after
+/// each that the output directory holds one complete set of outputs (the
+/// previous or the new one, never a mix), that the history records the
+/// killed run as interrupted, and that the next run cleans up after it.
+///
+/// Two input sets alternate, the full sample (A) and the full sample plus
+/// the small one (B), whose tables differ everywhere, so a mix would show.
+@Suite(.serialized) struct CrashSafetyTests {
+  struct OutputSet: Equatable {
+    /// Relative path → SHA-256-free fingerprint: the bytes themselves,
+    /// except run-report.json (it holds times), checked separately.
+    var files: [String: Data]
+  }
+
+  static func outputSet(_ dir: String) throws -> OutputSet {
+    var files: [String: Data] = [:]
+    for rel in try FileManager.default.subpathsOfDirectory(atPath: dir) {
+      var isDir: ObjCBool = false
+      FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)
+      if isDir.boolValue || rel == "run-report.json" { continue }
+      files[rel] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + rel))
+    }
+    return OutputSet(files: files)
+  }
+
+  /// Which input set the report says produced `dir`, checking that the
+  /// report lists exactly the files present.
+  static func reportedInputs(_ dir: String) throws -> Int {
+    let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/run-report.json"))
+    let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let listed = Set(try #require(report["outputs"] as? [String]))
+    let present = Set(try FileManager.default.subpathsOfDirectory(atPath: dir).filter {
+      var isDir: ObjCBool = false
+      FileManager.default.fileExists(atPath: dir + "/" + $0, isDirectory: &isDir)
+      return !isDir.boolValue
+    })
+    #expect(listed == present, "run-report.json lists the files present")
+    #expect(report["status"] as? String == "ok")
+    return (report["inputs"] as? [Any])?.count ?? -1
+  }
+
+  /// Starts a run; returns the process, its run id (once it has said so)
+  /// and its stderr so far.
+  static func start(_ args: [String]) throws -> (Process, Int, FileHandle) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: lunapipeBinary)
+    p.arguments = args
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    var text = ""
+    let handle = err.fileHandleForReading
+    while !text.contains(" started: ") {
+      let d = handle.availableData
+      if d.isEmpty { break }
+      text += String(decoding: d, as: UTF8.self)
+    }
+    let id = text.components(separatedBy: "lunapipe: run ").dropFirst().first
+      .flatMap { Int($0.prefix { $0.isNumber }) } ?? -1
+    return (p, id, handle)
+  }
+
+  @Test func killedAtRandomMomentsTheOutputsAreNeverAMix() throws {
+    guard FileManager.default.fileExists(atPath: fullSample + "/ydelser-2023.csv") else {
+      throw MissingPrerequisite(description: "no full sample in \(fullSample): run `make test`")
+    }
+    let dir = makeTempDir("crash")
+    let out = dir + "/out"
+    let inputsA = [fullSample + "/ydelser-*.csv"]
+    let inputsB = inputsA + [repositoryRoot + "/Samples/small/ydelser-*.csv"]
+    func args(_ inputs: [String]) -> [String] {
+      ["run", "praksisplan", "--claims"] + inputs + ["--out", out, "--threads", "2", "--force", "--max-reject-share", "0.05"]
+    }
+
+    // The two complete sets, and how long a run takes.
+    let t0 = Date()
+    try #require(try runLunapipe(args(inputsB)).exit == 0)
+    let setB = try Self.outputSet(out)
+    try #require(try runLunapipe(args(inputsA)).exit == 0)
+    let setA = try Self.outputSet(out)
+    let runSeconds = Date().timeIntervalSince(t0) / 2
+    try #require(setA != setB)
+    try #require(setA.files.keys.sorted() == setB.files.keys.sorted())
+
+    var generator = SystemRandomNumberGenerator()
+    var current = setA
+    var consistent = 0
+    var interruptedRecorded = 0
+    var published = 0
+    var moments: [Double] = []
+    for round in 0..<20 {
+      let (nextInputs, nextSet) = round % 2 == 0 ? (inputsB, setB) : (inputsA, setA)
+      let (p, id, stderr) = try Self.start(args(nextInputs))
+      try #require(id > 0, "the run said which run it is")
+      // A moment within the run's expected length (a few land after it).
+      let delay = Double.random(in: 0..<(runSeconds * 1.1), using: &generator)
+      moments.append((delay * 1000).rounded() / 1000)
+      usleep(UInt32(delay * 1_000_000))
+      kill(p.processIdentifier, SIGKILL)
+      p.waitUntilExit()
+      _ = stderr.readDataToEndOfFile()
+      let finished = p.terminationReason == .exit
+
+      // Either the previous complete set or the new complete set.
+      let now = try Self.outputSet(out)
+      let inputs = try Self.reportedInputs(out)
+      if finished || now == nextSet {
+        // Published (a run that finished before the kill must have).
+        #expect(now == nextSet, "round \(round): a finished run left \(now == current ? "the previous" : "no complete") set")
+        #expect(inputs == (nextSet == setA ? 5 : 10))
+        if now == nextSet { consistent += 1 }
+        published += 1
+        current = nextSet
+      } else if now == current {
+        #expect(inputs == (current == setA ? 5 : 10))
+        consistent += 1
+      } else {
+        Issue.record("round \(round) (killed after \(delay) s): the outputs are neither set")
+      }
+
+      // The history: interrupted, unless the run finished before the kill.
+      let h = try runLunapipe(["history", "--out", out, "--json"])
+      let runs = try #require(try JSONSerialization.jsonObject(with: Data(h.stdout.utf8)) as? [[String: Any]])
+      let status = runs.first { $0["id"] as? Int == id }?["status"] as? String
+      if finished {
+        #expect(status == "ok")
+      } else {
+        #expect(status == "interrupted", "round \(round): run \(id) is \(status ?? "missing")")
+        if status == "interrupted" { interruptedRecorded += 1 }
+      }
+    }
+    print("crash safety: \(consistent)/20 consistent, \(published) with the new set published, \(interruptedRecorded) recorded as interrupted; kill moments (s): \(moments)")
+    #expect(consistent == 20)
+
+    // The next run cleans up what the killed ones left and takes the lock.
+    let last = try runLunapipe(args(inputsA))
+    #expect(last.exit == 0)
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".staging-") }
+    #expect(leftovers.isEmpty, "staging directories left: \(leftovers)")
+    #expect(try Self.outputSet(out) == setA)
+  }
+}
