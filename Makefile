@@ -9,7 +9,10 @@ OUT        ?= out/praksisplan
 THREADS    ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System packages the build and the tools need (Debian names).
-APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev time
+APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config time
+# What only the tests need: an independent reader of the Excel workbook and a
+# browser that renders the HTML report.
+TEST_APT_PKGS := python3-openpyxl chromium
 
 .PHONY: all deps build samples run test bench bench-peers clean help fuzz test-sanitize
 
@@ -26,7 +29,7 @@ help:
 
 # Installs the Debian packages that are missing (apt-get; as root or via sudo).
 deps:
-	@missing=""; for p in $(APT_PKGS); do \
+	@missing=""; for p in $(APT_PKGS) $(EXTRA_APT_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -50,6 +53,7 @@ run: build samples
 	@echo
 	@echo "The ten tables are in $(OUT)/tables (Danish CSV for Excel: $(OUT)/tables-da, Markdown: $(OUT)/tables-md, JSON: $(OUT)/tables-json)."
 
+test: EXTRA_APT_PKGS = $(TEST_APT_PKGS)
 test: build samples
 	LUNAPIPE_BIN=$(CURDIR)/$(BIN) LUNAPIPE_FULL_SAMPLE=$(CURDIR)/$(FULL) $(SWIFT) test
 

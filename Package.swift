@@ -27,6 +27,12 @@ let package = Package(
       providers: [.apt(["libsqlite3-dev"])]
     ),
     .systemLibrary(
+      name: "CXLSXWriter",
+      path: "Sources/CXLSXWriter",
+      pkgConfig: "xlsxwriter",
+      providers: [.apt(["libxlsxwriter-dev"])]
+    ),
+    .systemLibrary(
       name: "CCrypto",
       path: "Sources/CCrypto",
       providers: [.apt(["libssl-dev"])]
@@ -35,7 +41,7 @@ let package = Package(
     // Engine: generic stages, knows nothing of LUNA
     .target(
       name: "LunaPipeCore",
-      dependencies: ["CLibCSV", "CLunaShims"],
+      dependencies: ["CLibCSV", "CLunaShims", "CXLSXWriter"],
       path: "Sources/LunaPipeCore"
     ),
 
