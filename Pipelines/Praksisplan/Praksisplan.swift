@@ -17,6 +17,7 @@ public enum Praksisplan {
   public static var tables: [CrossTable] {
     table(speciale: 51, numbers: (19, 21, 23, 25, 26), specialeName: "speciale 51")
       + table(speciale: 62, numbers: (29, 31, 33, 35, 36), specialeName: "speciale 62")
+      + claimsTables
   }
 
   static func table(
@@ -53,14 +54,21 @@ public enum Praksisplan {
   }
 
   /// The whole pipeline: read → validate → aggregate → tidy aggregates
-  /// (every kommune and region level) → tables (with growth) → emit.
-  public static func pipeline(claims: [String]) -> Pipeline<Void, [Table]> {
+  /// (every kommune and region level) → tables (with growth; with the
+  /// provider register `ydere` and the population `befolkning` when given,
+  /// see `PlanTables`) → emit (four table formats, `report.html`,
+  /// `praksisplan.xlsx`).
+  public static func pipeline(
+    claims: [String], ydere: String? = nil, befolkning: String? = nil
+  ) -> Pipeline<Void, [Table]> {
     Pipeline(name)
       .readCSV(claims)
       .validate(LunaClaims.schema)
       .aggregate(LunaClaims.aggregation)
       .then(TidyAggregates(levels: ClaimsLevel.all()))
-      .tables(tables)
+      .then(PlanTables(claimsTables: tables, claims: claims, ydere: ydere, befolkning: befolkning))
       .emit()
+      .report(report)
+      .workbook(workbook, file: "praksisplan.xlsx")
   }
 }

@@ -21,9 +21,12 @@ struct ClaimLine {
   var month: UInt8
   var service: UInt8
   var antal: Int8
-  /// 0 = speciale 51, 1 = speciale 62.
+  /// The population: 0 = speciale 51, 1 = speciale 62 (Region Nordjylland,
+  /// Design.swift), then the national part's (`NationalPopulation`).
   var specialeIndex: UInt8
   var flags: UInt8
+  /// Diagnosegruppe | 0x10 if progressive, for this line; 0 = the person's.
+  var label: UInt8 = 0
 
   /// A reversal (tilbageførsel): negative Antal and Bruttohonorar.
   static let reversal: UInt8 = 1
@@ -45,7 +48,10 @@ struct Service {
     Service(code: Array("0111".utf8), tariff51: 14_500, tariff62: 29_000, holdtraening: false),
     Service(code: Array("0201".utf8), tariff51: 6_500, tariff62: 13_000, holdtraening: true),
     Service(code: Array("0301".utf8), tariff51: 19_000, tariff62: 43_000, holdtraening: false),
+    // Riding physiotherapy (specialer 65 and 57), national part only.
+    Service(code: Array("0501".utf8), tariff51: 13_000, tariff62: 13_000, holdtraening: false),
   ]
+  static let riding = 4
 
   /// Per mille of the services after a course's first line; speciale 62 has
   /// more group training.
@@ -72,6 +78,9 @@ struct LineBuilder {
   /// Rows (clinic kommuner) generated completely, so that their local
   /// segments can take the exact remainder.
   let completeRows: Set<Int>
+  /// Per segment of `plan`: group training and diagnosis labels
+  /// (speciale 62, VederlagsfriDesign.swift); nil = drawn freely.
+  var roles: [SegmentRole]? = nil
 
   private var speciale: Int { design.speciale }
 
@@ -86,19 +95,22 @@ struct LineBuilder {
     let yi = yearIndex
     for row in 0..<Rows.kommuner {
       let start = lines.count
+      var pairs: [Pair] = []
       buildRow(
         row, segments: byRow[row], udgiftOre: m.udgiftOre[row][yi], ydelser: m.ydelser[row][yi],
-        patients: m.patienterYder[row][yi], into: &lines)
+        patients: m.patienterYder[row][yi], pairs: &pairs, into: &lines)
       addReversals(lines: &lines, from: start)
+      addPairs(pairs, to: &lines)
     }
     // Clinics outside the region are in no table; they bill at the region's
     // average rate.
     let start = lines.count
     let u = m.udgiftOre[Rows.total][yi], y = m.ydelser[Rows.total][yi]
     let mean = 100 * y / m.patienterYder[Rows.total][yi]
+    var none: [Pair] = []
     for i in outside where keepSegment(plan.segments[i]) {
       var rng = stream(plan.segments[i])
-      emit(plan.segments[i], ydelser: drawYdelser(meanHundredths: mean, &rng), rng: &rng, into: &lines) {
+      emit(i, ydelser: drawYdelser(meanHundredths: mean, &rng), rng: &rng, pairs: &none, into: &lines) {
         Exact.roundedDiv($0 * u, y * Service.meanTariff(speciale: speciale))
       }
     }
@@ -111,7 +123,7 @@ struct LineBuilder {
 
   private func buildRow(
     _ row: Int, segments: [Int], udgiftOre u: Int, ydelser y: Int, patients n: Int,
-    into lines: inout [ClaimLine]
+    pairs: inout [Pair], into lines: inout [ClaimLine]
   ) {
     let complete = completeRows.contains(row)
     let mean = 100 * y / n
@@ -131,7 +143,7 @@ struct LineBuilder {
       // Second clinics, moved patients and visitors have shorter courses.
       let start = lines.count
       let count = drawYdelser(meanHundredths: mean * 7 / 10, &rng)
-      emit(s, ydelser: count, rng: &rng, into: &lines) {
+      emit(i, ydelser: count, rng: &rng, pairs: &pairs, into: &lines) {
         Exact.roundedDiv($0 * u, y * Service.meanTariff(speciale: speciale))
       }
       otherYdelser += count
@@ -157,7 +169,7 @@ struct LineBuilder {
     let start = lines.count
     for (i, c) in zip(locals, counts) {
       var segmentRng = stream(plan.segments[i])
-      emit(plan.segments[i], ydelser: c, rng: &segmentRng, into: &lines) { $0 }
+      emit(i, ydelser: c, rng: &segmentRng, pairs: &pairs, into: &lines) { $0 }
     }
     let base = lines[start...].reduce(0) { $0 + $1.amountOre }
     precondition(restOre > base / 2 && restOre < base * 2, "row \(row): tariff factor out of range")
@@ -183,16 +195,23 @@ struct LineBuilder {
   /// Lines for `ydelser` services of one segment: mostly Antal 1, some 2–3.
   /// `amount` maps base øre (tariff × Antal) to the line's Bruttohonorar.
   private func emit(
-    _ s: Segment, ydelser: Int, rng: inout SplitMix64, into lines: inout [ClaimLine],
+    _ index: Int, ydelser: Int, rng: inout SplitMix64, pairs: inout [Pair], into lines: inout [ClaimLine],
     amount: (Int) -> Int
   ) {
+    let s = plan.segments[index]
+    let role = roles?[index] ?? SegmentRole()
     let mix = Service.mix(speciale: speciale)
     var left = ydelser
     var first = true
+    let start = lines.count
+    var hasHold = false
     while left > 0 {
       let r = rng.below(1000)
       let antal = min(left, r < 5 ? 3 : r < 20 ? 2 : 1)
-      let service = first && rng.chance(perMille: 650) ? 0 : rng.weighted(mix, total: 1000)
+      var service = first && rng.chance(perMille: 650) ? 0 : rng.weighted(mix, total: 1000)
+      // Group training only for the patients who have it (Tabel 39).
+      if !role.hold && Service.all[service].holdtraening { service = 1 }
+      hasHold = hasHold || Service.all[service].holdtraening
       let month = (Int(s.firstMonth) - 1 + rng.below(Int(s.monthCount))) % 12 + 1
       let key = rng.next()
       let flags = rng.chance(perMille: 12) ? ClaimLine.spawnsReversal : 0
@@ -202,9 +221,46 @@ struct LineBuilder {
         ClaimLine(
           key: key, amountOre: ore, person: s.person, patientKommune: s.patientKommune,
           yderKommune: s.yderKommune, clinic: s.clinic, month: UInt8(month), service: UInt8(service),
-          antal: Int8(antal), specialeIndex: speciale == 62 ? 1 : 0, flags: flags))
+          antal: Int8(antal), specialeIndex: speciale == 62 ? 1 : 0, flags: flags,
+          label: role.labels.isEmpty ? 0 : role.labels[(lines.count - start) % role.labels.count]))
       left -= antal
       first = false
+    }
+    // What the segment must show and its own lines do not: a line and its
+    // reversal, added once the row's amounts are final.
+    if role.forceHold && !hasHold { pairs.append(Pair(line: start, service: 2, label: lines[start].label)) }
+    if role.forceLabels {
+      let shown = Set(lines[start...].map(\.label))
+      for l in role.labels where !shown.contains(l) { pairs.append(Pair(line: start, service: lines[start].service, label: l)) }
+    }
+  }
+
+  /// A line to add with its reversal: a copy of `line` with Antal 1 and
+  /// this service and label.
+  struct Pair {
+    var line: Int
+    var service: UInt8
+    var label: UInt8
+  }
+
+  /// Adds each pair: the patient gets a positive line with the service or
+  /// label, the sums do not change.
+  private func addPairs(_ pairs: [Pair], to lines: inout [ClaimLine]) {
+    for (k, p) in pairs.enumerated() {
+      var plus = lines[p.line]
+      plus.key = Mix.bijective(plus.key ^ 0x9A1_0000 ^ UInt64(k) ^ UInt64(p.label) << 8 ^ UInt64(p.service) << 16)
+      plus.antal = 1
+      plus.amountOre = max(1, lines[p.line].amountOre / Int(lines[p.line].antal))
+      plus.service = p.service
+      plus.label = p.label
+      plus.flags = 0
+      var minus = plus
+      minus.key = Mix.bijective(plus.key ^ 0x4E7E)
+      minus.antal = -1
+      minus.amountOre = -plus.amountOre
+      minus.flags = ClaimLine.reversal
+      lines.append(plus)
+      lines.append(minus)
     }
   }
 

@@ -14,7 +14,9 @@ struct SpecialeDesign {
 
   var speciale: Int { targets.speciale }
 
-  init(targets: SpecialeTargets) {
+  /// With `region` (Tabel 18–24 or 28–34), the region's row of those
+  /// tables, 2020–2023, must come out of the Total row too.
+  init(targets: SpecialeTargets, region: TableQuad? = nil) {
     self.targets = targets
     var m = Measures.zero
     for (yi, year) in Rows.years.enumerated() {
@@ -31,7 +33,19 @@ struct SpecialeDesign {
       for r in 0..<Rows.count { m.patienterBopael[r][yi] = targets.patienter.values[r][yi] }
     }
     for r in 0..<Rows.count {
-      m.patienterYder[r] = Self.patientCounts(targets, row: r, udgiftOre: m.udgiftOre[r], ydelser: m.ydelser[r])
+      var accept: (([Int]) -> Bool)? = nil
+      if r == Rows.total, let quad = region {
+        let nj = quad.rowNames.firstIndex(of: "Region Nordjylland")!
+        let idx = quad.years.map { Rows.years.firstIndex(of: $0)! }
+        let (u, y) = (m.udgiftOre[r], m.ydelser[r])
+        accept = { n in
+          quad.mismatches(
+            row: nj, Series(ore: idx.map { u[$0] }, ydelser: idx.map { y[$0] }, patients: idx.map { n[$0] })
+          ).isEmpty
+        }
+      }
+      m.patienterYder[r] = Self.patientCounts(
+        targets, row: r, udgiftOre: m.udgiftOre[r], ydelser: m.ydelser[r], accept: accept)
     }
     let wrong = targets.mismatches(m, rows: Array(0..<Rows.count))
     precondition(wrong.isEmpty, "sample design misses published cells:\n" + wrong.joined(separator: "\n"))
@@ -89,9 +103,9 @@ struct SpecialeDesign {
   /// udvikling_pct, so those two are chosen as a pair that reproduces both
   /// growth columns; the other years take their middle candidate. Middle
   /// candidates keep clear of the rounding edges.
-  private static func patientCounts(_ t: SpecialeTargets, row r: Int, udgiftOre u: [Int], ydelser y: [Int])
-    -> [Int]
-  {
+  private static func patientCounts(
+    _ t: SpecialeTargets, row r: Int, udgiftOre u: [Int], ydelser y: [Int], accept: (([Int]) -> Bool)? = nil
+  ) -> [Int] {
     let cands = Rows.years.indices.map { yi in
       candidates(
         udgiftOre: u[yi], ydelser: y[yi], perPatientKr: t.udgiftPerPatient.values[r][yi],
@@ -117,6 +131,29 @@ struct SpecialeDesign {
     }
     counts[0] = pick.n0
     counts[last] = pick.n1
-    return counts
+    guard let accept, !accept(counts) else { return counts }
+    // The region tables start in 2020: choose 2019, 2020 and 2023 together.
+    var found: (score: Int, counts: [Int])?
+    for (i0, n0) in cands[0].enumerated() {
+      for (i4, n4) in cands[last].enumerated() {
+        guard Exact.growth(u[0], n0, u[last], n4) == t.udgiftPerPatient.growth[r],
+          Exact.growth(y[0], n0, y[last], n4) == t.ydelserPerPatient.growth[r]
+        else { continue }
+        for (i1, n1) in cands[1].enumerated() {
+          var c = counts
+          (c[0], c[1], c[last]) = (n0, n1, n4)
+          guard accept(c) else { continue }
+          let s0: Int = abs(2 * i0 - cands[0].count + 1)
+          let s1: Int = abs(2 * i1 - cands[1].count + 1)
+          let s4: Int = abs(2 * i4 - cands[last].count + 1)
+          let score = s0 + s1 + s4
+          if found == nil || score < found!.score { found = (score, c) }
+        }
+      }
+    }
+    guard let f = found else {
+      fatalError("Tabel \(t.udgiftPerPatient.number) Total: no patient counts give the region tables' udvikling_pct")
+    }
+    return f.counts
   }
 }

@@ -97,8 +97,8 @@ final class LineWriter {
   private let correctionText: [UInt8]
   private let comma: Bool
 
-  /// Opens (truncates) `path`. `persons` holds the year's persons of
-  /// speciale 51 and 62, indexed as `ClaimLine.person`.
+  /// Opens (truncates) `path`. `persons` holds the year's persons of each
+  /// population (`ClaimLine.specialeIndex`), indexed as `ClaimLine.person`.
   init(path: String, dialect: Dialect, persons: [[Person]], places: Places) throws {
     guard FileManager.default.createFile(atPath: path, contents: nil) else {
       throw SampleGeneratorError(message: "cannot create \(path)")
@@ -125,7 +125,7 @@ final class LineWriter {
   func write(_ line: ClaimLine) throws {
     append(lineEnd)
     let person = persons[Int(line.specialeIndex)][Int(line.person)]
-    let is62 = line.specialeIndex == 1
+    let speciale = Population.speciale[Int(line.specialeIndex)]
     let service = Service.all[Int(line.service)]
     var first = true
     for c in dialect.columns {
@@ -135,7 +135,7 @@ final class LineWriter {
       case .aar: appendInt(dialect.year)
       case .maaned: appendInt(Int(line.month))
       case .ydernummer: append(ydernumre[Int(line.clinic)])
-      case .speciale: appendInt(is62 ? 62 : 51)
+      case .speciale: appendInt(speciale)
       case .ydelseskode: append(service.code)
       case .antal: appendInt(Int(line.antal))
       case .bruttohonorar:
@@ -154,8 +154,10 @@ final class LineWriter {
       case .yderKommune: appendInt(Int(line.yderKommune))
       case .patientAlder: appendInt(Int(person.age))
       case .holdtraening: append(service.holdtraening ? 0x4A : 0x4E)
-      case .diagnosegruppe: if is62 { appendInt(Int(person.diagnose)) }
-      case .progressiv: if is62 { append(person.progressiv ? 0x4A : 0x4E) }
+      case .diagnosegruppe:
+        if speciale == 62 || speciale == 65 { appendInt(line.label != 0 ? Int(line.label & 0x0F) : Int(person.diagnose)) }
+      case .progressiv:
+        if speciale == 62 { append((line.label != 0 ? line.label & 0x10 != 0 : person.progressiv) ? 0x4A : 0x4E) }
       case .kommentar:
         if line.flags & ClaimLine.reversal != 0 {
           append(reversalText)

@@ -32,6 +32,13 @@ struct Places {
   let rowOfCode: [Int]
   /// Kommune code → its clinics (indices into `clinics`) and their weights
   /// for speciale 51 and 62; built once because every segment looks it up.
+  /// Region kommune code → its riding clinic (index into `clinics`).
+  let ridingClinic: [Int: Int]
+  /// Other region code → the kommuner its national patients live in.
+  let regionKommuner: [Int: [Int]]
+  /// Kommune code (of `regionKommuner`) → its clinic.
+  let nationalClinic: [Int: Int]
+  static let kommunerPerRegion = 4
   private let clinicChoice: [Int: (clinics: [Int], weights51: [Int], weights62: [Int])]
 
   init(targets: SpecialeTargets) {
@@ -79,9 +86,33 @@ struct Places {
         clinics.append(Clinic(kommune: code, ydernummer: ydernummer(clinics.count), weight51: 100, weight62: 100))
       }
     }
-    self.clinics = clinics
     var byKommune: [Int: [Int]] = [:]
     for (i, c) in clinics.enumerated() { byKommune[c.kommune, default: []].append(i) }
+    // The national part (NationalLines.swift): a riding clinic in every
+    // region kommune, and one clinic in each of the first kommuner of the
+    // other regions. Appended, so the clinics above keep their numbers;
+    // never drawn by `drawClinic`.
+    var ridingClinic: [Int: Int] = [:]
+    for code in codes {
+      ridingClinic[code] = clinics.count
+      clinics.append(Clinic(kommune: code, ydernummer: ydernummer(clinics.count), weight51: 0, weight62: 0))
+    }
+    var regionKommuner: [Int: [Int]] = [:]
+    var nationalClinic: [Int: Int] = [:]
+    for region in geo.regions where region.code != Self.regionCode {
+      let all = Rows.years.map { Set(geo.kommuner(inRegion: region.code, year: $0).map(\.code)) }
+      let stable = geo.kommuner(inRegion: region.code, year: Rows.years[0]).map(\.code).filter { c in all.allSatisfy { $0.contains(c) } }
+      guard !stable.isEmpty else { continue }
+      regionKommuner[region.code] = Array(stable.prefix(Self.kommunerPerRegion))
+      for code in stable.prefix(Self.kommunerPerRegion) {
+        nationalClinic[code] = clinics.count
+        clinics.append(Clinic(kommune: code, ydernummer: ydernummer(clinics.count), weight51: 0, weight62: 0))
+      }
+    }
+    self.ridingClinic = ridingClinic
+    self.regionKommuner = regionKommuner
+    self.nationalClinic = nationalClinic
+    self.clinics = clinics
     for code in rowCodes { precondition(byKommune[code] != nil, "no clinic in \(code)") }
     clinicChoice = byKommune.mapValues { list in
       (list, list.map { clinics[$0].weight51 }, list.map { clinics[$0].weight62 })

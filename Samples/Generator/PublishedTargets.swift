@@ -322,3 +322,296 @@ Aalborg;5.51;3.55
 """
 
 }
+
+// Riding physiotherapy by the patient's kommune (Tabel 16, 17, 43–57) and
+// the regional comparisons 2020–2023 (Tabel 18–34 even, 42–56 even), for the
+// national part of the samples (see NationalDesign.swift).
+extension PublishedText {
+  /// Tabel number → its CSV text as transcribed.
+  static let national: [Int: String] = [
+    16: """
+      kommune,2019,2020,2021,2022,2023,udvikling_pct
+      Brønderslev,62,63,59,61,63,2
+      Frederikshavn,34,37,42,42,38,12
+      Hjørring,83,76,81,93,85,2
+      Jammerbugt,94,104,98,96,101,7
+      Mariagerfjord,49,46,48,46,51,4
+      Morsø,58,57,54,49,49,-16
+      Rebild,51,46,44,47,51,0
+      Thisted,86,91,88,86,90,5
+      Vesthimmerlands,69,73,74,75,78,13
+      Aalborg,219,219,220,226,219,0
+      Total,797,803,799,811,816,2
+      """,
+    17: """
+      kommune,2019,2020,2021,2022,2023,udvikling_pct
+      Brønderslev,4,6,6,10,16,300
+      Frederikshavn,3,4,8,5,8,167
+      Hjørring,6,3,5,10,16,167
+      Jammerbugt,4,5,7,7,13,225
+      Mariagerfjord,16,15,15,17,16,0
+      Morsø,2,2,3,4,5,150
+      Rebild,4,3,3,2,2,-50
+      Thisted,2,2,3,2,5,150
+      Vesthimmerlands,3,3,7,10,10,233
+      Aalborg,22,22,19,19,19,-14
+      Total,66,65,75,85,110,67
+      """,
+    43: """
+      kommune,2019,2020,2021,2022,2023,udvikling_pct
+      Brønderslev,1099939,884636,1052126,1118722,1242941,13
+      Frederikshavn,505888,548482,708486,758462,746211,48
+      Hjørring,1264760,956135,1423565,1643230,1753790,39
+      Jammerbugt,1843273,1665653,1989612,2313102,1869971,1
+      Mariagerfjord,834937,742094,921781,1011725,1073968,29
+      Morsø,1049806,707848,1004652,1024778,1031390,-2
+      Rebild,943274,738253,809303,870362,900295,-5
+      Thisted,1648778,1284289,1563493,1656298,1771009,7
+      Vesthimmerlands,1366452,1268248,1486380,1576406,1703154,25
+      Aalborg,4002598,2961560,3758925,3682061,3626256,-9
+      Total,14559707,11757198,14718322,15655145,15718984,8
+      """,
+    45: """
+      kommune,2019,2020,2021,2022,2023,udvikling_pct
+      Brønderslev,17741,14042,17833,18340,19729,11
+      Frederikshavn,14879,14824,16869,18059,19637,32
+      Hjørring,15238,12581,17575,17669,20633,35
+      Jammerbugt,19609,16016,20302,24095,18515,-6
+      Mariagerfjord,17040,16132,19204,21994,21058,24
+      Morsø,18100,12418,18605,20914,21049,16
+      Rebild,18496,16049,18393,18518,17653,-5
+      Thisted,19172,14113,17767,19259,19678,3
+      Vesthimmerlands,19804,17373,20086,21019,21835,10
+      Aalborg,18277,13523,17086,16292,16558,-9
+      Total,18268,14642,18421,19304,19263,5
+      """,
+    47: """
+      kommune,2019,2020,2021,2022,2023,udvikling_pct
+      Brønderslev,9114,6822,8180,7847,8132,-11
+      Frederikshavn,4142,3808,5361,5294,4931,19
+      Hjørring,11349,8352,10955,11991,12399,9
+      Jammerbugt,15057,12618,15000,16787,12013,-20
+      Mariagerfjord,7065,5344,7080,8244,8254,17
+      Morsø,9338,5875,8159,8071,7994,-14
+      Rebild,8013,5637,6475,7262,7071,-12
+      Thisted,13126,9816,11822,12578,12849,-2
+      Vesthimmerlands,10951,9115,11372,12336,12645,15
+      Aalborg,33980,22086,30375,29811,26383,-22
+      Total,122135,89473,114779,120221,112671,-8
+      """,
+    49: """
+      kommune,2019,2020,2021,2022,2023,udvikling_pct
+      Brønderslev,147,108,139,129,129,-12
+      Frederikshavn,122,103,128,126,130,7
+      Hjørring,137,110,135,129,146,7
+      Jammerbugt,160,121,153,175,119,-26
+      Mariagerfjord,144,116,148,179,162,12
+      Morsø,161,103,151,165,163,1
+      Rebild,157,123,147,155,139,-12
+      Thisted,153,108,134,146,143,-6
+      Vesthimmerlands,159,125,154,164,162,2
+      Aalborg,155,101,138,132,120,-22
+      Total,153,111,144,148,138,-10
+      """,
+    51: """
+      kommune,2019,2020,2021,2022,2023,udvikling_pct
+      Brønderslev,61982,68189,87228,109892,191160,208
+      Frederikshavn,22989,25108,41413,61731,70287,206
+      Hjørring,42572,28844,42901,75854,134266,215
+      Jammerbugt,35328,79866,103446,112649,169525,380
+      Mariagerfjord,173576,113678,173543,223340,244138,41
+      Morsø,26515,18649,32127,42089,67514,155
+      Rebild,29285,8077,21619,8968,40761,39
+      Thisted,14807,22388,27608,27735,55064,272
+      Vesthimmerlands,64238,47634,94872,130748,104367,62
+      Aalborg,222047,190142,198261,188998,231372,4
+      Total,693340,602575,823019,982005,1308455,89
+      """,
+    53: """
+      kommune,2019,2020,2021,2022,2023,udvikling_pct
+      Brønderslev,15496,11365,14538,10989,11947,-23
+      Frederikshavn,7663,6277,5177,12346,8786,15
+      Hjørring,7095,9615,8580,7585,8392,18
+      Jammerbugt,8832,15973,14778,16093,13040,48
+      Mariagerfjord,10849,7579,11570,13138,15259,41
+      Morsø,13257,9325,10709,10522,13503,2
+      Rebild,7321,2692,7206,4484,20381,178
+      Thisted,7403,11194,9203,13868,11013,49
+      Vesthimmerlands,21413,15878,13553,13075,10437,-51
+      Aalborg,10093,8643,10435,9947,12177,21
+      Total,10505,9270,10974,11553,11895,13
+      """,
+    55: """
+      kommune,2019,2020,2021,2022,2023,udvikling_pct
+      Brønderslev,576,552,725,822,1364,137
+      Frederikshavn,227,220,416,584,661,191
+      Hjørring,458,293,422,739,1161,153
+      Jammerbugt,296,658,902,907,1115,277
+      Mariagerfjord,1641,1032,1581,2025,2089,27
+      Morsø,302,194,327,420,660,119
+      Rebild,314,86,299,108,386,23
+      Thisted,152,193,252,252,462,204
+      Vesthimmerlands,540,419,786,1143,878,63
+      Aalborg,2398,1623,1913,1659,1998,-17
+      Total,6904,5270,7623,8659,10774,56
+      """,
+    57: """
+      kommune,2019,2020,2021,2022,2023,udvikling_pct
+      Brønderslev,144,92,121,82,85,-41
+      Frederikshavn,76,55,52,117,83,9
+      Hjørring,76,98,84,74,73,-5
+      Jammerbugt,74,132,129,130,86,16
+      Mariagerfjord,103,69,105,119,131,27
+      Morsø,151,97,109,105,132,-13
+      Rebild,79,29,100,54,193,146
+      Thisted,76,97,84,126,92,22
+      Vesthimmerlands,180,140,112,114,88,-51
+      Aalborg,109,74,101,87,105,-4
+      Total,105,81,102,102,98,-6
+      """,
+    18: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Nordjylland,36.7,41.7,40.8,42.4,16
+      Region Midtjylland,91.5,103.7,100.5,106.8,17
+      Region Syddanmark,76.5,84.9,81.9,86.3,13
+      Region Sjælland,53.7,60.4,58.1,61.6,15
+      Region Hovedstaden,120.0,135.7,133.5,139.4,16
+      Total,378.4,426.4,414.8,436.6,15
+      """,
+    20: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Nordjylland,825,893,892,924,12
+      Region Midtjylland,857,937,937,967,13
+      Region Syddanmark,840,913,912,944,12
+      Region Sjælland,839,925,905,943,12
+      Region Hovedstaden,856,952,952,973,14
+      Total,850,933,930,959,13
+      """,
+    22: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Nordjylland,323411,366207,351023,352708,8
+      Region Midtjylland,833534,949763,905460,930311,10
+      Region Syddanmark,700598,780212,747353,753123,7
+      Region Sjælland,483924,542842,512231,531676,9
+      Region Hovedstaden,1088767,1240195,1206182,1228080,11
+      Total,3430234,3879219,3722249,3795898,10
+      """,
+    24: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Nordjylland,7.28,7.85,7.67,7.68,6
+      Region Midtjylland,7.81,8.58,8.44,8.42,8
+      Region Syddanmark,7.69,8.39,8.33,8.24,7
+      Region Sjælland,7.56,8.32,7.98,8.14,8
+      Region Hovedstaden,7.77,8.71,8.60,8.58,10
+      Total,7.71,8.49,8.35,8.34,8
+      """,
+    28: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Nordjylland,101.7,119.0,122.4,127.2,25
+      Region Midtjylland,222.9,261.5,272.0,280.8,26
+      Region Syddanmark,183.1,218.7,228.6,233.4,27
+      Region Sjælland,117.9,139.1,148.1,157.4,33
+      Region Hovedstaden,234.7,279.1,304.4,320.0,36
+      Total,860.4,1017.4,1075.5,1118.8,30
+      """,
+    30: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Nordjylland,11616,13749,13721,14121,22
+      Region Midtjylland,11744,13688,13713,14008,19
+      Region Syddanmark,10588,12522,12773,13115,24
+      Region Sjælland,9698,11477,11917,12519,29
+      Region Hovedstaden,11279,13272,13885,14425,28
+      Total,11102,13066,13363,13782,24
+      """,
+    32: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Nordjylland,403604,466187,471855,482866,20
+      Region Midtjylland,902039,1049225,1076862,1098258,22
+      Region Syddanmark,728825,861641,889521,898451,23
+      Region Sjælland,461189,539547,570769,601672,30
+      Region Hovedstaden,958679,1129594,1214135,1259622,31
+      Total,3454336,4046194,4223142,4340869,26
+      """,
+    34: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Nordjylland,46.09,53.88,52.90,53.62,16
+      Region Midtjylland,47.52,54.92,54.29,54.79,15
+      Region Syddanmark,42.14,49.34,49.70,50.48,20
+      Region Sjælland,37.92,44.52,45.91,47.85,26
+      Region Hovedstaden,46.07,53.71,55.39,56.78,23
+      Total,44.57,51.96,52.47,53.47,20
+      """,
+    42: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Hovedstaden,8658072,9128026,9150000,9281002,7
+      Region Midtjylland,24603637,29359070,29280165,30126429,22
+      Region Nordjylland,11764165,14718322,15656620,15718984,34
+      Region Sjælland,17126216,20072090,20644102,21877479,28
+      Region Syddanmark,21978321,25191102,27333604,27662961,26
+      Total,84130411,98468610,102064491,104666856,24
+      """,
+    44: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Hovedstaden,13942,16596,17596,18525,33
+      Region Midtjylland,14140,17783,18243,19820,40
+      Region Nordjylland,14650,18421,19305,19263,31
+      Region Sjælland,15116,18936,19062,21491,42
+      Region Syddanmark,14244,17828,19088,19717,38
+      Total,14441,18081,18776,19956,38
+      """,
+    46: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Hovedstaden,66822,73117,67905,64447,-4
+      Region Midtjylland,184807,223851,225806,220498,19
+      Region Nordjylland,89527,114779,120233,112671,26
+      Region Sjælland,126301,150662,156057,153972,22
+      Region Syddanmark,179060,215278,230613,217809,22
+      Total,646517,777687,800614,769397,19
+      """,
+    48: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Hovedstaden,108,133,131,129,20
+      Region Midtjylland,106,136,141,145,37
+      Region Nordjylland,111,144,148,138,24
+      Region Sjælland,111,142,144,151,36
+      Region Syddanmark,116,152,161,155,34
+      Total,111,143,147,147,32
+      """,
+    50: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Hovedstaden,201396,387883,224593,141001,-30
+      Region Midtjylland,3265132,3811041,3510489,3817916,17
+      Region Nordjylland,602575,823019,982005,1308455,117
+      Region Sjælland,1344785,1483513,1641006,1623997,21
+      Region Syddanmark,860125,942409,1053984,1113612,29
+      Total,6274013,7447865,7412078,8004981,28
+      """,
+    52: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Hovedstaden,7746,9946,7245,8813,14
+      Region Midtjylland,8825,11445,10768,11500,30
+      Region Nordjylland,9270,10974,11553,11895,28
+      Region Sjælland,8789,9696,10940,11768,34
+      Region Syddanmark,7108,8808,9411,9943,40
+      Total,8548,10549,10559,11306,32
+      """,
+    54: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Hovedstaden,1888,3673,2001,1079,-43
+      Region Midtjylland,29215,34385,32067,32882,13
+      Region Nordjylland,5270,7623,8659,10774,104
+      Region Sjælland,10863,12170,12992,12413,14
+      Region Syddanmark,8355,9846,10941,10786,29
+      Total,55591,67697,66660,67934,22
+      """,
+    56: """
+      region,2020,2021,2022,2023,udvikling_pct
+      Region Hovedstaden,73,94,65,67,-7
+      Region Midtjylland,79,103,98,99,25
+      Region Nordjylland,81,102,102,98,21
+      Region Sjælland,71,80,87,90,27
+      Region Syddanmark,69,92,98,96,39
+      Total,76,96,95,96,27
+      """,
+  ]
+}

@@ -4,12 +4,22 @@ import Foundation
 public enum SampleScale: String, CaseIterable, Sendable {
   /// Only the lines whose clinic or patient is in Læsø (825), plus all the
   /// invalid records and empty lines: well under 2 MB. Læsø's rows of the
-  /// ten tables come out exactly, the other rows are partial. Every line is
-  /// written exactly as in `full` (same seed), in the same relative order.
+  /// kommune tables by clinic (Tabel 19–36, 39–41) come out exactly, the
+  /// other rows are partial. Every line is written exactly as in `full`
+  /// (same seed), in the same relative order.
   case small
   /// All of Region Nordjylland 2019–2023, specialer 51 and 62: about
-  /// 4.2 million lines, 300 MB, reproducing Tabel 19, 21, 23, 25, 26, 29, 31,
-  /// 33, 35 and 36 of the praksisplan exactly.
+  /// 4.2 million lines, reproducing Tabel 19, 21, 23, 25, 26, 29, 31, 33, 35
+  /// and 36 of the praksisplan exactly, and with the group training and
+  /// diagnoses of VederlagsfriDesign.swift Tabel 39, 40 and 41; plus the
+  /// national part (NationalLines.swift): riding physiotherapy (specialer 65
+  /// and 57) of the region's kommuner 2019–2023 and of every region
+  /// 2020–2023, and specialer 51 and 62 of the other four regions 2020–2023,
+  /// reproducing Tabel 16, 17, 18–34 (even) and 42–57 except the misprints
+  /// of `Misprint.all`. Outside Region Nordjylland a patient's services come
+  /// in one line (Antal up to 99), so the regional tables' 1.6 million
+  /// patient-years cost about 2 million lines: 6.2 million lines, 410 MB in
+  /// all.
   case full
 }
 
@@ -67,14 +77,24 @@ public struct SampleGenerator: Sendable {
   /// `.full`, Læsø's for `.small`); a mismatch throws and is a bug here.
   public func write(to directory: String) throws -> [String] {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let designs = [SpecialeDesign(targets: .speciale51), SpecialeDesign(targets: .speciale62)]
+    let designs = [
+      SpecialeDesign(targets: .speciale51, region: TableQuad((18, 20, 22, 24))),
+      SpecialeDesign(targets: .speciale62, region: TableQuad((28, 30, 32, 34))),
+    ]
+    // The national part (riding physiotherapy, the other regions): full
+    // scale only, as none of its lines touches Læsø.
     let places = Places(targets: .speciale51)
     // Seed 0 must not be special: the key is a mixed form of the seed.
     let seedKey = Mix.bijective(seed ^ 0x5EED_0F1A_5A3B_1E00)
+    let national = scale == .full ? NationalLines(design: NationalDesign(designs), places: places, seedKey: seedKey) : nil
 
     let flows = designs.map { d in
       Rows.years.indices.map { PatientFlows(design: d, yearIndex: $0, places: places) }
     }
+    // Group training and diagnoses of speciale 62 (Tabel 39–41).
+    let vederlagsfri = VederlagsfriTargets()
+    let holdCounts = Vederlagsfri.holdCounts(
+      n: designs[1].measures.patienterYder, multi: flows[1].map { $0.multi.count }, targets: vederlagsfri)
     var observed = designs.map { _ in Measures.zero }
     var paths: [String] = []
     var poolStart = designs.map { _ in [Int: Int]() }
@@ -85,15 +105,22 @@ public struct SampleGenerator: Sendable {
       for (si, design) in designs.enumerated() {
         let plan = PatientPlan(
           speciale: design.speciale, yearIndex: yi, flows: flows[si][yi], places: places, seedKey: seedKey,
-          poolStart: poolStart[si], onlyTouching: scale == .small ? Places.laesoe : nil)
+          poolStart: poolStart[si])
         // About 40 % of a pool's patients return the next year.
         for (pool, size) in PatientPlan.poolSizes(flows[si][yi], places: places) {
           poolStart[si][pool, default: 0] += size * 3 / 5
         }
-        LineBuilder(
+        // Every person is planned at both scales (roles depend on all of a
+        // kommune's patients); the small scale keeps the lines touching Læsø.
+        var builder = LineBuilder(
           design: design, plan: plan, yearIndex: yi, seedKey: seedKey, keepSegment: keep,
-          completeRows: scale == .full ? Set(0..<Rows.kommuner) : [Rows.laesoe]
-        ).build(into: &lines)
+          completeRows: scale == .full ? Set(0..<Rows.kommuner) : [Rows.laesoe])
+        if design.speciale == 62 {
+          builder.roles = Vederlagsfri.roles(
+            plan: plan, hold: holdCounts.map { $0[yi] }, labels: yi == Rows.years.count - 1 ? vederlagsfri : nil,
+            seedKey: seedKey)
+        }
+        builder.build(into: &lines)
         plans.append(plan)
       }
       // The check before writing: the lines' own sums and distinct counts
@@ -108,6 +135,16 @@ public struct SampleGenerator: Sendable {
               + wrong.joined(separator: "\n"))
         }
       }
+      var persons = plans.map(\.persons) + Array(repeating: [], count: Population.count - plans.count)
+      if let national {
+        let before = lines.count
+        national.build(yearIndex: yi, nordjylland: lines, persons: &persons, into: &lines)
+        let wrong = national.design.recount(lines, yearIndex: yi, places: places)
+        guard wrong.isEmpty else {
+          throw SampleGeneratorError(message: "\(year): national lines differ from the design:\n" + wrong.joined(separator: "\n"))
+        }
+        precondition(lines.count > before)
+      }
       // Shuffled order: by each line's random key, so that a patient's
       // lines are spread over the file and the small scale keeps the
       // relative order of the full one.
@@ -117,7 +154,7 @@ public struct SampleGenerator: Sendable {
             < ($1.specialeIndex, $1.person, $1.month, $1.antal, $1.amountOre)
       }
       let path = (directory as NSString).appendingPathComponent(Self.fileName(year: year))
-      try writeFile(path: path, year: year, lines: lines, plans: plans, places: places, seedKey: seedKey)
+      try writeFile(path: path, year: year, lines: lines, persons: persons, places: places, seedKey: seedKey)
       paths.append(path)
     }
     // udvikling_pct needs 2019 and 2023 together: the last check, after
@@ -129,6 +166,10 @@ public struct SampleGenerator: Sendable {
         throw SampleGeneratorError(message: "samples miss published cells:\n" + wrong.joined(separator: "\n"))
       }
     }
+    // The reference extracts beside the claims (not among the returned
+    // claims files): the provider register and the population.
+    try RegisterSample.write(to: directory)
+    try PopulationSample.write(to: directory, scale: scale)
     return paths
   }
 
@@ -137,10 +178,10 @@ public struct SampleGenerator: Sendable {
   }
 
   private func writeFile(
-    path: String, year: Int, lines: [ClaimLine], plans: [PatientPlan], places: Places, seedKey: UInt64
+    path: String, year: Int, lines: [ClaimLine], persons: [[Person]], places: Places, seedKey: UInt64
   ) throws {
     let dialect = Dialect.forYear(year)
-    let writer = try LineWriter(path: path, dialect: dialect, persons: plans.map(\.persons), places: places)
+    let writer = try LineWriter(path: path, dialect: dialect, persons: persons, places: places)
     // Invalid records and empty lines get random keys too and are merged
     // into the sorted lines by key. Empty lines keep to the middle of the
     // key range so that none lands before the first or after the last record.

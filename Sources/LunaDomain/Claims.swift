@@ -42,13 +42,23 @@ public enum LunaClaims {
   }()
 
   /// The measures of the praksisplan, at the grain every table rolls up
-  /// from: per year, speciale, clinic kommune and patient kommune, Σ Antal
-  /// (ydelser), Σ Bruttohonorar in øre (udgift), and distinct PatientId over
-  /// lines with positive Antal (patienter).
+  /// from: per year, speciale, clinic kommune, patient kommune, group
+  /// training (Holdtraening 1/0), diagnosis group and progressive disease
+  /// (1/0; both empty outside speciale 62/65), Σ Antal (ydelser), Σ
+  /// Bruttohonorar in øre (udgift), and distinct PatientId over lines with
+  /// positive Antal (patienter). Key positions: `KeyIndex`.
   public static let aggregation = Aggregation(
-    keys: ["Aar", "Speciale", "YderKommune", "PatientKommune"],
+    keys: ["Aar", "Speciale", "YderKommune", "PatientKommune", "Holdtraening", "Diagnosegruppe", "Progressiv"],
     sums: ["Antal", "Bruttohonorar"],
     distinct: "PatientId", when: .positive("Antal"))
+}
+
+extension LunaClaims {
+  /// Positions of the keys of `aggregation` in a finest-grain key.
+  public enum KeyIndex {
+    public static let aar = 0, speciale = 1, yderKommune = 2, patientKommune = 3
+    public static let holdtraening = 4, diagnosegruppe = 5, progressiv = 6
+  }
 }
 
 /// Measures over `LunaClaims.aggregation`.

@@ -34,8 +34,9 @@ public enum KommuneRows {
     geography: Geography = .denmark
   ) -> RowFamily {
     let ki = key.keyIndex
+    let lookup = RegionLookup(geography)
     return RowFamily(name: "total-\(key.rawValue)-\(speciale)-\(region)", rows: [(label: label, row: 0)]) { k in
-      guard k[1] == speciale, geography.region(ofKommune: Int(k[ki]), year: Int(k[0]))?.code == region else {
+      guard k[1] == speciale, lookup.region(ofKommune: k[ki], year: k[0]) == Int64(region) else {
         return nil
       }
       return (row: 0, column: k[0])

@@ -10,6 +10,35 @@ struct RunOptions: ParsableArguments {
     help: ArgumentHelp("Claims extracts: files or globs (quote globs for the shell).", valueName: "file-or-glob"))
   var claims: [String] = []
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Provider register (ydere, LUNA adm): tables 2, 3, 9, 12-15; with --befolkning 5-8. Without it they are skipped.",
+      valueName: "file"))
+  var ydere: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Population (befolkning: Danmarks Statistik FOLK1A download or Kommune;Alder;Kvartal;Antal): tables 5-8, 27, 37, figures 3-4; the key of objektiv-finansiering.",
+      valueName: "file"))
+  var befolkning: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "objektiv-finansiering: an amount to allocate for a budget year, e.g. 2025=15789200 (repeatable); the key is the 0-17-year-olds on 1 January of the year before.",
+      valueName: "year=kr"))
+  var amount: [String] = []
+
+  @Option(name: .long, help: "objektiv-finansiering: the region whose kommuner share the amount (1081-1085).")
+  var region: Int = 1081
+
+  @Option(
+    name: .long,
+    help: "objektiv-finansiering: rounding to whole kroner: published (half away from zero, residual on the largest key) or largest-remainder.")
+  var method: String = ObjektivFinansiering.Method.published.rawValue
+
   @Option(name: .long, help: "Output directory; replaced atomically when the run succeeds.")
   var out: String
 
@@ -39,8 +68,24 @@ struct RunOptions: ParsableArguments {
   @Flag(name: .long, help: "Print nothing but errors.")
   var quiet = false
 
+  /// The `--amount YEAR=KR` values.
+  var amounts: [(year: Int, amount: Int64)] {
+    amount.compactMap { a in
+      let p = a.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+      guard p.count == 2, let y = Int(p[0]), let kr = Int64(p[1].replacingOccurrences(of: ".", with: "")) else {
+        return nil
+      }
+      return (y, kr)
+    }
+  }
+
   func validate() throws {
-    if claims.isEmpty { throw ValidationError("give the claims extracts with --claims FILE...") }
+    if amounts.count != amount.count || amounts.contains(where: { $0.amount < 0 || !(2000...2100).contains($0.year) }) {
+      throw ValidationError("--amount takes YEAR=KR, e.g. 2025=15789200")
+    }
+    if ObjektivFinansiering.Method(rawValue: method) == nil {
+      throw ValidationError("--method must be published or largest-remainder")
+    }
     if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     if !(0...1).contains(maxRejectShare) { throw ValidationError("--max-reject-share must be between 0 and 1") }
     if chunkSize < 1024 { throw ValidationError("--chunk-size must be at least 1024") }
@@ -59,9 +104,20 @@ struct Run: ParsableCommand {
                         growth: aggregates.csv and growth.csv.
         validate        Only reads and checks the extracts: rejects.csv and
                         run-report.json.
+        objektiv-finansiering
+                        Allocates amounts over a region's kommuner by their
+                        0-17-year-olds on 1 January of the year before (needs
+                        --befolkning and --amount; --region, --method):
+                        tables/budget-objektiv-finansiering.csv.
+
+      praksisplan takes --ydere (provider register) and --befolkning
+      (population) as well; tables whose inputs are not given are skipped
+      with a note in run-report.json ("notes"), never an error.
 
       Writes into --out: tables/tabel-NN.csv (published schema), tables-da/
-      (Danish CSV for Excel), tables-md/ (Markdown), rejects.csv and
+      (Danish CSV for Excel), tables-md/ (Markdown), tables-json/, and for
+      praksisplan report.html (one self-contained page: tables and charts)
+      and praksisplan.xlsx (a sheet per table); rejects.csv and
       run-report.json. Outputs are built beside --out and published by one
       atomic rename: a reader, or a run killed at any moment, sees the whole
       previous set or the whole new one.
@@ -78,16 +134,27 @@ struct Run: ParsableCommand {
 
       Example:
         lunapipe run praksisplan --claims 'Samples/full/ydelser-*.csv' --out out
+        lunapipe run praksisplan --claims 'x/ydelser-*.csv' --ydere x/ydere.csv \\
+          --befolkning x/folk1a.csv --out out
+        lunapipe run objektiv-finansiering --befolkning x/folk1a.csv \\
+          --amount 2025=15789200 --amount 2024=8868800 --region 1081 --out fin
       """)
 
-  @Argument(help: "The pipeline to run: praksisplan, claims-summary or validate.")
+  @Argument(help: "The pipeline to run: praksisplan, claims-summary, validate or objektiv-finansiering.")
   var pipeline: String
 
   @OptionGroup var options: RunOptions
 
   func validate() throws {
-    guard ["praksisplan", "claims-summary", "validate"].contains(pipeline) else {
-      throw ValidationError("unknown pipeline '\(pipeline)'; available: praksisplan, claims-summary, validate")
+    guard ["praksisplan", "claims-summary", "validate", "objektiv-finansiering"].contains(pipeline) else {
+      throw ValidationError(
+        "unknown pipeline '\(pipeline)'; available: praksisplan, claims-summary, validate, objektiv-finansiering")
+    }
+    if pipeline == "objektiv-finansiering" {
+      if options.befolkning == nil { throw ValidationError("objektiv-finansiering needs --befolkning FILE") }
+      if options.amount.isEmpty { throw ValidationError("objektiv-finansiering needs --amount YEAR=KR") }
+    } else if options.claims.isEmpty {
+      throw ValidationError("give the claims extracts with --claims FILE...")
     }
   }
 
@@ -133,7 +200,8 @@ struct Run: ParsableCommand {
     // The inputs, fingerprinted.
     let inputs: [FileFingerprint]
     do {
-      let paths = try ReadCSV(options.claims).run((), in: RunContext()).paths
+      let paths = try ReadCSV(options.claims + [options.ydere, options.befolkning].compactMap { $0 })
+        .run((), in: RunContext()).paths
       let absolute = paths.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
       let known = try history.knownFingerprints(absolute)
       inputs = try absolute.map { try FileFingerprint.of($0, known: known) }
@@ -195,7 +263,14 @@ struct Run: ParsableCommand {
       switch pipeline {
       case "claims-summary": _ = try ClaimsSummary.pipeline(claims: options.claims).run(in: context)
       case "validate": _ = try ValidateClaims.pipeline(claims: options.claims).run(in: context)
-      default: _ = try Praksisplan.pipeline(claims: options.claims).run(in: context)
+      case "objektiv-finansiering":
+        _ = try ObjektivFinansiering.pipeline(
+          befolkning: options.befolkning ?? "", amounts: options.amounts, region: options.region,
+          method: ObjektivFinansiering.Method(rawValue: options.method) ?? .published
+        ).run(in: context)
+      default:
+        _ = try Praksisplan.pipeline(claims: options.claims, ydere: options.ydere, befolkning: options.befolkning)
+          .run(in: context)
       }
       try writeReport(context, output: output, started: started, status: "ok", message: nil)
       try output.publish()
@@ -237,6 +312,9 @@ struct Run: ParsableCommand {
       print("run \(id): \(pipeline): \(t.accepted) records accepted, \(t.rejected) rejected, \(t.skippedEmpty) empty lines skipped")
       if pipeline == "praksisplan" {
         print("tables written to \(output.target.path)/tables (Danish CSV: tables-da, Markdown: tables-md, JSON: tables-json; tidy: aggregates.csv, growth.csv)")
+        print("report: \(output.target.path)/report.html, workbook: \(output.target.path)/praksisplan.xlsx")
+      } else if pipeline == "objektiv-finansiering" {
+        print("written: \(output.target.path)/tables/budget-objektiv-finansiering.csv")
       } else if pipeline == "claims-summary" {
         print("written: \(output.target.path)/aggregates.csv, \(output.target.path)/growth.csv")
       }
@@ -247,9 +325,16 @@ struct Run: ParsableCommand {
   /// The options that shape the outputs, as canonical JSON. Threads and
   /// chunk size are left out: they never change an output byte.
   static func optionsKey(pipeline: String, options: RunOptions) -> String {
-    let key: [String: String] = [
+    var key: [String: String] = [
       "pipeline": pipeline, "maxRejectShare": String(options.maxRejectShare),
     ]
+    if let y = options.ydere { key["ydere"] = y }
+    if let b = options.befolkning { key["befolkning"] = b }
+    if pipeline == "objektiv-finansiering" {
+      key["amount"] = options.amount.joined(separator: ",")
+      key["region"] = String(options.region)
+      key["method"] = options.method
+    }
     let data = (try? JSONSerialization.data(withJSONObject: key, options: [.sortedKeys])) ?? Data()
     return String(decoding: data, as: UTF8.self)
   }

@@ -133,6 +133,10 @@ import Testing
       let status = runs.first { $0["id"] as? Int == id }?["status"] as? String
       if finished {
         #expect(status == "ok")
+      } else if status == "ok" {
+        // Killed after it had recorded its end (while exiting): then the
+        // new set must be the one published.
+        #expect(now == nextSet, "round \(round): run \(id) is recorded ok but its outputs are not there")
       } else {
         #expect(status == "interrupted", "round \(round): run \(id) is \(status ?? "missing")")
         if status == "interrupted" { interruptedRecorded += 1 }

@@ -14,7 +14,7 @@ import Testing
     let dir = makeTempDir("ops") + "/in"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     for name in try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/Samples/small")
-    where name.hasSuffix(".csv") {
+    where name.hasPrefix("ydelser-") && name.hasSuffix(".csv") {
       try FileManager.default.copyItem(atPath: repositoryRoot + "/Samples/small/" + name, toPath: dir + "/" + name)
     }
     return dir
@@ -122,7 +122,7 @@ import Testing
     #expect((runs[0]["message"] as? String)?.contains("were rejected") == true)
     let show = try runLunapipe(["history", "show", "1", "--out", out])
     #expect(show.exit == 0)
-    #expect(show.stdout.contains("counts: read 13161 = accepted 13034 + rejected 120 + skipped 7"))
+    #expect(show.stdout.contains("counts: read 13175 = accepted 13048 + rejected 120 + skipped 7"))
     #expect(show.stdout.contains("out-of-range"))
     #expect(show.stdout.contains("sha256 "))
     #expect(try runLunapipe(["history", "show", "99", "--out", out]).exit == 66)
@@ -171,6 +171,9 @@ import Testing
     #expect(p.terminationStatus == 0)
     let bars = text.components(separatedBy: "\r").filter { $0.contains("MB/s") && $0.contains("ETA") }
     #expect(!bars.isEmpty, "no progress bar in: \(text.prefix(500))")
-    #expect(bars.contains { $0.contains("/271 MB") && $0.contains("ydelser-20") })
+    // The total is the claims files' size in MB.
+    let bytes = try FileManager.default.contentsOfDirectory(atPath: fullSample).filter { $0.hasPrefix("ydelser-") }
+      .map { try FileManager.default.attributesOfItem(atPath: fullSample + "/" + $0)[.size] as! Int }.reduce(0, +)
+    #expect(bars.contains { $0.contains("/\(bytes / 1_000_000) MB") && $0.contains("ydelser-20") })
   }
 }

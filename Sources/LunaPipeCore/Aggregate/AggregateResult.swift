@@ -89,7 +89,11 @@ extension AggregateResult {
     nonisolated(unsafe) let results = UnsafeMutableBufferPointer<[[Int64]: GroupMeasures]>.allocate(
       capacity: groupings.count)
     results.initialize(repeating: [:])
-    defer { results.deallocate() }
+    defer {
+      // The results are copied out by `Array(results)`: release the buffer's.
+      _ = results.deinitialize()
+      results.deallocate()
+    }
     let queue = DispatchQueue(label: "rollups", attributes: .concurrent)
     let group = DispatchGroup()
     let slots = DispatchSemaphore(value: max(1, threads))

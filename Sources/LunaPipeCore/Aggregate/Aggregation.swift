@@ -1,5 +1,6 @@
 /// What to aggregate: sums of some columns and a distinct count of one, per
-/// combination of up to four key columns.
+/// combination of key columns (as many as fit 64 bits together: each takes
+/// the bits of its value range plus one code for empty).
 ///
 /// The aggregation is computed once at the finest grain (all keys together);
 /// any coarser grouping — one key, a key mapped to something else (kommune
@@ -36,16 +37,23 @@ public struct Aggregation: Sendable {
 struct BoundAggregation {
   let keyColumns: [Int]
   let keyOffsets: [Int64]
+  /// Where each key's code sits in the packed key, and its code for empty
+  /// (all ones in its field, above every value).
+  let keyShifts: [UInt64]
+  let keyNulls: [UInt64]
   let sumColumns: [Int]
   let distinctColumn: Int?
   let conditionColumn: Int?
 
   init(_ a: Aggregation, schema: Schema) throws {
-    guard (1...4).contains(a.keys.count) else {
-      throw PipelineError.configuration("an aggregation takes 1 to 4 key columns, not \(a.keys.count)")
+    guard !a.keys.isEmpty else {
+      throw PipelineError.configuration("an aggregation takes at least one key column")
     }
     var offsets: [Int64] = []
     var keyColumns: [Int] = []
+    var shifts: [UInt64] = []
+    var nulls: [UInt64] = []
+    var bits: UInt64 = 0
     for k in a.keys {
       let i = try schema.requireIndex(of: k)
       guard let range = schema.columns[i].keyRange else {
@@ -54,9 +62,21 @@ struct BoundAggregation {
       }
       keyColumns.append(i)
       offsets.append(range.lowerBound)
+      // Values 0...span and the empty code span + 1.
+      let span = UInt64(range.upperBound - range.lowerBound)
+      let width = UInt64(64 - (span + 1).leadingZeroBitCount)
+      shifts.append(bits)
+      nulls.append((1 << width) - 1)
+      bits += width
+    }
+    guard bits <= 64 else {
+      throw PipelineError.configuration(
+        "the key columns \(a.keys.joined(separator: ", ")) need \(bits) bits together; at most 64 fit")
     }
     self.keyColumns = keyColumns
     keyOffsets = offsets
+    keyShifts = shifts
+    keyNulls = nulls
     sumColumns = try a.sums.map { name in
       let i = try schema.requireIndex(of: name)
       if case .text = schema.columns[i].kind {
@@ -84,17 +104,17 @@ struct BoundAggregation {
     var k: UInt64 = 0
     for i in 0..<keyColumns.count {
       let v = r[keyColumns[i]]
-      // A null key (an optional column left empty) is stored as 0xFFFF.
-      let code: UInt64 = v == Record.null ? 0xFFFF : UInt64(v - keyOffsets[i])
-      k |= code << (16 * UInt64(i))
+      // A null key (an optional column left empty) is stored as all ones.
+      let code: UInt64 = v == Record.null ? keyNulls[i] : UInt64(v - keyOffsets[i])
+      k |= code << keyShifts[i]
     }
     return k
   }
 
   func unpackKey(_ k: UInt64) -> [Int64] {
     (0..<keyColumns.count).map { i in
-      let code = (k >> (16 * UInt64(i))) & 0xFFFF
-      return code == 0xFFFF ? Record.null : Int64(code) + keyOffsets[i]
+      let code = (k >> keyShifts[i]) & keyNulls[i]
+      return code == keyNulls[i] ? Record.null : Int64(code) + keyOffsets[i]
     }
   }
 }

@@ -41,6 +41,8 @@ final class PartialAggregate: ChunkConsumer {
   // Column positions as raw pointers: no reference counting per record.
   private let keyColumns: UnsafeMutablePointer<Int>
   private let keyOffsets: UnsafeMutablePointer<Int64>
+  private let keyShifts: UnsafeMutablePointer<UInt64>
+  private let keyNulls: UnsafeMutablePointer<UInt64>
   private let keyCount: Int
   private let sumColumns: UnsafeMutablePointer<Int>
   private let sumCount: Int
@@ -67,6 +69,10 @@ final class PartialAggregate: ChunkConsumer {
     keyColumns.initialize(from: b.keyColumns, count: keyCount)
     keyOffsets = .allocate(capacity: keyCount)
     keyOffsets.initialize(from: b.keyOffsets, count: keyCount)
+    keyShifts = .allocate(capacity: keyCount)
+    keyShifts.initialize(from: b.keyShifts, count: keyCount)
+    keyNulls = .allocate(capacity: keyCount)
+    keyNulls.initialize(from: b.keyNulls, count: keyCount)
     sumCount = b.sumColumns.count
     sumColumns = .allocate(capacity: max(sumCount, 1))
     sumColumns.initialize(from: b.sumColumns, count: sumCount)
@@ -92,6 +98,8 @@ final class PartialAggregate: ChunkConsumer {
     pendingCapacity.deallocate()
     keyColumns.deallocate()
     keyOffsets.deallocate()
+    keyShifts.deallocate()
+    keyNulls.deallocate()
     sumColumns.deallocate()
     sums.deallocate()
   }
@@ -100,8 +108,8 @@ final class PartialAggregate: ChunkConsumer {
     var key: UInt64 = 0
     for i in 0..<keyCount {
       let v = r[keyColumns[i]]
-      let code: UInt64 = v == Record.null ? 0xFFFF : UInt64(v &- keyOffsets[i])
-      key |= code << (16 &* UInt64(i))
+      let code: UInt64 = v == Record.null ? keyNulls[i] : UInt64(v &- keyOffsets[i])
+      key |= code << keyShifts[i]
     }
     let slot: Int
     if key == lastKey {

@@ -15,6 +15,9 @@ public final class RunContext: @unchecked Sendable {
   public let progress = ScanProgress()
   private let logHandler: (String) -> Void
   private var rejects: RejectWriter?
+  /// `rejects.csv` was ended once already: a later input's rejects are
+  /// appended to it.
+  private var rejectsEnded = false
 
   public init(
     options: ScanOptions = ScanOptions(), maxRejectShare: Double = 0.01, output: OutputDirectory? = nil,
@@ -34,15 +37,17 @@ public final class RunContext: @unchecked Sendable {
   /// Writes a rejected record to `rejects.csv` in the output directory.
   func reject(_ r: RejectedRecord) throws {
     guard let output else { return }
-    if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv")) }
+    if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv"), append: rejectsEnded) }
     try rejects!.write(r)
   }
 
   /// Ends the rejects output (an empty one, header only, if none came).
   func closeRejects() throws {
     guard let output else { return }
-    if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv")) }
+    if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv"), append: rejectsEnded) }
     try rejects!.close()
+    rejects = nil
+    rejectsEnded = true
   }
 }
 

@@ -20,6 +20,9 @@ public struct RunReport: Sendable, Codable {
   public var maxRejectShare: Double
   public var rejectsByRule: [String: Int] = [:]
   public var outputs: [String] = []
+  /// What the run wants a reader to know beyond the counts: tables skipped
+  /// because an input was not given, rows recognised as aggregates.
+  public var notes: [String] = []
   /// Each stage's wall time, in order.
   public var stages: [StageTiming] = []
   public var started = ""

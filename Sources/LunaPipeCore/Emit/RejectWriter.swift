@@ -6,7 +6,14 @@ final class RejectWriter {
   private let handle: FileHandle
   private var buffer: [UInt8] = []
 
-  init(path: String) throws {
+  /// - Parameter append: add to the rejects an earlier input of the run
+  ///   wrote (no second header) rather than start the file.
+  init(path: String, append: Bool = false) throws {
+    if append, let h = FileHandle(forWritingAtPath: path) {
+      h.seekToEndOfFile()
+      handle = h
+      return
+    }
     guard FileManager.default.createFile(atPath: path, contents: nil),
       let h = FileHandle(forWritingAtPath: path)
     else { throw PipelineError.output("cannot write \(path)") }

@@ -36,6 +36,9 @@ public struct RowFamily: Sendable {
   public var name: String
   public var key: @Sendable ([Int64]) -> (row: Int64, column: Int64)?
   public var rows: [(label: String, row: Int64)]
+  /// Families whose cells complete these rows in other columns (a total
+  /// column: distinct over the row, which no single key mapping can give).
+  public var alongside: [RowFamily] = []
 
   public init(
     name: String, rows: [(label: String, row: Int64)],
@@ -65,6 +68,15 @@ public struct CrossTable: Sendable {
   public var growth: GrowthKind?
   public var growthHeader: String
   public var growthDecimals: Int
+  /// Leaves out rows without a value in any column (a kommune with no
+  /// patients of the speciale at all), as the published tables do.
+  public var omitsEmptyRows: Bool = false
+  /// Printed column headers instead of the column codes.
+  public var columnHeaders: [String]?
+  /// For a share: each cell is the measure over `families` divided by the
+  /// same measure over these (one per family, same rows and columns), in
+  /// percent; growth is then best `.percentagePoints`.
+  public var shareOf: [RowFamily]?
 
   public init(
     id: String, title: String, rowHeader: String, columns: [Int64], families: [RowFamily],
@@ -87,10 +99,17 @@ public struct CrossTable: Sendable {
   /// (`cache` keeps rollups across tables that share a family name).
   public func build(from result: AggregateResult, cache: RollupCache) -> Table {
     var rows: [[Table.Cell]] = []
-    for family in families {
-      let groups = cache.rollup(family, of: result)
+    for (f, family) in families.enumerated() {
+      let groups = cells(family, result, cache)
+      let base = shareOf.map { cells($0[f], result, cache) }
       for (label, row) in family.rows {
-        let values = columns.map { measure.value(groups[[row, $0]]) }
+        let values = columns.map { c -> Rational? in
+          guard let base else { return measure.value(groups[[row, c]]) }
+          guard let whole = measure.value(base[[row, c]]) else { return nil }
+          let part = measure.value(groups[[row, c]]) ?? Rational(0)
+          return (part / whole).map { $0 * 100 }
+        }
+        if omitsEmptyRows && values.allSatisfy({ $0 == nil }) { continue }
         var cells: [Table.Cell] = [.text(label)]
         cells += values.map { $0.map { .number($0, decimals: decimals) } ?? .empty }
         if let g = growth {
@@ -100,9 +119,20 @@ public struct CrossTable: Sendable {
         rows.append(cells)
       }
     }
-    var header = [rowHeader] + columns.map(String.init)
+    var header = [rowHeader] + (columnHeaders ?? columns.map(String.init))
     if growth != nil { header.append(growthHeader) }
     return Table(id: id, title: title, header: header, rows: rows)
+  }
+}
+
+extension CrossTable {
+  /// A family's cells, with those of the families alongside it.
+  fileprivate func cells(_ family: RowFamily, _ result: AggregateResult, _ cache: RollupCache)
+    -> [[Int64]: GroupMeasures]
+  {
+    var groups = cache.rollup(family, of: result)
+    for other in family.alongside { groups.merge(cache.rollup(other, of: result)) { mine, _ in mine } }
+    return groups
   }
 }
 
@@ -112,11 +142,12 @@ public final class RollupCache: @unchecked Sendable {
   private let lock = NSLock()
   public init() {}
 
-  /// Rolls up every family not yet cached, `threads` at a time.
+  /// Rolls up every family not yet cached (and the families alongside
+  /// them), all in one pass over the aggregate (`sharedRollups`).
   public func prepare(_ families: [RowFamily], of result: AggregateResult, threads: Int) {
     var seen = Set(cache.keys)
-    let todo = families.filter { seen.insert($0.name).inserted }
-    let rolled = result.rollups(
+    let todo = families.flatMap { [$0] + $0.alongside }.filter { seen.insert($0.name).inserted }
+    let rolled = result.sharedRollups(
       todo.map { family in { k in family.key(k).map { [$0.row, $0.column] } } }, threads: threads)
     lock.lock()
     for (family, r) in zip(todo, rolled) { cache[family.name] = r }

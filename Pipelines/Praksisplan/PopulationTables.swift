@@ -1,0 +1,148 @@
+import LunaDomain
+import LunaPipeCore
+
+/// The praksisplan's tables per inhabitant: capacity against the population
+/// (tables 5–8, register and population) and patients against it (tables
+/// 27 and 37, claims and population), and the age profile of the patients
+/// against the population's (figures 3 and 4, claims and population).
+///
+/// All are images in the plan; the schemas chosen (one row per kommune in
+/// the plan's order, then the region) show the inputs beside the ratio, so
+/// a reader can check it:
+///
+/// | table | columns | total row |
+/// |---|---|---|
+/// | 5 / 7 | `kommune,indbyggere,kapacitet_51` (`_62`)`,indbyggere_pr_kapacitet` | `Region Nordjylland total` |
+/// | 6 / 8 | `kommune,indbyggere_over_50,kapacitet_51` (`_62`)`,indbyggere_over_50_pr_kapacitet` | `Region Nordjylland total` |
+/// | 27 / 37 | `kommune,patienter,indbyggere,patienter_pr_1000_indbyggere` | `Total` |
+/// | figur-3 / figur-4 | `aldersgruppe,patienter,patienter_pct,befolkning,befolkning_pct` | – |
+///
+/// The population is the plan's: the first quarter of 2024 ("folketal pr.
+/// 1. kvartal 2024"), or the latest quarter in the extract when it lacks
+/// that one. "Over 50 år" is 50 and older. Patients are the year's distinct
+/// patients treated by the kommune's clinics (Kommune (yder), as in Tabel
+/// 21 and 25), the region's total distinct over the region.
+public enum PopulationTables {
+  public static let planQuarter = Quarter(year: 2024, quarter: 1)
+  public static let patientYear: Int64 = 2023
+  public static let over50: ClosedRange<Int> = 50...125
+
+  /// The quarter the tables use, and a note when it is not the plan's.
+  public static func quarter(of population: Population) -> (Quarter?, note: String?) {
+    let qs = population.quarters
+    if qs.contains(planQuarter) { return (planQuarter, nil) }
+    guard let last = qs.last else { return (nil, "the population extract holds no counts") }
+    return (last, "the population extract has no \(planQuarter); the tables per inhabitant use \(last)")
+  }
+
+  static func kommuner(_ region: Int) -> [Kommune] {
+    Geography.denmark.kommuner(inRegion: region, year: RegisterTables.registerYear)
+  }
+
+  static func int(_ n: Int64) -> Table.Cell { .number(Rational(n), decimals: 0) }
+
+  /// Tables 5–8: inhabitants (over 50) per capacity, speciale 51 and 62.
+  public static func perCapacity(
+    _ register: ProviderRegister, _ population: Population, quarter: Quarter, region: Int = Praksisplan.region
+  ) -> [Table] {
+    let practices = RegisterTables.inRegion(register.fysioterapi, region)
+    let ks = kommuner(region)
+    func table(number: Int, speciale: Int, ages: ClosedRange<Int>?) -> Table {
+      let cap: (Praksis) -> Int64 = speciale == 51 ? { $0.kapacitet51 } : { $0.kapacitet62 }
+      func row(_ label: String, _ codes: Set<Int>) -> [Table.Cell] {
+        let people = population.count(kommuner: codes, quarter: quarter, ages: ages)
+        let capacity = practices.filter { codes.contains($0.kommune) }.reduce(0) { $0 + cap($1) }
+        let ratio = Rational(people) / Rational(capacity, 100)
+        return [.text(label), int(people), .number(Rational(capacity, 100), decimals: 2),
+          ratio.map { .number($0, decimals: 0) } ?? .empty]
+      }
+      var rows = ks.map { row($0.name, [$0.code]) }
+      rows.append(row(RegisterTables.totalLabel(region), Set(ks.map(\.code))))
+      let over = ages == nil ? "" : " over 50 år"
+      let people = ages == nil ? "indbyggere" : "indbyggere_over_50"
+      return Table(
+        id: "tabel-0\(number)",
+        title: "Tabel \(number): Antal indbyggere\(over) pr. kapacitet på speciale \(speciale) fordelt på kommuner (folketal \(quarter))",
+        header: ["kommune", people, "kapacitet_\(speciale)", "\(people)_pr_kapacitet"], rows: rows)
+    }
+    return [
+      table(number: 5, speciale: 51, ages: nil), table(number: 6, speciale: 51, ages: over50),
+      table(number: 7, speciale: 62, ages: nil), table(number: 8, speciale: 62, ages: over50),
+    ]
+  }
+
+  /// Tables 27 and 37: patients per 1,000 inhabitants, speciale 51 and 62,
+  /// from the claims aggregate (`LunaClaims.aggregation`).
+  public static func patientsPerThousand(
+    _ claims: AggregateResult, _ population: Population, quarter: Quarter, region: Int = Praksisplan.region,
+    year: Int64 = patientYear
+  ) -> [Table] {
+    let ks = kommuner(region)
+    let codes = Set(ks.map { Int64($0.code) })
+    func table(number: Int, speciale: Int64) -> Table {
+      let byKommune = claims.rollup { k in k[0] == year && k[1] == speciale && codes.contains(k[2]) ? [k[2]] : nil }
+      let total = claims.rollup { k in k[0] == year && k[1] == speciale && codes.contains(k[2]) ? [0] : nil }
+      func row(_ label: String, _ patients: Int64, _ people: Int64) -> [Table.Cell] {
+        let ratio = Rational(patients * 1000) / Rational(people)
+        return [.text(label), int(patients), int(people), ratio.map { .number($0, decimals: 0) } ?? .empty]
+      }
+      var rows = ks.map { k in
+        row(k.name, byKommune[[Int64(k.code)]]?.distinct ?? 0, population.count(kommune: k.code, quarter: quarter))
+      }
+      rows.append(
+        row("Total", total[[0]]?.distinct ?? 0, population.count(kommuner: Set(ks.map(\.code)), quarter: quarter)))
+      return Table(
+        id: "tabel-\(number)",
+        title:
+          "Tabel \(number): Antal patienter pr. 1000 indbyggere på speciale \(speciale) i \(year) fordelt på kommuner (yder) (folketal \(quarter))",
+        header: ["kommune", "patienter", "indbyggere", "patienter_pr_1000_indbyggere"], rows: rows)
+    }
+    return [table(number: 27, speciale: 51), table(number: 37, speciale: 62)]
+  }
+
+  /// The age bands of figures 3 and 4.
+  public static let ageBands: [(label: String, ages: ClosedRange<Int>)] =
+    (0..<9).map { (label: "\($0 * 10)-\($0 * 10 + 9)", ages: ($0 * 10)...($0 * 10 + 9)) } + [(label: "90+", ages: 90...125)]
+
+  /// The claims aggregation figures 3 and 4 need: patients by year,
+  /// speciale, age and patient kommune.
+  public static let ageAggregation = Aggregation(
+    keys: ["Aar", "Speciale", "PatientAlder", "PatientKommune"], sums: [], distinct: "PatientId", when: .positive("Antal"))
+
+  /// Figures 3 and 4: the age distribution of the region's residents
+  /// treated on speciale 51 / 62 in the year (by patient kommune), against
+  /// the region's population. A patient whose age changed within the year
+  /// across a band boundary counts in both bands; shares are of the sum of
+  /// the bands, so each column adds up to 100.
+  public static func ageFigures(
+    _ ages: AggregateResult, _ population: Population, quarter: Quarter, region: Int = Praksisplan.region,
+    year: Int64 = patientYear
+  ) -> [Table] {
+    let ks = Set(kommuner(region).map(\.code))
+    let codes = Set(ks.map(Int64.init))
+    func band(_ age: Int64) -> Int64? {
+      ageBands.firstIndex { $0.ages.contains(Int(age)) }.map(Int64.init)
+    }
+    func figure(number: Int, speciale: Int64) -> Table {
+      let patients = ages.rollup { k in
+        k[0] == year && k[1] == speciale && codes.contains(k[3]) ? band(k[2]).map { [$0] } : nil
+      }
+      let p = ageBands.indices.map { patients[[Int64($0)]]?.distinct ?? 0 }
+      let b = ageBands.map { population.count(kommuner: ks, quarter: quarter, ages: $0.ages) }
+      let pSum = p.reduce(0, +)
+      let bSum = b.reduce(0, +)
+      func pct(_ n: Int64, _ total: Int64) -> Table.Cell {
+        (Rational(n * 100) / Rational(total)).map { .number($0, decimals: 1) } ?? .empty
+      }
+      let rows = ageBands.indices.map { i -> [Table.Cell] in
+        [.text(ageBands[i].label), int(p[i]), pct(p[i], pSum), int(b[i]), pct(b[i], bSum)]
+      }
+      return Table(
+        id: "figur-\(number)",
+        title:
+          "Figur \(number): Aldersfordelingen blandt de nordjyske borgere, der modtog fysioterapi på speciale \(speciale) i \(year), og befolkningen (folketal \(quarter))",
+        header: ["aldersgruppe", "patienter", "patienter_pct", "befolkning", "befolkning_pct"], rows: rows)
+    }
+    return [figure(number: 3, speciale: 51), figure(number: 4, speciale: 62)]
+  }
+}

@@ -1,0 +1,69 @@
+import LunaPipeCore
+
+/// How the praksisplan's tables are presented in `report.html` and
+/// `praksisplan.xlsx`: the source line under each table as the plan words
+/// it, the unit on the chart axes, and the plan's reading order (figure 3
+/// opens the speciale 51 statistics before Tabel 18, figure 4 the
+/// speciale 62 statistics before Tabel 28).
+extension Praksisplan {
+  public static let reportTitle = "Praksisplan for fysioterapi – Region Nordjylland"
+
+  /// The HTML report.
+  public static var report: HTMLReport {
+    HTMLReport(
+      title: reportTitle,
+      intro:
+        "Tabeller og figurer beregnet af LunaPipe fra de givne udtræk, nummereret som i den offentliggjorte "
+        + "praksisplan. Udvikling i procent fra første til sidste år.",
+      source: source(of:), unit: unit(of:), order: readingOrder)
+  }
+
+  /// The Excel workbook.
+  public static var workbook: XLSXWorkbook {
+    XLSXWorkbook(title: reportTitle, source: source(of:), order: readingOrder)
+  }
+
+  /// The source line the plan prints under a table ("Kilde: LUNA BI").
+  public static func source(of table: Table) -> String? {
+    let population = "Kilde: LUNA BI og Danmarks Statistik (folketal)"
+    switch table.id {
+    case "tabel-02", "tabel-14": return "Kilde: LUNA adm og LUNA BI"
+    case "tabel-09": return "Kilde: LUNA adm"
+    case "tabel-04", "tabel-05", "tabel-06", "tabel-07", "tabel-08", "tabel-27", "tabel-37": return population
+    case _ where table.id.hasPrefix("figur-"): return population
+    case _ where table.id.hasPrefix("tabel-"): return "Kilde: LUNA BI"
+    default: return nil
+    }
+  }
+
+  /// What a table's values are, read from its title, for chart axes.
+  public static func unit(of table: Table) -> String? {
+    let t = table.title.lowercased()
+    if t.contains("procentandel") { return "%" }
+    if t.contains("udgifter") {
+      if t.contains("pr. patient") { return "kr. pr. patient" }
+      return t.contains("mio.") ? "mio. kr." : "kr."
+    }
+    if t.contains("ydelser") { return t.contains("pr. patient") ? "ydelser pr. patient" : "ydelser" }
+    if t.contains("antal patienter") { return "patienter" }
+    return nil
+  }
+
+  /// Tables by number, each figure before the table it opens; anything
+  /// else after, in the order given.
+  public static func readingOrder(_ tables: [Table]) -> [Table] {
+    func key(_ t: Table) -> (Int, Int) {
+      let parts = t.id.split(separator: "-")
+      guard parts.count == 2, let n = Int(parts[1]) else { return (Int.max, 0) }
+      switch parts[0] {
+      case "tabel": return (n, 1)
+      case "figur": return ([3: 18, 4: 28][n] ?? n, 0)
+      default: return (Int.max, 0)
+      }
+    }
+    return tables.enumerated().sorted { a, b in
+      let (ka, kb) = (key(a.element), key(b.element))
+      return ka != kb ? ka < kb : a.offset < b.offset
+    }.map(\.element)
+  }
+}

@@ -1,0 +1,274 @@
+import LunaDomain
+
+// The national part of the full sample: riding physiotherapy (specialer 65
+// and 57) for Region Nordjylland's kommuner 2019–2023 and for every region
+// 2020–2023, and specialer 51 and 62 in the four other regions 2020–2023.
+// Region Nordjylland's own 51/62 lines (and its residents treated elsewhere)
+// come from Design.swift; the other regions take what those leave.
+//
+// Outside Region Nordjylland every patient has one line per 99 ydelser (so
+// Antal is often well above 1): the regional tables need every distinct
+// patient, not every service, and this keeps the sample near 6.2 million
+// lines (410 MB). Riding lines bundle a month's sessions (Antal 1–99).
+
+/// The populations of `ClaimLine.specialeIndex`.
+enum Population {
+  /// Speciale code per population index: 51 and 62 of Region Nordjylland,
+  /// riding 65 and 57, then 51 and 62 of the other regions.
+  static let speciale = [51, 62, 65, 57, 51, 62]
+  static let riding65 = 2, riding57 = 3, other51 = 4, other62 = 5
+  static let count = 6
+}
+
+/// The exact targets of the national part.
+struct NationalDesign {
+  let riding: [RidingDesign]  // 65, 57
+  let ridingRegions: [RegionDesign]  // 65, 57
+  let regions: [RegionDesign]  // 51, 62
+
+  init(nordjylland51: Series, nordjylland62: Series) {
+    riding = [
+      RidingDesign(speciale: 65, patients: 16, quad: TableQuad((43, 45, 47, 49)), regionQuad: TableQuad((42, 44, 46, 48))),
+      RidingDesign(speciale: 57, patients: 17, quad: TableQuad((51, 53, 55, 57)), regionQuad: TableQuad((50, 52, 54, 56))),
+    ]
+    ridingRegions = zip([65, 57], zip([(42, 44, 46, 48), (50, 52, 54, 56)], riding)).map { s, x in
+      let quad = TableQuad(x.0)
+      return RegionDesign(speciale: s, quad: quad, nordjylland: x.1.regionRow(years: quad.years))
+    }
+    regions = [
+      RegionDesign(speciale: 51, quad: TableQuad((18, 20, 22, 24)), nordjylland: nordjylland51),
+      RegionDesign(speciale: 62, quad: TableQuad((28, 30, 32, 34)), nordjylland: nordjylland62),
+    ]
+  }
+}
+
+/// One segment of a national person: where they live and are treated, for
+/// how many months, with how many ydelser.
+private struct NationalSegment {
+  var person: Int32
+  var home: Int
+  var clinic: Int
+  var firstMonth: Int
+  var monthCount: Int
+  var ordinal: UInt64
+  var ydelser = 0
+}
+
+/// A group of segments whose ydelser and øre must add up to a target: one
+/// kommune row or one region's share.
+private struct SegmentGroup {
+  var ydelser: Int
+  var ore: Int
+  var segments: [Int] = []
+}
+
+struct NationalLines {
+  let design: NationalDesign
+  let places: Places
+  let seedKey: UInt64
+
+  /// The year's persons per population (indices 0 and 1 stay empty) and
+  /// lines; `nordjylland` holds the year's lines of populations 0 and 1,
+  /// whose residents treated in other regions count there.
+  func build(yearIndex yi: Int, nordjylland: [ClaimLine], persons: inout [[Person]], into lines: inout [ClaimLine]) {
+    let year = Rows.years[yi]
+    for (k, pop) in [Population.riding65, Population.riding57].enumerated() {
+      var b = Builder(pop: pop, year: year, places: places, seedKey: seedKey)
+      let r = design.riding[k]
+      // Region Nordjylland by kommune: locals and movers between kommuner.
+      let p = r.rows.map { $0.patients[yi] }
+      var groups = r.rows.map { SegmentGroup(ydelser: $0.ydelser[yi], ore: $0.ore[yi]) }
+      let movers = p.reduce(0, +) - r.total.patients[yi]
+      var rng = SplitMix64(0x61DE_0000, UInt64(r.speciale), UInt64(year))
+      var touched = [Int](repeating: 0, count: p.count)
+      var moverPairs: [(Int, Int)] = []
+      for _ in 0..<movers {
+        let from = rng.weighted(p)
+        var w = p
+        w[from] = 0
+        let to = rng.weighted(w)
+        moverPairs.append((from, to))
+        touched[from] += 1
+        touched[to] += 1
+      }
+      for (row, code) in r.kommuneCodes.enumerated() {
+        need(p[row] >= touched[row], "speciale \(r.speciale) \(year): too many movers in \(code)")
+        for _ in 0..<(p[row] - touched[row]) {
+          let person = b.person()
+          b.segment(person, home: code, clinic: places.ridingClinic[code]!, group: row, &groups)
+        }
+      }
+      for (from, to) in moverPairs {
+        let person = b.person()
+        var mr = b.rng(person)
+        let m = mr.int(in: 3...11)
+        b.segment(person, home: r.kommuneCodes[from], clinic: places.ridingClinic[r.kommuneCodes[from]]!, group: from, months: (1, m - 1), &groups)
+        b.segment(person, home: r.kommuneCodes[to], clinic: places.ridingClinic[r.kommuneCodes[to]]!, group: to, months: (m, 13 - m), ordinal: 1, &groups)
+      }
+      if yi > 0 {
+        b.otherRegions(design.ridingRegions[k], yearIndex: yi - 1, outbound: nil, groups: &groups)
+      }
+      b.emit(groups, riding: true, into: &lines)
+      persons[pop] = b.persons
+    }
+    guard yi > 0 else { return }
+    for (k, pop) in [Population.other51, Population.other62].enumerated() {
+      var b = Builder(pop: pop, year: year, places: places, seedKey: seedKey)
+      var groups: [SegmentGroup] = []
+      let outbound = Outbound(lines: nordjylland, specialeIndex: k, year: year, places: places)
+      b.otherRegions(design.regions[k], yearIndex: yi - 1, outbound: outbound, groups: &groups)
+      b.emit(groups, riding: false, into: &lines)
+      persons[pop] = b.persons
+    }
+  }
+}
+
+/// Region Nordjylland's residents treated in another region: their ydelser,
+/// øre and distinct persons per region, which that region's target includes.
+private struct Outbound {
+  var ydelser: [Int: Int] = [:]
+  var ore: [Int: Int] = [:]
+  var persons: [Int: Int] = [:]
+
+  init(lines: [ClaimLine], specialeIndex: Int, year: Int, places: Places) {
+    var seen: [Int: Set<Int32>] = [:]
+    for l in lines where Int(l.specialeIndex) == specialeIndex && places.rowOfCode[Int(l.yderKommune)] < 0 {
+      guard let region = Geography.denmark.region(ofKommune: Int(l.yderKommune), year: year)?.code else { continue }
+      ydelser[region, default: 0] += Int(l.antal)
+      ore[region, default: 0] += l.amountOre
+      if l.antal > 0 { seen[region, default: []].insert(l.person) }
+    }
+    persons = seen.mapValues(\.count)
+  }
+}
+
+private struct Builder {
+  let pop: Int
+  let year: Int
+  let places: Places
+  let seedKey: UInt64
+  var persons: [Person] = []
+  var segments: [NationalSegment] = []
+
+  init(pop: Int, year: Int, places: Places, seedKey: UInt64) {
+    self.pop = pop
+    self.year = year
+    self.places = places
+    self.seedKey = seedKey
+  }
+
+  var speciale: Int { Population.speciale[pop] }
+
+  mutating func person() -> Int32 {
+    let serial = UInt64(1) << 61 | UInt64(pop) << 44 | UInt64(year - Rows.years[0]) << 40 | UInt64(persons.count)
+    let id = Mix.bijective(serial ^ seedKey)
+    let h = Mix.bijective(serial &+ 0x5A71_0AA1)
+    let age = speciale == 65 || speciale == 57 ? 4 + Int(h % 70) : 18 + Int(h % 75)
+    persons.append(Person(serial: serial, id: id, age: UInt8(age), diagnose: UInt8(h >> 20 % 4 + 1), progressiv: (h >> 30) % 5 == 0))
+    return Int32(persons.count - 1)
+  }
+
+  func rng(_ person: Int32, _ ordinal: UInt64 = 0) -> SplitMix64 {
+    SplitMix64(seedKey, 0xA71, UInt64(year), persons[Int(person)].serial, ordinal)
+  }
+
+  mutating func segment(
+    _ person: Int32, home: Int, clinic: Int, group: Int, months: (Int, Int)? = nil, ordinal: UInt64 = 0,
+    _ groups: inout [SegmentGroup]
+  ) {
+    var r = rng(person, ordinal &+ 7)
+    let m = months ?? (r.int(in: 1...6), r.int(in: 4...7))
+    groups[group].segments.append(segments.count)
+    segments.append(NationalSegment(person: person, home: home, clinic: clinic, firstMonth: m.0, monthCount: max(1, m.1), ordinal: ordinal))
+  }
+
+  /// The other regions' persons of one year: singles, and persons in two
+  /// regions (moved, or treated in both) so that the country's distinct
+  /// count comes out. Residents of Region Nordjylland treated elsewhere
+  /// (`outbound`) already count in their clinic's region.
+  mutating func otherRegions(_ d: RegionDesign, yearIndex i: Int, outbound: Outbound?, groups: inout [SegmentGroup]) {
+    let nj = d.regionCodes.firstIndex(of: Places.regionCode)!
+    let others = d.regionCodes.indices.filter { $0 != nj }
+    let cross = d.rows.reduce(0) { $0 + $1.patients[i] } - d.total.patients[i]
+    need(cross >= 0, "speciale \(d.speciale): more patients in the country than in its regions")
+    let base = groups.count
+    var singles: [Int: Int] = [:]
+    for (k, r) in others.enumerated() {
+      let code = d.regionCodes[r]
+      groups.append(
+        SegmentGroup(
+          ydelser: d.rows[r].ydelser[i] - (outbound?.ydelser[code] ?? 0),
+          ore: d.rows[r].ore[i] - (outbound?.ore[code] ?? 0)))
+      singles[k] = d.rows[r].patients[i] - (outbound?.persons[code] ?? 0)
+    }
+    func home(_ k: Int, _ n: Int) -> Int {
+      let list = places.regionKommuner[d.regionCodes[others[k]]]!
+      return list[n % list.count]
+    }
+    for c in 0..<cross {
+      let a = c % others.count
+      let b = (a + 1 + (c / others.count) % (others.count - 1)) % others.count
+      let person = self.person()
+      var mr = rng(person)
+      let m = mr.int(in: 3...11)
+      let ha = home(a, c), hb = home(b, c)
+      segment(person, home: ha, clinic: places.nationalClinic[ha]!, group: base + a, months: (1, m - 1), &groups)
+      segment(person, home: hb, clinic: places.nationalClinic[hb]!, group: base + b, months: (m, 13 - m), ordinal: 1, &groups)
+      singles[a]! -= 1
+      singles[b]! -= 1
+    }
+    for k in others.indices {
+      need(singles[k]! >= 0, "speciale \(d.speciale): region \(d.regionCodes[others[k]]) has too few patients for its cross-region ones")
+      for n in 0..<singles[k]! {
+        let person = self.person()
+        let h = home(k, n)
+        segment(person, home: h, clinic: places.nationalClinic[h]!, group: base + k, &groups)
+      }
+    }
+  }
+
+  /// Shares out each group's ydelser over its segments (each at least one,
+  /// skewed) and its øre over their lines in proportion to Antal.
+  func emit(_ groups: [SegmentGroup], riding: Bool, into lines: inout [ClaimLine]) {
+    for (g, group) in groups.enumerated() {
+      guard !group.segments.isEmpty else {
+        need(group.ydelser == 0 && group.ore == 0, "speciale \(speciale) \(year) group \(g): amounts without patients")
+        continue
+      }
+      need(group.ydelser >= group.segments.count, "speciale \(speciale) \(year) group \(g): fewer ydelser than patients")
+      var wr = SplitMix64(0xC0DE_5E6, UInt64(pop), UInt64(year), UInt64(g))
+      let weights = group.segments.map { _ in 1 + wr.below(1000) * wr.below(1000) }
+      let total = weights.reduce(0, +)
+      let extra = group.ydelser - group.segments.count
+      var counts = weights.map { 1 + extra * $0 / total }
+      let left = group.ydelser - counts.reduce(0, +)
+      for i in 0..<left { counts[i * counts.count / left] += 1 }
+      let start = lines.count
+      for (i, c) in zip(group.segments, counts) {
+        let s = segments[i]
+        var r = rng(s.person, s.ordinal)
+        let n = max(riding ? min(c, s.monthCount) : 1, (c + 98) / 99)
+        for j in 0..<n {
+          let antal = c / n + (j < c % n ? 1 : 0)
+          lines.append(
+            ClaimLine(
+              key: r.next(), amountOre: antal, person: s.person, patientKommune: Int16(s.home),
+              yderKommune: Int16(places.clinics[s.clinic].kommune), clinic: Int16(s.clinic),
+              month: UInt8((s.firstMonth - 1 + j % s.monthCount) % 12 + 1),
+              service: UInt8(riding ? Service.riding : 1), antal: Int8(antal), specialeIndex: UInt8(pop), flags: 0))
+        }
+      }
+      // Øre in proportion to Antal, the flooring residual one øre each.
+      var assigned = 0
+      for j in start..<lines.count {
+        lines[j].amountOre = group.ore * lines[j].amountOre / group.ydelser
+        need(lines[j].amountOre > 0, "a line without Bruttohonorar")
+        assigned += lines[j].amountOre
+      }
+      let residual = group.ore - assigned
+      let span = lines.count - start
+      need(residual >= 0 && residual < span, "øre residual \(residual)")
+      for i in 0..<residual { lines[start + i * span / residual].amountOre += 1 }
+    }
+  }
+}

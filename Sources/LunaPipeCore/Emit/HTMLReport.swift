@@ -1,0 +1,194 @@
+/// One self-contained HTML page with every table of a run: titles as
+/// given, numbers the Danish way (`1.234.567`, `7,20`, `5%`), a source line
+/// under each table, and bar charts as inline SVG.
+///
+/// The page needs nothing from anywhere: the CSS is inline, the charts are
+/// inline SVG, there are no scripts, fonts or images to fetch. It holds no
+/// time of day, so the same tables give the same bytes.
+///
+///     let report = HTMLReport(title: "Praksisplan", source: { _ in "Kilde: LUNA BI" })
+///     let bytes = report.render(tables)   // "<!DOCTYPE html>…"
+public struct HTMLReport: Sendable {
+  /// The page's heading and `<title>`.
+  public var title: String
+  /// A paragraph under the heading.
+  public var intro: String?
+  /// The line under a table ("Kilde: LUNA BI"), if any.
+  public var source: @Sendable (Table) -> String?
+  /// What a table's values are ("kr.", "patienter"), for chart axes.
+  public var unit: @Sendable (Table) -> String?
+  /// The charts drawn for a table; `BarChart.standard` by default.
+  public var charts: @Sendable (Table, String?) -> [BarChart]
+  /// The order the tables are shown in; as given by default.
+  public var order: @Sendable ([Table]) -> [Table]
+
+  public init(
+    title: String, intro: String? = nil, source: @escaping @Sendable (Table) -> String? = { _ in nil },
+    unit: @escaping @Sendable (Table) -> String? = { _ in nil },
+    charts: @escaping @Sendable (Table, String?) -> [BarChart] = { BarChart.standard(for: $0, unit: $1) },
+    order: @escaping @Sendable ([Table]) -> [Table] = { $0 }
+  ) {
+    self.title = title
+    self.intro = intro
+    self.source = source
+    self.unit = unit
+    self.charts = charts
+    self.order = order
+  }
+
+  /// The page for `tables`, in their order. With `run`, a closing paragraph
+  /// gives the records read, accepted and rejected (counts only: no paths,
+  /// no times, no thread count, so the bytes stay the same).
+  public func render(_ tables: [Table], run: RunReport? = nil) -> [UInt8] {
+    let tables = order(tables)
+    var o = "<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
+    o += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    o += "<title>\(HTMLText.escape(title))</title>\n<style>\n\(Self.css)</style>\n</head>\n<body>\n<main>\n"
+    o += "<header>\n<h1>\(HTMLText.escape(title))</h1>\n"
+    if let intro { o += "<p class=\"intro\">\(HTMLText.escape(intro))</p>\n" }
+    o += "</header>\n"
+    if tables.count > 1 {
+      o += "<nav aria-label=\"Indhold\">\n<h2>Indhold</h2>\n<ul>\n"
+      for t in tables {
+        o += "<li><a href=\"#\(HTMLText.escape(t.id))\">\(HTMLText.escape(t.title))</a></li>\n"
+      }
+      o += "</ul>\n</nav>\n"
+    }
+    for t in tables { o += section(t) }
+    if let run, run.totals.read > 0 {
+      let n = { (v: Int) in Rational(Int64(v)).formatted(decimals: 0, mark: ",", group: ".") }
+      o += "<footer>\n<p>Grundlag: \(n(run.totals.read)) poster læst, \(n(run.totals.accepted)) godkendt, "
+      o += "\(n(run.totals.rejected)) afvist, \(n(run.totals.skippedEmpty)) tomme linjer sprunget over "
+      o += "(\(HTMLText.escape(run.pipeline)) \(HTMLText.escape(run.version))).</p>\n</footer>\n"
+    }
+    o += "</main>\n</body>\n</html>\n"
+    return Array(o.utf8)
+  }
+
+  /// One table's section: heading, table, source line, charts. A figure
+  /// (`figur-…`) shows its chart first, then the numbers behind it.
+  func section(_ table: Table) -> String {
+    let figure = table.id.hasPrefix("figur-")
+    var o = "<section id=\"\(HTMLText.escape(table.id))\" class=\"\(figure ? "figure" : "table")\">\n"
+    o += "<h2>\(HTMLText.escape(table.title))</h2>\n"
+    let charts = self.charts(table, unit(table)).map {
+      "<figure class=\"chart\">\n\($0.svg())\n</figure>\n"
+    }.joined()
+    if figure { o += charts }
+    o += htmlTable(table)
+    if table.rows.isEmpty { o += "<p class=\"empty\">Ingen rækker i udtrækket.</p>\n" }
+    if let s = source(table) { o += "<p class=\"kilde\">\(HTMLText.escape(s))</p>\n" }
+    if !figure { o += charts }
+    return o + "</section>\n"
+  }
+
+  /// The `<table>`: a header row, numbers right-aligned, totals in bold.
+  func htmlTable(_ table: Table) -> String {
+    let numeric = table.header.indices.map { c in
+      table.rows.contains { c < $0.count && TableDisplay.value(of: $0[c]) != nil }
+    }
+    var o = "<div class=\"scroll\">\n<table>\n<thead>\n<tr>"
+    for c in table.header.indices {
+      let cls = numeric[c] ? " class=\"num\"" : ""
+      o += "<th scope=\"col\"\(cls)>\(HTMLText.escape(TableDisplay.columnLabel(of: table, at: c)))</th>"
+    }
+    o += "</tr>\n</thead>\n<tbody>\n"
+    for row in table.rows {
+      o += TableDisplay.isTotal(row) ? "<tr class=\"total\">" : "<tr>"
+      for (c, cell) in row.enumerated() {
+        let text = HTMLText.escape(TableDisplay.text(of: cell, kind: TableDisplay.kind(of: table, at: c)))
+        if c == 0 && !numeric[0] {
+          o += "<th scope=\"row\">\(text)</th>"
+        } else if case .number = cell {
+          o += "<td class=\"num\">\(text)</td>"
+        } else {
+          o += c < numeric.count && numeric[c] ? "<td class=\"num\">\(text)</td>" : "<td>\(text)</td>"
+        }
+      }
+      o += "</tr>\n"
+    }
+    return o + "</tbody>\n</table>\n</div>\n"
+  }
+
+  static let css = """
+    :root { color-scheme: light; }
+    body { margin: 0; background: #f4f6f8; color: #1a1a1a;
+      font-family: "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif;
+      font-size: 15px; line-height: 1.45; }
+    main { max-width: 1040px; margin: 0 auto; padding: 24px 32px 48px; background: #ffffff; }
+    h1 { font-size: 28px; color: #1f4e79; margin: 8px 0 4px; }
+    .intro { color: #404040; margin: 0 0 12px; }
+    nav h2 { font-size: 17px; margin: 16px 0 4px; }
+    nav ul { margin: 0; padding: 0; list-style: none; columns: 2; column-gap: 32px; font-size: 13px; }
+    nav li { break-inside: avoid; margin-bottom: 2px; }
+    nav a { color: #1f4e79; text-decoration: none; }
+    section { margin-top: 36px; padding-top: 12px; border-top: 1px solid #d9d9d9; }
+    h2 { font-size: 18px; color: #1f4e79; margin: 0 0 10px; }
+    .scroll { overflow-x: auto; }
+    table { border-collapse: collapse; font-size: 14px; min-width: 60%; }
+    th, td { padding: 4px 12px; border-bottom: 1px solid #e6e6e6; white-space: nowrap; }
+    thead th { background: #1f4e79; color: #ffffff; font-weight: 600; text-align: left;
+      border-bottom: 2px solid #1f4e79; }
+    tbody th { text-align: left; font-weight: normal; }
+    .num { text-align: right; font-variant-numeric: tabular-nums; }
+    tbody tr:nth-child(even) { background: #f2f6fa; }
+    tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #1f4e79; background: #e8eef5; }
+    .empty { font-size: 13px; color: #595959; margin: 6px 0 0; }
+    .kilde { font-size: 13px; font-style: italic; color: #404040; margin: 6px 0 0; }
+    figure.chart { margin: 18px 0 0; }
+    svg.chart { max-width: 100%; height: auto; font-family: inherit; }
+    footer { margin-top: 40px; font-size: 13px; color: #595959; }
+    @media print { body { background: #ffffff; } main { padding: 0; } section { break-inside: avoid; } }
+
+    """
+}
+
+/// Escaping for HTML and SVG text and attribute values.
+public enum HTMLText {
+  /// `&`, `<`, `>`, `"` and `'` as entities; control characters other than
+  /// tab and line breaks dropped (they are not allowed in HTML).
+  public static func escape(_ s: String) -> String {
+    var o = ""
+    o.reserveCapacity(s.utf8.count)
+    for u in s.unicodeScalars {
+      switch u {
+      case "&": o += "&amp;"
+      case "<": o += "&lt;"
+      case ">": o += "&gt;"
+      case "\"": o += "&quot;"
+      case "'": o += "&#39;"
+      case "\t", "\n", "\r": o.unicodeScalars.append(u)
+      default:
+        if u.value < 0x20 || u.value == 0x7F { continue }
+        o.unicodeScalars.append(u)
+      }
+    }
+    return o
+  }
+}
+
+/// Stage: writes an HTML report of all tables into the run's output
+/// directory and passes the tables on.
+public struct EmitReport: Stage {
+  public let label = "report"
+  public var report: HTMLReport
+  public var file: String
+
+  public init(_ report: HTMLReport, file: String = "report.html") {
+    self.report = report
+    self.file = file
+  }
+
+  public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
+    guard let out = context.output else { return tables }
+    try out.write(file, report.render(tables, run: context.report))
+    return tables
+  }
+}
+
+extension Pipeline where Output == [Table] {
+  /// Appends `EmitReport`: one HTML page of all tables.
+  public func report(_ report: HTMLReport, file: String = "report.html") -> Pipeline<Input, [Table]> {
+    then(EmitReport(report, file: file))
+  }
+}

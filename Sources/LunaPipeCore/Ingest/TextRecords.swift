@@ -1,0 +1,220 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A small CSV file read whole, its records as text fields: for reference
+/// extracts (a provider register, a population table) whose values are
+/// names and labels rather than codes, and which a domain reader checks
+/// record by record.
+///
+/// The file's encoding, delimiter and line ends are detected exactly as for
+/// the claims scan; quoting is RFC 4180 (libcsv). Unlike the claims scan,
+/// the whole file is held in memory: such files are megabytes, not
+/// gigabytes.
+///
+///     let file = try context.readTextRecords("ydere.csv")
+///     let kommune = file.column("Kommune")
+///     for r in file.records where r.fields[kommune!].isEmpty {
+///       try context.reject(r, of: file, column: "Kommune", rule: "empty")
+///     }
+public struct TextRecords: Sendable {
+  /// One record of the file.
+  public struct Record: Sendable {
+    /// Record number in the file, the header being record 1.
+    public var number: Int
+    /// Byte offset of the record's first byte in the file.
+    public var byteOffset: Int
+    /// The fields, decoded from the file's encoding. A record shorter than
+    /// the header is padded with empty fields; `fieldCount` tells.
+    public var fields: [String]
+    /// How many fields the record had in the file.
+    public var fieldCount: Int
+    /// The record's text as it stands in the file, in UTF-8.
+    public var raw: String
+
+    /// The field at `column`, or "" when the column is absent.
+    public subscript(_ column: Int?) -> String {
+      guard let column, column < fields.count else { return "" }
+      return fields[column]
+    }
+  }
+
+  public var path: String
+  public var bytes: Int
+  public var dialect: Dialect
+  public var header: [String]
+  public var records: [Record]
+  /// Lines holding nothing but spaces.
+  public var skippedEmpty: Int
+
+  /// The position of the header column called `name` or one of `aliases`,
+  /// matched as claims headers are (case, spaces, Æ/Ø/Å = AE/OE/AA).
+  public func column(_ name: String, aliases: [String] = []) -> Int? {
+    let keys = Set(([name] + aliases).map(HeaderName.normalize))
+    return header.firstIndex { keys.contains(HeaderName.normalize($0)) }
+  }
+
+  /// Reads `path`: dialect, header and every record.
+  ///
+  /// - Throws: `PipelineError.input` when the file is missing, unreadable,
+  ///   empty or not text in a supported encoding.
+  public static func read(_ path: String) throws -> TextRecords {
+    var st = stat()
+    guard stat(path, &st) == 0 else { throw PipelineError.input("\(path): no such file") }
+    if (st.st_mode & S_IFMT) == S_IFDIR { throw PipelineError.input("\(path): is a directory, not a file") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw PipelineError.input("\(path): cannot open")
+    }
+    let bytes = [UInt8](data)
+    return try bytes.withUnsafeBytes { buf in
+      let (dialect, header, dataStart) = try DialectDetection.detect(
+        UnsafeRawBufferPointer(rebasing: buf[0..<min(buf.count, DialectDetection.sniffBytes)]),
+        path: path, delimiter: nil, numberFormat: .danish)
+      var out = TextRecords(
+        path: path, bytes: bytes.count, dialect: dialect, header: header, records: [], skippedEmpty: 0)
+      try out.split(buf, from: dataStart)
+      return out
+    }
+  }
+
+  /// Splits the bytes after the header into records. A quote toggles
+  /// "inside a quoted field" (a doubled quote toggles twice), so a line
+  /// break inside quotes does not end a record.
+  private mutating func split(_ buf: UnsafeRawBufferPointer, from start: Int) throws {
+    let tokenizer = try CSVTokenizer(delimiter: dialect.delimiter)
+    let sink = FieldCollector(encoding: dialect.encoding)
+    var number = 1
+    var i = start
+    let n = buf.count
+    while i < n {
+      var j = i
+      var quoted = false
+      while j < n {
+        let c = buf[j]
+        if c == 0x22 {
+          quoted.toggle()
+        } else if !quoted && (c == 0x0A || c == 0x0D) {
+          break
+        }
+        j += 1
+      }
+      let line = UnsafeRawBufferPointer(rebasing: buf[i..<j])
+      number += 1
+      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+        skippedEmpty += 1
+      } else {
+        sink.fields.removeAll(keepingCapacity: true)
+        try tokenizer.parse(line, into: sink)
+        try tokenizer.finish(into: sink)
+        var fields = sink.fields
+        let count = fields.count
+        if fields.count < header.count { fields += Array(repeating: "", count: header.count - fields.count) }
+        records.append(
+          Record(
+            number: number, byteOffset: i, fields: fields, fieldCount: count,
+            raw: Transcoding.string(line, encoding: dialect.encoding)))
+      }
+      // One line end: LF, CRLF or a lone CR.
+      if j < n && buf[j] == 0x0D { j += 1 }
+      if j < n && buf[j] == 0x0A { j += 1 }
+      i = j
+    }
+  }
+
+  private final class FieldCollector: CSVFieldSink {
+    var fields: [String] = []
+    let encoding: TextEncoding
+    init(encoding: TextEncoding) { self.encoding = encoding }
+    override func field(_ bytes: UnsafeRawBufferPointer) {
+      fields.append(Transcoding.string(bytes, encoding: encoding))
+    }
+  }
+}
+
+/// Field checks for text records, with the rule names of the claims scan
+/// (`not-a-number`, `out-of-range`, `too-many-decimals`, ...).
+public enum TextField {
+  /// A whole number in `range` (Danish form: `.` may group thousands).
+  public static func integer(
+    _ s: String, in range: ClosedRange<Int64>, format: NumberFormat = .danish
+  ) -> Result<Int64, FieldRule> {
+    let t = s.trimmingCharacters(in: " \t")
+    if t.isEmpty { return .failure(.empty) }
+    let r = Array(t.utf8).withUnsafeBytes { NumberParsing.integer($0, format: format) }
+    switch r {
+    case .success(let v): return range.contains(v) ? .success(v) : .failure(.outOfRange)
+    case .failure: return .failure(.notANumber)
+    }
+  }
+
+  /// A decimal number as a count of 10^-scale units (`2,76` with scale 2 is
+  /// 276), not below `minimum`.
+  public static func decimal(
+    _ s: String, scale: Int, minimum: Int64 = .min, format: NumberFormat = .danish
+  ) -> Result<Int64, FieldRule> {
+    let t = s.trimmingCharacters(in: " \t")
+    if t.isEmpty { return .failure(.empty) }
+    let r = Array(t.utf8).withUnsafeBytes { NumberParsing.decimal($0, scale: scale, format: format) }
+    switch r {
+    case .success(let v): return v >= minimum ? .success(v) : .failure(.outOfRange)
+    case .failure(.tooManyDecimals): return .failure(.tooManyDecimals)
+    case .failure: return .failure(.notANumber)
+    }
+  }
+}
+
+extension RunContext {
+  /// Reads a small CSV file whole (see `TextRecords`), logging its dialect.
+  public func readTextRecords(_ path: String) throws -> TextRecords {
+    let file = try TextRecords.read(path)
+    let d = file.dialect
+    log("\(path): \(d.encoding.rawValue), delimiter \(d.delimiterName), \(d.lineEnd), \(file.records.count) records")
+    return file
+  }
+
+  /// Sends `record` of `file` to `rejects.csv`, having broken `rule` in
+  /// `column`.
+  public func reject(_ record: TextRecords.Record, of file: TextRecords, column: String, rule: String) throws {
+    try reject(
+      RejectedRecord(
+        file: file.path, record: record.number, byteOffset: record.byteOffset, column: column, rule: rule,
+        raw: record.raw))
+  }
+
+  /// Adds a text file's counts to the run report (read = accepted +
+  /// rejected + skipped empty), ends the rejects output, and fails like the
+  /// claims scan when the run's reject share passes `maxRejectShare`.
+  public func finishTextRecords(
+    _ file: TextRecords, accepted: Int, rejectsByRule: [String: Int]
+  ) throws {
+    let rejected = rejectsByRule.values.reduce(0, +)
+    report.add([
+      FileReport(
+        path: file.path, bytes: file.bytes, encoding: file.dialect.encoding, delimiter: file.dialect.delimiterName,
+        lineEnd: file.dialect.lineEnd, read: accepted + rejected + file.skippedEmpty, accepted: accepted,
+        rejected: rejected, skippedEmpty: file.skippedEmpty, rejectsByRule: rejectsByRule)
+    ])
+    try closeRejects()
+    log("\(file.path): \(accepted) accepted, \(rejected) rejected, \(file.skippedEmpty) empty lines skipped")
+    if report.rejectShare > maxRejectShare {
+      let top = report.rejectsByRule.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        .prefix(3).map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+      let t = report.totals
+      throw PipelineError.rejectThreshold(
+        "\(String(format: "%.2f", report.rejectShare * 100))% of records were rejected (\(t.rejected) of \(t.accepted + t.rejected)), above the allowed \(String(format: "%.2f", maxRejectShare * 100))%; most frequent rules: \(top). See rejects.csv."
+      )
+    }
+  }
+
+  /// Adds a note to the run report (a table skipped, rows recognised as
+  /// aggregates) and logs it.
+  public func note(_ text: String) {
+    report.notes.append(text)
+    log(text)
+  }
+}
+
+/// A broken field rule as the failure of `TextField`'s checks.
+extension FieldRule: Error {}
