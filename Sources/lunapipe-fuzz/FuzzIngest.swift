@@ -1,7 +1,8 @@
 // libFuzzer target for the ingest and validation stages (`make fuzz`).
 //
-// Built with `-sanitize=fuzzer -DLUNA_FUZZ`, the entry point runs libFuzzer's
-// driver, which calls `LLVMFuzzerTestOneInput` with each input. Built
+// Built with `-sanitize=fuzzer,address -DLUNA_FUZZ` (one `-sanitize=` with
+// both: of two, the compiler keeps only the last), the entry point runs
+// libFuzzer's driver, which calls `LLVMFuzzerTestOneInput` with each input. Built
 // normally (as `swift build` and `swift test` do) the executable replays the
 // files and directories given as arguments through the same function:
 //
@@ -69,20 +70,33 @@ struct FuzzOptions {
   }
 }
 
+/// `LUNAPIPE_FUZZ_COMPARE_CHUNKINGS=1`: also compare each input's result with
+/// the result in one chunk (an experiment, not an invariant the engine
+/// promises for malformed quoting).
+let compareChunkings = ProcessInfo.processInfo.environment["LUNAPIPE_FUZZ_COMPARE_CHUNKINGS"] == "1"
+
 /// Where the inputs are written: one directory per process (libFuzzer's
 /// `-jobs` runs several), in memory when /dev/shm exists, reused by every
 /// input.
 let workDirectory: String = {
   let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NSTemporaryDirectory()
+  // Those of processes gone (a fuzzer stopped by a signal or a crash
+  // leaves its own) are removed.
+  for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+  where name.hasPrefix("lunapipe-fuzz-") {
+    if let pid = Int32(name.dropFirst("lunapipe-fuzz-".count)), kill(pid, 0) != 0 && errno == ESRCH {
+      removeWorkDirectory(base + "/" + name)
+    }
+  }
   let dir = base + "/lunapipe-fuzz-\(getpid())"
   mkdir(dir, 0o700)
-  atexit { removeWorkDirectory() }
+  atexit { removeWorkDirectory(workDirectory) }
   return dir
 }()
 
-func removeWorkDirectory() {
-  for i in 0..<3 { unlink(workDirectory + "/f\(i).csv") }
-  rmdir(workDirectory)
+func removeWorkDirectory(_ dir: String) {
+  for i in 0..<3 { unlink(dir + "/f\(i).csv") }
+  rmdir(dir)
 }
 
 func fail(_ message: String) -> Never {
@@ -135,9 +149,9 @@ struct Outcome {
   var error: String?
 }
 
-func runOnce(paths: [String], options o: FuzzOptions, threads: Int) -> Outcome {
+func runOnce(paths: [String], options o: FuzzOptions, threads: Int, chunkSize: Int? = nil) -> Outcome {
   var scan = ScanOptions(threads: threads, delimiter: o.delimiter, numberFormat: o.numberFormat)
-  scan.chunkSize = o.chunkSize
+  scan.chunkSize = chunkSize ?? o.chunkSize
   let context = RunContext(options: scan, maxRejectShare: o.maxRejectShare, pipeline: "fuzz")
   let validated = Pipeline("fuzz").readCSV(paths).validate(LunaClaims.schema)
   var groups: [[Int64]: GroupMeasures]?
@@ -218,6 +232,18 @@ func fuzzOne(_ input: UnsafeRawBufferPointer) {
   }
   let outcome = runOnce(paths: paths, options: options, threads: options.threads)
   checkReports(outcome, files: files, paths: paths)
+  if compareChunkings {
+    // Off by default: the same in one chunk (1 MiB) on one thread.
+    var whole = options
+    whole.compareOneThread = true
+    let one = runOnce(paths: paths, options: whole, threads: 1, chunkSize: 1 << 20)
+    let many = options.compareOneThread ? outcome : runOnce(paths: paths, options: whole, threads: options.threads)
+    if one.inputs != many.inputs || one.error != many.error || one.groups != many.groups {
+      fail(
+        "chunks of \(options.chunkSize) bytes and one chunk differ:\n\(many.inputs) \(many.error ?? "ok")\n\(one.inputs) \(one.error ?? "ok")"
+      )
+    }
+  }
   if options.compareOneThread {
     let one = runOnce(paths: paths, options: options, threads: 1)
     if one.inputs != outcome.inputs || one.error != outcome.error || one.groups != outcome.groups {
