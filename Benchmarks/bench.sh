@@ -11,7 +11,8 @@ RUNS=${RUNS:-3}
 WORK=${TMPDIR:-/tmp}/lunapipe-bench
 mkdir -p "$WORK"
 SEED2="$WORK/full-seed2"
-if [ ! -f "$SEED2/.complete" ]; then
+# Made again whenever the binary (so perhaps the generator) is newer.
+if [ ! "$SEED2/.complete" -nt "$BIN" ]; then
   rm -rf "$SEED2"
   "$BIN" samples --out "$SEED2" --scale full --seed 2 >/dev/null
   touch "$SEED2/.complete"
