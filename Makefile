@@ -14,7 +14,7 @@ APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config 
 # browser that renders the HTML report.
 TEST_APT_PKGS := python3-openpyxl chromium
 
-.PHONY: all deps build samples run test bench bench-peers clean help fuzz test-sanitize
+.PHONY: all deps build samples run test bench bench-peers clean help fuzz fuzz-replay test-sanitize
 
 all: build
 
@@ -24,7 +24,8 @@ help:
 	@echo "make bench    praksisplan over the full sample, 1 and 2 threads: s, lines/s, MB/s, peak RSS"
 	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark (PEERBENCH=dir)"
 	@echo "make samples  write the full sample extracts into $(FULL) (about 6 million claim lines, the register and the population)"
-	@echo "make fuzz SECONDS=N  libFuzzer + ASan on ingest and validation for N s (corpus in $(FUZZ_DIR)/corpus)"
+	@echo "make fuzz SECONDS=N [JOBS=2] [FUZZ_ASAN=0]  libFuzzer (+ ASan unless FUZZ_ASAN=0) on ingest and validation for N s"
+	@echo "make fuzz-replay  every input of the fuzz corpus, seeds and crashes once under ASan"
 	@echo "make test-sanitize  the tests under ThreadSanitizer, then under AddressSanitizer"
 
 # Installs the Debian packages that are missing (apt-get; as root or via sudo).
@@ -76,33 +77,61 @@ bench-peers: build
 clean:
 	rm -rf .build out $(FULL)
 
-# Fuzzing ingest and validation: libFuzzer with AddressSanitizer, release
-# build in its own folder. Seeds: Tests/Fuzz/seeds (committed, small) and the
-# first 2 KB of each Samples/small file; the corpus grows in $(FUZZ_DIR)/corpus,
-# crashes land in $(FUZZ_DIR)/artifacts, the log in $(FUZZ_DIR)/fuzz.log.
-# One worker (the machine is shared); FUZZ_FLAGS adds libFuzzer flags.
-# Replay inputs without libFuzzer: `swift run lunapipe-fuzz FILE|DIR...`.
+# Fuzzing ingest and validation (Sources/lunapipe-fuzz, Tests/Fuzz/README.md).
+# Release builds in their own folders: with AddressSanitizer in
+# $(FUZZ_DIR) (the default), or with FUZZ_ASAN=0 libFuzzer alone in
+# .build-fuzz-fast, about 5x the executions per second, for long runs whose
+# corpus `make fuzz-replay` then runs once more under AddressSanitizer.
+# Seeds: Tests/Fuzz/seeds (committed, small) and the first 2 KB of each
+# Samples/small file; the corpus grows in $(FUZZ_DIR)/corpus, crashes land in
+# $(FUZZ_DIR)/artifacts, the log in $(FUZZ_DIR)/fuzz.log (JOBS=N > 1: N
+# processes sharing the corpus, logs $(FUZZ_DIR)/fuzz-0.log ...).
+# FUZZ_FLAGS adds libFuzzer flags. Replay inputs without libFuzzer:
+# `swift run lunapipe-fuzz FILE|DIR...`.
+comma       := ,
 FUZZ_DIR    := .build-fuzz
-FUZZ_BIN    := $(FUZZ_DIR)/release/lunapipe-fuzz
+FUZZ_ASAN   ?= 1
+FUZZ_BUILD  := $(if $(filter 0,$(FUZZ_ASAN)),.build-fuzz-fast,$(FUZZ_DIR))
+FUZZ_SAN    := $(if $(filter 0,$(FUZZ_ASAN)),fuzzer,fuzzer$(comma)address)
+FUZZ_BIN    := $(CURDIR)/$(FUZZ_BUILD)/release/lunapipe-fuzz
 FUZZ_CORPUS := $(FUZZ_DIR)/corpus
 SECONDS     ?= 60
+JOBS        ?= 1
 FUZZ_FLAGS  ?=
+# Stack traces of allocations cost a third of the ASan run's time and serve
+# only heap reports, which name the allocating frame anyway.
+FUZZ_ASAN_OPTIONS ?= malloc_context_size=2
 
 fuzz: deps
-	$(SWIFT) build -c release --scratch-path $(FUZZ_DIR) --product lunapipe-fuzz \
-	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLUNA_FUZZ
+	$(SWIFT) build -c release --scratch-path $(FUZZ_BUILD) --product lunapipe-fuzz \
+	  -Xswiftc -sanitize=$(FUZZ_SAN) -Xswiftc -DLUNA_FUZZ
 	@mkdir -p $(FUZZ_CORPUS) $(FUZZ_DIR)/artifacts
+	@rm -f $(FUZZ_DIR)/fuzz-*.log
 	@for f in Samples/small/ydelser-*.csv; do \
 	  seed=$(FUZZ_CORPUS)/small-$$(basename $$f .csv); \
 	  [ -e $$seed ] || { printf '\141\077'; head -c 2000 $$f; } > $$seed; \
 	done
-	@{ ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} $(FUZZ_BIN) $(FUZZ_CORPUS) Tests/Fuzz/seeds \
-	    -dict=Tests/Fuzz/claims.dict -max_len=2048 -timeout=25 -detect_leaks=0 \
-	    -max_total_time=$(SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/ \
-	    $(FUZZ_FLAGS); echo $$? > $(FUZZ_DIR)/fuzz.rc; } 2>&1 | tee $(FUZZ_DIR)/fuzz.log
-	@echo "executions: $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_DIR)/fuzz.log)," \
+	@{ cd $(FUZZ_DIR) && ASAN_OPTIONS=$${ASAN_OPTIONS:-$(FUZZ_ASAN_OPTIONS)} $(FUZZ_BIN) corpus $(CURDIR)/Tests/Fuzz/seeds \
+	    -dict=$(CURDIR)/Tests/Fuzz/claims.dict -max_len=2048 -timeout=25 -detect_leaks=0 \
+	    -max_total_time=$(SECONDS) -print_final_stats=1 -artifact_prefix=artifacts/ \
+	    $(if $(filter-out 1,$(JOBS)),-jobs=$(JOBS) -workers=$(JOBS)) \
+	    $(FUZZ_FLAGS); echo $$? > fuzz.rc; } 2>&1 | tee $(FUZZ_DIR)/fuzz.log
+	@echo "executions: $$(cat $$(ls $(FUZZ_DIR)/fuzz-*.log 2>/dev/null || echo $(FUZZ_DIR)/fuzz.log) | \
+	    awk '/^stat::number_of_executed_units:/ { n += $$2 } END { print n + 0 }')" \
+	  "($(JOBS) job(s), $(SECONDS) s, $(if $(filter 0,$(FUZZ_ASAN)),no ASan,ASan))," \
+	  "crashes: $$(ls $(FUZZ_DIR)/artifacts | wc -l)," \
 	  "corpus: $$(ls $(FUZZ_CORPUS) | wc -l) files, $$(cat $(FUZZ_CORPUS)/* | wc -c) bytes"
 	@exit $$(cat $(FUZZ_DIR)/fuzz.rc)
+
+# Every input of the corpus, the seeds and the saved crashes, once, under
+# AddressSanitizer (with leak checks).
+fuzz-replay: deps
+	$(SWIFT) build -c release --scratch-path $(FUZZ_DIR) --product lunapipe-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLUNA_FUZZ
+	@mkdir -p $(FUZZ_CORPUS)
+	ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/lsan.supp \
+	  $(FUZZ_DIR)/release/lunapipe-fuzz -runs=0 -max_len=1000000 -detect_leaks=1 \
+	  $(FUZZ_CORPUS) Tests/Fuzz/seeds Tests/Fuzz/crashes
 
 # The tests under ThreadSanitizer, then under AddressSanitizer with
 # LeakSanitizer, each in its own build folder. The tests that run the command

@@ -278,7 +278,11 @@ final class ParallelScan {
       posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
 
       // The first block: encoding, delimiter, header.
-      var (buf, cap) = takeBuffer(minimum: max(options.chunkSize, DialectDetection.sniffBytes))
+      // A regular file smaller than that is read whole into a buffer its
+      // size (+1, to see the end without a second read).
+      var firstBlock = max(options.chunkSize, DialectDetection.sniffBytes)
+      if (st.st_mode & S_IFMT) == S_IFREG { firstBlock = min(firstBlock, Int(st.st_size) + 1) }
+      var (buf, cap) = takeBuffer(minimum: firstBlock)
       // `buf` is this loop's until handed to a chunk: back to the pool
       // however the file ends, also when it fails (no header, a read error).
       defer { pool.giveBuffer((buf, cap)) }

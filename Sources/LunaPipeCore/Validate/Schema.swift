@@ -12,18 +12,32 @@
 ///       Column("PatientId", .text(maxLength: 64)),
 ///     ])
 public struct Schema: Sendable {
-  public var columns: [Column]
+  public var columns: [Column] {
+    didSet { columnOfKey = Schema.columnOfKey(columns) }
+  }
   public var rules: [RecordRule]
+  /// Each column's normalized name and aliases → its index (the first
+  /// column that has it), so matching a header does not normalize every
+  /// column's names again for each field.
+  private var columnOfKey: [String: Int]
 
   public init(columns: [Column], rules: [RecordRule] = []) {
     self.columns = columns
     self.rules = rules
+    self.columnOfKey = Schema.columnOfKey(columns)
+  }
+
+  private static func columnOfKey(_ columns: [Column]) -> [String: Int] {
+    var table: [String: Int] = [:]
+    for (i, column) in columns.enumerated() {
+      for key in column.matchKeys where table[key] == nil { table[key] = i }
+    }
+    return table
   }
 
   /// The index of the column called `name` (matched as headers are).
   public func index(of name: String) -> Int? {
-    let key = HeaderName.normalize(name)
-    return columns.firstIndex { $0.matchKeys.contains(key) }
+    columnOfKey[HeaderName.normalize(name)]
   }
 
   func requireIndex(of name: String) throws -> Int {
