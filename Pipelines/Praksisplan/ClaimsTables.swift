@@ -19,7 +19,7 @@ extension Praksisplan {
       + regionTables(speciale: 57, by: .patient, order: RegionRows.alphabetical, numbers: (50, 52, 54, 56), mio: false)
   }
 
-  private static func id(_ n: Int) -> String { "tabel-\(n)" }
+  static func id(_ n: Int) -> String { "tabel-\(n)" }
 
   /// Riding physiotherapy by the patient's kommune, 2019–2023. A kommune
   /// without any riding patient (Læsø) has no row, as in the plan; the Total
@@ -33,20 +33,11 @@ extension Praksisplan {
       CrossTable(
         id: id(p),
         title: "Tabel \(p): Antal patienter, der har modtaget ridefysioterapi på \(name) fordelt på borgerens bopælskommune",
-        rowHeader: "kommune", columns: years, families: rows, measure: .patienter, decimals: 0),
-      CrossTable(
-        id: id(n.0), title: "Tabel \(n.0): Udgifter pr. år til \(name) fordelt på kommuner",
-        rowHeader: "kommune", columns: years, families: rows, measure: .udgift, decimals: 0),
-      CrossTable(
-        id: id(n.1), title: "Tabel \(n.1): Udgifter pr. patient pr. år til \(name) fordelt på kommuner",
-        rowHeader: "kommune", columns: years, families: rows, measure: .udgiftPrPatient, decimals: 0),
-      CrossTable(
-        id: id(n.2), title: "Tabel \(n.2): Ydelser pr. år på \(name) fordelt på kommuner",
-        rowHeader: "kommune", columns: years, families: rows, measure: .ydelser, decimals: 0),
-      CrossTable(
-        id: id(n.3), title: "Tabel \(n.3): Ydelser pr. år pr. patient på \(name) fordelt på kommuner",
-        rowHeader: "kommune", columns: years, families: rows, measure: .ydelserPrPatient, decimals: 0),
+        rowHeader: "kommune", columns: years, families: rows, measure: .patienter, decimals: 0)
     ]
+    tables += measureTables(
+      numbers: n, of: name, rowHeader: "kommune", columns: years, families: rows, ydelserPrPatientDecimals: 0,
+      ydelserPrPatient: "pr. år pr. patient")
     for i in tables.indices { tables[i].omitsEmptyRows = true }
     return tables
   }
@@ -82,22 +73,38 @@ extension Praksisplan {
   ) -> [CrossTable] {
     let rows = [RegionRows.regioner(order, by: key, speciale: s), RegionRows.total(by: key, speciale: s)]
     let name = "speciale \(s)"
-    let unit = mio ? " angivet i mio." : ""
+    return measureTables(
+      numbers: n, of: name, rowHeader: "region", columns: regionYears, families: rows,
+      udgiftUnit: mio ? " angivet i mio." : "", udgift: mio ? .udgiftMio : .udgift, udgiftDecimals: mio ? 1 : 0,
+      ydelserPrPatientDecimals: mio ? 2 : 0)
+  }
+
+  /// The four tables the plan prints for one speciale by kommune or by
+  /// region: udgift, udgift per patient, ydelser and ydelser per patient per
+  /// year, numbered `n` (`rowHeader` "kommune" or "region" names the rows,
+  /// and the title's "fordelt på kommuner/regioner"; the plan words the
+  /// fourth title "pr. patient pr. år" or, for riding, "pr. år pr. patient").
+  static func measureTables(
+    numbers n: (Int, Int, Int, Int), of name: String, rowHeader: String, columns: [Int64],
+    families rows: [RowFamily], udgiftUnit: String = "", udgift: Measure = .udgift, udgiftDecimals: Int = 0,
+    ydelserPrPatientDecimals: Int, ydelserPrPatient: String = "pr. patient pr. år"
+  ) -> [CrossTable] {
+    let by = "fordelt på \(rowHeader == "region" ? "regioner" : "kommuner")"
     return [
       CrossTable(
-        id: id(n.0), title: "Tabel \(n.0): Udgifter pr. år\(unit) til \(name) fordelt på regioner",
-        rowHeader: "region", columns: regionYears, families: rows, measure: mio ? .udgiftMio : .udgift,
-        decimals: mio ? 1 : 0),
+        id: id(n.0), title: "Tabel \(n.0): Udgifter pr. år\(udgiftUnit) til \(name) \(by)",
+        rowHeader: rowHeader, columns: columns, families: rows, measure: udgift, decimals: udgiftDecimals),
       CrossTable(
-        id: id(n.1), title: "Tabel \(n.1): Udgifter pr. patient pr. år til \(name) fordelt på regioner",
-        rowHeader: "region", columns: regionYears, families: rows, measure: .udgiftPrPatient, decimals: 0),
+        id: id(n.1), title: "Tabel \(n.1): Udgifter pr. patient pr. år til \(name) \(by)",
+        rowHeader: rowHeader, columns: columns, families: rows, measure: .udgiftPrPatient, decimals: 0),
       CrossTable(
-        id: id(n.2), title: "Tabel \(n.2): Ydelser pr. år på \(name) fordelt på regioner",
-        rowHeader: "region", columns: regionYears, families: rows, measure: .ydelser, decimals: 0),
+        id: id(n.2), title: "Tabel \(n.2): Ydelser pr. år på \(name) \(by)",
+        rowHeader: rowHeader, columns: columns, families: rows, measure: .ydelser, decimals: 0),
       CrossTable(
-        id: id(n.3), title: "Tabel \(n.3): Ydelser pr. patient pr. år på \(name) fordelt på regioner",
-        rowHeader: "region", columns: regionYears, families: rows, measure: .ydelserPrPatient,
-        decimals: mio ? 2 : 0),
+        id: id(n.3),
+        title: "Tabel \(n.3): Ydelser \(ydelserPrPatient) på \(name) \(by)",
+        rowHeader: rowHeader, columns: columns, families: rows, measure: .ydelserPrPatient,
+        decimals: ydelserPrPatientDecimals),
     ]
   }
 

@@ -31,20 +31,10 @@ public enum Praksisplan {
       KommuneRows.kommuner(of: region, by: .patient, speciale: s),
       KommuneRows.total(of: region, by: .patient, speciale: s),
     ]
-    func id(_ k: Int) -> String { "tabel-\(k)" }
-    return [
-      CrossTable(
-        id: id(n.0), title: "Tabel \(n.0): Udgifter pr. år til \(specialeName) fordelt på kommuner",
-        rowHeader: "kommune", columns: years, families: yder, measure: .udgift, decimals: 0),
-      CrossTable(
-        id: id(n.1), title: "Tabel \(n.1): Udgifter pr. patient pr. år til \(specialeName) fordelt på kommuner",
-        rowHeader: "kommune", columns: years, families: yder, measure: .udgiftPrPatient, decimals: 0),
-      CrossTable(
-        id: id(n.2), title: "Tabel \(n.2): Ydelser pr. år på \(specialeName) fordelt på kommuner",
-        rowHeader: "kommune", columns: years, families: yder, measure: .ydelser, decimals: 0),
-      CrossTable(
-        id: id(n.3), title: "Tabel \(n.3): Ydelser pr. patient pr. år på \(specialeName) fordelt på kommuner",
-        rowHeader: "kommune", columns: years, families: yder, measure: .ydelserPrPatient, decimals: 2),
+    return measureTables(
+      numbers: (n.0, n.1, n.2, n.3), of: specialeName, rowHeader: "kommune", columns: years, families: yder,
+      ydelserPrPatientDecimals: 2)
+      + [
       CrossTable(
         id: id(n.4),
         title:
