@@ -15,12 +15,12 @@ extension Praksisplan {
       intro:
         "Tabeller og figurer beregnet af LunaPipe fra de givne udtræk, nummereret som i den offentliggjorte "
         + "praksisplan. Udvikling i procent fra første til sidste år.",
-      source: source(of:), unit: unit(of:), order: readingOrder)
+      source: { source(of: $0) }, unit: { unit(of: $0) }, order: { readingOrder($0) })
   }
 
   /// The Excel workbook.
   public static var workbook: XLSXWorkbook {
-    XLSXWorkbook(title: reportTitle, source: source(of:), order: readingOrder)
+    XLSXWorkbook(title: reportTitle, source: { source(of: $0) }, order: { readingOrder($0) })
   }
 
   /// The source line the plan prints under a table ("Kilde: LUNA BI").

@@ -24,8 +24,8 @@ import Testing
     var files: [String: Data] = [:]
     for rel in try FileManager.default.subpathsOfDirectory(atPath: dir) {
       var isDir: ObjCBool = false
-      FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)
-      if isDir.boolValue || rel == "run-report.json" { continue }
+      let exists = FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)
+      if !exists || isDir.boolValue || rel == "run-report.json" { continue }
       files[rel] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + rel))
     }
     return OutputSet(files: files)
@@ -39,8 +39,7 @@ import Testing
     let listed = Set(try #require(report["outputs"] as? [String]))
     let present = Set(try FileManager.default.subpathsOfDirectory(atPath: dir).filter {
       var isDir: ObjCBool = false
-      FileManager.default.fileExists(atPath: dir + "/" + $0, isDirectory: &isDir)
-      return !isDir.boolValue
+      return FileManager.default.fileExists(atPath: dir + "/" + $0, isDirectory: &isDir) && !isDir.boolValue
     })
     #expect(listed == present, "run-report.json lists the files present")
     #expect(report["status"] as? String == "ok")

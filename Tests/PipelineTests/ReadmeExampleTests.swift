@@ -31,7 +31,7 @@ import Testing
   }
 
   @Test func theExampleRunsAndGivesTabel26sLaesoeRow() throws {
-    FileManager.default.changeCurrentDirectoryPath(repositoryRoot)
+    try #require(FileManager.default.changeCurrentDirectoryPath(repositoryRoot))
     let tables = try example()
     let row = tables[0].rows[0].map(\.plain)
     let published = try publishedTable("tabel-26").first { $0[0] == "Læsø" }

@@ -12,7 +12,8 @@ public func makeTempDir(_ name: String = "lunapipe-test") -> String {
 @discardableResult
 public func writeFile(_ dir: String, _ name: String, _ bytes: [UInt8]) -> String {
   let path = dir + "/" + name
-  FileManager.default.createFile(atPath: path, contents: Data(bytes))
+  let written = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+  precondition(written, "cannot write \(path)")
   return path
 }
 
