@@ -59,16 +59,10 @@ import Testing
     .init(table: 46, row: "Total", column: "2022", printed: "800614", computed: "800602", why: "its regions with Tabel 47's Total"),
   ]
 
-  func tables() throws -> String {
-    let o = try PublishedTablesTests.output.get()
-    try #require(o.exit == 0, "lunapipe failed: \(o.stderr)")
-    return o.out + "/tables"
-  }
-
   @Test(arguments: tableNumbers)
   func reproducesThePublishedTable(_ n: Int) throws {
     let published = try publishedTable("tabel-\(n)")
-    let ours = try readCSV(try tables() + "/tabel-\(n).csv")
+    let ours = try readCSV(try PublishedTablesTests.tables() + "/tabel-\(n).csv")
     #expect(ours[0] == published[0], "header")
     #expect(ours.map { $0[0] } == published.map { $0[0] }, "row labels and order")
     for (r, row) in published.enumerated() where r > 0 && r < ours.count {
@@ -93,8 +87,8 @@ import Testing
     (42, 43), (44, 45), (46, 47), (48, 49), (50, 51), (52, 53), (54, 55), (56, 57),
   ])
   func regionRowIsTheKommuneTotal(region: Int, kommune: Int) throws {
-    let r = try readCSV(try tables() + "/tabel-\(region).csv")
-    let k = try readCSV(try tables() + "/tabel-\(kommune).csv")
+    let r = try readCSV(try PublishedTablesTests.tables() + "/tabel-\(region).csv")
+    let k = try readCSV(try PublishedTablesTests.tables() + "/tabel-\(kommune).csv")
     let nj = try #require(r.first { $0[0] == "Region Nordjylland" })
     let total = try #require(k.last)
     #expect(total[0] == "Total")
@@ -115,10 +109,10 @@ import Testing
   /// no Læsø row, exactly as published; other tables keep it.
   @Test func kommunerWithoutRidingPatientsHaveNoRow() throws {
     for n in [16, 17, 43, 45, 47, 49, 51, 53, 55, 57] {
-      let ours = try readCSV(try tables() + "/tabel-\(n).csv")
+      let ours = try readCSV(try PublishedTablesTests.tables() + "/tabel-\(n).csv")
       #expect(!ours.contains { $0[0] == "Læsø" }, "tabel-\(n)")
       #expect(ours.count == 12, "tabel-\(n): 10 kommuner and Total")
     }
-    #expect(try readCSV(try tables() + "/tabel-26.csv").contains { $0[0] == "Læsø" })
+    #expect(try readCSV(try PublishedTablesTests.tables() + "/tabel-26.csv").contains { $0[0] == "Læsø" })
   }
 }

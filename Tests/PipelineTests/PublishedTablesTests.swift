@@ -17,8 +17,10 @@ import Testing
     return (out, r.exit, r.stderr)
   }
 
-  func tables() throws -> String {
-    let o = try Self.output.get()
+  /// The run's `tables/` folder; the run must have succeeded. Shared with
+  /// `ClaimsTablesTests`, which checks the other tables of the same run.
+  static func tables() throws -> String {
+    let o = try output.get()
     try #require(o.exit == 0, "lunapipe failed: \(o.stderr)")
     return o.out + "/tables"
   }
@@ -26,7 +28,7 @@ import Testing
   @Test(arguments: tableNumbers)
   func reproducesThePublishedTable(_ n: Int) throws {
     let published = try publishedTable("tabel-\(n)")
-    let ours = try readCSV(try tables() + "/tabel-\(n).csv")
+    let ours = try readCSV(try Self.tables() + "/tabel-\(n).csv")
     #expect(ours[0] == published[0], "header")
     #expect(ours.map { $0[0] } == published.map { $0[0] }, "row labels and order")
     for (r, row) in published.enumerated() where r > 0 {
@@ -42,7 +44,7 @@ import Testing
   /// same Totals while its rows sum to the same printed-row sums.
   @Test(arguments: [(19, "2019", 42_135_485, 42_135_486), (29, "2022", 122_388_950, 122_388_947)])
   func totalsAreRoundedTotalsNotSumsOfRoundedRows(n: Int, year: String, total: Int, rowSum: Int) throws {
-    let ours = try readCSV(try tables() + "/tabel-\(n).csv")
+    let ours = try readCSV(try Self.tables() + "/tabel-\(n).csv")
     let col = ours[0].firstIndex(of: year)!
     let rows = ours.dropFirst().filter { $0[0] != "Total" }.map { Int($0[col])! }
     #expect(rows.reduce(0, +) == rowSum)
