@@ -7,6 +7,9 @@ public enum LunaClaims {
   /// 57 almen ridefysioterapi, 65 vederlagsfri ridefysioterapi.
   public static let specialer: Set<Int64> = [51, 57, 62, 65]
 
+  /// The largest |Bruttohonorar| of one line, in øre: 1.000.000,00 kr.
+  public static let maxBruttohonorarOere: Int64 = 100_000_000
+
   /// The schema of a claims extract.
   ///
   /// Column names match headers case-insensitively with Æ/Ø/Å = AE/OE/AA,
@@ -20,7 +23,9 @@ public enum LunaClaims {
       Column("Speciale", .code(specialer)),
       Column("Ydelseskode", .digits(count: 4)),
       Column("Antal", .integer(-1_000_000...1_000_000), nonZero: true),
-      Column("Bruttohonorar", .decimal(scale: 2)),
+      // At most 1.000.000,00 kr per service line: a plausibility bound
+      // (the dearest ydelse is a few thousand kroner).
+      Column("Bruttohonorar", .decimal(scale: 2), maxMagnitude: maxBruttohonorarOere),
       Column("PatientId", .text(maxLength: 64)),
       Column("PatientKommune", .code(kommuner)),
       Column("YderKommune", .code(kommuner)),
@@ -29,6 +34,10 @@ public enum LunaClaims {
       Column("Diagnosegruppe", .integer(1...4), required: false),
       Column("Progressiv", .flag(yes: "J", no: "N"), required: false),
     ])
+    // A LUNA line is about 100 bytes; 64 KiB leaves room for extra
+    // columns and still stops a stray quote or a binary blob at its line.
+    s.maxRecordBytes = 64 << 10
+    s.volumeKeys = ["Aar", "Speciale"]
     s.rules = [
       // A reversal (negative Antal) carries a negative amount, a service a
       // non-negative one.

@@ -43,7 +43,8 @@ struct History: ParsableCommand {
       Each run is recorded with its pipeline and version, start and end, host,
       arguments, every input (path, size, mtime, SHA-256), the counts (read,
       accepted, rejected per rule, skipped), every output (path, SHA-256), its
-      status (ok, failed, up-to-date, interrupted, running) and exit code.
+      status (ok, failed, up-to-date, interrupted, refused: busy, bad
+      input or an output directory LunaPipe did not write; running) and exit code.
 
       Examples:
         lunapipe history --last 5
@@ -66,13 +67,12 @@ struct History: ParsableCommand {
     func run() throws {
       Log.setUp(format: .human, quiet: false)
       let history = try location.open()
-      try? history.markAbandoned()
-      let runs = try history.runs(last: last)
+      let runs = RunHistory.withAbandonedShown(try history.runs(last: last))
       if json {
-        print(try HistoryText.json(runs))
+        say(try HistoryText.json(runs))
         return
       }
-      print(HistoryText.table(runs), terminator: "")
+      StandardStreams.write(HistoryText.table(runs), to: STDOUT_FILENO)
     }
   }
 
@@ -85,13 +85,12 @@ struct History: ParsableCommand {
     func run() throws {
       Log.setUp(format: .human, quiet: false)
       let history = try location.open()
-      try? history.markAbandoned()
-      let record = try HistoryText.find(runID, in: history)
+      guard let record = RunHistory.withAbandonedShown([try HistoryText.find(runID, in: history)]).first else { return }
       if json {
-        print(try HistoryText.json(record))
+        say(try HistoryText.json(record))
         return
       }
-      print(HistoryText.detail(record), terminator: "")
+      StandardStreams.write(HistoryText.detail(record), to: STDOUT_FILENO)
     }
   }
 }
@@ -117,6 +116,6 @@ struct Diff: ParsableCommand {
     let a = try HistoryText.find(runA, in: history)
     let b = try HistoryText.find(runB, in: history)
     let diff = try RunDiff(a, b, history: history)
-    print(HistoryText.diff(diff, a: a, b: b, limit: limit), terminator: "")
+    StandardStreams.write(HistoryText.diff(diff, a: a, b: b, limit: limit), to: STDOUT_FILENO)
   }
 }

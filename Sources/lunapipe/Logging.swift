@@ -106,7 +106,7 @@ final class ProgressDisplay: @unchecked Sendable {
     defer { lock.unlock() }
     let had = !line.isEmpty
     clear()
-    FileHandle.standardError.write(Data(text.utf8))
+    StandardStreams.write(text, to: STDERR_FILENO)
     if had, let s = source { draw(s) }
   }
 
@@ -122,13 +122,50 @@ final class ProgressDisplay: @unchecked Sendable {
     var ws = winsize()
     let width = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 20 ? Int(ws.ws_col) - 1 : 79
     line = ProgressLine.render(snapshot, elapsedSeconds: Date().timeIntervalSince(started), width: width)
-    FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+    StandardStreams.write("\r\u{1B}[K" + line, to: STDERR_FILENO)
   }
 
   private func clear() {
     if !line.isEmpty {
-      FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+      StandardStreams.write("\r\u{1B}[K", to: STDERR_FILENO)
       line = ""
     }
   }
+}
+
+/// Writes to standard output and standard error that never end the run.
+///
+/// `FileHandle.write` traps on any error (a full device, a closed pipe: the
+/// process dies with SIGILL), and a write to a pipe whose reader left raises
+/// SIGPIPE. A run's record is its history and its run report, not the
+/// terminal: a log line that cannot be written is dropped, and the run goes
+/// on to publish and exit with its own code.
+enum StandardStreams {
+  /// Ignores SIGPIPE for the process: a closed pipe then shows as EPIPE,
+  /// which `write` drops.
+  static func ignoreBrokenPipes() { signal(SIGPIPE, SIG_IGN) }
+
+  /// Writes `text` to `fd`, retrying short writes and EINTR; any other
+  /// error (EPIPE, ENOSPC, EBADF, EIO) drops the rest.
+  static func write(_ text: String, to fd: Int32) {
+    var text = text
+    text.withUTF8 { buf in
+      guard var p = buf.baseAddress else { return }
+      var left = buf.count
+      while left > 0 {
+        let n = Glibc.write(fd, p, left)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return
+        }
+        p += n
+        left -= n
+      }
+    }
+  }
+}
+
+/// `print` for the command's own output on stdout, safe like the log.
+func say(_ text: String) {
+  StandardStreams.write(text + "\n", to: STDOUT_FILENO)
 }

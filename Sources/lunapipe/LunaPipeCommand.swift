@@ -19,6 +19,13 @@ struct LunaPipeCommand: ParsableCommand {
     version: LunaPipeVersion.current,
     subcommands: [Run.self, History.self, Diff.self, Samples.self]
   )
+
+  /// Ignores SIGPIPE before anything runs: `lunapipe run ... | head -1`
+  /// must not kill a run on its first log line.
+  static func main() {
+    StandardStreams.ignoreBrokenPipes()
+    main(nil)
+  }
 }
 
 /// Exit codes, sysexits(3)-style, so that a scheduler can tell them apart.

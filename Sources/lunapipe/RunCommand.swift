@@ -62,6 +62,11 @@ struct RunOptions: ParsableArguments {
   @Flag(name: .long, help: "Run even when nothing changed since the last successful run.")
   var force = false
 
+  @Flag(
+    name: .long,
+    help: "Publish even when the accepted records of a year and speciale fell below half of the last successful run's.")
+  var acceptDrop = false
+
   @Option(name: .long, help: "Log lines on stderr: human or json (one JSON object per line).")
   var logFormat: LogFormat = .human
 
@@ -164,18 +169,50 @@ struct Run: ParsableCommand {
     let out = URL(fileURLWithPath: options.out).standardizedFileURL.path
     let stateDir = options.stateDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
       ?? URL(fileURLWithPath: out).deletingLastPathComponent().path
+    let optionsKey = Self.optionsKey(pipeline: pipeline, options: options)
+    var record = RunRecord(
+      pipeline: pipeline, version: LunaPipeVersion.current, outputDirectory: out, started: RunHistory.now(),
+      host: ProcessInfo.processInfo.hostName, pid: getpid(), arguments: CommandLine.arguments,
+      optionsKey: optionsKey)
+
+    /// Logs why the run cannot start, records the attempt as refused
+    /// (when the history can be written at all), and gives the exit code.
+    func refuse(_ code: ExitCode, _ message: String, history: RunHistory? = nil) -> ExitCode {
+      Log.logger.error("\(message)")
+      if let h = history ?? (try? RunHistory(stateDirectory: stateDir)) {
+        do {
+          let id = try h.recordRefused(record, exitCode: Int(code.rawValue), message: message)
+          Log.logger.info("recorded as run \(id), refused (exit \(code.rawValue))")
+        } catch {
+          Log.logger.warning("the run history could not record this attempt: \(error)")
+        }
+      }
+      return code
+    }
+
+    // The inputs, resolved (nothing is read yet).
+    let inputPaths: [String]
+    do {
+      inputPaths = try ReadCSV(inputPatterns).run((), in: RunContext()).paths
+        .map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+    } catch {
+      throw refuse(Exit.code(for: error), "\(error)")
+    }
+    // Never replace what LunaPipe did not write: refused before anything
+    // is locked, read or written.
+    do {
+      try OutputDirectory.checkTarget(out, inputs: inputPaths, stateDirectory: stateDir)
+    } catch {
+      throw refuse(Exit.output, "\(error)")
+    }
 
     // One run at a time per output directory.
     let lock: RunLock
     do {
       lock = try RunLock(outputDirectory: out)
     } catch let e as RunLock.Failure {
-      if case .busy = e {
-        Log.logger.error("\(e)")
-        throw Exit.busy
-      }
-      Log.logger.error("\(e)")
-      throw Exit.output
+      if case .busy = e { throw refuse(Exit.busy, "\(e)") }
+      throw refuse(Exit.output, "\(e)")
     }
     defer { lock.release() }
     if let h = lock.takenOverFrom {
@@ -186,38 +223,31 @@ struct Run: ParsableCommand {
     let history: RunHistory
     do {
       history = try RunHistory(stateDirectory: stateDir)
-      for id in try history.markInterrupted(outputDirectory: out) {
-        Log.logger.warning("run \(id) into \(out) did not finish (killed?); recorded as interrupted")
-      }
+      try reconcile(history, out: out)
     } catch {
       Log.logger.error("\(error)")
       throw Exit.output
     }
-    for p in OutputDirectory.removeStaleStaging(target: out) {
-      Log.logger.warning("removed \(p), left by a run that did not finish")
-    }
+    let stale = OutputDirectory.removeStaleStaging(target: out)
+    for p in stale.removed { Log.logger.warning("removed \(p), left by a run that did not finish") }
+    for p in stale.leftAlone { Log.logger.warning("left \(p) alone: its name is LunaPipe's, its contents are not") }
 
-    // The inputs, fingerprinted.
-    let inputs: [FileFingerprint]
+    // The inputs, fingerprinted; one delivery counted once.
     do {
-      let paths = try ReadCSV(options.claims + [options.ydere, options.befolkning].compactMap { $0 })
-        .run((), in: RunContext()).paths
-      let absolute = paths.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-      let known = try history.knownFingerprints(absolute)
-      inputs = try absolute.map { try FileFingerprint.of($0, known: known) }
+      let known = try history.knownFingerprints(inputPaths)
+      record.inputs = try inputPaths.map { try FileFingerprint.of($0, known: known) }
     } catch {
-      Log.logger.error("\(error)")
-      throw Exit.code(for: error)
+      throw refuse(Exit.code(for: error), "\(error)", history: history)
     }
+    if let same = Self.sameContent(record.inputs) {
+      throw refuse(
+        Exit.input,
+        "the same extract is given twice: \(same.joined(separator: " and ")) have the same content (SHA-256 \(record.inputs.first { $0.path == same[0] }!.sha256.prefix(12))…); its records would be counted twice. Give each delivery once",
+        history: history)
+    }
+    let inputs = record.inputs
 
     let previous = try? history.lastSuccessful(outputDirectory: out)
-    let optionsKey = Self.optionsKey(pipeline: pipeline, options: options)
-    var record = RunRecord(
-      pipeline: pipeline, version: LunaPipeVersion.current, outputDirectory: out, started: RunHistory.now(),
-      host: ProcessInfo.processInfo.hostName, pid: getpid(), arguments: CommandLine.arguments,
-      optionsKey: optionsKey)
-    record.inputs = inputs
-
     if !options.force, let previous, previous.pipeline == pipeline, previous.version == record.version,
       previous.optionsKey == optionsKey, InputChanges(before: previous.inputs, after: inputs).isEmpty,
       previous.inputs.count == inputs.count, OutputSnapshot.matches(previous.outputs, in: out)
@@ -229,7 +259,7 @@ struct Run: ParsableCommand {
       if options.logFormat == .json {
         Log.logger.info("\(message)", metadata: ["run": "\(id)", "status": "up-to-date"])
       } else if !options.quiet {
-        print("run \(id): \(message)")
+        say("run \(id): \(message)")
       }
       return
     }
@@ -246,7 +276,7 @@ struct Run: ParsableCommand {
 
     let output: OutputDirectory
     do {
-      output = try OutputDirectory(target: out)
+      output = try OutputDirectory(target: out, runID: id)
     } catch {
       Log.logger.error("\(error)")
       try? history.finish(id, status: .failed, exitCode: 73, message: "\(error)", counts: .init(), outputs: [])
@@ -272,16 +302,19 @@ struct Run: ParsableCommand {
         _ = try Praksisplan.pipeline(claims: options.claims, ydere: options.ydere, befolkning: options.befolkning)
           .run(in: context)
       }
+      try VolumeGuard.check(
+        now: context.report, previous: VolumeGuard.previousReport(in: out), previousRun: previous?.id,
+        acceptDrop: options.acceptDrop)
       try writeReport(context, output: output, started: started, status: "ok", message: nil)
       try output.publish()
     } catch {
       let code = Exit.code(for: error)
       try? writeReport(context, output: output, started: started, status: "failed", message: "\(error)")
-      let kept = keepFailed(output)
+      let kept = output.keepAsFailed()
       Log.logger.error("\(error)", metadata: ["run": "\(id)"])
-      if let kept {
-        Log.logger.error("the previous outputs in \(options.out) are untouched; this run's rejects and report are in \(kept)")
-      }
+      Log.logger.error(
+        "the previous outputs in \(options.out) are untouched; this run's rejects and report are in \(kept ?? output.staging.path)"
+      )
       try? history.finish(
         id, status: .failed, exitCode: Int(code.rawValue), message: "\(error)", counts: counts(context.report),
         outputs: [])
@@ -295,30 +328,105 @@ struct Run: ParsableCommand {
         id, status: .ok, exitCode: 0, message: nil, counts: counts(context.report), outputs: snapshot.outputs,
         contents: snapshot.contents)
       if let previous, let now = try history.run(id) {
-        describeOutputChanges(try RunDiff(previous, now, history: history), since: previous.id)
+        describeOutputChanges(try RunDiff(previous, now, history: history), since: previous.id, now: id)
       }
     } catch {
       Log.logger.warning("the outputs are published, but the run history could not record them: \(error)")
     }
-    let t = context.report.totals
+    let summary = Self.summary(context.report, kinds: inputKinds)
     if options.logFormat == .json {
+      let t = context.report.totals
       Log.logger.info(
-        "run \(id) finished",
+        "run \(id) finished: \(summary)",
         metadata: [
           "run": "\(id)", "status": "ok", "read": "\(t.read)", "accepted": "\(t.accepted)", "rejected": "\(t.rejected)",
           "skipped": "\(t.skippedEmpty)", "out": "\(out)",
         ])
     } else if !options.quiet {
-      print("run \(id): \(pipeline): \(t.accepted) records accepted, \(t.rejected) rejected, \(t.skippedEmpty) empty lines skipped")
+      say("run \(id): \(pipeline): \(summary)")
       if pipeline == "praksisplan" {
-        print("tables written to \(output.target.path)/tables (Danish CSV: tables-da, Markdown: tables-md, JSON: tables-json; tidy: aggregates.csv, growth.csv)")
-        print("report: \(output.target.path)/report.html, workbook: \(output.target.path)/praksisplan.xlsx")
+        say("tables written to \(output.target.path)/tables (Danish CSV: tables-da, Markdown: tables-md, JSON: tables-json; tidy: aggregates.csv, growth.csv)")
+        say("report: \(output.target.path)/report.html, workbook: \(output.target.path)/praksisplan.xlsx")
       } else if pipeline == "objektiv-finansiering" {
-        print("written: \(output.target.path)/tables/budget-objektiv-finansiering.csv")
+        say("written: \(output.target.path)/tables/budget-objektiv-finansiering.csv")
       } else if pipeline == "claims-summary" {
-        print("written: \(output.target.path)/aggregates.csv, \(output.target.path)/growth.csv")
+        say("written: \(output.target.path)/aggregates.csv, \(output.target.path)/growth.csv")
       }
-      print("rejects: \(output.target.path)/rejects.csv, report: \(output.target.path)/run-report.json")
+      say("rejects: \(output.target.path)/rejects.csv, report: \(output.target.path)/run-report.json")
+    }
+  }
+
+  /// The patterns of every input the pipeline reads.
+  private var inputPatterns: [String] {
+    (pipeline == "objektiv-finansiering" ? [] : options.claims) + [options.ydere, options.befolkning].compactMap { $0 }
+  }
+
+  /// Each input file's kind (claims, ydere, befolkning), by absolute path.
+  private var inputKinds: [String: String] {
+    var kinds: [String: String] = [:]
+    func add(_ patterns: [String], _ kind: String) {
+      for p in (try? ReadCSV(patterns).run((), in: RunContext()).paths) ?? [] {
+        kinds[URL(fileURLWithPath: p).standardizedFileURL.path] = kind
+      }
+    }
+    if pipeline != "objektiv-finansiering" { add(options.claims, "claims") }
+    if let y = options.ydere { add([y], "ydere") }
+    if let b = options.befolkning { add([b], "befolkning") }
+    return kinds
+  }
+
+  /// "claims: 4140624 records accepted, 120 rejected, 7 empty lines
+  /// skipped; ydere: 57 accepted, ...": one count per kind of input.
+  static func summary(_ report: RunReport, kinds: [String: String]) -> String {
+    var order: [String] = []
+    var byKind: [String: RunReport.Totals] = [:]
+    for f in report.inputs {
+      let k = kinds[URL(fileURLWithPath: f.path).standardizedFileURL.path] ?? "input"
+      if byKind[k] == nil { order.append(k) }
+      byKind[k, default: .init()].accepted += f.accepted
+      byKind[k, default: .init()].rejected += f.rejected
+      byKind[k, default: .init()].skippedEmpty += f.skippedEmpty
+    }
+    if order.isEmpty { return "no records read" }
+    return order.map { k in
+      let t = byKind[k]!
+      return "\(k): \(t.accepted) records accepted, \(t.rejected) rejected, \(t.skippedEmpty) empty lines skipped"
+    }.joined(separator: "; ")
+  }
+
+  /// The first group of inputs with the same content, by path; nil when
+  /// every input differs.
+  static func sameContent(_ inputs: [FileFingerprint]) -> [String]? {
+    var byHash: [String: [String]] = [:]
+    for f in inputs { byHash[f.sha256, default: []].append(f.path) }
+    return inputs.lazy.compactMap { byHash[$0.sha256] }.first { $0.count > 1 }
+  }
+
+  /// Marks the runs of `out` that never finished as interrupted, and where
+  /// one of them had already published (killed between the swap and its
+  /// record), records it as it ended: `ok`, with the outputs on disk.
+  private func reconcile(_ history: RunHistory, out: String) throws {
+    let interrupted = try history.markInterrupted(outputDirectory: out)
+    var published: Int64?
+    if case .lunapipe(let runID) = OutputDirectory.ownership(of: out) { published = runID }
+    for id in interrupted where id != published {
+      Log.logger.warning("run \(id) into \(out) did not finish (killed?); recorded as interrupted")
+    }
+    guard let published, let run = try history.run(published), run.status == .interrupted else { return }
+    let snapshot = try OutputSnapshot.take(out)
+    var c = RunRecord.Counts()
+    if let report = VolumeGuard.previousReport(in: out) {
+      c.read = report.totals?.read ?? 0
+      c.accepted = report.totals?.accepted ?? 0
+      c.rejected = report.totals?.rejected ?? 0
+      c.skipped = report.totals?.skippedEmpty ?? 0
+      c.rejectsByRule = report.rejectsByRule ?? [:]
+    }
+    if try history.reconcile(
+      outputDirectory: out, publishedRun: published, counts: c, outputs: snapshot.outputs, contents: snapshot.contents)
+    {
+      Log.logger.warning(
+        "run \(published) into \(out) was killed after it published its outputs; recorded as ok with the outputs found there")
     }
   }
 
@@ -364,7 +472,7 @@ struct Run: ParsableCommand {
     Log.logger.info("since run \(previous.id): \(parts.joined(separator: "; "))")
   }
 
-  private func describeOutputChanges(_ diff: RunDiff, since previousID: Int64) {
+  private func describeOutputChanges(_ diff: RunDiff, since previousID: Int64, now id: Int64) {
     var parts: [String] = []
     for f in diff.files {
       switch f {
@@ -377,7 +485,7 @@ struct Run: ParsableCommand {
       }
     }
     let text = parts.isEmpty ? "no output changed" : "outputs changed: " + parts.joined(separator: ", ")
-    Log.logger.info("since run \(previousID): \(text); `lunapipe diff \(previousID) <this run>` shows the cells")
+    Log.logger.info("since run \(previousID): \(text); `lunapipe diff \(previousID) \(id)` shows the cells")
   }
 
   private func counts(_ r: RunReport) -> RunRecord.Counts {
@@ -403,17 +511,4 @@ struct Run: ParsableCommand {
     try output.write("run-report.json", Array(try enc.encode(context.report)) + [10])
   }
 
-  /// Moves a failed run's staging directory to `OUT.failed`, for inspection.
-  private func keepFailed(_ output: OutputDirectory) -> String? {
-    let failed = output.target.path + ".failed"
-    let fm = FileManager.default
-    try? fm.removeItem(atPath: failed)
-    do {
-      try fm.moveItem(atPath: output.staging.path, toPath: failed)
-      return failed
-    } catch {
-      output.discard()
-      return nil
-    }
-  }
 }

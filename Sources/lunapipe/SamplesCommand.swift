@@ -23,9 +23,10 @@ struct Samples: ParsableCommand {
   func run() throws {
     let started = Date()
     let files = try SampleGenerator(scale: scale, seed: seed).write(to: out)
-    for f in files { print(f) }
-    FileHandle.standardError.write(
-      Data(String(format: "lunapipe: wrote %d files in %.1f s\n", files.count, Date().timeIntervalSince(started)).utf8))
+    for f in files { say(f) }
+    StandardStreams.write(
+      String(format: "lunapipe: wrote %d files in %.1f s\n", files.count, Date().timeIntervalSince(started)),
+      to: STDERR_FILENO)
   }
 }
 

@@ -1,7 +1,8 @@
 import Foundation
+import LunaPipeCore
 
 /// The files of an output directory, with sizes and SHA-256, as the run
-/// history records them.
+/// history records them (all but the ownership marker, which names the run).
 public enum OutputSnapshot {
   /// Every regular file under `directory`, sorted by relative path; the
   /// bytes of those up to `RunHistory.keptContentLimit`, by SHA-256.
@@ -48,6 +49,8 @@ public enum OutputSnapshot {
     while let rel = e.nextObject() as? String {
       var d: ObjCBool = false
       let full = (directory as NSString).appendingPathComponent(rel)
+      // The ownership marker names the run: not an output to compare.
+      if rel == OutputDirectory.markerName { continue }
       if FileManager.default.fileExists(atPath: full, isDirectory: &d), !d.boolValue { out.append(rel) }
     }
     return out.sorted()

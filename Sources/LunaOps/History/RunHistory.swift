@@ -31,6 +31,7 @@ public final class RunHistory {
       throw HistoryError("cannot create the state directory \(stateDirectory): \(error.localizedDescription)")
     }
     path = URL(fileURLWithPath: stateDirectory).appendingPathComponent(Self.fileName).path
+    readOnly = false
     do {
       db = try SQLiteDatabase(path: path)
       try migrate()
@@ -39,11 +40,26 @@ public final class RunHistory {
     }
   }
 
-  /// Opens an existing history read-write; nil when there is none.
+  /// Opens an existing history for reading only (`lunapipe history`,
+  /// `diff`): no write access to the state directory is needed, and
+  /// nothing is changed. Nil when there is none.
   public static func existing(in stateDirectory: String) throws -> RunHistory? {
     let p = URL(fileURLWithPath: stateDirectory).appendingPathComponent(fileName).path
     guard FileManager.default.fileExists(atPath: p) else { return nil }
-    return try RunHistory(stateDirectory: stateDirectory)
+    return try RunHistory(readOnlyAt: p)
+  }
+
+  /// Whether this history was opened read-only.
+  public let readOnly: Bool
+
+  private init(readOnlyAt path: String) throws {
+    self.path = path
+    readOnly = true
+    do {
+      db = try SQLiteDatabase(path: path, readOnly: true)
+    } catch {
+      throw HistoryError("run history \(path): \(error)")
+    }
   }
 
   private func migrate() throws {
@@ -179,6 +195,51 @@ public final class RunHistory {
           """, [.int(id)])
       }
       return ids
+    }
+  }
+
+  /// Records an attempt that was refused before it started (another run
+  /// busy, an input missing, an output directory LunaPipe did not write):
+  /// status `refused`, with its exit code and message. Returns its id.
+  @discardableResult
+  public func recordRefused(_ record: RunRecord, exitCode: Int, message: String) throws -> Int64 {
+    var r = record
+    r.status = .refused
+    let id = try begin(r)
+    try finish(id, status: .refused, exitCode: exitCode, message: message, counts: .init(), outputs: [])
+    return id
+  }
+
+  /// Brings the history in line with what `outputDirectory` holds after a
+  /// run was killed: when the directory's marker names run `publishedRun`
+  /// and the history has that run `interrupted` or `running` (killed after
+  /// its outputs were published, before it recorded them), the run is
+  /// recorded `ok` with the outputs found there. Returns whether it changed
+  /// anything. Call only while holding the directory's `RunLock`.
+  @discardableResult
+  public func reconcile(
+    outputDirectory: String, publishedRun: Int64, counts: RunRecord.Counts, outputs: [RunRecord.Output],
+    contents: [String: [UInt8]]
+  ) throws -> Bool {
+    guard let r = try run(publishedRun), r.outputDirectory == outputDirectory,
+      r.status == .interrupted || r.status == .running
+    else { return false }
+    try finish(
+      publishedRun, status: .ok, exitCode: 0,
+      message: "published; the process ended before it recorded its outputs (recorded by the next run)",
+      counts: counts, outputs: outputs, contents: contents)
+    return true
+  }
+
+  /// Runs recorded as running whose output directory's lock is free (so
+  /// their process is gone) shown as interrupted, without writing: what
+  /// the next run into that directory will record.
+  public static func withAbandonedShown(_ runs: [RunRecord]) -> [RunRecord] {
+    runs.map { r in
+      guard r.status == .running, !RunLock.isHeld(outputDirectory: r.outputDirectory) else { return r }
+      var shown = r
+      shown.status = .interrupted
+      return shown
     }
   }
 

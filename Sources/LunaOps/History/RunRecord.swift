@@ -11,6 +11,9 @@ public struct RunRecord: Sendable, Codable, Equatable {
     case upToDate = "up-to-date"
     /// The process ended without finishing the run (killed, power loss).
     case interrupted
+    /// Refused before it started: another run busy, an input missing or
+    /// unusable, an output directory LunaPipe did not write.
+    case refused
   }
 
   public struct Output: Sendable, Codable, Equatable {

@@ -40,8 +40,29 @@ final class SQLiteDatabase {
   private var handle: OpaquePointer?
   let path: String
 
-  init(path: String) throws {
+  /// Opens `path`, creating it unless `readOnly`. Read-only, it needs no
+  /// write access to the file or its folder: when SQLite cannot share the
+  /// WAL index there, the file is opened as immutable (a snapshot).
+  init(path: String, readOnly: Bool = false) throws {
     self.path = path
+    if readOnly {
+      let plain = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX
+      if sqlite3_open_v2(path, &handle, plain, nil) == SQLITE_OK,
+        sqlite3_exec(handle, "SELECT count(*) FROM sqlite_master", nil, nil, nil) == SQLITE_OK
+      {
+        sqlite3_busy_timeout(handle, 10_000)
+        return
+      }
+      sqlite3_close(handle)
+      handle = nil
+      let uri = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
+      guard sqlite3_open_v2(uri, &handle, plain | SQLITE_OPEN_URI, nil) == SQLITE_OK else {
+        let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+        sqlite3_close(handle)
+        throw Failure(description: "cannot open \(path) for reading: \(message)")
+      }
+      return
+    }
     let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
     guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK else {
       let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

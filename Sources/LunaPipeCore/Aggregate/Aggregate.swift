@@ -15,8 +15,8 @@ public struct Aggregate: Stage {
 
   public func run(_ input: ValidatedRecords, in context: RunContext) throws -> AggregateResult {
     let bound = try BoundAggregation(aggregation, schema: input.schema)
-    let shared = SharedAggregate(bound: bound)
-    try context.scan(input) { PartialAggregate(shared: shared) }
+    var shared = SharedAggregate(bound: bound)
+    try context.scan(input, restart: { shared = SharedAggregate(bound: bound) }) { PartialAggregate(shared: shared) }
     try Self.checkExact(shared, aggregation)
     return AggregateResult(aggregation: aggregation, shared: shared)
   }

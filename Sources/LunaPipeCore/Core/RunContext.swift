@@ -41,6 +41,18 @@ public final class RunContext: @unchecked Sendable {
     try rejects!.write(r)
   }
 
+  /// Where the rejects output stands now (opening it if needed).
+  func rejectsMark() throws -> UInt64 {
+    guard let output else { return 0 }
+    if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv"), append: rejectsEnded) }
+    return rejects!.mark()
+  }
+
+  /// Drops the rejects written after `mark`.
+  func truncateRejects(to mark: UInt64) throws {
+    try rejects?.truncate(to: mark)
+  }
+
   /// Ends the rejects output (an empty one, header only, if none came).
   func closeRejects() throws {
     guard let output else { return }

@@ -5,6 +5,12 @@ public struct RunReport: Sendable, Codable {
     public var accepted = 0
     public var rejected = 0
     public var skippedEmpty = 0
+    /// Physical lines after the headers, and those of accepted and rejected
+    /// records: `lines == acceptedLines + rejectedLines + skippedEmpty`.
+    public var lines = 0
+    public var acceptedLines = 0
+    public var rejectedLines = 0
+    public init() {}
   }
 
   public var pipeline: String
@@ -17,6 +23,12 @@ public struct RunReport: Sendable, Codable {
   public var totals = Totals()
   /// rejected / (accepted + rejected).
   public var rejectShare = 0.0
+  /// rejectedLines / (acceptedLines + rejectedLines).
+  public var rejectedLineShare = 0.0
+  /// Accepted records by the schema's volume keys (`Schema.volumeKeys`),
+  /// e.g. `"Aar=2023,Speciale=51": 812345`: what the volume guard compares
+  /// with the last successful run's.
+  public var volumes: [String: Int] = [:]
   public var maxRejectShare: Double
   public var rejectsByRule: [String: Int] = [:]
   public var outputs: [String] = []
@@ -48,9 +60,14 @@ public struct RunReport: Sendable, Codable {
       totals.accepted += f.accepted
       totals.rejected += f.rejected
       totals.skippedEmpty += f.skippedEmpty
+      totals.lines += f.lines
+      totals.acceptedLines += f.acceptedLines
+      totals.rejectedLines += f.rejectedLines
       for (rule, n) in f.rejectsByRule { rejectsByRule[rule, default: 0] += n }
     }
     let considered = totals.accepted + totals.rejected
     rejectShare = considered == 0 ? 0 : Double(totals.rejected) / Double(considered)
+    let lines = totals.acceptedLines + totals.rejectedLines
+    rejectedLineShare = lines == 0 ? 0 : Double(totals.rejectedLines) / Double(lines)
   }
 }

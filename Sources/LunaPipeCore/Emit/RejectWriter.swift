@@ -1,7 +1,9 @@
 import Foundation
 
-/// Writes `rejects.csv`: `file,record,byte_offset,column,rule,raw`, one row
-/// per rejected record, in file order.
+/// Writes `rejects.csv`: `file,record,byte_offset,column,rule,raw,line,length`,
+/// one row per rejected record, in file order. `raw` holds at most the first
+/// `RejectedRecord.rawLimit` bytes of the record; `length` is the whole
+/// record's, `line` the physical line it starts on (the header is line 1).
 final class RejectWriter {
   private let handle: FileHandle
   private var buffer: [UInt8] = []
@@ -18,22 +20,36 @@ final class RejectWriter {
       let h = FileHandle(forWritingAtPath: path)
     else { throw PipelineError.output("cannot write \(path)") }
     handle = h
-    buffer.append(contentsOf: Array("file,record,byte_offset,column,rule,raw\n".utf8))
+    buffer.append(contentsOf: Array("file,record,byte_offset,column,rule,raw,line,length\n".utf8))
   }
 
   func write(_ r: RejectedRecord) throws {
-    let fields = [r.file, String(r.record), String(r.byteOffset), r.column, r.rule, r.raw]
+    let fields = [
+      r.file, String(r.record), String(r.byteOffset), r.column, r.rule, r.raw, String(r.line), String(r.length),
+    ]
     buffer.append(contentsOf: Array(CSVText.row(fields, delimiter: ",").utf8))
-    if buffer.count > 1 << 20 { flush() }
+    if buffer.count > 1 << 20 { try flush() }
   }
 
-  private func flush() {
-    handle.write(Data(buffer))
+  /// Throws on a write error (a full disk): `FileHandle.write(_:)` would
+  /// end the process instead.
+  private func flush() throws {
+    try handle.write(contentsOf: buffer)
     buffer.removeAll(keepingCapacity: true)
   }
 
+  /// Where the next row goes: to `truncate(to:)` back to.
+  func mark() -> UInt64 { handle.offsetInFile + UInt64(buffer.count) }
+
+  /// Drops every row written after `mark` (a scan that runs again).
+  func truncate(to mark: UInt64) throws {
+    try flush()
+    try handle.truncate(atOffset: mark)
+    try handle.seek(toOffset: mark)
+  }
+
   func close() throws {
-    flush()
+    try flush()
     try handle.close()
   }
 }

@@ -50,7 +50,8 @@ enum DialectDetection {
   ///   no columns, or a file that is not text in a supported encoding
   ///   (UTF-16, compressed, binary).
   static func detect(
-    _ start: UnsafeRawBufferPointer, path: String, delimiter: UInt8?, numberFormat: NumberFormat
+    _ start: UnsafeRawBufferPointer, path: String, delimiter: UInt8?, numberFormat: NumberFormat,
+    encoding forced: TextEncoding? = nil
   ) throws -> (Dialect, header: [String], dataStart: Int) {
     if let kind = unsupportedKind(start) {
       throw PipelineError.input("\(path): \(kind); a CSV claims extract in UTF-8 or Windows-1252 is expected")
@@ -60,15 +61,20 @@ enum DialectDetection {
     if start.count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF {
       encoding = .utf8BOM
       offset = 3
-    } else if !isValidUTF8(UnsafeRawBufferPointer(rebasing: start[...])) {
-      encoding = .windows1252
+    } else if let forced {
+      encoding = forced
+    } else {
+      // A first guess from the window; the scan checks it against the
+      // whole file (`TextStats`) and reads the file again if it was wrong.
+      encoding = TextStats.of(start, cutOffAtEnd: true).encoding
     }
     // The delimiter, from the first line; the header ends at the first line
     // end outside quotes, read as libcsv reads them.
     var firstLineEnd = offset
     while firstLineEnd < start.count && start[firstLineEnd] != 10 && start[firstLineEnd] != 13 { firstLineEnd += 1 }
     let delim = delimiter ?? detectDelimiter(UnsafeRawBufferPointer(rebasing: start[offset..<firstLineEnd]))
-    let i = offset + RecordLocator.firstLineEnd(in: UnsafeRawBufferPointer(rebasing: start[offset...]), delimiter: delim)
+    let i = offset + RecordLocator.firstLineEnd(
+      in: UnsafeRawBufferPointer(rebasing: start[offset...]), delimiter: delim, maxQuoted: 1 << 16)
     let headerBytes = UnsafeRawBufferPointer(rebasing: start[offset..<i])
     if headerBytes.allSatisfy({ $0 == 32 || $0 == 9 }) {
       throw PipelineError.input("\(path): the file is empty or its first line is blank; a header is expected")
@@ -169,6 +175,114 @@ enum DialectDetection {
       i += len
     }
     return true
+  }
+}
+
+/// What the non-ASCII bytes of some text are: well-formed UTF-8 sequences
+/// or bytes that cannot be UTF-8. A file's encoding is decided on all its
+/// bytes from these counts, so which records are accepted never depends on
+/// where its first non-ASCII byte sits.
+public struct TextStats: Sendable, Equatable, Codable {
+  /// Offset of the first byte above 0x7F, if any.
+  public var firstNonASCII: Int?
+  /// Well-formed multi-byte UTF-8 sequences.
+  public var utf8Sequences = 0
+  /// Bytes that are not part of a well-formed UTF-8 sequence.
+  public var invalidBytes = 0
+
+  public init() {}
+
+  /// UTF-8 when no byte breaks it, Windows-1252 when no multi-byte
+  /// sequence is well-formed; otherwise the majority: a UTF-8 file with a
+  /// few damaged sequences stays UTF-8 (those records are rejected as
+  /// `invalid-encoding`), a Windows-1252 file in which a letter pair
+  /// happens to form a UTF-8 sequence stays Windows-1252.
+  public var encoding: TextEncoding {
+    invalidBytes == 0 || utf8Sequences >= invalidBytes ? .utf8 : .windows1252
+  }
+
+  /// Adds the counts of text that follows, `offset` bytes further on.
+  public mutating func add(_ other: TextStats, at offset: Int) {
+    if firstNonASCII == nil, let f = other.firstNonASCII { firstNonASCII = offset + f }
+    utf8Sequences += other.utf8Sequences
+    invalidBytes += other.invalidBytes
+  }
+
+  /// The counts of `b`. With `cutOffAtEnd`, a sequence cut off by the end
+  /// of `b` counts as neither (a window of a longer file).
+  public static func of(_ b: UnsafeRawBufferPointer, cutOffAtEnd: Bool = false) -> TextStats {
+    var stats = TextStats()
+    guard let base = b.baseAddress, b.count > 0 else { return stats }
+    let n = b.count
+    // ASCII only (the common case): one pass, eight bytes at a time.
+    var high: UInt64 = 0
+    var i = 0
+    while i + 32 <= n {
+      high |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        | base.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+        | base.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)
+        | base.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)
+      i += 32
+    }
+    while i < n {
+      high |= UInt64(b[i])
+      i += 1
+    }
+    if high & 0x8080_8080_8080_8080 == 0 { return stats }
+    i = 0
+    while i < n {
+      if i + 8 <= n && base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+        i += 8
+        continue
+      }
+      let c = b[i]
+      if c < 0x80 {
+        i += 1
+        continue
+      }
+      if stats.firstNonASCII == nil { stats.firstNonASCII = i }
+      let len: Int
+      var lo: UInt8 = 0x80
+      var hi: UInt8 = 0xBF
+      switch c {
+      case 0xC2...0xDF: len = 2
+      case 0xE0: (len, lo) = (3, 0xA0)
+      case 0xE1...0xEC, 0xEE, 0xEF: len = 3
+      case 0xED: (len, hi) = (3, 0x9F)
+      case 0xF0: (len, lo) = (4, 0x90)
+      case 0xF1...0xF3: len = 4
+      case 0xF4: (len, hi) = (4, 0x8F)
+      default: len = 0
+      }
+      if len == 0 {
+        stats.invalidBytes += 1
+        i += 1
+        continue
+      }
+      var k = 1
+      var ok = true
+      while k < len {
+        if i + k >= n {
+          if cutOffAtEnd { return stats }
+          ok = false
+          break
+        }
+        let d = b[i + k]
+        if k == 1 ? (d < lo || d > hi) : (d & 0xC0 != 0x80) {
+          ok = false
+          break
+        }
+        k += 1
+      }
+      if ok {
+        stats.utf8Sequences += 1
+        i += len
+      } else {
+        stats.invalidBytes += 1
+        i += 1
+      }
+    }
+    return stats
   }
 }
 

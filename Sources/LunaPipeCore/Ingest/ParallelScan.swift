@@ -30,7 +30,10 @@ public struct ScanOptions: Sendable {
 }
 
 /// What a scan found in one input file. `read == accepted + rejected +
-/// skippedEmpty` always holds.
+/// skippedEmpty` always holds for records, and `lines == acceptedLines +
+/// rejectedLines + skippedEmpty` for the physical lines after the header
+/// (counted on their own from the bytes), so a reject that took many lines
+/// shows.
 public struct FileReport: Sendable, Codable, Equatable {
   public var path: String
   public var bytes: Int
@@ -42,6 +45,46 @@ public struct FileReport: Sendable, Codable, Equatable {
   public var rejected: Int
   public var skippedEmpty: Int
   public var rejectsByRule: [String: Int]
+  /// Physical lines after the header.
+  public var lines = 0
+  /// Lines of accepted records (a record with a quoted line break has more
+  /// than one).
+  public var acceptedLines = 0
+  /// Lines of rejected records.
+  public var rejectedLines = 0
+  /// Where the first byte above 0x7F stands (nil: the file is ASCII), and
+  /// what the non-ASCII bytes were: the encoding is decided on all of them.
+  public var text: TextStats?
+
+  public init(
+    path: String, bytes: Int, encoding: TextEncoding, delimiter: String, lineEnd: String, read: Int = 0,
+    accepted: Int = 0, rejected: Int = 0, skippedEmpty: Int = 0, rejectsByRule: [String: Int] = [:]
+  ) {
+    self.path = path
+    self.bytes = bytes
+    self.encoding = encoding
+    self.delimiter = delimiter
+    self.lineEnd = lineEnd
+    self.read = read
+    self.accepted = accepted
+    self.rejected = rejected
+    self.skippedEmpty = skippedEmpty
+    self.rejectsByRule = rejectsByRule
+  }
+}
+
+/// What a scan of all its files found.
+struct ScanResult {
+  var files: [FileReport]
+  /// Accepted records per volume cell (`Schema.volumeKeys`), by name.
+  var volumes: [String: Int]
+}
+
+/// The encoding a scan used for a file differs from the one its whole
+/// content gives: the scan must run again with `encodings`.
+struct EncodingMismatch: Error {
+  var encodings: [String: TextEncoding]
+  var notes: [String]
 }
 
 /// A rejected record, ready to be written: where it is and what it broke.
@@ -52,8 +95,16 @@ public struct RejectedRecord: Sendable {
   public var byteOffset: Int
   public var column: String
   public var rule: String
-  /// The record's text as it stands in the file, in UTF-8.
+  /// The record's text as it stands in the file, in UTF-8: at most
+  /// `RejectedRecord.rawLimit` bytes of it.
   public var raw: String
+  /// Physical line where the record starts (the header is line 1).
+  public var line: Int = 0
+  /// The record's length in bytes in the file (`raw` may hold less).
+  public var length: Int = 0
+
+  /// How much of a rejected record's text `raw` keeps.
+  public static let rawLimit = 4096
 }
 
 /// Reads CSV files in chunks that end at record boundaries, and has
@@ -105,7 +156,13 @@ final class ParallelScan {
     var records = 0
     var accepted = 0
     var emptyLines = 0
-    var rejects: [(ChunkReject, offset: Int, raw: String)] = []
+    var lines = 0
+    var acceptedLines = 0
+    var rejectedLines = 0
+    var text = TextStats()
+    /// Each reject with its offset in the file, its raw text, its length,
+    /// and the lines before it in the chunk.
+    var rejects: [(ChunkReject, offset: Int, raw: String, length: Int, linesBefore: Int)] = []
     var error: Error?
   }
 
@@ -117,6 +174,9 @@ final class ParallelScan {
     var start: Int
     var count: Int
     var fileOffset: Int
+    /// A record too long to read (`record-too-long`), skipped by the
+    /// reader: its first bytes (in `buffer`) and its whole length.
+    var oversizedLength: Int?
   }
 
   /// What the reader and the workers share, behind one lock: idle workers,
@@ -172,11 +232,17 @@ final class ParallelScan {
     }
   }
 
-  /// Scans `paths` in order. Returns one report per file.
-  func run(paths: [String]) throws -> [FileReport] {
+  /// Scans `paths` in order. Returns one report per file and the volumes.
+  ///
+  /// - Parameter encodings: files whose encoding is known from an earlier
+  ///   scan (see `EncodingMismatch`), by path.
+  /// - Throws: `EncodingMismatch` when a file's whole content gives another
+  ///   encoding than the one its start suggested and the scan used.
+  func run(paths: [String], encodings: [String: TextEncoding] = [:]) throws -> ScanResult {
     try schema.validateRules()
     let threads = options.threads
-    let pool = Pool(workers: (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) })
+    let allWorkers = (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
+    let pool = Pool(workers: allWorkers)
     let slots = DispatchSemaphore(value: threads)
     let group = DispatchGroup()
     let queue = DispatchQueue.global(qos: .userInitiated)
@@ -185,6 +251,11 @@ final class ParallelScan {
     var reports: [FileReport] = []
     var fileOfSeq: [Int: Int] = [:]
     var recordsBefore: [Int] = []  // per file, records flushed so far
+    var headerLines: [Int] = []  // per file, physical lines up to the data
+    var textStats: [TextStats] = []  // per file, of the data flushed so far
+    var headerText: [TextStats] = []  // per file, of the bytes before the data
+    var chunkOffsets: [Int: Int] = [:]  // per chunk in flight, its file offset
+    let maxRecord = schema.schema.maxRecordBytes
 
     defer {
       group.wait()
@@ -200,20 +271,25 @@ final class ParallelScan {
         guard let r = pool.takeFinished(nextToFlush) else { return }
         if let e = r.error { throw e }
         let f = fileOfSeq.removeValue(forKey: nextToFlush)!
-        for (reject, offset, raw) in r.rejects {
+        for (reject, offset, raw, length, linesBefore) in r.rejects {
           let name = schema.ruleName(reject.rule)
           reports[f].rejectsByRule[name, default: 0] += 1
           try onReject(
             RejectedRecord(
               file: reports[f].path, record: recordsBefore[f] + reject.ordinal + 2,
               byteOffset: offset, column: schema.columnName(reject.column, rule: reject.rule),
-              rule: name, raw: raw))
+              rule: name, raw: raw, line: headerLines[f] + reports[f].lines + linesBefore + 1, length: length))
         }
         recordsBefore[f] += r.records
         reports[f].read += r.records + r.emptyLines
         reports[f].accepted += r.accepted
         reports[f].rejected += r.rejects.count
         reports[f].skippedEmpty += r.emptyLines
+        reports[f].lines += r.lines
+        reports[f].acceptedLines += r.acceptedLines
+        reports[f].rejectedLines += r.rejectedLines
+        textStats[f].add(r.text, at: chunkOffsets[nextToFlush] ?? 0)
+        chunkOffsets[nextToFlush] = nil
         nextToFlush += 1
       }
     }
@@ -221,31 +297,15 @@ final class ParallelScan {
     func dispatch(_ chunk: Chunk, seq: Int) {
       slots.wait()
       let worker = pool.takeWorker()
+      let schema = self.schema
       queue.async(group: group) {
         var result = ChunkResult()
         do {
           let bytes = UnsafeRawBufferPointer(start: chunk.buffer + chunk.start, count: chunk.count)
-          let tokenizer = try worker.tokenizer(chunk.layout.dialect.delimiter)
-          worker.decoder.begin(layout: chunk.layout)
-          let callbacks = worker.decoder.callbacks
-          try tokenizer.parse(bytes, callbacks)
-          // Chunks end outside quotes: a quote still open here runs to the
-          // end of the file, and its record is cut off.
-          if tokenizer.inQuotedField { worker.decoder.markUnterminatedQuote() }
-          try tokenizer.finish(callbacks)
-          worker.consumer.endChunk()
-          let d = worker.decoder
-          result.records = d.records
-          result.accepted = d.accepted
-          result.emptyLines = d.emptyLines
-          if !d.rejects.isEmpty {
-            let located = RecordLocator.locate(
-              ordinals: d.rejects.map(\.ordinal), in: bytes, delimiter: chunk.layout.dialect.delimiter)
-            for (reject, span) in zip(d.rejects, located) {
-              let raw = Transcoding.string(
-                UnsafeRawBufferPointer(rebasing: bytes[span]), encoding: chunk.layout.dialect.encoding)
-              result.rejects.append((reject, chunk.fileOffset + span.lowerBound, raw))
-            }
+          if let length = chunk.oversizedLength {
+            Self.oversized(bytes, length: length, worker: worker, chunk: chunk, into: &result)
+          } else {
+            try Self.process(bytes, worker: worker, chunk: chunk, schema: schema, into: &result)
           }
         } catch {
           result.error = error
@@ -313,7 +373,7 @@ final class ParallelScan {
       }
       let (dialect, header, dataStart) = try DialectDetection.detect(
         UnsafeRawBufferPointer(start: buf, count: min(filled, max(DialectDetection.sniffBytes, filled))),
-        path: path, delimiter: options.delimiter, numberFormat: options.numberFormat)
+        path: path, delimiter: options.delimiter, numberFormat: options.numberFormat, encoding: encodings[path])
       let layout = try mapColumns(header: header, path: path, dialect: dialect)
       log(
         "\(path): \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName), \(dialect.lineEnd) line ends, \(header.count) columns"
@@ -323,6 +383,10 @@ final class ParallelScan {
           path: path, bytes: Int(st.st_size), encoding: dialect.encoding, delimiter: dialect.delimiterName,
           lineEnd: dialect.lineEnd, read: 0, accepted: 0, rejected: 0, skippedEmpty: 0, rejectsByRule: [:]))
       recordsBefore.append(0)
+      let headerBytes = UnsafeRawBufferPointer(start: buf, count: dataStart)
+      headerLines.append(RecordLocator.lineCount(headerBytes, delimiter: dialect.delimiter))
+      headerText.append(TextStats.of(headerBytes))
+      textStats.append(TextStats())
 
       // Drop the header: the data start at `dataStart`.
       var start = dataStart
@@ -338,13 +402,42 @@ final class ParallelScan {
           end = avail
         } else {
           let delimiter = layout.dialect.delimiter
-          end = RecordLocator.lastRecordEnd(in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter)
+          end = RecordLocator.lastRecordEnd(
+            in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter, maxQuoted: maxRecord,
+            atEnd: eof && window == avail)
           while end == 0 && window < avail {
             window = min(avail, window * 2)
             end = RecordLocator.lastRecordEnd(
-              in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter)
+              in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter,
+              maxQuoted: maxRecord, atEnd: eof && window == avail)
           }
           if end == 0 && eof { end = avail }
+        }
+        if end == 0 && avail > 2 * maxRecord + 2 {
+          // The record here is longer than the schema allows and its end is
+          // not in the buffer: skip it to its line end without keeping it
+          // (memory stays bounded), as one rejected record. (Past twice the
+          // bound, no quote still open can make it shorter.)
+          let keep = min(RejectedRecord.rawLimit, avail)
+          let (copy, copyCap) = takeBuffer(minimum: keep)
+          copy.copyMemory(from: buf + start, byteCount: keep)
+          let skipped = try skipOversized(fd, buf: buf, start: start, filled: filled, capacity: cap, path: path)
+          bytesRead += skipped.read
+          fileOfSeq[seq] = fileIndex
+          chunkOffsets[seq] = fileOffset
+          dispatch(
+            Chunk(
+              file: fileIndex, layout: layout, buffer: copy, capacity: copyCap, start: 0,
+              count: keep, fileOffset: fileOffset, oversizedLength: skipped.length),
+            seq: seq)
+          seq += 1
+          try flush()
+          fileOffset += skipped.consumed
+          // What was read past the record's line end is at the buffer's start.
+          start = 0
+          filled = skipped.rest
+          eof = skipped.eof
+          continue
         }
         if end == 0 {
           // No complete record yet: make room and read on.
@@ -366,6 +459,7 @@ final class ParallelScan {
           let (copy, copyCap) = takeBuffer(minimum: end)
           copy.copyMemory(from: buf + start, byteCount: end)
           fileOfSeq[seq] = fileIndex
+          chunkOffsets[seq] = fileOffset
           dispatch(
             Chunk(
               file: fileIndex, layout: layout, buffer: copy, capacity: copyCap, start: 0, count: end,
@@ -381,6 +475,7 @@ final class ParallelScan {
         let (next, nextCap) = takeBuffer(minimum: max(options.chunkSize, tail))
         if tail > 0 { next.copyMemory(from: buf + start + end, byteCount: tail) }
         fileOfSeq[seq] = fileIndex
+        chunkOffsets[seq] = fileOffset
         dispatch(
           Chunk(
             file: fileIndex, layout: layout, buffer: buf, capacity: cap, start: start, count: end,
@@ -406,7 +501,219 @@ final class ParallelScan {
     }
     group.wait()
     try flush()
-    return reports
+
+    // Each file's encoding, decided on all its bytes.
+    var mismatch = EncodingMismatch(encodings: encodings, notes: [])
+    for f in reports.indices {
+      var t = headerText[f]
+      t.add(textStats[f], at: 0)
+      // Offsets: the header's own, else the first chunk's (file offsets).
+      if headerText[f].firstNonASCII == nil { t.firstNonASCII = textStats[f].firstNonASCII }
+      reports[f].text = t.firstNonASCII == nil ? nil : t
+      let used = reports[f].encoding
+      guard used != .utf8BOM, encodings[reports[f].path] == nil, t.encoding != used else { continue }
+      mismatch.encodings[reports[f].path] = t.encoding
+      mismatch.notes.append(
+        "\(reports[f].path): read as \(t.encoding.rawValue), not \(used.rawValue) as its first \(DialectDetection.sniffBytes >> 20) MiB suggested: its non-ASCII bytes from byte \(t.firstNonASCII ?? 0) on hold \(t.utf8Sequences) UTF-8 sequences and \(t.invalidBytes) bytes that are not UTF-8"
+      )
+    }
+    if !mismatch.notes.isEmpty { throw mismatch }
+
+    var volumes: [String: Int] = [:]
+    if schema.volumeCells > 0 {
+      var cells = [Int](repeating: 0, count: schema.volumeCells)
+      for w in allWorkers {
+        for (i, n) in w.decoder.volumes.enumerated() { cells[i] += n }
+      }
+      for (i, n) in cells.enumerated() where n > 0 { volumes[schema.volumeName(i)] = n }
+    }
+    return ScanResult(files: reports, volumes: volumes)
+  }
+
+  /// Reads past a record longer than the schema allows, from `start` in
+  /// `buf`, to its first line end (`\n`, `\r\n` or `\r`), reading the file
+  /// on in `buf`. Returns the record's length, the bytes consumed with the
+  /// line end, the bytes read from the file, whether it ended, and how many
+  /// bytes after the line end now stand at `buf`'s start.
+  private func skipOversized(
+    _ fd: Int32, buf: UnsafeMutableRawPointer, start: Int, filled: Int, capacity: Int, path: String
+  ) throws -> (length: Int, consumed: Int, read: Int, eof: Bool, rest: Int) {
+    var length = 0
+    var read = 0
+    var from = start
+    var to = filled
+    var eof = false
+    func readOn() throws {
+      let m = try readFully(fd, into: buf, from: 0, upTo: capacity, path: path)
+      read += m
+      from = 0
+      to = m
+      eof = m < capacity
+    }
+    while true {
+      let p = UnsafeRawPointer(buf + from)
+      let n = to - from
+      var i = 0
+      while i < n {
+        let c = p.load(fromByteOffset: i, as: UInt8.self)
+        if c == 0x0A || c == 0x0D { break }
+        i += 1
+      }
+      length += i
+      if i == n {
+        if eof { return (length, length, read, true, 0) }
+        try readOn()
+        continue
+      }
+      var ending = 1
+      var next = from + i + 1
+      if p.load(fromByteOffset: i, as: UInt8.self) == 0x0D {
+        if next == to && !eof {
+          // Is the `\r` followed by `\n`? Read on to see.
+          try readOn()
+          next = 0
+        }
+        if next < to && buf.load(fromByteOffset: next, as: UInt8.self) == 0x0A {
+          next += 1
+          ending += 1
+        }
+      }
+      let rest = to - next
+      if rest > 0 && next > 0 { memmove(buf, buf + next, rest) }
+      return (length, length + ending, read, eof, rest)
+    }
+  }
+
+  /// A record the reader skipped: one rejected record of one line.
+  private static func oversized(
+    _ bytes: UnsafeRawBufferPointer, length: Int, worker: Worker, chunk: Chunk, into result: inout ChunkResult
+  ) {
+    worker.decoder.begin(layout: chunk.layout)
+    worker.decoder.rejectRecord(.recordTooLong)
+    let r = worker.decoder.rejects[0]
+    let raw = Transcoding.string(
+      UnsafeRawBufferPointer(rebasing: bytes[0..<Self.rawPrefix(bytes, encoding: chunk.layout.dialect.encoding)]),
+      encoding: chunk.layout.dialect.encoding)
+    result.records = 1
+    result.lines = 1
+    result.rejectedLines = 1
+    result.rejects = [(r, chunk.fileOffset, raw, length, 0)]
+  }
+
+  /// How many of `bytes` a reject's raw text keeps: up to `rawLimit`, not
+  /// cutting a UTF-8 sequence.
+  static func rawPrefix(_ bytes: UnsafeRawBufferPointer, encoding: TextEncoding) -> Int {
+    guard bytes.count > RejectedRecord.rawLimit else { return bytes.count }
+    var n = RejectedRecord.rawLimit
+    if encoding != .windows1252 {
+      while n > 0 && bytes[n] & 0xC0 == 0x80 { n -= 1 }
+    }
+    return n
+  }
+
+  /// Parses, validates and consumes one chunk. Records libcsv can be
+  /// trusted with go to it in runs; an irregular record (a stray quote, a
+  /// quoted line break) is handled on its own, so that a damaged one costs
+  /// its own line and nothing after it.
+  private static func process(
+    _ bytes: UnsafeRawBufferPointer, worker: Worker, chunk: Chunk, schema: CompiledSchema,
+    into result: inout ChunkResult
+  ) throws {
+    let delimiter = chunk.layout.dialect.delimiter
+    let encoding = chunk.layout.dialect.encoding
+    let maxQuoted = schema.schema.maxRecordBytes
+    let tokenizer = try worker.tokenizer(delimiter)
+    let decoder = worker.decoder
+    decoder.begin(layout: chunk.layout)
+    let callbacks = decoder.callbacks
+    let n = bytes.count
+    var located: [(reject: ChunkReject, span: Range<Int>)] = []
+    var extraAcceptedLines = 0
+
+    func parse(_ a: Int, _ b: Int) throws {
+      guard b > a else { return }
+      let seg = UnsafeRawBufferPointer(rebasing: bytes[a..<b])
+      let rejectsBefore = decoder.rejects.count
+      let recordsBefore = decoder.records
+      try tokenizer.parse(seg, callbacks)
+      // Irregular records never get here; a quote still open is a bug
+      // caught rather than a record lost.
+      if tokenizer.inQuotedField { decoder.markUnterminatedQuote() }
+      try tokenizer.finish(callbacks)
+      let new = decoder.rejects[rejectsBefore...]
+      if !new.isEmpty {
+        let spans = RecordLocator.locate(ordinals: new.map { $0.ordinal - recordsBefore }, in: seg, delimiter: delimiter)
+        for (r, span) in zip(new, spans) { located.append((r, (a + span.lowerBound)..<(a + span.upperBound))) }
+      }
+    }
+    func reject(_ span: Range<Int>, _ rule: FieldRule) {
+      decoder.rejectRecord(rule)
+      located.append((decoder.rejects[decoder.rejects.count - 1], span))
+    }
+    /// The bytes after the line end at `i`.
+    func afterLineEnd(_ i: Int) -> Int { bytes[i] == 0x0D && i + 1 < n && bytes[i + 1] == 0x0A ? i + 2 : i + 1 }
+
+    var pos = 0
+    while pos < n {
+      let rest = UnsafeRawBufferPointer(rebasing: bytes[pos..<n])
+      guard var irregular = RecordLocator.firstIrregular(in: rest, delimiter: delimiter, maxQuoted: maxQuoted) else {
+        try parse(pos, n)
+        break
+      }
+      irregular.start += pos
+      irregular.contentEnd += pos
+      irregular.end += pos
+      try parse(pos, irregular.start)
+      if irregular.stray {
+        reject(irregular.start..<irregular.contentEnd, .unterminatedQuote)
+        pos = irregular.end
+        continue
+      }
+      // A quoted line break: one record if it reads as a valid one (a
+      // multi-line field), else a stray quote closed by another one lines
+      // later: only its first line is rejected, and reading goes on at the
+      // next.
+      let span = UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.end])
+      decoder.probing = true
+      try tokenizer.parse(span, callbacks)
+      try tokenizer.finish(callbacks)
+      decoder.probing = false
+      if decoder.probeAccepted {
+        try parse(irregular.start, irregular.end)
+        extraAcceptedLines += RecordLocator.lineCount(
+          UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.contentEnd]), delimiter: delimiter) - 1
+        pos = irregular.end
+      } else {
+        var i = irregular.start
+        while i < irregular.contentEnd && bytes[i] != 0x0A && bytes[i] != 0x0D { i += 1 }
+        reject(irregular.start..<i, .unterminatedQuote)
+        pos = afterLineEnd(i)
+      }
+    }
+    worker.consumer.endChunk()
+
+    result.records = decoder.records
+    result.accepted = decoder.accepted
+    result.emptyLines = decoder.emptyLines
+    result.lines = RecordLocator.lineCount(bytes, delimiter: delimiter)
+    result.acceptedLines = decoder.accepted + extraAcceptedLines
+    result.text = TextStats.of(bytes)
+    // In file order: the lines before each reject counted once, front to back.
+    located.sort { $0.span.lowerBound < $1.span.lowerBound }
+    var linesBefore = 0
+    var counted = 0
+    for (r, span) in located {
+      linesBefore += RecordLocator.lineEnds(UnsafeRawBufferPointer(rebasing: bytes[counted..<span.lowerBound]))
+      counted = span.lowerBound
+      let text = UnsafeRawBufferPointer(rebasing: bytes[span])
+      let lines = RecordLocator.lineEnds(text) + 1
+      result.rejectedLines += lines
+      let raw = Transcoding.string(
+        UnsafeRawBufferPointer(rebasing: text[0..<rawPrefix(text, encoding: encoding)]), encoding: encoding)
+      result.rejects.append((r, chunk.fileOffset + span.lowerBound, raw, span.count, linesBefore))
+    }
+    // Rejects reach the rejects output in record order.
+    result.rejects.sort { $0.0.ordinal < $1.0.ordinal }
   }
 
   private func containsLineEnd(_ buf: UnsafeMutableRawPointer, _ n: Int) -> Bool {

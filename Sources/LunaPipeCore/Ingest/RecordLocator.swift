@@ -1,7 +1,8 @@
 import Foundation
 
 /// Finds record boundaries in raw bytes, aware of quoting, without parsing
-/// fields: where a chunk may end, and where a rejected record stands.
+/// fields: where a chunk may end, which records need care, and where a
+/// rejected record stands.
 ///
 /// Quotes are read exactly as libcsv reads them (non-strict), so that a
 /// boundary found here is a boundary for the parser too: a `"` opens a
@@ -9,13 +10,37 @@ import Foundation
 /// quoted field, a `"` followed by optional spaces and the delimiter or a
 /// line end closes it, `""` is a quote, and a `"` followed by anything else
 /// is kept as text. A `"` inside an unquoted field (`ab"cd`) is text.
+///
+/// One difference, so that a damaged record costs that record only: a
+/// quote whose field does not close within `maxQuoted` bytes (or before the
+/// end of the data, when the data is known to end there) is *stray*. It
+/// opens nothing: the record holding it ends at the first line end after
+/// it, and is rejected whole (`unterminated-quote`) without reaching libcsv,
+/// so the records after it read as usual.
 enum RecordLocator {
+  /// What the scan of `forEachUnquotedStretch` meets besides unquoted text.
+  enum Quote {
+    /// A quoted field from its opening quote to the byte after its closing
+    /// quote; `lineBreak` when it holds a `\r` or `\n`.
+    case closed(open: Int, end: Int, lineBreak: Bool)
+    /// A quote that opened a field that never closed (within the bound).
+    case stray(at: Int)
+  }
+
   /// Calls `body(from, to)` for each stretch of `data` outside quoted
-  /// fields, in order, until it returns false. `data` must start at a
-  /// record boundary. Jumps from quote to quote with `memchr`, so a block
-  /// without quotes costs one scan at memory speed.
+  /// fields, in order, and `quote` for each quoted field or stray quote
+  /// between them, until one returns false. `data` must start at a record
+  /// boundary. Jumps from quote to quote with `memchr`, so a block without
+  /// quotes costs one scan at memory speed.
+  ///
+  /// - Parameters:
+  ///   - maxQuoted: a quoted field longer than this is stray.
+  ///   - atEnd: the data end where the input ends (a chunk, a file); a
+  ///     field still open there is stray. Otherwise the scan stops before
+  ///     a field whose end is not yet known.
   static func forEachUnquotedStretch(
-    _ data: UnsafeRawBufferPointer, delimiter: UInt8, _ body: (Int, Int) -> Bool
+    _ data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int = .max, atEnd: Bool = false,
+    quote: (Quote) -> Bool = { _ in true }, _ body: (Int, Int) -> Bool
   ) {
     guard let base = data.baseAddress, data.count > 0 else { return }
     let n = data.count
@@ -39,12 +64,14 @@ enum RecordLocator {
         pos = q + 1  // a quote inside an unquoted field: text
         continue
       }
-      if !body(from, q) { return }
-      // In the quoted field: find the quote that closes it.
+      // In the quoted field: find the quote that closes it, within the
+      // bound.
+      let limit = maxQuoted >= n - q - 1 ? n : q + 1 + maxQuoted
       var i = q + 1
       var closedAt = -1
-      inside: while i < n {
-        guard let p2 = memchr(base + i, 0x22, n - i) else { break }
+      var undecided = false
+      inside: while i < limit {
+        guard let p2 = memchr(base + i, 0x22, limit - i) else { break }
         var j = base.distance(to: UnsafeRawPointer(p2)) + 1
         var spaces = 0
         while j < n {
@@ -63,9 +90,24 @@ enum RecordLocator {
           }
           j += 1
         }
-        break  // the data end before it is known whether the field ended
+        // The data end right after a closing quote: closed at the end of
+        // the input, or not yet known.
+        if atEnd { closedAt = n } else { undecided = true }
+        break
       }
-      guard closedAt >= 0 else { return }  // the rest of the data is quoted
+      if closedAt < 0 && !undecided && limit == n && !atEnd { undecided = true }
+      if undecided { return }  // the rest of the data may still be quoted
+      if !body(from, q) { return }
+      if closedAt < 0 {
+        // Stray: the quote is text, the scan goes on after it.
+        if !quote(.stray(at: q)) { return }
+        from = q
+        pos = q + 1
+        continue
+      }
+      let lineBreak = memchr(base + q + 1, 0x0A, closedAt - q - 1) != nil
+        || memchr(base + q + 1, 0x0D, closedAt - q - 1) != nil
+      if !quote(.closed(open: q, end: closedAt, lineBreak: lineBreak)) { return }
       from = closedAt
       pos = closedAt
     }
@@ -76,13 +118,15 @@ enum RecordLocator {
   /// end outside quotes (0 if there is none): after a `\n`, or after a `\r`
   /// that is known not to be followed by `\n`. `data` must start at a record
   /// boundary.
-  static func lastRecordEnd(in data: UnsafeRawBufferPointer, delimiter: UInt8) -> Int {
+  static func lastRecordEnd(
+    in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int = .max, atEnd: Bool = false
+  ) -> Int {
     guard let base = data.baseAddress, data.count > 0 else { return 0 }
     let n = data.count
     // Forward: the stretches outside quotes. Backward: the last line end in
     // the last stretch that has one (usually within a line of the end).
     var outside: [(Int, Int)] = []
-    forEachUnquotedStretch(data, delimiter: delimiter) { from, to in
+    forEachUnquotedStretch(data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: atEnd) { from, to in
       if to > from { outside.append((from, to)) }
       return true
     }
@@ -99,9 +143,9 @@ enum RecordLocator {
   }
 
   /// The offset of the first line end outside quotes, or `data.count`.
-  static func firstLineEnd(in data: UnsafeRawBufferPointer, delimiter: UInt8) -> Int {
+  static func firstLineEnd(in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int = .max) -> Int {
     var end = data.count
-    forEachUnquotedStretch(data, delimiter: delimiter) { from, to in
+    forEachUnquotedStretch(data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: true) { from, to in
       for i in from..<to where data[i] == 0x0A || data[i] == 0x0D {
         end = i
         return false
@@ -111,10 +155,65 @@ enum RecordLocator {
     return end
   }
 
+  /// A record that libcsv alone cannot be trusted with: one holding a
+  /// quoted line break (it may be a legitimate multi-line field, or a
+  /// stray quote closed by another one lines later), or a stray quote.
+  struct Irregular: Equatable {
+    /// The record's first byte.
+    var start: Int
+    /// Its text's end, before its line end.
+    var contentEnd: Int
+    /// After its line end (the next record's start).
+    var end: Int
+    /// The record holds a stray quote.
+    var stray: Bool
+  }
+
+  /// The first irregular record of `data` (which starts at a record
+  /// boundary and ends where the input of the scan ends), or nil.
+  static func firstIrregular(in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int) -> Irregular? {
+    guard let base = data.baseAddress, memchr(base, 0x22, data.count) != nil else { return nil }
+    let n = data.count
+    var recordStart = 0
+    var irregular = false
+    var stray = false
+    var found: Irregular?
+    forEachUnquotedStretch(
+      data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: true,
+      quote: { q in
+        switch q {
+        case .closed(_, _, let lineBreak): if lineBreak { irregular = true }
+        case .stray:
+          irregular = true
+          stray = true
+        }
+        return true
+      },
+      { from, to in
+        var i = from
+        while i < to {
+          let c = data[i]
+          if c == 0x0A || c == 0x0D {
+            if irregular {
+              let end = c == 0x0D && i + 1 < n && data[i + 1] == 0x0A ? i + 2 : i + 1
+              found = Irregular(start: recordStart, contentEnd: i, end: end, stray: stray)
+              return false
+            }
+            recordStart = i + 1
+          }
+          i += 1
+        }
+        return true
+      })
+    if found == nil && irregular { found = Irregular(start: recordStart, contentEnd: n, end: n, stray: stray) }
+    return found
+  }
+
   /// The byte ranges of the records with the given 0-based ordinals (sorted
   /// ascending), counting records as libcsv does: lines that hold anything
   /// but spaces, split at `\r` or `\n` outside quotes. A range spans the
-  /// record's text without its line end.
+  /// record's text without its line end. `data` holds regular records only
+  /// (see `firstIrregular`).
   static func locate(ordinals: [Int], in data: UnsafeRawBufferPointer, delimiter: UInt8) -> [Range<Int>] {
     var out: [Range<Int>] = []
     out.reserveCapacity(ordinals.count)
@@ -144,7 +243,7 @@ enum RecordLocator {
     }
     if !ordinals.isEmpty {
       var more = true
-      forEachUnquotedStretch(data, delimiter: delimiter) { from, to in
+      forEachUnquotedStretch(data, delimiter: delimiter, atEnd: true) { from, to in
         for i in from..<to where data[i] == 0x0A || data[i] == 0x0D {
           more = line(lineStart, i)
           lineStart = i + 1
@@ -152,10 +251,43 @@ enum RecordLocator {
         }
         return true
       }
-      // The last record, without a line end (or in a quote never closed).
+      // The last record, without a line end.
       if more && lineStart < n { _ = line(lineStart, n) }
     }
     while out.count < ordinals.count { out.append(n..<n) }
     return out
+  }
+
+  /// Line ends in `data`: `\n`, `\r\n` or a `\r` alone, each once.
+  static func lineEnds(_ data: UnsafeRawBufferPointer) -> Int {
+    guard let base = data.baseAddress, data.count > 0 else { return 0 }
+    let n = data.count
+    var count = 0
+    var i = 0
+    while i < n, let p = memchr(base + i, 0x0A, n - i) {
+      count += 1
+      i = base.distance(to: UnsafeRawPointer(p)) + 1
+    }
+    i = 0
+    while i < n, let p = memchr(base + i, 0x0D, n - i) {
+      let at = base.distance(to: UnsafeRawPointer(p))
+      if at + 1 >= n || data[at + 1] != 0x0A { count += 1 }
+      i = at + 1
+    }
+    return count
+  }
+
+  /// Physical lines in `data`: line ends (`\n`, `\r\n`, or a `\r` alone),
+  /// plus a last line without one that holds more than spaces (a blank last
+  /// line without a line end is no line for libcsv either).
+  static func lineCount(_ data: UnsafeRawBufferPointer, delimiter: UInt8) -> Int {
+    guard data.count > 0 else { return 0 }
+    let n = data.count
+    var count = lineEnds(data)
+    var k = n - 1
+    let tabIsSpace = delimiter != 9
+    while k >= 0 && (data[k] == 0x20 || (data[k] == 9 && tabIsSpace)) { k -= 1 }
+    if k >= 0 && data[k] != 0x0A && data[k] != 0x0D { count += 1 }
+    return count
   }
 }

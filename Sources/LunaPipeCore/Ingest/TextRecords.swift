@@ -190,22 +190,18 @@ extension RunContext {
     _ file: TextRecords, accepted: Int, rejectsByRule: [String: Int]
   ) throws {
     let rejected = rejectsByRule.values.reduce(0, +)
-    report.add([
-      FileReport(
-        path: file.path, bytes: file.bytes, encoding: file.dialect.encoding, delimiter: file.dialect.delimiterName,
-        lineEnd: file.dialect.lineEnd, read: accepted + rejected + file.skippedEmpty, accepted: accepted,
-        rejected: rejected, skippedEmpty: file.skippedEmpty, rejectsByRule: rejectsByRule)
-    ])
+    var f = FileReport(
+      path: file.path, bytes: file.bytes, encoding: file.dialect.encoding, delimiter: file.dialect.delimiterName,
+      lineEnd: file.dialect.lineEnd, read: accepted + rejected + file.skippedEmpty, accepted: accepted,
+      rejected: rejected, skippedEmpty: file.skippedEmpty, rejectsByRule: rejectsByRule)
+    // A small file's records are its lines (counted by record).
+    f.acceptedLines = accepted
+    f.rejectedLines = rejected
+    f.lines = accepted + rejected + file.skippedEmpty
+    report.add([f])
     try closeRejects()
     log("\(file.path): \(accepted) accepted, \(rejected) rejected, \(file.skippedEmpty) empty lines skipped")
-    if report.rejectShare > maxRejectShare {
-      let top = report.rejectsByRule.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        .prefix(3).map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
-      let t = report.totals
-      throw PipelineError.rejectThreshold(
-        "\(String(format: "%.2f", report.rejectShare * 100))% of records were rejected (\(t.rejected) of \(t.accepted + t.rejected)), above the allowed \(String(format: "%.2f", maxRejectShare * 100))%; most frequent rules: \(top). See rejects.csv."
-      )
-    }
+    try checkRejectShare()
   }
 
   /// Adds a note to the run report (a table skipped, rows recognised as

@@ -9,7 +9,7 @@ public protocol RecordConsumer: AnyObject {
 /// The rules a field can break, by name as the rejects output shows them.
 public enum FieldRule: Int, CaseIterable, Sendable {
   case empty, notANumber, outOfRange, unknownCode, zero, tooManyDecimals, notDigits, notAFlag
-  case tooLong, controlCharacter, fieldCount, invalidEncoding, unterminatedQuote
+  case tooLong, controlCharacter, fieldCount, invalidEncoding, unterminatedQuote, recordTooLong
 
   public var name: String {
     switch self {
@@ -26,6 +26,7 @@ public enum FieldRule: Int, CaseIterable, Sendable {
     case .fieldCount: return "field-count"
     case .invalidEncoding: return "invalid-encoding"
     case .unterminatedQuote: return "unterminated-quote"
+    case .recordTooLong: return "record-too-long"
     }
   }
 }
@@ -55,6 +56,14 @@ final class CompiledSchema {
     var kind: Kind
     var required: Bool
     var nonZero: Bool
+    var maxMagnitude: Int64
+  }
+  /// A column the accepted records are counted by (`Schema.volumeKeys`):
+  /// its values `lo...lo + size - 2`, and `size - 1` for empty.
+  struct VolumeKey {
+    var column: Int
+    var lo: Int64
+    var size: Int
   }
   /// A record rule with its columns resolved.
   enum Rule {
@@ -83,6 +92,10 @@ final class CompiledSchema {
   let rules: [RecordRule]
   let compiledRules: [Rule]
   let schema: Schema
+  let volumeKeys: [VolumeKey]
+  /// The number of volume cells (the product of the keys' sizes), 0 when
+  /// the schema counts no volumes.
+  let volumeCells: Int
   private var allocations: [UnsafeMutablePointer<Bool>] = []
 
   deinit { allocations.forEach { $0.deallocate() } }
@@ -109,8 +122,14 @@ final class CompiledSchema {
       case .flag(let y, let n): kind = .flag(yes: y.asciiValue ?? 0, no: n.asciiValue ?? 0)
       case .text(let m): kind = .text(maxLength: m)
       }
-      return Col(kind: kind, required: c.required, nonZero: c.nonZero)
+      return Col(kind: kind, required: c.required, nonZero: c.nonZero, maxMagnitude: c.maxMagnitude ?? .max)
     }
+    volumeKeys = schema.volumeKeys.compactMap { name in
+      guard let i = schema.index(of: name), let r = schema.columns[i].keyRange else { return nil }
+      return VolumeKey(column: i, lo: r.lowerBound, size: Int(r.upperBound - r.lowerBound) + 2)
+    }
+    let cells = volumeKeys.reduce(1) { $0 * $1.size }
+    volumeCells = volumeKeys.isEmpty || cells > 1 << 16 ? 0 : cells
     self.allocations = allocations
     compiledRules = schema.rules.map { r in
       // Columns were checked to exist when the schema was bound.
@@ -130,8 +149,17 @@ final class CompiledSchema {
     }
   }
 
-  /// Throws if a rule names a column the schema lacks.
+  /// Throws if a rule names a column the schema lacks, or the volume keys
+  /// cannot be counted.
   func validateRules() throws {
+    if volumeKeys.count != schema.volumeKeys.count || (!volumeKeys.isEmpty && volumeCells == 0) {
+      throw PipelineError.configuration(
+        "volume keys \(schema.volumeKeys.joined(separator: ", ")): each must be an integer, code, digits (up to 4) or flag column of the schema, with at most 65,536 combinations"
+      )
+    }
+    if schema.maxRecordBytes < 16 {
+      throw PipelineError.configuration("maxRecordBytes must be at least 16 (is \(schema.maxRecordBytes))")
+    }
     for r in rules {
       var names = [r.column]
       switch r.check {
@@ -143,6 +171,19 @@ final class CompiledSchema {
         throw PipelineError.configuration("rule \(r.name) names column \"\(n)\", which the schema lacks")
       }
     }
+  }
+
+  /// The volume cell `cell`'s key as the run report names it:
+  /// `Aar=2023,Speciale=51` (an empty value as `Aar=`).
+  func volumeName(_ cell: Int) -> String {
+    var parts: [String] = []
+    var rest = cell
+    for k in volumeKeys.reversed() {
+      let v = rest % k.size
+      rest /= k.size
+      parts.append("\(schema.columns[k.column].name)=" + (v == k.size - 1 ? "" : String(k.lo + Int64(v))))
+    }
+    return parts.reversed().joined(separator: ",")
   }
 
   func ruleName(_ code: Int) -> String {
@@ -168,7 +209,8 @@ struct FieldOp {
   /// integer, code: lower bound; decimal: scale; digits: count; flag: yes
   /// letter; text: maximum length.
   var a: Int64 = 0
-  /// integer: upper bound; code: table size; flag: no letter.
+  /// integer: upper bound; code: table size; flag: no letter; decimal:
+  /// largest magnitude.
   var b: Int64 = 0
   var allowed: UnsafeMutablePointer<Bool>?
 }
@@ -204,10 +246,23 @@ final class RecordDecoder {
   /// The record being read breaks `unterminated-quote`: its quoted field
   /// runs to the end of the input. Call before the tokenizer's `finish`.
   func markUnterminatedQuote() { state.pointee.markUnterminatedQuote() }
+  /// Counts the next record as rejected with `rule`, without parsing it (a
+  /// stray quote's line, a record too long to read).
+  func rejectRecord(_ rule: FieldRule) { state.pointee.rejectRecord(rule) }
+  /// While true, records are checked but neither counted nor consumed:
+  /// `probeAccepted` tells whether the last one would have been accepted.
+  var probing: Bool {
+    get { state.pointee.probing }
+    set { state.pointee.setProbing(newValue) }
+  }
+  var probeAccepted: Bool { state.pointee.probeAccepted }
   var records: Int { state.pointee.records }
   var accepted: Int { state.pointee.accepted }
   var emptyLines: Int { state.pointee.emptyLines }
   var rejects: [ChunkReject] { state.pointee.rejects }
+  /// Accepted records per volume cell (`CompiledSchema.volumeName`), over
+  /// the decoder's whole life; empty when the schema counts no volumes.
+  var volumes: UnsafeBufferPointer<Int> { state.pointee.volumeCounts }
 
   /// libcsv's callbacks, straight into the decoding.
   var callbacks: CSVCallbacks {
@@ -240,6 +295,11 @@ struct DecoderState {
   private let rules: Unmanaged<RuleSet>
   private let optionalColumns: UnsafeMutablePointer<Int>
   private let optionalCount: Int
+  private let maxRecordBytes: Int
+  private let volumeKeys: UnsafeMutablePointer<CompiledSchema.VolumeKey>
+  private let volumeKeyCount: Int
+  private let volumeTable: UnsafeMutablePointer<Int>
+  let volumeCounts: UnsafeBufferPointer<Int>
 
   // Per file. A raw pointer, not an array: reading an array property of a
   // class in the per-field path costs a retain and a release each time.
@@ -254,6 +314,11 @@ struct DecoderState {
   private var violationColumn = -1
   private var violationRule = -1
   private var previousWasCR = false
+  /// Bytes of the record's fields and delimiters so far.
+  private var recordBytes = 0
+  private(set) var probing = false
+  private(set) var probeAccepted = false
+  private var savedPreviousWasCR = false
 
   // Per chunk.
   private(set) var records = 0
@@ -270,6 +335,13 @@ struct DecoderState {
     optionalColumns = .allocate(capacity: max(optional.count, 1))
     optionalColumns.initialize(from: optional, count: optional.count)
     ops = .allocate(capacity: 1)
+    maxRecordBytes = schema.schema.maxRecordBytes
+    volumeKeyCount = schema.volumeCells > 0 ? schema.volumeKeys.count : 0
+    volumeKeys = .allocate(capacity: max(volumeKeyCount, 1))
+    volumeKeys.initialize(from: schema.volumeKeys, count: volumeKeyCount)
+    volumeTable = .allocate(capacity: max(schema.volumeCells, 1))
+    volumeTable.initialize(repeating: 0, count: max(schema.volumeCells, 1))
+    volumeCounts = UnsafeBufferPointer(start: volumeTable, count: schema.volumeCells)
     let n = max(colCount, 1)
     values = .allocate(capacity: n)
     keys = .allocate(capacity: n)
@@ -280,6 +352,8 @@ struct DecoderState {
   }
 
   func free() {
+    volumeKeys.deallocate()
+    volumeTable.deallocate()
     optionalColumns.deallocate()
     ops.deallocate()
     values.deallocate()
@@ -304,7 +378,7 @@ struct DecoderState {
         case .integer(let lo, let hi): (op.kind, op.a, op.b) = (.integer, lo, hi)
         case .code(let lo, let allowed, let count):
           (op.kind, op.a, op.b, op.allowed) = (.code, lo, Int64(count), allowed)
-        case .decimal(let scale): (op.kind, op.a) = (.decimal, Int64(scale))
+        case .decimal(let scale): (op.kind, op.a, op.b) = (.decimal, Int64(scale), c.maxMagnitude)
         case .digits(let count): (op.kind, op.a) = (.digits, Int64(count))
         case .flag(let yes, let no): (op.kind, op.a, op.b) = (.flag, Int64(yes | 0x20), Int64(no | 0x20))
         case .text(let maxLength): (op.kind, op.a) = (.text, Int64(maxLength))
@@ -327,8 +401,27 @@ struct DecoderState {
     violationRule = FieldRule.unterminatedQuote.rawValue
   }
 
+  mutating func rejectRecord(_ rule: FieldRule) {
+    rejects.append(ChunkReject(ordinal: records, column: -1, rule: rule.rawValue))
+    records += 1
+    previousWasCR = false
+    startRecord()
+  }
+
+  mutating func setProbing(_ on: Bool) {
+    if on {
+      savedPreviousWasCR = previousWasCR
+      previousWasCR = false
+    } else {
+      previousWasCR = savedPreviousWasCR
+    }
+    probing = on
+    startRecord()
+  }
+
   @inline(__always) private mutating func startRecord() {
     fieldIndex = 0
+    recordBytes = 0
     violationColumn = -1
     violationRule = -1
     // A valid record sets every required column (an empty or missing one
@@ -345,6 +438,7 @@ struct DecoderState {
   mutating func field(_ bytes: UnsafeRawBufferPointer) {
     let fi = fieldIndex
     fieldIndex = fi &+ 1
+    recordBytes &+= bytes.count &+ 1
     // Once a record broke a rule its other fields need no decoding.
     guard fi < fieldCount, violationRule < 0 else { return }
     let op = ops + fi
@@ -407,13 +501,25 @@ struct DecoderState {
         let d2 = p[n - 1] &- 48
         if ok && d1 < 10 && d2 < 10 {
           v = v &* 100 &+ Int64(d1) &* 10 &+ Int64(d2)
-          if v == 0 && op.pointee.nonZero { violate(col, .zero) } else { values[col] = v }
+          if v == 0 && op.pointee.nonZero {
+            violate(col, .zero)
+          } else if v > op.pointee.b {
+            violate(col, .outOfRange)
+          } else {
+            values[col] = v
+          }
           return
         }
       }
       switch NumberParsing.decimal(bytes, scale: Int(op.pointee.a), format: numberFormat) {
       case .success(let v):
-        if v == 0 && op.pointee.nonZero { violate(col, .zero) } else { values[col] = v }
+        if v == 0 && op.pointee.nonZero {
+          violate(col, .zero)
+        } else if v > op.pointee.b || v < -op.pointee.b {
+          violate(col, .outOfRange)
+        } else {
+          values[col] = v
+        }
       case .failure(.tooManyDecimals): violate(col, .tooManyDecimals)
       case .failure: violate(col, .notANumber)
       }
@@ -510,6 +616,10 @@ struct DecoderState {
 
   @inline(__always)
   mutating func endRecord(terminator: Int32) {
+    if probing {
+      endProbe()
+      return
+    }
     if fieldIndex == 0 {
       // A line end with no fields before it: the LF of a CRLF, an empty
       // line, or the end of the input.
@@ -524,6 +634,24 @@ struct DecoderState {
     previousWasCR = terminator == 13
     let ordinal = records
     records += 1
+    checkRecord()
+    if violationRule < 0 {
+      accepted += 1
+      if volumeKeyCount > 0 { countVolume() }
+      consumer._withUnsafeGuaranteedRef { $0.consumer.consume(record) }
+    } else {
+      rejects.append(ChunkReject(ordinal: ordinal, column: violationColumn, rule: violationRule))
+    }
+    startRecord()
+  }
+
+  /// The record-level checks after the last field: length, field count,
+  /// the schema's record rules.
+  @inline(__always) private mutating func checkRecord() {
+    if recordBytes &- 1 > maxRecordBytes {
+      violationColumn = -1
+      violationRule = FieldRule.recordTooLong.rawValue
+    }
     if violationRule < 0 && fieldIndex != fieldCount {
       violationColumn = -1
       violationRule = FieldRule.fieldCount.rawValue
@@ -532,13 +660,27 @@ struct DecoderState {
       violationColumn = compiled.schema.index(of: compiled.rules[i].column) ?? -1
       violationRule = FieldRule.allCases.count + i
     }
-    if violationRule < 0 {
-      accepted += 1
-      consumer._withUnsafeGuaranteedRef { $0.consumer.consume(record) }
-    } else {
-      rejects.append(ChunkReject(ordinal: ordinal, column: violationColumn, rule: violationRule))
+  }
+
+  /// A probed record's verdict, nothing counted. Empty records (line ends
+  /// with no field) leave the verdict alone.
+  private mutating func endProbe() {
+    if fieldIndex > 0 {
+      checkRecord()
+      probeAccepted = violationRule < 0
     }
     startRecord()
+  }
+
+  @inline(__always) private mutating func countVolume() {
+    var cell = 0
+    for k in 0..<volumeKeyCount {
+      let key = volumeKeys[k]
+      let v = values[key.column]
+      let i = v == Record.null ? key.size - 1 : Int(v &- key.lo)
+      cell = cell &* key.size &+ (i >= 0 && i < key.size - 1 ? i : key.size - 1)
+    }
+    volumeTable[cell] &+= 1
   }
 }
 

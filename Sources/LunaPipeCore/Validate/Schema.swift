@@ -16,6 +16,17 @@ public struct Schema: Sendable {
     didSet { columnOfKey = Schema.columnOfKey(columns) }
   }
   public var rules: [RecordRule]
+  /// The longest record in bytes (its text without the line end). A longer
+  /// one is rejected (`record-too-long`) and reading goes on at the next
+  /// line; a quoted field that does not close within this many bytes is a
+  /// stray quote (`unterminated-quote`): that line is rejected, not the
+  /// rest of the file. Also bounds the memory one record can take.
+  public var maxRecordBytes: Int = 1 << 20
+  /// Columns whose values the run report counts accepted records by
+  /// (`RunReport.volumes`), e.g. year and speciale: what a volume guard
+  /// compares between runs. Integer, code, digits (up to 4) or flag
+  /// columns, together at most 65,536 combinations.
+  public var volumeKeys: [String] = []
   /// Each column's normalized name and aliases → its index (the first
   /// column that has it), so matching a header does not normalize every
   /// column's names again for each field.
@@ -75,16 +86,21 @@ public struct Column: Sendable {
   public var required: Bool
   /// For integers: zero is a violation (`zero`).
   public var nonZero: Bool
+  /// For decimals: the largest magnitude allowed, in the column's smallest
+  /// unit (e.g. øre); a larger value is `out-of-range`. A plausibility
+  /// bound per line, and what keeps sums far from overflowing.
+  public var maxMagnitude: Int64?
 
   public init(
     _ name: String, _ kind: Kind, aliases: [String] = [], required: Bool = true,
-    nonZero: Bool = false
+    nonZero: Bool = false, maxMagnitude: Int64? = nil
   ) {
     self.name = name
     self.aliases = aliases
     self.kind = kind
     self.required = required
     self.nonZero = nonZero
+    self.maxMagnitude = maxMagnitude
   }
 
   var matchKeys: [String] { ([name] + aliases).map(HeaderName.normalize) }

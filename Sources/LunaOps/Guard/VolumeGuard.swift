@@ -1,0 +1,77 @@
+import Foundation
+import LunaPipeCore
+
+/// Stops a run from publishing when its input has shrunk beyond reason:
+/// a delivery cut short, a year's extract missing, a filter gone wrong.
+///
+/// The run's accepted records per volume cell (`Schema.volumeKeys`: for
+/// LUNA claims, year and speciale) are compared with those of the last
+/// successful run into the same output directory, as its published
+/// `run-report.json` records them. A cell of that run that now holds less
+/// than half its records, or a run that accepted no record at all, fails
+/// with `PipelineError.rejectThreshold` (exit 65) naming the cell and both
+/// counts; the previous outputs stay whole. `acceptDrop` (`--accept-drop`)
+/// publishes anyway.
+public enum VolumeGuard {
+  /// The counts of a published run report, as far as the guard needs them;
+  /// reports of older versions lack `volumes`.
+  public struct PreviousReport: Decodable, Sendable {
+    public struct Totals: Decodable, Sendable {
+      public var read: Int?
+      public var accepted: Int?
+      public var rejected: Int?
+      public var skippedEmpty: Int?
+    }
+    public var totals: Totals?
+    public var rejectsByRule: [String: Int]?
+    public var volumes: [String: Int]?
+  }
+
+  /// The run report published in `directory`, if it can be read.
+  public static func previousReport(in directory: String) -> PreviousReport? {
+    let p = (directory as NSString).appendingPathComponent("run-report.json")
+    guard let data = FileManager.default.contents(atPath: p) else { return nil }
+    return try? JSONDecoder().decode(PreviousReport.self, from: data)
+  }
+
+  /// A volume cell that fell below half.
+  public struct Drop: Equatable, Sendable {
+    public var cell: String
+    public var before: Int
+    public var now: Int
+  }
+
+  /// The cells of `previous` that hold less than half their records in
+  /// `now`, largest fall first.
+  public static func drops(previous: [String: Int], now: [String: Int]) -> [Drop] {
+    previous.compactMap { cell, before in
+      let n = now[cell] ?? 0
+      return before > 0 && 2 * n < before ? Drop(cell: cell, before: before, now: n) : nil
+    }.sorted { ($0.before - $0.now, $0.cell) > ($1.before - $1.now, $1.cell) }
+  }
+
+  /// Throws unless `now` may be published (see the type's documentation).
+  public static func check(
+    now: RunReport, previous: PreviousReport?, previousRun: Int64?, acceptDrop: Bool
+  ) throws {
+    if acceptDrop { return }
+    if now.totals.accepted == 0 {
+      throw PipelineError.rejectThreshold(
+        "no record was accepted (\(now.totals.read) read, \(now.totals.rejected) rejected, \(now.totals.skippedEmpty) empty lines): nothing is published over the previous outputs. A header-only or empty delivery? --accept-drop publishes anyway"
+      )
+    }
+    guard let before = previous?.volumes, !before.isEmpty else { return }
+    let d = drops(previous: before, now: now.volumes)
+    guard let first = d.first else { return }
+    let run = previousRun.map { "run \($0)" } ?? "the last successful run"
+    let cells = d.prefix(5).map { "\(describe($0.cell)): \($0.before) → \($0.now)" }.joined(separator: "; ")
+    throw PipelineError.rejectThreshold(
+      "accepted records fell to less than half of \(run)'s for \(d.count) of \(before.count) year and speciale cells (\(cells)\(d.count > 5 ? "; …" : "")): nothing is published, the previous outputs stay. A delivery cut short or missing? --accept-drop publishes anyway (largest fall: \(describe(first.cell)))"
+    )
+  }
+
+  /// `Aar=2023,Speciale=51` as `Aar 2023, Speciale 51`.
+  static func describe(_ cell: String) -> String {
+    cell.split(separator: ",").map { $0.replacingOccurrences(of: "=", with: " ") }.joined(separator: ", ")
+  }
+}
