@@ -102,8 +102,13 @@ struct Run: ParsableCommand {
     abstract: "Run a ready-made pipeline.",
     discussion: """
       Pipelines:
-        praksisplan     Tables 19, 21, 23, 25, 26 (speciale 51) and 29, 31, 33,
-                        35, 36 (speciale 62) of the praksisplan, Region Nordjylland.
+        praksisplan     The practice plan's tables, Region Nordjylland, in all
+                        2, 3, 5-9, 12-37, 39-57, figur-3 and figur-4:
+                        from --claims 16-26, 28-36 and 39-57; from --ydere
+                        (provider register) 2, 3, 9 and 12-15; from --ydere
+                        and --befolkning 5-8; from --claims and --befolkning
+                        27, 37, figur-3 and figur-4. Also report.html,
+                        praksisplan.xlsx, aggregates.csv and growth.csv.
         claims-summary  Ydelser, udgift and patients per year, speciale and
                         clinic kommune, patient kommune and clinic region, with
                         growth: aggregates.csv and growth.csv.
@@ -136,6 +141,17 @@ struct Run: ParsableCommand {
 
       One run at a time per --out: a second one exits 75 at once. A lock left
       by a killed run is taken over with a warning.
+
+      Nothing that LunaPipe did not write is replaced: --out must be new,
+      empty, or a directory LunaPipe wrote (its .lunapipe-output marker lists
+      every file; one put there by hand stops the run), and neither the
+      working directory nor a folder holding an input or the state directory
+      (exit 73, before anything is read). The same content given twice is
+      refused (exit 66). A run whose accepted records for a year and
+      speciale fall below half of the last successful run's, or that
+      accepts none, publishes nothing (exit 65; --accept-drop publishes).
+      A damaged record (a stray quote, a record over the schema's length)
+      costs its own line; the reject share counts records and lines.
 
       Example:
         lunapipe run praksisplan --claims 'Samples/full/ydelser-*.csv' --out out
@@ -306,7 +322,9 @@ struct Run: ParsableCommand {
         now: context.report, previous: VolumeGuard.previousReport(in: out), previousRun: previous?.id,
         acceptDrop: options.acceptDrop)
       try writeReport(context, output: output, started: started, status: "ok", message: nil)
+      FaultInjection.point("before-publish")
       try output.publish()
+      FaultInjection.point("after-publish")
     } catch {
       let code = Exit.code(for: error)
       try? writeReport(context, output: output, started: started, status: "failed", message: "\(error)")
@@ -511,4 +529,14 @@ struct Run: ParsableCommand {
     try output.write("run-report.json", Array(try enc.encode(context.report)) + [10])
   }
 
+}
+
+/// Kills the process at a named point when `LUNAPIPE_FAULT` names it: how
+/// the crash tests stop a run exactly before or after its publish, which a
+/// random kill hits too rarely to test. Unset (always, outside tests), a
+/// point costs one environment lookup.
+enum FaultInjection {
+  static func point(_ name: String) {
+    if ProcessInfo.processInfo.environment["LUNAPIPE_FAULT"] == name { kill(getpid(), SIGKILL) }
+  }
 }

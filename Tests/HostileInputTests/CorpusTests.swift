@@ -204,12 +204,14 @@ import Testing
   }
 
   /// A quote that opens a field in the middle of the file and never
-  /// closes swallows the rest of the file into one record. That record is
-  /// rejected as `unterminated-quote` (not accepted, not lost), and the
-  /// records before it count as usual.
+  /// closes costs its own line only: that line is rejected as
+  /// `unterminated-quote` (not accepted, not lost), and the records before
+  /// and after it count as usual (it once swallowed the rest of the file).
   @Test func unbalancedQuoteMidFile() throws {
     let o = try validate([corpus("unbalanced-quote-mid-file.csv")])
-    expectCounts(o, read: 2, accepted: 1, rejected: 1, skippedEmpty: 0)
+    expectCounts(o, read: 5, accepted: 4, rejected: 1, skippedEmpty: 0)
+    #expect(o.file.lines == 5)
+    #expect(o.file.rejectedLines == 1)
     #expect(o.columnsAndRules == [["", "unterminated-quote"]])
     #expect(o.rejects.first?[1] == "3")
     #expect(o.rejects.first?[5].hasPrefix(line(["PatientId": "\"p-open"])) == true)

@@ -52,10 +52,11 @@ import Testing
     #expect(o.columnsAndRules == Array(repeating: ["PatientId", "invalid-encoding"], count: 4))
   }
 
-  /// A file whose first block (8 MiB, where the encoding is detected) is
-  /// ASCII, so it is detected as UTF-8, and which later holds a
-  /// Windows-1252 byte: that line is rejected as `invalid-encoding`, not
-  /// accepted with a garbled patient id.
+  /// A file whose first block (8 MiB) is ASCII and which later holds a
+  /// Windows-1252 `ø`: the encoding is decided on the whole file, so it is
+  /// read as Windows-1252 and the line is accepted — exactly as when the
+  /// same line stands in the first MiB (it was once rejected there as
+  /// `invalid-encoding`, accepted here: the outcome hung on its position).
   @Test func windows1252ByteAfterTheDetectionWindow() throws {
     var text = claimsHeader + "\n"
     let body = String(repeating: line51 + "\n", count: 1000)
@@ -63,10 +64,32 @@ import Testing
     let good = (text.utf8.count - header.count) / (line51.utf8.count + 1)
     let bytes = utf8(text) + utf8("2019;10;804989;51;0111;1;127,73;S") + [0xF8] + utf8("ren;825;825;63;N;;\n")
     let (o, _) = try validate(bytes: bytes)
+    #expect(o.file.encoding == .windows1252)
+    expectCounts(o, read: good + 1, accepted: good + 1, rejected: 0, skippedEmpty: 0)
+    #expect(o.file.text?.firstNonASCII == text.utf8.count + 33)
+    #expect(o.report.notes.contains { $0.contains("read as Windows-1252") })
+    // The same line near the start: the same encoding, the same counts.
+    let early = utf8(claimsHeader + "\n2019;10;804989;51;0111;1;127,73;S") + [0xF8]
+      + utf8("ren;825;825;63;N;;\n") + utf8(String(text.dropFirst(claimsHeader.utf8.count + 1)))
+    let (e, _) = try validate(bytes: early)
+    #expect(e.file.encoding == .windows1252)
+    expectCounts(e, read: good + 1, accepted: good + 1, rejected: 0, skippedEmpty: 0)
+  }
+
+  /// A UTF-8 file whose start holds a damaged sequence and whose body holds
+  /// many good ones stays UTF-8: the damaged line alone is rejected
+  /// (`invalid-encoding`), the `ø` lines read as `ø`.
+  @Test func utf8FileWithOneDamagedSequenceStaysUTF8() throws {
+    var text = claimsHeader + "\n" + "2019;10;804989;51;0111;1;127,73;S\u{F8}ren;825;825;63;N;;\n"
+    for i in 0..<50 { text += "2019;10;804989;51;0111;1;127,73;Sø\(i);825;825;63;N;;\n" }
+    var bytes = utf8(text)
+    // The first `ø` (C3 B8) loses its second byte's continuation bits.
+    let at = bytes.firstIndex(of: 0xC3)!
+    bytes[at + 1] = 0x41
+    let (o, _) = try validate(bytes: bytes)
     #expect(o.file.encoding == .utf8)
-    expectCounts(o, read: good + 1, accepted: good, rejected: 1, skippedEmpty: 0)
+    expectCounts(o, read: 51, accepted: 50, rejected: 1, skippedEmpty: 0)
     #expect(o.columnsAndRules == [["PatientId", "invalid-encoding"]])
-    #expect(o.rejects.first?[1] == String(good + 2))
   }
 
   /// A Windows-1252 file (`ø` as 0xF8) with the five bytes 1252 leaves
@@ -222,7 +245,9 @@ import Testing
       + "\n"
     let (o, _) = try validate(bytes: utf8(text), readRejects: false)
     expectCounts(o, read: 4, accepted: 2, rejected: 2, skippedEmpty: 0)
-    #expect(o.report.rejectsByRule == ["too-long": 1, "not-a-number": 1])
+    // Both are longer than the LUNA schema's 64 KiB per record.
+    #expect(o.report.rejectsByRule == ["record-too-long": 2])
+    #expect(o.file.lines == 4 && o.file.rejectedLines == 2)
   }
 
   /// A last line of 12 MB with no line end: one record, rejected
@@ -232,7 +257,7 @@ import Testing
     let text = claimsHeader + "\n" + line51 + "\n" + line(["PatientId": big])
     let (o, _) = try validate(bytes: utf8(text), readRejects: false)
     expectCounts(o, read: 2, accepted: 1, rejected: 1, skippedEmpty: 0)
-    #expect(o.report.rejectsByRule == ["too-long": 1])
+    #expect(o.report.rejectsByRule == ["record-too-long": 1])
   }
 
   /// A record far longer than a chunk followed by many ordinary records:
@@ -293,8 +318,17 @@ import Testing
     var text = claimsHeader + "\n"
     for i in 0..<11 { text += line(["Bruttohonorar": "9.000.000.000.000.000,00", "PatientId": "p\(i)"]) + "\n" }
     let path = writeFile(makeTempDir("hostile"), "huge-amounts.csv", text)
+    // The LUNA schema bounds a line's amount (1.000.000,00 kr): these are
+    // rejected as `out-of-range`, line by line.
+    let (o, _) = try validate(bytes: utf8(text))
+    expectCounts(o, read: 11, accepted: 0, rejected: 11, skippedEmpty: 0)
+    #expect(o.report.rejectsByRule == ["out-of-range": 11])
+    // Without the bound, the sum check still stops the run.
+    var unbounded = LunaClaims.schema
+    let b = unbounded.index(of: "Bruttohonorar")!
+    unbounded.columns[b].maxMagnitude = nil
     let error = pipelineError {
-      _ = try scan([path], schema: LunaClaims.schema, aggregation: LunaClaims.aggregation)
+      _ = try scan([path], schema: unbounded, aggregation: LunaClaims.aggregation)
     }
     guard case .input(let message)? = error else {
       Issue.record("expected an input error, got \(String(describing: error))")

@@ -43,7 +43,7 @@ func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
 struct Outcome {
   var report: RunReport
   /// The rows of `rejects.csv` after its header:
-  /// `file,record,byte_offset,column,rule,raw` (empty when the run was
+  /// `file,record,byte_offset,column,rule,raw,line,length` (empty when the run was
   /// asked not to read them back).
   var rejects: [[String]]
   /// Rows of `rejects.csv` after its header, counted by line ends outside
@@ -111,7 +111,7 @@ func validate(
   }
   let rejectsPath = out.staging.path + "/rejects.csv"
   let data = try Data(contentsOf: URL(fileURLWithPath: rejectsPath))
-  #expect(data.starts(with: Array("file,record,byte_offset,column,rule,raw\n".utf8)))
+  #expect(data.starts(with: Array("file,record,byte_offset,column,rule,raw,line,length\n".utf8)))
   var rows = 0
   var inQuote = false
   data.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in

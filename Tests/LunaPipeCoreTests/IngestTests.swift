@@ -105,7 +105,7 @@ import Testing
     let text = header + good + bad + good + "2019;851;0;1,00;p3;N\n" + "2019;851;1;-1,00;p4;N\n" + "2019;851;1\n"
     let o = try run([("a.csv", Array(text.utf8))])
     let r = o.rejects
-    #expect(r[0] == ["file", "record", "byte_offset", "column", "rule", "raw"])
+    #expect(r[0] == ["file", "record", "byte_offset", "column", "rule", "raw", "line", "length"])
     #expect(r.count == 5)
     #expect(r[1][1] == "3")  // header is record 1
     #expect(r[1][2] == String(header.utf8.count + good.utf8.count))
@@ -113,6 +113,9 @@ import Testing
     #expect(Array(r[2][3...4]) == ["Antal", "zero"])
     #expect(Array(r[3][3...4]) == ["Beloeb", "sign-mismatch"])
     #expect(Array(r[4][4...5]) == ["field-count", "2019;851;1"])
+    // Physical line (the header is line 1) and length in bytes.
+    #expect(Array(r[1][6...7]) == ["3", String(bad.utf8.count - 1)])
+    #expect(Array(r[4][6...7]) == ["7", "10"])
     #expect(o.report.rejectsByRule == ["unknown-code": 1, "zero": 1, "sign-mismatch": 1, "field-count": 1])
   }
 

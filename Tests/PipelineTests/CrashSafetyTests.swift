@@ -25,7 +25,8 @@ import Testing
     for rel in try FileManager.default.subpathsOfDirectory(atPath: dir) {
       var isDir: ObjCBool = false
       let exists = FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)
-      if !exists || isDir.boolValue || rel == "run-report.json" { continue }
+      // The report holds times, the ownership marker the run id.
+      if !exists || isDir.boolValue || rel == "run-report.json" || rel == ".lunapipe-output" { continue }
       files[rel] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + rel))
     }
     return OutputSet(files: files)
@@ -40,18 +41,37 @@ import Testing
     let present = Set(try FileManager.default.subpathsOfDirectory(atPath: dir).filter {
       var isDir: ObjCBool = false
       return FileManager.default.fileExists(atPath: dir + "/" + $0, isDirectory: &isDir) && !isDir.boolValue
+        && $0 != ".lunapipe-output"
     })
     #expect(listed == present, "run-report.json lists the files present")
     #expect(report["status"] as? String == "ok")
     return (report["inputs"] as? [Any])?.count ?? -1
   }
 
+  /// The run id the ownership marker of `dir` names.
+  static func markerRun(_ dir: String) -> Int? {
+    guard let text = try? String(contentsOfFile: dir + "/.lunapipe-output", encoding: .utf8) else { return nil }
+    return text.split(separator: "\n").first { $0.hasPrefix("run: ") }.flatMap { Int($0.dropFirst(5)) }
+  }
+
+  /// The recorded status of each run, by id.
+  static func statuses(_ out: String) throws -> [Int: String] {
+    let h = try runLunapipe(["history", "--out", out, "--json"])
+    let runs = try #require(try JSONSerialization.jsonObject(with: Data(h.stdout.utf8)) as? [[String: Any]])
+    var s: [Int: String] = [:]
+    for r in runs { if let id = r["id"] as? Int { s[id] = r["status"] as? String } }
+    return s
+  }
+
   /// Starts a run; returns the process, its run id (once it has said so)
   /// and its stderr so far.
-  static func start(_ args: [String]) throws -> (Process, Int, FileHandle) {
+  static func start(_ args: [String], environment: [String: String] = [:]) throws -> (Process, Int, FileHandle) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: lunapipeBinary)
     p.arguments = args
+    if !environment.isEmpty {
+      p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     let err = Pipe()
     p.standardError = err
     p.standardOutput = FileHandle.nullDevice
@@ -90,12 +110,14 @@ import Testing
     try #require(setA != setB)
     try #require(setA.files.keys.sorted() == setB.files.keys.sorted())
 
-    var generator = SystemRandomNumberGenerator()
+    // Seeded, so that a failing round can be replayed.
+    var generator = SeededGenerator(seed: 20261201)
     var current = setA
     var consistent = 0
     var interruptedRecorded = 0
     var published = 0
     var moments: [Double] = []
+    var publishedByKilled: [Int] = []
     for round in 0..<20 {
       let (nextInputs, nextSet) = round % 2 == 0 ? (inputsB, setB) : (inputsA, setA)
       let (p, id, stderr) = try Self.start(args(nextInputs))
@@ -112,6 +134,7 @@ import Testing
       // Either the previous complete set or the new complete set.
       let now = try Self.outputSet(out)
       let inputs = try Self.reportedInputs(out)
+      if !finished && now == nextSet { publishedByKilled.append(id) }
       if finished || now == nextSet {
         // Published (a run that finished before the kill must have).
         #expect(now == nextSet, "round \(round): a finished run left \(now == current ? "the previous" : "no complete") set")
@@ -150,5 +173,64 @@ import Testing
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".staging-") }
     #expect(leftovers.isEmpty, "staging directories left: \(leftovers)")
     #expect(try Self.outputSet(out) == setA)
+    // History and disk agree: a run killed after its outputs were
+    // published was published last only until the next run; each next
+    // run records it ok.
+    let s = try Self.statuses(out)
+    for id in publishedByKilled where s[id] != "ok" {
+      // Only the last published set is on disk to reconcile with; earlier
+      // ones were replaced before a run could see them.
+      #expect(s[id] == "interrupted", "run \(id) is \(s[id] ?? "missing")")
+    }
+  }
+
+  /// Killed right before and right after the publish (the swap), and
+  /// during the first run into a new output directory: afterwards the
+  /// directory holds a complete set or nothing, and once the next run has
+  /// looked, the history says what the disk holds.
+  @Test func killedAtThePublishTheHistoryAgreesWithTheDisk() throws {
+    let input = repositoryRoot + "/Samples/small/ydelser-*.csv"
+    let dir = makeTempDir("crash-publish")
+    let out = dir + "/out"
+    let args = ["run", "praksisplan", "--claims", input, "--out", out, "--force"]
+
+    // First run into a new --out, killed before its publish: nothing there.
+    let (p1, id1, e1) = try Self.start(args, environment: ["LUNAPIPE_FAULT": "before-publish"])
+    p1.waitUntilExit()
+    _ = e1.readDataToEndOfFile()
+    #expect(p1.terminationReason == .uncaughtSignal)
+    #expect(!FileManager.default.fileExists(atPath: out))
+
+    // Killed right after it: the set is there, named by its marker; the
+    // history says interrupted until the next run reconciles it to ok.
+    let (p2, id2, e2) = try Self.start(args, environment: ["LUNAPIPE_FAULT": "after-publish"])
+    p2.waitUntilExit()
+    _ = e2.readDataToEndOfFile()
+    #expect(p2.terminationReason == .uncaughtSignal)
+    #expect(Self.markerRun(out) == id2)
+    #expect(try Self.reportedInputs(out) == 5)
+    #expect(try Self.statuses(out)[id2] == "interrupted")
+
+    let next = try runLunapipe(args)
+    #expect(next.exit == 0)
+    #expect(next.stderr.contains("run \(id2) into \(out) was killed after it published its outputs; recorded as ok"))
+    var s = try Self.statuses(out)
+    #expect(s[id1] == "interrupted")
+    #expect(s[id2] == "ok")
+    let nextID = try #require(Int(next.stdout.split(separator: ":").first?.dropFirst(4) ?? ""))
+    #expect(s[nextID] == "ok")
+    #expect(Self.markerRun(out) == nextID)
+
+    // Killed before the publish of a later run: the previous set stays,
+    // recorded interrupted, and the staging directory goes with the next run.
+    let (p3, id3, e3) = try Self.start(args, environment: ["LUNAPIPE_FAULT": "before-publish"])
+    p3.waitUntilExit()
+    _ = e3.readDataToEndOfFile()
+    #expect(Self.markerRun(out) == nextID)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.hasPrefix(".out.staging-") })
+    #expect(try runLunapipe(args).exit == 0)
+    s = try Self.statuses(out)
+    #expect(s[id3] == "interrupted")
+    #expect(try !FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.hasPrefix(".out.staging-") })
   }
 }

@@ -10,7 +10,18 @@ public struct RunReport: Sendable, Codable {
     public var lines = 0
     public var acceptedLines = 0
     public var rejectedLines = 0
-    public init() {}
+    public init(
+      read: Int = 0, accepted: Int = 0, rejected: Int = 0, skippedEmpty: Int = 0, lines: Int = 0,
+      acceptedLines: Int = 0, rejectedLines: Int = 0
+    ) {
+      self.read = read
+      self.accepted = accepted
+      self.rejected = rejected
+      self.skippedEmpty = skippedEmpty
+      self.lines = lines
+      self.acceptedLines = acceptedLines
+      self.rejectedLines = rejectedLines
+    }
   }
 
   public var pipeline: String

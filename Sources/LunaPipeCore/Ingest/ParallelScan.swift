@@ -669,19 +669,22 @@ final class ParallelScan {
         pos = irregular.end
         continue
       }
-      // A quoted line break: one record if it reads as a valid one (a
-      // multi-line field), else a stray quote closed by another one lines
-      // later: only its first line is rejected, and reading goes on at the
-      // next.
+      // A quoted line break: one record if it has the file's field count (a
+      // multi-line field: accepted, or rejected whole with the rule it
+      // breaks), else a stray quote closed by another one lines later: only
+      // its first line is rejected, and reading goes on at the next.
       let span = UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.end])
       decoder.probing = true
       try tokenizer.parse(span, callbacks)
       try tokenizer.finish(callbacks)
       decoder.probing = false
-      if decoder.probeAccepted {
+      if decoder.probeAccepted || decoder.probeRule != FieldRule.fieldCount.rawValue {
+        let acceptedBefore = decoder.accepted
         try parse(irregular.start, irregular.end)
-        extraAcceptedLines += RecordLocator.lineCount(
-          UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.contentEnd]), delimiter: delimiter) - 1
+        if decoder.accepted > acceptedBefore {
+          extraAcceptedLines += RecordLocator.lineCount(
+            UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.contentEnd]), delimiter: delimiter) - 1
+        }
         pos = irregular.end
       } else {
         var i = irregular.start

@@ -256,6 +256,9 @@ final class RecordDecoder {
     set { state.pointee.setProbing(newValue) }
   }
   var probeAccepted: Bool { state.pointee.probeAccepted }
+  /// The rule the last probed record broke (`ChunkReject.rule`; a wrong
+  /// field count before any other), or -1.
+  var probeRule: Int { state.pointee.probeRule }
   var records: Int { state.pointee.records }
   var accepted: Int { state.pointee.accepted }
   var emptyLines: Int { state.pointee.emptyLines }
@@ -318,6 +321,7 @@ struct DecoderState {
   private var recordBytes = 0
   private(set) var probing = false
   private(set) var probeAccepted = false
+  private(set) var probeRule = -1
   private var savedPreviousWasCR = false
 
   // Per chunk.
@@ -668,6 +672,8 @@ struct DecoderState {
     if fieldIndex > 0 {
       checkRecord()
       probeAccepted = violationRule < 0
+      // A wrong field count first: it tells a stray quote from a field.
+      probeRule = fieldIndex != fieldCount ? FieldRule.fieldCount.rawValue : violationRule
     }
     startRecord()
   }
