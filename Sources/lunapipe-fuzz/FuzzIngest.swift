@@ -202,6 +202,13 @@ func checkReports(_ outcome: Outcome, files: [ArraySlice<UInt8>], paths: [String
     if bom != (f.encoding == .utf8BOM) { fail("\(f.path): BOM \(bom), encoding reported \(f.encoding)") }
     let lineEnds = bytes.reduce(0) { $0 + ($1 == 10 || $1 == 13 ? 1 : 0) }
     if f.read > lineEnds + 1 { fail("\(f.path): read \(f.read) records from \(lineEnds) line ends") }
+    if f.lines != f.acceptedLines + f.rejectedLines + f.skippedEmpty || f.lines > lineEnds + 1
+      || f.acceptedLines < f.accepted || f.rejectedLines < f.rejected
+    {
+      fail(
+        "\(f.path): lines \(f.lines) != accepted \(f.acceptedLines) + rejected \(f.rejectedLines) + empty \(f.skippedEmpty) (records \(f.accepted), \(f.rejected); \(lineEnds) line ends)"
+      )
+    }
     sum.read += f.read
     sum.accepted += f.accepted
     sum.rejected += f.rejected

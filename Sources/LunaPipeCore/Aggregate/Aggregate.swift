@@ -10,6 +10,7 @@ import Foundation
 /// share of rejected records passes `context.maxRejectShare`.
 public struct Aggregate: Stage {
   public let label = "aggregate"
+  public var timedWork: String? { "read, parsed, validated and aggregated in one scan" }
   public var aggregation: Aggregation
   public init(_ aggregation: Aggregation) { self.aggregation = aggregation }
 

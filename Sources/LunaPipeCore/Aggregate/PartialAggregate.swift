@@ -38,6 +38,8 @@ final class PartialAggregate: ChunkConsumer {
   private let shared: SharedAggregate
   /// The sum column that passed Int64 in this worker, if any.
   private var overflowedColumn: Int?
+  /// Where, for the scan's error: the first limit hit since the last call.
+  private var limitHit: LimitHit?
   // Column positions as raw pointers: no reference counting per record.
   private let keyColumns: UnsafeMutablePointer<Int>
   private let keyOffsets: UnsafeMutablePointer<Int64>
@@ -137,7 +139,10 @@ final class PartialAggregate: ChunkConsumer {
       if v != Record.null {
         let (x, o) = s[j].addingReportingOverflow(v)
         s[j] = x
-        if o { overflowedColumn = j }
+        if o {
+          overflowedColumn = j
+          if limitHit == nil { limitHit = LimitHit(column: sumColumns[j], record: r.ordinal) }
+        }
       }
     }
     s[sumCount] &+= 1
@@ -159,6 +164,11 @@ final class PartialAggregate: ChunkConsumer {
     }
   }
 
+  func takeLimitHit() -> LimitHit? {
+    defer { limitHit = nil }
+    return limitHit
+  }
+
   func endChunk() {
     if !slotOfKey.isEmpty {
       shared.groupsLock.lock()
@@ -168,7 +178,10 @@ final class PartialAggregate: ChunkConsumer {
           for j in 0..<width {
             let (x, o) = g[j].addingReportingOverflow(s[j])
             g[j] = x
-            if o { shared.overflowedColumn = j }
+            if o {
+              shared.overflowedColumn = j
+              if limitHit == nil && j < sumCount { limitHit = LimitHit(column: sumColumns[j], record: nil) }
+            }
           }
           shared.groups[key] = g
         } else {

@@ -31,8 +31,18 @@ public struct Pipeline<Input, Output> {
       do {
         let out = try stage.run(middle, in: context)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        context.report.stages.append(.init(label: stage.label, seconds: (seconds * 1000).rounded() / 1000))
-        context.log("[\(stage.label)] done in \(String(format: "%.3f", seconds)) s")
+        let timing = RunReport.StageTiming(
+          label: stage.label, seconds: (seconds * 1000).rounded() / 1000,
+          covers: stage.deferredToScan ? "preparation only; its work is done in the scan" : stage.timedWork)
+        context.report.stages.append(timing)
+        let time = String(format: "%.3f", seconds)
+        if stage.deferredToScan {
+          context.log("[\(stage.label)] prepared in \(time) s; its work is done in the scan that follows")
+        } else if let what = stage.timedWork {
+          context.log("[\(stage.label)] \(what): \(time) s")
+        } else {
+          context.log("[\(stage.label)] done in \(time) s")
+        }
         return out
       } catch let e as StageError {
         throw e

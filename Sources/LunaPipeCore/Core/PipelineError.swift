@@ -1,3 +1,10 @@
+/// A promise of the engine found broken (a bug, never bad input): the run
+/// stops rather than publish, and the command exits 70.
+public struct InvariantBroken: Error, CustomStringConvertible {
+  public let description: String
+  public init(_ description: String) { self.description = description }
+}
+
 /// What can stop a run, grouped by what the user must do about it. The
 /// command maps each case to its own exit code.
 public enum PipelineError: Error, CustomStringConvertible, Equatable {

@@ -55,6 +55,8 @@ public struct RunReport: Sendable, Codable {
   public struct StageTiming: Sendable, Codable {
     public var label: String
     public var seconds: Double
+    /// What the time covers, when more or less than the label says.
+    public var covers: String?
   }
 
   public init(pipeline: String, version: String, threads: Int, maxRejectShare: Double) {

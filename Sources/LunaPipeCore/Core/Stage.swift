@@ -8,7 +8,19 @@ public protocol Stage<Input, Output> {
   associatedtype Input
   associatedtype Output
   var label: String { get }
+  /// What the stage's time covers when that is more than its label says:
+  /// a scanning stage reads, parses and validates its records too (the
+  /// earlier stages only describe that work, see `deferredToScan`).
+  var timedWork: String? { get }
+  /// True for a stage that only prepares work a later scan does (resolving
+  /// files, binding a schema): its time is not that work's.
+  var deferredToScan: Bool { get }
   func run(_ input: Input, in context: RunContext) throws -> Output
+}
+
+extension Stage {
+  public var timedWork: String? { nil }
+  public var deferredToScan: Bool { false }
 }
 
 /// An error raised inside a stage, with the stage's label attached.

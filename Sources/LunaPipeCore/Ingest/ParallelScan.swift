@@ -9,6 +9,26 @@ import Foundation
 /// gathered to the shared result (under whatever lock that needs).
 public protocol ChunkConsumer: RecordConsumer {
   func endChunk()
+  /// Where an arithmetic limit was hit since the last call (a sum that
+  /// would pass 64 bits), if one was: the scan stops with an error naming
+  /// the file and line.
+  func takeLimitHit() -> LimitHit?
+}
+
+extension ChunkConsumer {
+  public func takeLimitHit() -> LimitHit? { nil }
+}
+
+/// A limit a consumer hit: the schema column whose values passed it, and
+/// the record (`Record.ordinal`) whose value did, or nil when it was hit
+/// adding the chunk's totals to those of the chunks before.
+public struct LimitHit: Sendable, Equatable {
+  public var column: Int
+  public var record: Int?
+  public init(column: Int, record: Int?) {
+    self.column = column
+    self.record = record
+  }
 }
 
 /// How a scan reads its files.
@@ -163,6 +183,9 @@ final class ParallelScan {
     /// Each reject with its offset in the file, its raw text, its length,
     /// and the lines before it in the chunk.
     var rejects: [(ChunkReject, offset: Int, raw: String, length: Int, linesBefore: Int)] = []
+    /// A limit a consumer hit, with the lines before the record (or the
+    /// chunk's line count when no record is named).
+    var limit: (hit: LimitHit, linesBefore: Int)?
     var error: Error?
   }
 
@@ -271,6 +294,17 @@ final class ParallelScan {
         guard let r = pool.takeFinished(nextToFlush) else { return }
         if let e = r.error { throw e }
         let f = fileOfSeq.removeValue(forKey: nextToFlush)!
+        if let (hit, linesBefore) = r.limit {
+          let column = schema.schema.columns[hit.column].name
+          let first = headerLines[f] + reports[f].lines + 1
+          let place =
+            hit.record != nil
+            ? "line \(first + linesBefore)"
+            : "lines \(first)-\(first + max(0, linesBefore - 1)) (their sums added to those before)"
+          throw PipelineError.input(
+            "\(reports[f].path), \(place): the sum of \(column) passes what LunaPipe adds exactly (9,223,372,036,854,775,807 in the column's smallest unit, e.g. øre); the extract holds impossible \(column) values there. Nothing is published"
+          )
+        }
         for (reject, offset, raw, length, linesBefore) in r.rejects {
           let name = schema.ruleName(reject.rule)
           reports[f].rejectsByRule[name, default: 0] += 1
@@ -630,11 +664,14 @@ final class ParallelScan {
     var located: [(reject: ChunkReject, span: Range<Int>)] = []
     var extraAcceptedLines = 0
 
+    /// Each parsed run of records: its bytes and its first record.
+    var segments: [(range: Range<Int>, firstRecord: Int)] = []
     func parse(_ a: Int, _ b: Int) throws {
       guard b > a else { return }
       let seg = UnsafeRawBufferPointer(rebasing: bytes[a..<b])
       let rejectsBefore = decoder.rejects.count
       let recordsBefore = decoder.records
+      segments.append((a..<b, recordsBefore))
       try tokenizer.parse(seg, callbacks)
       // Irregular records never get here; a quote still open is a bug
       // caught rather than a record lost.
@@ -694,6 +731,16 @@ final class ParallelScan {
       }
     }
     worker.consumer.endChunk()
+    if let hit = worker.consumer.takeLimitHit() {
+      var linesBefore = RecordLocator.lineCount(bytes, delimiter: delimiter)
+      if let record = hit.record, let seg = segments.last(where: { $0.firstRecord <= record }) {
+        let part = UnsafeRawBufferPointer(rebasing: bytes[seg.range])
+        let span = RecordLocator.locate(ordinals: [record - seg.firstRecord], in: part, delimiter: delimiter)[0]
+        linesBefore = RecordLocator.lineEnds(
+          UnsafeRawBufferPointer(rebasing: bytes[0..<(seg.range.lowerBound + span.lowerBound)]))
+      }
+      result.limit = (hit, linesBefore)
+    }
 
     result.records = decoder.records
     result.accepted = decoder.accepted

@@ -14,6 +14,8 @@ public struct CSVFiles: Sendable {
 /// error naming it.
 public struct ReadCSV: Stage {
   public let label = "read"
+  /// Resolves the files; the scan that consumes them reads them.
+  public var deferredToScan: Bool { true }
   public var patterns: [String]
 
   public init(_ patterns: [String]) { self.patterns = patterns }

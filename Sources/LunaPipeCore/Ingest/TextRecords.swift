@@ -46,6 +46,10 @@ public struct TextRecords: Sendable {
   public var dialect: Dialect
   public var header: [String]
   public var records: [Record]
+  /// Records cut short by a stray quote (one that never closes): not in
+  /// `records`; `RunContext.readTextRecords` rejects them
+  /// (`unterminated-quote`) and `finishTextRecords` counts them.
+  public var damaged: [Record] = []
   /// Lines holding nothing but spaces.
   public var skippedEmpty: Int
 
@@ -69,9 +73,10 @@ public struct TextRecords: Sendable {
     }
     let bytes = [UInt8](data)
     return try bytes.withUnsafeBytes { buf in
+      // Read whole: its encoding is decided on all its bytes.
       let (dialect, header, dataStart) = try DialectDetection.detect(
         UnsafeRawBufferPointer(rebasing: buf[0..<min(buf.count, DialectDetection.sniffBytes)]),
-        path: path, delimiter: nil, numberFormat: .danish)
+        path: path, delimiter: nil, numberFormat: .danish, encoding: TextStats.of(buf).encoding)
       var out = TextRecords(
         path: path, bytes: bytes.count, dialect: dialect, header: header, records: [], skippedEmpty: 0)
       try out.split(buf, from: dataStart)
@@ -79,31 +84,31 @@ public struct TextRecords: Sendable {
     }
   }
 
-  /// Splits the bytes after the header into records. A quote toggles
-  /// "inside a quoted field" (a doubled quote toggles twice), so a line
-  /// break inside quotes does not end a record.
+  /// The longest quoted field a small file's record may hold: a quote
+  /// that does not close within it is stray (see `RecordLocator`).
+  static let maxQuoted = 64 << 10
+
+  /// Splits the bytes after the header into records, as the claims scan
+  /// does: a line break inside a quoted field does not end a record, a
+  /// quote inside an unquoted field is text, and a stray quote (one that
+  /// never closes) costs its own line, which goes to `damaged`.
   private mutating func split(_ buf: UnsafeRawBufferPointer, from start: Int) throws {
     let tokenizer = try CSVTokenizer(delimiter: dialect.delimiter)
     let sink = FieldCollector(encoding: dialect.encoding)
+    let data = UnsafeRawBufferPointer(rebasing: buf[start...])
+    let n = data.count
+    let encoding = dialect.encoding
     var number = 1
-    var i = start
-    let n = buf.count
-    while i < n {
-      var j = i
-      var quoted = false
-      while j < n {
-        let c = buf[j]
-        if c == 0x22 {
-          quoted.toggle()
-        } else if !quoted && (c == 0x0A || c == 0x0D) {
-          break
-        }
-        j += 1
-      }
-      let line = UnsafeRawBufferPointer(rebasing: buf[i..<j])
+    var recordStart = 0
+    var stray = false
+    func record(_ i: Int, _ j: Int) throws {
+      let line = UnsafeRawBufferPointer(rebasing: data[i..<j])
       number += 1
+      let raw = { Transcoding.string(line, encoding: encoding) }
       if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
         skippedEmpty += 1
+      } else if stray {
+        damaged.append(Record(number: number, byteOffset: start + i, fields: [], fieldCount: 0, raw: raw()))
       } else {
         sink.fields.removeAll(keepingCapacity: true)
         try tokenizer.parse(line, into: sink)
@@ -111,16 +116,37 @@ public struct TextRecords: Sendable {
         var fields = sink.fields
         let count = fields.count
         if fields.count < header.count { fields += Array(repeating: "", count: header.count - fields.count) }
-        records.append(
-          Record(
-            number: number, byteOffset: i, fields: fields, fieldCount: count,
-            raw: Transcoding.string(line, encoding: dialect.encoding)))
+        records.append(Record(number: number, byteOffset: start + i, fields: fields, fieldCount: count, raw: raw()))
       }
-      // One line end: LF, CRLF or a lone CR.
-      if j < n && buf[j] == 0x0D { j += 1 }
-      if j < n && buf[j] == 0x0A { j += 1 }
-      i = j
+      stray = false
     }
+    var failure: Error?
+    RecordLocator.forEachUnquotedStretch(
+      data, delimiter: dialect.delimiter, maxQuoted: Self.maxQuoted, atEnd: true,
+      quote: { q in
+        if case .stray = q { stray = true }
+        return true
+      },
+      { from, to in
+        var k = from
+        while k < to {
+          let c = data[k]
+          if c == 0x0A || c == 0x0D {
+            do { try record(recordStart, k) } catch {
+              failure = error
+              return false
+            }
+            // One line end: LF, CRLF or a lone CR.
+            k += c == 0x0D && k + 1 < n && data[k + 1] == 0x0A ? 2 : 1
+            recordStart = k
+            continue
+          }
+          k += 1
+        }
+        return true
+      })
+    if let failure { throw failure }
+    if recordStart < n { try record(recordStart, n) }
   }
 
   private final class FieldCollector: CSVFieldSink {
@@ -171,6 +197,9 @@ extension RunContext {
     let file = try TextRecords.read(path)
     let d = file.dialect
     log("\(path): \(d.encoding.rawValue), delimiter \(d.delimiterName), \(d.lineEnd), \(file.records.count) records")
+    for r in file.damaged {
+      try reject(r, of: file, column: "", rule: FieldRule.unterminatedQuote.name)
+    }
     return file
   }
 
@@ -189,6 +218,8 @@ extension RunContext {
   public func finishTextRecords(
     _ file: TextRecords, accepted: Int, rejectsByRule: [String: Int]
   ) throws {
+    var rejectsByRule = rejectsByRule
+    if !file.damaged.isEmpty { rejectsByRule[FieldRule.unterminatedQuote.name, default: 0] += file.damaged.count }
     let rejected = rejectsByRule.values.reduce(0, +)
     var f = FileReport(
       path: file.path, bytes: file.bytes, encoding: file.dialect.encoding, delimiter: file.dialect.delimiterName,

@@ -40,7 +40,7 @@ extension RunContext {
       "read \(t.read) records in \(t.lines) lines: \(t.accepted) accepted (\(t.acceptedLines) lines), \(t.rejected) rejected (\(t.rejectedLines) lines), \(t.skippedEmpty) empty lines skipped"
     )
     for f in result.files where f.lines != f.acceptedLines + f.rejectedLines + f.skippedEmpty {
-      throw PipelineError.input(
+      throw InvariantBroken(
         "\(f.path): \(f.lines) lines, but \(f.acceptedLines) in accepted and \(f.rejectedLines) in rejected records and \(f.skippedEmpty) empty: lines unaccounted for, nothing is published (a LunaPipe bug: please report it with the file)"
       )
     }
@@ -72,6 +72,7 @@ extension RunContext {
 /// ingest alone.
 public struct CheckRecords: Stage {
   public let label = "check"
+  public var timedWork: String? { "read, parsed and validated in one scan" }
   public init() {}
 
   public func run(_ input: ValidatedRecords, in context: RunContext) throws -> RunReport.Totals {

@@ -302,6 +302,7 @@ struct DecoderState {
   private let volumeKeys: UnsafeMutablePointer<CompiledSchema.VolumeKey>
   private let volumeKeyCount: Int
   private let volumeTable: UnsafeMutablePointer<Int>
+  private let ordinalSlot: UnsafeMutablePointer<Int>
   let volumeCounts: UnsafeBufferPointer<Int>
 
   // Per file. A raw pointer, not an array: reading an array property of a
@@ -351,11 +352,14 @@ struct DecoderState {
     keys = .allocate(capacity: n)
     keys.initialize(repeating: EntityKey(lo: 0, hi: 0), count: n)
     values.initialize(repeating: Record.null, count: n)
-    record = Record(values: values, keys: keys)
+    ordinalSlot = .allocate(capacity: 1)
+    ordinalSlot.initialize(to: 0)
+    record = Record(values: values, keys: keys, ordinalSlot: ordinalSlot)
     self.consumer = Unmanaged.passUnretained(consumer)
   }
 
   func free() {
+    ordinalSlot.deallocate()
     volumeKeys.deallocate()
     volumeTable.deallocate()
     optionalColumns.deallocate()
@@ -642,6 +646,7 @@ struct DecoderState {
     if violationRule < 0 {
       accepted += 1
       if volumeKeyCount > 0 { countVolume() }
+      ordinalSlot.pointee = ordinal
       consumer._withUnsafeGuaranteedRef { $0.consumer.consume(record) }
     } else {
       rejects.append(ChunkReject(ordinal: ordinal, column: violationColumn, rule: violationRule))

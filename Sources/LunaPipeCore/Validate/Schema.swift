@@ -182,6 +182,11 @@ public struct Record {
   public static let null = Int64.min
   let values: UnsafeMutablePointer<Int64>
   let keys: UnsafeMutablePointer<EntityKey>
+  let ordinalSlot: UnsafeMutablePointer<Int>
+
+  /// The record's position among its chunk's records (0-based), so that a
+  /// consumer that meets a limit can say where.
+  public var ordinal: Int { ordinalSlot.pointee }
 
   /// The value of column `i` (integers, codes, decimals in minor units,
   /// flags 1/0, digits as their value), or `Record.null`.

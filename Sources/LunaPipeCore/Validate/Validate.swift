@@ -10,6 +10,8 @@ public struct ValidatedRecords: Sendable {
 /// rule go to `rejects.csv`, never vanish.
 public struct Validate: Stage {
   public let label = "validate"
+  /// The records are checked in the scan of the stage that consumes them.
+  public var deferredToScan: Bool { true }
   public var schema: Schema
   public init(_ schema: Schema) { self.schema = schema }
 
