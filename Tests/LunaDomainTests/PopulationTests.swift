@@ -141,8 +141,8 @@ import Testing
   @Test func badRecordsAreRejectedWithTheirRule() throws {
     let text = [
       "Kommune;Alder;Kvartal;Antal", "Aalborg;10;2024K1;5", "Atlantis;10;2024K1;5", "Aalborg;130;2024K1;5",
-      "Aalborg;x år;2024K1;5", "", "Aalborg;11;2024-01;5", "Aalborg;12;2024K1;..", "Aalborg;13;2024K1;-4",
-      "Aalborg;10;2024K1;5", "  ", "",
+      "Aalborg;x år;2024K1;5", "", "Aalborg;11;2024-01;5", "Aalborg;12;2024K1;abc", "Aalborg;13;2024K1;-4",
+      "Aalborg;10;2024K1;5", "  ", "Aalborg;14;2024K1;..", "",
     ].joined(separator: "\n")
     let (p, context, rejects) = try read(text)
     #expect(p.count(kommune: 851, quarter: q2024) == 5)
@@ -154,8 +154,10 @@ import Testing
         ["Kommune", "duplicate-row"],
       ])
     #expect(rejects[1][1] == "3" && rejects[1][5] == "Atlantis;10;2024K1;5")
+    // `..` is no bad record but a count withheld: kept as unknown, not 0.
+    #expect(p.unknown == [Population.Key(kommune: 851, quarter: q2024, age: 14): ".."])
     let t = context.report.totals
-    #expect(t.accepted == 1 && t.rejected == 7 && t.skippedEmpty == 2 && t.read == 10)
+    #expect(t.accepted == 2 && t.rejected == 7 && t.skippedEmpty == 2 && t.read == 11)
     #expect(t.read == t.accepted + t.rejected + t.skippedEmpty)
   }
 
