@@ -186,6 +186,29 @@ import Testing
     #expect(e?.description.contains("Læsø, age 51, in 2024K1 (blank)") == true)
   }
 
+  /// A rejected record of a kommune whose sex detail is all there is:
+  /// without it the kommune would count short, so the cell is unknown, and
+  /// needing it fails naming it. Beside its total it is not needed.
+  @Test func aRejectedCountIsUnknownNotShort() throws {
+    var text = try fixture("folk1a-long-labels.csv").components(separatedBy: "\n")
+      .filter { !$0.hasPrefix("Aalborg;I alt;") }.joined(separator: "\n")
+    text = text.replacingOccurrences(of: "Aalborg;Mænd;50 år;2024K1;1420", with: "Aalborg;Mænd;50 år;2024K1;1.42")
+    text = text.replacingOccurrences(of: "Rebild;Mænd;50 år;2024K1;236", with: "Rebild;Mænd;50 år;2024K1;abc")
+    let r = try read(text)
+    #expect(r.rejects.dropFirst().map { [$0[3], $0[4]] } == [["INDHOLD", "not-a-number"], ["INDHOLD", "not-a-number"]])
+    let key = Population.Key(kommune: 851, quarter: Self.q2024, age: 50)
+    #expect(r.population.unknown == [key: "rejected as not-a-number"])
+    #expect(r.population.counts[key] == nil)
+    #expect(r.population.count(kommune: 840, quarter: Self.q2024, ages: 50...50) == 466)
+    let e = #expect(throws: PipelineError.self) {
+      try r.population.require(kommuner: Self.kommuner, quarter: Self.q2024, for: "x")
+    }
+    #expect(
+      e?.description
+        == "the population extract withholds the count for Aalborg, age 50, in 2024K1 (rejected as not-a-number, see rejects.csv); needed for x"
+    )
+  }
+
   // MARK: Missing kommuner and ages
 
   @Test func aMissingKommuneAgeOrTotalFails() throws {
@@ -250,7 +273,15 @@ import Testing
       ])
     // A blank area repeats the one above (the matrix export's way).
     #expect(r.population.count(kommune: 851, quarter: Self.q2024, ages: 53...53) == 6)
-    #expect(r.population.unknown == [Population.Key(kommune: 851, quarter: Self.q2023, age: 54): "-"])
+    // The dash is withheld; the cells of the rejected Aalborg rows, whose
+    // ages are known, are unknown too.
+    func key(_ q: Quarter, _ age: Int) -> Population.Key { Population.Key(kommune: 851, quarter: q, age: age) }
+    #expect(
+      r.population.unknown == [
+        key(Self.q2023, 54): "-", key(Self.q2023, 51): "rejected as not-a-number",
+        key(Self.q2024, 51): "rejected as not-a-number", key(Self.q2023, 52): "rejected as field-count",
+        key(Self.q2024, 52): "rejected as field-count",
+      ])
     let t = r.context.report.totals
     #expect(t.accepted == 3 && t.rejected == 5 && t.skippedEmpty == 1 && t.read == 9)
   }

@@ -154,8 +154,14 @@ import Testing
         ["Kommune", "duplicate-row"],
       ])
     #expect(rejects[1][1] == "3" && rejects[1][5] == "Atlantis;10;2024K1;5")
-    // `..` is no bad record but a count withheld: kept as unknown, not 0.
-    #expect(p.unknown == [Population.Key(kommune: 851, quarter: q2024, age: 14): ".."])
+    // `..` is no bad record but a count withheld: kept as unknown, not 0;
+    // so are the counts of Aalborg's rejected records, whose ages are known.
+    #expect(
+      p.unknown == [
+        Population.Key(kommune: 851, quarter: q2024, age: 14): "..",
+        Population.Key(kommune: 851, quarter: q2024, age: 12): "rejected as not-a-number",
+        Population.Key(kommune: 851, quarter: q2024, age: 13): "rejected as out-of-range",
+      ])
     let t = context.report.totals
     #expect(t.accepted == 2 && t.rejected == 7 && t.skippedEmpty == 2 && t.read == 11)
     #expect(t.read == t.accepted + t.rejected + t.skippedEmpty)

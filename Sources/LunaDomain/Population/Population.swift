@@ -61,7 +61,8 @@ public struct Population: Sendable {
 
   public private(set) var counts: [Key: Int64]
   /// Cells whose count the extract withholds, with the text it has instead
-  /// (`..`, or "" for a blank cell).
+  /// (`..`, or "" for a blank cell), or whose record was rejected
+  /// ("rejected as not-a-number").
   public private(set) var unknown: [Key: String]
   /// The kommuner's `Alder i alt` counts, where the extract has them: what
   /// the ages must sum to.
@@ -177,7 +178,7 @@ public struct Population: Sendable {
       for age in needed {
         let key = Key(kommune: k, quarter: quarter, age: age)
         if let marker = unknown[key] {
-          let shown = marker.isEmpty ? "blank" : "`\(marker)`"
+          let shown = marker.isEmpty ? "blank" : marker.hasPrefix("rejected") ? "\(marker), see rejects.csv" : "`\(marker)`"
           problems.append("the population extract withholds the count for \(name(k)), age \(age), in \(quarter) (\(shown))")
           whole = false
         } else if counts[key] == nil {

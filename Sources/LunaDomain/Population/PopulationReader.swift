@@ -473,8 +473,18 @@ public enum PopulationReader {
       return true
     }
 
-    mutating func add(_ c: Cell) {
-      if case .unknown(let m) = c.value {
+    /// The kommune cells of a rejected record, known by area, age and
+    /// quarter: unknown, so that a table needing one fails instead of
+    /// counting the kommune short.
+    mutating func markRejected(_ cells: [Cell], rule: String) {
+      for var c in cells where c.area != .aggregate && c.area != .nonKommune {
+        c.value = .unknown("rejected as \(rule)")
+        add(c, noted: false)
+      }
+    }
+
+    mutating func add(_ c: Cell, noted: Bool = true) {
+      if noted, case .unknown(let m) = c.value {
         let age = c.ageTotal ? "all ages" : "age \(c.age)"
         unknownCells.append("\(c.areaText) \(age) \(c.quarterText) (\(m.isEmpty ? "blank" : m))")
       }
@@ -521,12 +531,16 @@ public enum PopulationReader {
         }
         let v = value(r[c.count], blankIsUnknown: false)
         if case .failure(let rule) = v, reason == nil { reason = RejectReason(column: c.names.count, rule: rule.name) }
-        if reason == nil, case .success(let x) = resolved, let q, case .success(let value) = v {
+        if case .success(let x) = resolved, let q {
           let cell = Cell(
             area: x.area, areaText: areaText, ageTotal: x.ageTotal, age: x.age, quarter: q, quarterText: quarterText,
-            level: x.level, value: value, identity: identity([areaText, ageText, quarterText] + extras))
-          if accept([cell]) { continue }
-          reason = RejectReason(column: c.names.area, rule: "duplicate-row")
+            level: x.level, value: (try? v.get()) ?? .unknown(""), identity: identity([areaText, ageText, quarterText] + extras))
+          if reason == nil {
+            if accept([cell]) { continue }
+            reason = RejectReason(column: c.names.area, rule: "duplicate-row")
+          } else {
+            markRejected([cell], rule: reason!.rule)
+          }
         }
         try reject(r, of: file, reason!, in: context)
       }
@@ -575,23 +589,23 @@ public enum PopulationReader {
           area: carried[areaColumn], areaName: t.leading[areaColumn].name, age: carried[ageColumn],
           ageName: t.leading[ageColumn].name, extras: extras)
         if case .failure(let why) = resolved, reason == nil { reason = why }
-        var cells: [Cell] = []
-        if reason == nil, case .success(let x) = resolved {
+        if case .success(let x) = resolved {
+          var cells: [Cell] = []
           let base = [carried[areaColumn], carried[ageColumn]] + extras
           for (k, q) in t.quarters.enumerated() {
-            switch value(counts[k], blankIsUnknown: true) {
-            case .success(let v):
-              cells.append(
-                Cell(
-                  area: x.area, areaText: carried[areaColumn], ageTotal: x.ageTotal, age: x.age, quarter: q.quarter,
-                  quarterText: q.text, level: x.level, value: v, identity: identity(base + [q.quarter.description])))
-            case .failure(let rule):
-              if reason == nil { reason = RejectReason(column: q.text, rule: rule.name) }
-            }
+            let v = value(counts[k], blankIsUnknown: true)
+            if case .failure(let rule) = v, reason == nil { reason = RejectReason(column: q.text, rule: rule.name) }
+            cells.append(
+              Cell(
+                area: x.area, areaText: carried[areaColumn], ageTotal: x.ageTotal, age: x.age, quarter: q.quarter,
+                quarterText: q.text, level: x.level, value: (try? v.get()) ?? .unknown(""),
+                identity: identity(base + [q.quarter.description])))
           }
           if reason == nil {
             if accept(cells) { continue }
             reason = RejectReason(column: t.leading[areaColumn].name, rule: "duplicate-row")
+          } else {
+            markRejected(cells, rule: reason!.rule)
           }
         }
         try reject(r, of: file, reason!, in: context)
