@@ -230,6 +230,64 @@ import Testing
     #expect(t.read == 11 && t.accepted == 1 && t.rejected == 10)
   }
 
+  func read(header: String, _ lines: [String]) throws -> (ProviderRegister, RunContext) {
+    let dir = makeTempDir("register")
+    let path = writeFile(dir, "ydere.csv", ([header] + lines).joined(separator: "\n") + "\n")
+    let context = RunContext(maxRejectShare: 1)
+    return (try ProviderRegisterReader.read(path, in: context), context)
+  }
+
+  /// A suppressed (`..`) or missing capacity is a reject, never 0, and the
+  /// report names the practice, the column and the value.
+  @Test func rejectedPracticesAreNamedWithColumnAndValue() throws {
+    let (r, context, rejects) = try read([
+      "F1;A;Vej;9000;Aalborg;851;51;1;1;;;;1;;",
+      "F5;Klinik F;Vej;9000;Aalborg;851;51;..;1;;;;1;;",
+      "F6;Klinik G;Vej;9000;Aalborg;851;62;1; ;;;;1;;",
+    ])
+    #expect(r.praksis.map(\.id) == ["F1"])
+    #expect(rejects.dropFirst().map { [$0[3], $0[4]] } == [["Kapacitet51", "not-a-number"], ["Kapacitet62", "required-for-speciale"]])
+    #expect(
+      context.report.notes.contains {
+        $0.hasSuffix(
+          "ydere.csv: 2 practices rejected and left out of every register table: F5 Klinik F (Kapacitet51 `..`: not-a-number); F6 Klinik G (Kapacitet62 empty: required-for-speciale) (see rejects.csv)"
+        )
+      }, "\(context.report.notes)")
+  }
+
+  /// Without a capacity column their speciale needs, every practice would
+  /// be a reject: the file is refused, naming the column and a practice.
+  @Test func aCapacityColumnASpecialeNeedsMissingIsAnInputError() throws {
+    let e = #expect(throws: PipelineError.self) {
+      try read(header: "PraksisId;Klinik;Kommune;Speciale;Kapacitet51;Kapacitet;AntalFysioterapeuter", [
+        "R1;Ride;851;65;;1;1", "F1;A;851;51;2;;3",
+      ])
+    }
+    #expect(e?.description.contains("no column Kapacitet62, which practice F1 (speciale 51, record 3) needs") == true)
+    // Riding practices alone need neither Kapacitet51 nor Kapacitet62.
+    let (r, _) = try read(header: "PraksisId;Klinik;Kommune;Speciale;Kapacitet;AntalFysioterapeuter", ["R1;Ride;851;65;0,5;1"])
+    #expect(r.praksis.map(\.kapacitet) == [50])
+  }
+
+  /// What the tables would otherwise lose without a word: waits and
+  /// satellites of a register without those columns, and a capacity in a
+  /// column the practice's speciale does not use.
+  @Test func missingColumnsAndUncountedCapacitiesAreNoted() throws {
+    let (r, context) = try read(
+      header: "PraksisId;Klinik;Kommune;Speciale;Kapacitet51;Kapacitet62;Kapacitet;AntalFysioterapeuter", [
+        "F1;A;851;51;2;1;;3", "R1;Ride;851;65;2,5;;1;1", "F2;B;851;62;1;0;0;2",
+      ])
+    #expect(r.praksis.count == 3)
+    let notes = context.report.notes
+    #expect(
+      notes.contains {
+        $0.hasSuffix("no column Ventetid51: every practice counts as not reporting its speciale 51 wait (Ej angivet) in tables 12 and 13")
+      }, "\(notes)")
+    #expect(notes.contains { $0.contains("no column Ventetid62:") })
+    #expect(notes.contains { $0.hasSuffix("no column EkstraAdresse: every practice counts without a satellite address in Tabel 9") })
+    #expect(notes.contains { $0.contains("which no table counts") && $0.hasSuffix(": R1 Ride (speciale 65) Kapacitet51 2,5") }, "\(notes)")
+  }
+
   @Test func aFileWithoutTheRegisterColumnsIsAnInputError() throws {
     let dir = makeTempDir("register-bad")
     let path = writeFile(dir, "x.csv", "Kommune;Alder;Kvartal;Antal\n851;1;2024K1;3\n")
