@@ -140,7 +140,7 @@ import Testing
     #expect(r.population.unknown[key] == "..")
     #expect(r.population.counts[key] == nil)
     #expect(r.rejects.count == 1)
-    #expect(r.notes.contains("1 counts withheld (`..`) or blank, kept as unknown and never counted as 0: Aalborg age 50 2024K1 (..)"), "\(r.notes)")
+    #expect(r.notes.contains("1 count withheld (`..`) or blank, kept as unknown and never counted as 0: Aalborg age 50 2024K1 (..)"), "\(r.notes)")
     let e = #expect(throws: PipelineError.self) {
       try r.population.require(kommuner: Self.kommuner, quarter: Self.q2024, for: "the tables per inhabitant")
     }

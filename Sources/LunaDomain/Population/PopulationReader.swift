@@ -665,7 +665,7 @@ public enum PopulationReader {
         let shown = unknownCells.prefix(5).joined(separator: "; ")
         let more = unknownCells.count > 5 ? "; and \(unknownCells.count - 5) more" : ""
         context.note(
-          "\(path): \(unknownCells.count) counts withheld (`..`) or blank, kept as unknown and never counted as 0: \(shown)\(more); a table that needs one fails"
+          "\(path): \(unknownCells.count) count\(unknownCells.count == 1 ? "" : "s") withheld (`..`) or blank, kept as unknown and never counted as 0: \(shown)\(more); a table that needs one fails"
         )
       }
       return population
