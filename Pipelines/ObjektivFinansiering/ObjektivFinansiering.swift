@@ -74,12 +74,16 @@ public enum ObjektivFinansiering {
     var keys: [[Int64]] = []
     var shares: [[Int64]] = []
     for y in years {
-      let q = Quarter(year: y.year - 1, quarter: 1)
+      let q = keyQuarter(budgetYear: y.year)
       if let k = kommuner.first(where: { !population.has(kommune: $0.code, quarter: q) }) {
         throw PipelineError.input(
           "the population extract has no counts for \(k.name) in \(q) (1 January \(y.year - 1)), the key of the \(y.year) allocation"
         )
       }
+      // Every 0–17 age of every kommune known: a withheld (`..`) or
+      // missing count stops the run rather than lowering a kommune's key.
+      try population.require(
+        kommuner: kommuner.map(\.code), quarter: q, ages: ages, for: "the key of the \(y.year) allocation")
       let key = kommuner.map { population.count(kommune: $0.code, quarter: q, ages: ages) }
       guard key.reduce(0, +) > 0 else {
         throw PipelineError.input("no 0–17-year-olds in \(q) in region \(region): nothing to allocate by")
@@ -113,12 +117,29 @@ public enum ObjektivFinansiering {
       header: header, rows: rows)
   }
 
+  /// The key quarter of a budget year: 1 January of the year before.
+  public static func keyQuarter(budgetYear: Int) -> Quarter { Quarter(year: budgetYear - 1, quarter: 1) }
+
   /// The pipeline: read the population, allocate, emit.
+  ///
+  /// The key's quarter follows from each budget year; `populationQuarter`
+  /// (`--befolkning-tid`) may only confirm it: given, it must be the key
+  /// quarter of every amount, else the run stops with
+  /// `PipelineError.configuration` before anything is read.
   public static func pipeline(
-    befolkning: String, amounts: [(year: Int, amount: Int64)], region: Int = 1081, method: Method = .published
+    befolkning: String, amounts: [(year: Int, amount: Int64)], region: Int = 1081, method: Method = .published,
+    populationQuarter: Quarter? = nil
   ) -> Pipeline<Void, [Table]> {
     Pipeline(name)
-      .map("befolkning") { _, context in try PopulationReader.read(befolkning, in: context) }
+      .map("befolkning") { _, context in
+        if let q = populationQuarter, let y = amounts.first(where: { keyQuarter(budgetYear: $0.year) != q }) {
+          let keys = amounts.map { "\(keyQuarter(budgetYear: $0.year)) for \($0.year)" }.joined(separator: ", ")
+          throw PipelineError.configuration(
+            "--befolkning-tid \(q) does not fit objektiv-finansiering: the key of the \(y.year) allocation is the 0-17-year-olds on 1 January \(y.year - 1) (keys: \(keys)); leave the option out"
+          )
+        }
+        return try PopulationReader.read(befolkning, in: context)
+      }
       .map("allocate") { population, _ in
         [try table(population, amounts: amounts, region: region, method: method)]
       }

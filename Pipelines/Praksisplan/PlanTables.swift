@@ -13,16 +13,20 @@ public struct PlanTables: Stage {
   public var claims: [String]
   public var ydere: String?
   public var befolkning: String?
+  /// The population quarter to use (`--befolkning-tid`); nil: the plan's
+  /// 2024K1 when present, else the latest in the extract.
+  public var quarter: Quarter?
   public var region: Int
 
   public init(
-    claimsTables: [CrossTable], claims: [String], ydere: String?, befolkning: String?,
+    claimsTables: [CrossTable], claims: [String], ydere: String?, befolkning: String?, quarter: Quarter? = nil,
     region: Int = Praksisplan.region
   ) {
     self.claimsTables = claimsTables
     self.claims = claims
     self.ydere = ydere
     self.befolkning = befolkning
+    self.quarter = quarter
     self.region = region
   }
 
@@ -41,9 +45,13 @@ public struct PlanTables: Stage {
         "tables 5, 6, 7, 8, 27, 37 and figures 3 and 4 skipped: no population given (--befolkning)")
       return tables
     }
-    let (q, quarterNote) = PopulationTables.quarter(of: population)
+    let (q, quarterNote) = try PopulationTables.quarter(of: population, requested: self.quarter)
     if let quarterNote { context.note(quarterNote) }
     guard let quarter = q else { return tables }
+    // Every kommune of the region, every age: a withheld or missing count
+    // stops the run rather than lowering a kommune's population.
+    try population.require(
+      kommuner: PopulationTables.kommuner(region).map(\.code), quarter: quarter, for: PopulationTables.purpose)
     if let register {
       tables += PopulationTables.perCapacity(register, population, quarter: quarter, region: region)
     } else {

@@ -19,21 +19,35 @@ import LunaPipeCore
 ///
 /// The population is the plan's: the first quarter of 2024 ("folketal pr.
 /// 1. kvartal 2024"), or the latest quarter in the extract when it lacks
-/// that one. "Over 50 år" is 50 and older. Patients are the year's distinct
-/// patients treated by the kommune's clinics (Kommune (yder), as in Tabel
-/// 21 and 25), the region's total distinct over the region.
+/// that one, unless another is asked for (`--befolkning-tid`); every
+/// kommune of the region must have all its ages known at that quarter
+/// (`Population.require`). "Over 50 år" is 50 and older. Patients are the
+/// year's distinct patients treated by the kommune's clinics (Kommune
+/// (yder), as in Tabel 21 and 25), the region's total distinct over the
+/// region.
 public enum PopulationTables {
   public static let planQuarter = Quarter(year: 2024, quarter: 1)
   public static let patientYear: Int64 = 2023
   public static let over50: ClosedRange<Int> = 50...125
 
-  /// The quarter the tables use, and a note when it is not the plan's.
-  public static func quarter(of population: Population) -> (Quarter?, note: String?) {
-    let qs = population.quarters
-    if qs.contains(planQuarter) { return (planQuarter, nil) }
-    guard let last = qs.last else { return (nil, "the population extract holds no counts") }
-    return (last, "the population extract has no \(planQuarter); the tables per inhabitant use \(last)")
+  /// The quarter the tables use, and a note saying which: `requested`
+  /// (`--befolkning-tid`) when given, else the plan's quarter when the
+  /// extract has it, else the latest it has.
+  ///
+  /// - Throws: `PipelineError.input` when the extract lacks `requested`.
+  public static func quarter(of population: Population, requested: Quarter? = nil) throws -> (Quarter?, note: String?) {
+    guard let (q, choice) = try population.quarter(requested: requested, preferred: planQuarter) else {
+      return (nil, "the population extract holds no counts")
+    }
+    switch choice {
+    case .requested: return (q, "the tables per inhabitant use \(q) (--befolkning-tid)")
+    case .preferred: return (q, "the tables per inhabitant use \(q), the plan's quarter")
+    case .latest: return (q, "the population extract has no \(planQuarter); the tables per inhabitant use \(q), the latest it has")
+    }
   }
+
+  /// What the tables per inhabitant need of the population, for messages.
+  public static let purpose = "the tables per inhabitant (5-8, 27, 37, figures 3 and 4)"
 
   static func kommuner(_ region: Int) -> [Kommune] {
     Geography.denmark.kommuner(inRegion: region, year: RegisterTables.registerYear)

@@ -47,16 +47,20 @@ public enum Praksisplan {
   /// (every kommune and region level) → tables (with growth; with the
   /// provider register `ydere` and the population `befolkning` when given,
   /// see `PlanTables`) → emit (four table formats, `report.html`,
-  /// `praksisplan.xlsx`).
+  /// `praksisplan.xlsx`). `populationQuarter` is the population quarter
+  /// of the tables per inhabitant (`--befolkning-tid`; nil: 2024K1 when
+  /// present, else the latest in the extract).
   public static func pipeline(
-    claims: [String], ydere: String? = nil, befolkning: String? = nil
+    claims: [String], ydere: String? = nil, befolkning: String? = nil, populationQuarter: Quarter? = nil
   ) -> Pipeline<Void, [Table]> {
     Pipeline(name)
       .readCSV(claims)
       .validate(LunaClaims.schema)
       .aggregate(LunaClaims.aggregation)
       .then(TidyAggregates(levels: ClaimsLevel.all()))
-      .then(PlanTables(claimsTables: tables, claims: claims, ydere: ydere, befolkning: befolkning))
+      .then(
+        PlanTables(
+          claimsTables: tables, claims: claims, ydere: ydere, befolkning: befolkning, quarter: populationQuarter))
       .emit()
       .report(report)
       .workbook(workbook, file: "praksisplan.xlsx")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LunaDomain
 import LunaOps
 import LunaPipeCore
 import LunaPipelines
@@ -23,6 +24,13 @@ struct RunOptions: ParsableArguments {
       "Population (befolkning: Danmarks Statistik FOLK1A download or Kommune;Alder;Kvartal;Antal): tables 5-8, 27, 37, figures 3-4; the key of objektiv-finansiering.",
       valueName: "file"))
   var befolkning: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Population quarter to use, e.g. 2024K1. Default: 2024K1 when present, else the latest in the file (reported).",
+      valueName: "YYYYKq"))
+  var befolkningTid: String?
 
   @Option(
     name: .long,
@@ -88,6 +96,7 @@ struct RunOptions: ParsableArguments {
     if amounts.count != amount.count || amounts.contains(where: { $0.amount < 0 || !(2000...2100).contains($0.year) }) {
       throw ValidationError("--amount takes YEAR=KR, e.g. 2025=15789200")
     }
+    if let t = befolkningTid, Quarter(t) == nil { throw ValidationError("--befolkning-tid takes YYYYKq, e.g. 2024K1") }
     if ObjektivFinansiering.Method(rawValue: method) == nil {
       throw ValidationError("--method must be published or largest-remainder")
     }
@@ -312,11 +321,14 @@ struct Run: ParsableCommand {
       case "objektiv-finansiering":
         _ = try ObjektivFinansiering.pipeline(
           befolkning: options.befolkning ?? "", amounts: options.amounts, region: options.region,
-          method: ObjektivFinansiering.Method(rawValue: options.method) ?? .published
+          method: ObjektivFinansiering.Method(rawValue: options.method) ?? .published,
+          populationQuarter: options.befolkningTid.flatMap { Quarter($0) }
         ).run(in: context)
       default:
-        _ = try Praksisplan.pipeline(claims: options.claims, ydere: options.ydere, befolkning: options.befolkning)
-          .run(in: context)
+        _ = try Praksisplan.pipeline(
+          claims: options.claims, ydere: options.ydere, befolkning: options.befolkning,
+          populationQuarter: options.befolkningTid.flatMap { Quarter($0) }
+        ).run(in: context)
       }
       try VolumeGuard.check(
         now: context.report, previous: VolumeGuard.previousReport(in: out), previousRun: previous?.id,
@@ -456,6 +468,7 @@ struct Run: ParsableCommand {
     ]
     if let y = options.ydere { key["ydere"] = y }
     if let b = options.befolkning { key["befolkning"] = b }
+    if let t = options.befolkningTid { key["befolkningTid"] = Quarter(t)?.description ?? t }
     if pipeline == "objektiv-finansiering" {
       key["amount"] = options.amount.joined(separator: ",")
       key["region"] = String(options.region)

@@ -141,8 +141,8 @@ import Testing
   @Test func badRecordsAreRejectedWithTheirRule() throws {
     let text = [
       "Kommune;Alder;Kvartal;Antal", "Aalborg;10;2024K1;5", "Atlantis;10;2024K1;5", "Aalborg;130;2024K1;5",
-      "Aalborg;x år;2024K1;5", "", "Aalborg;11;2024-01;5", "Aalborg;12;2024K1;..", "Aalborg;13;2024K1;-4",
-      "Aalborg;10;2024K1;5", "  ", "",
+      "Aalborg;x år;2024K1;5", "", "Aalborg;11;2024-01;5", "Aalborg;12;2024K1;abc", "Aalborg;13;2024K1;-4",
+      "Aalborg;10;2024K1;5", "  ", "Aalborg;14;2024K1;..", "",
     ].joined(separator: "\n")
     let (p, context, rejects) = try read(text)
     #expect(p.count(kommune: 851, quarter: q2024) == 5)
@@ -154,8 +154,16 @@ import Testing
         ["Kommune", "duplicate-row"],
       ])
     #expect(rejects[1][1] == "3" && rejects[1][5] == "Atlantis;10;2024K1;5")
+    // `..` is no bad record but a count withheld: kept as unknown, not 0;
+    // so are the counts of Aalborg's rejected records, whose ages are known.
+    #expect(
+      p.unknown == [
+        Population.Key(kommune: 851, quarter: q2024, age: 14): "..",
+        Population.Key(kommune: 851, quarter: q2024, age: 12): "rejected as not-a-number",
+        Population.Key(kommune: 851, quarter: q2024, age: 13): "rejected as out-of-range",
+      ])
     let t = context.report.totals
-    #expect(t.accepted == 1 && t.rejected == 7 && t.skippedEmpty == 2 && t.read == 10)
+    #expect(t.accepted == 2 && t.rejected == 7 && t.skippedEmpty == 2 && t.read == 11)
     #expect(t.read == t.accepted + t.rejected + t.skippedEmpty)
   }
 
@@ -220,6 +228,64 @@ import Testing
       ])
     let t = context.report.totals
     #expect(t.read == 11 && t.accepted == 1 && t.rejected == 10)
+  }
+
+  func read(header: String, _ lines: [String]) throws -> (ProviderRegister, RunContext) {
+    let dir = makeTempDir("register")
+    let path = writeFile(dir, "ydere.csv", ([header] + lines).joined(separator: "\n") + "\n")
+    let context = RunContext(maxRejectShare: 1)
+    return (try ProviderRegisterReader.read(path, in: context), context)
+  }
+
+  /// A suppressed (`..`) or missing capacity is a reject, never 0, and the
+  /// report names the practice, the column and the value.
+  @Test func rejectedPracticesAreNamedWithColumnAndValue() throws {
+    let (r, context, rejects) = try read([
+      "F1;A;Vej;9000;Aalborg;851;51;1;1;;;;1;;",
+      "F5;Klinik F;Vej;9000;Aalborg;851;51;..;1;;;;1;;",
+      "F6;Klinik G;Vej;9000;Aalborg;851;62;1; ;;;;1;;",
+    ])
+    #expect(r.praksis.map(\.id) == ["F1"])
+    #expect(rejects.dropFirst().map { [$0[3], $0[4]] } == [["Kapacitet51", "not-a-number"], ["Kapacitet62", "required-for-speciale"]])
+    #expect(
+      context.report.notes.contains {
+        $0.hasSuffix(
+          "ydere.csv: 2 practices rejected and left out of every register table: F5 Klinik F (Kapacitet51 `..`: not-a-number); F6 Klinik G (Kapacitet62 empty: required-for-speciale) (see rejects.csv)"
+        )
+      }, "\(context.report.notes)")
+  }
+
+  /// Without a capacity column their speciale needs, every practice would
+  /// be a reject: the file is refused, naming the column and a practice.
+  @Test func aCapacityColumnASpecialeNeedsMissingIsAnInputError() throws {
+    let e = #expect(throws: PipelineError.self) {
+      try read(header: "PraksisId;Klinik;Kommune;Speciale;Kapacitet51;Kapacitet;AntalFysioterapeuter", [
+        "R1;Ride;851;65;;1;1", "F1;A;851;51;2;;3",
+      ])
+    }
+    #expect(e?.description.contains("no column Kapacitet62, which practice F1 (speciale 51, record 3) needs") == true)
+    // Riding practices alone need neither Kapacitet51 nor Kapacitet62.
+    let (r, _) = try read(header: "PraksisId;Klinik;Kommune;Speciale;Kapacitet;AntalFysioterapeuter", ["R1;Ride;851;65;0,5;1"])
+    #expect(r.praksis.map(\.kapacitet) == [50])
+  }
+
+  /// What the tables would otherwise lose without a word: waits and
+  /// satellites of a register without those columns, and a capacity in a
+  /// column the practice's speciale does not use.
+  @Test func missingColumnsAndUncountedCapacitiesAreNoted() throws {
+    let (r, context) = try read(
+      header: "PraksisId;Klinik;Kommune;Speciale;Kapacitet51;Kapacitet62;Kapacitet;AntalFysioterapeuter", [
+        "F1;A;851;51;2;1;;3", "R1;Ride;851;65;2,5;;1;1", "F2;B;851;62;1;0;0;2",
+      ])
+    #expect(r.praksis.count == 3)
+    let notes = context.report.notes
+    #expect(
+      notes.contains {
+        $0.hasSuffix("no column Ventetid51: every practice counts as not reporting its speciale 51 wait (Ej angivet) in tables 12 and 13")
+      }, "\(notes)")
+    #expect(notes.contains { $0.contains("no column Ventetid62:") })
+    #expect(notes.contains { $0.hasSuffix("no column EkstraAdresse: every practice counts without a satellite address in Tabel 9") })
+    #expect(notes.contains { $0.contains("which no table counts") && $0.hasSuffix(": R1 Ride (speciale 65) Kapacitet51 2,5") }, "\(notes)")
   }
 
   @Test func aFileWithoutTheRegisterColumnsIsAnInputError() throws {

@@ -59,6 +59,16 @@ public struct ProviderRegister: Sendable {
 /// | `not-a-number`, `too-many-decimals`, `out-of-range` | a capacity, wait or count that is not a number ≥ 0 (AntalFysioterapeuter ≥ 1) |
 /// | `required-for-speciale` | Kapacitet51/62 empty on a 51/62 record, Kapacitet empty on a 57/65 record |
 /// | `riding-capacity` | a ridefysioterapi Kapacitet other than 1 or 0,5 |
+///
+/// Nothing is lost without a word: a capacity column that a record's
+/// speciale needs (`Kapacitet51`, `Kapacitet62` for 51/62, `Kapacitet` for
+/// 57/65) missing from the header is an input error naming it and the
+/// practice; every rejected practice is named in the run report's notes
+/// with its column, value and rule (a suppressed `..` capacity is a
+/// `not-a-number` reject, never 0), as are a missing `Ventetid51`,
+/// `Ventetid62` or `EkstraAdresse` column (every practice then counts as not
+/// reporting / without a satellite) and a capacity in a column the
+/// practice's speciale does not use (the tables do not count it).
 public enum ProviderRegisterReader {
   public static let specialer: Set<Int> = [51, 62, 57, 65]
 
@@ -80,6 +90,26 @@ public enum ProviderRegisterReader {
       k: col("Kapacitet"), v51: col("Ventetid51"), v62: col("Ventetid62"),
       antal: col("AntalFysioterapeuter"), ekstra: col("EkstraAdresse"), ekstraKommune: col("EkstraKommune")
     )
+    // A capacity column a speciale needs: without it each of its practices
+    // would be a reject, and in a run whose claims are millions of records
+    // the reject share would not notice them missing.
+    for (name, index, uses) in [
+      ("Kapacitet51", c.k51, [51, 62]), ("Kapacitet62", c.k62, [51, 62]), ("Kapacitet", c.k, [57, 65]),
+    ] where index == nil {
+      for r in file.records {
+        guard case .success(let s) = TextField.integer(r[c.speciale], in: 0...99), uses.contains(Int(s)) else { continue }
+        throw PipelineError.input(
+          "\(path): no column \(name), which practice \(r[c.id].trimmingCharacters(in: .whitespaces)) (speciale \(s), record \(r.number)) needs; header: \(file.header.joined(separator: ";"))"
+        )
+      }
+    }
+    func practice(_ r: TextRecords.Record) -> String {
+      let id = r[c.id].trimmingCharacters(in: .whitespaces)
+      let klinik = r[c.klinik].trimmingCharacters(in: .whitespaces)
+      return (id.isEmpty ? "record \(r.number)" : id) + (klinik.isEmpty ? "" : " " + klinik)
+    }
+    var rejected: [String] = []
+    var uncounted: [String] = []
 
     var out: [Praksis] = []
     var seen: Set<String> = []
@@ -158,7 +188,15 @@ public enum ProviderRegisterReader {
       if let b = broken {
         try context.reject(r, of: file, column: b.column, rule: b.rule)
         rejects[b.rule, default: 0] += 1
+        let value = b.column.isEmpty ? "" : r[file.column(b.column)].trimmingCharacters(in: .whitespaces)
+        let shown = b.column.isEmpty ? "" : value.isEmpty ? "\(b.column) empty: " : "\(b.column) `\(value)`: "
+        rejected.append("\(practice(r)) (\(shown)\(b.rule))")
         continue
+      }
+      // A capacity where the speciale has none is read but not counted.
+      for (name, v, counted) in [("Kapacitet51", k51, fysio), ("Kapacitet62", k62, fysio), ("Kapacitet", k, !fysio)]
+      where v != 0 && !counted {
+        uncounted.append("\(practice(r)) (speciale \(speciale)) \(name) \(r[file.column(name)].trimmingCharacters(in: .whitespaces))")
       }
       seen.insert(id)
       out.append(
@@ -168,6 +206,28 @@ public enum ProviderRegisterReader {
           antalFysioterapeuter: antal, ekstraAdresse: ekstra.isEmpty ? nil : ekstra, ekstraKommune: ekstraKommune))
     }
     try context.finishTextRecords(file, accepted: out.count, rejectsByRule: rejects)
+    func list(_ items: [String]) -> String {
+      items.prefix(10).joined(separator: "; ") + (items.count > 10 ? "; and \(items.count - 10) more" : "")
+    }
+    if !rejected.isEmpty {
+      context.note(
+        "\(path): \(rejected.count) practice\(rejected.count == 1 ? "" : "s") rejected and left out of every register table: \(list(rejected)) (see rejects.csv)"
+      )
+    }
+    if !uncounted.isEmpty {
+      context.note(
+        "\(path): capacities in a column the practice's speciale does not use, which no table counts (tables 3 and 5-8 count Kapacitet51/62 of speciale 51/62, Tabel 15 Kapacitet of 57/65): \(list(uncounted))"
+      )
+    }
+    if !out.filter(\.isFysioterapi).isEmpty {
+      for (name, index, what) in [
+        ("Ventetid51", c.v51, "counts as not reporting its speciale 51 wait (Ej angivet) in tables 12 and 13"),
+        ("Ventetid62", c.v62, "counts as not reporting its speciale 62 wait (Ej angivet) in tables 12 and 13"),
+        ("EkstraAdresse", c.ekstra, "counts without a satellite address in Tabel 9"),
+      ] where index == nil {
+        context.note("\(path): no column \(name): every practice \(what)")
+      }
+    }
     return ProviderRegister(praksis: out)
   }
 }
