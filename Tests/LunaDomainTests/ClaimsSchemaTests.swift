@@ -23,6 +23,10 @@ import Testing
     ("2023;5;123456;51;0111;1;258,425;abc;851;851;40;N;;", "Bruttohonorar", "too-many-decimals"),
     ("2023;5;123456;51;0111;1;258.42;abc;851;851;40;N;;", "Bruttohonorar", "not-a-number"),
     ("2023;5;123456;51;0111;-1;258,42;abc;851;851;40;N;;", "Bruttohonorar", "sign-mismatch"),
+    // At most 1.000.000,00 kr per line, either sign.
+    ("2023;5;123456;51;0111;1;1.000.000,01;abc;851;851;40;N;;", "Bruttohonorar", "out-of-range"),
+    ("2023;5;123456;51;0111;-1;-1000000,01;abc;851;851;40;N;;", "Bruttohonorar", "out-of-range"),
+    ("2023;5;123456;51;0111;1;999.999.999.999,99;abc;851;851;40;N;;", "Bruttohonorar", "out-of-range"),
     ("2023;5;123456;51;0111;1;258,42;;851;851;40;N;;", "PatientId", "empty"),
     ("2023;5;123456;51;0111;1;258,42;\(String(repeating: "x", count: 65));851;851;40;N;;", "PatientId", "too-long"),
     ("2023;5;123456;51;0111;1;258,42;abc;999;851;40;N;;", "PatientKommune", "unknown-code"),
@@ -39,9 +43,12 @@ import Testing
 
   @Test func validRecordsPass() throws {
     let dir = makeTempDir()
-    let p = writeFile(dir, "a.csv", header + valid51 + "\n" + valid62 + "\n" + "2023;5;123456;65;0111;-1;-1.317,74;abc;851;851;40;J;4;\n")
+    let p = writeFile(
+      dir, "a.csv",
+      header + valid51 + "\n" + valid62 + "\n" + "2023;5;123456;65;0111;-1;-1.317,74;abc;851;851;40;J;4;\n"
+        + "2023;5;123456;51;0111;1;1.000.000,00;abc;851;851;40;N;;\n")
     let o = try scan([p], schema: LunaClaims.schema, aggregation: LunaClaims.aggregation)
-    #expect(o.report.totals.accepted == 3)
+    #expect(o.report.totals.accepted == 4)
     #expect(o.report.totals.rejected == 0)
   }
 
