@@ -111,7 +111,7 @@ fuzz: deps
 	  seed=$(FUZZ_CORPUS)/small-$$(basename $$f .csv); \
 	  [ -e $$seed ] || { printf '\141\077'; head -c 2000 $$f; } > $$seed; \
 	done
-	@{ cd $(FUZZ_DIR) && ASAN_OPTIONS=$${ASAN_OPTIONS:-$(FUZZ_ASAN_OPTIONS)} $(FUZZ_BIN) corpus $(CURDIR)/Tests/Fuzz/seeds \
+	@{ cd $(FUZZ_DIR) && SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=$${ASAN_OPTIONS:-$(FUZZ_ASAN_OPTIONS)} $(FUZZ_BIN) corpus $(CURDIR)/Tests/Fuzz/seeds \
 	    -dict=$(CURDIR)/Tests/Fuzz/claims.dict -max_len=2048 -timeout=25 -detect_leaks=0 \
 	    -max_total_time=$(SECONDS) -print_final_stats=1 -artifact_prefix=artifacts/ \
 	    $(if $(filter-out 1,$(JOBS)),-jobs=$(JOBS) -workers=$(JOBS)) \

@@ -8,6 +8,11 @@ import LunaPipeCore
 /// not given is skipped with a note in the run report, never an error.
 public struct PlanTables: Stage {
   public let label = "tables"
+  /// With a population, the age figures scan the claims a second time.
+  public var timedWork: String? {
+    befolkning == nil
+      ? nil : "built the tables, reading the register and the population and scanning the claims again for figures 3 and 4"
+  }
   public var claimsTables: [CrossTable]
   /// The claims files, for the age figures' own aggregation.
   public var claims: [String]

@@ -185,6 +185,17 @@ import Testing
 
   // MARK: Line ends
 
+  /// A CR, then a line holding one space (`\r \n`), then a blank CRLF
+  /// line: three lines after the record, two of them empty, counted from
+  /// the bytes (libcsv drops the space, so `\r \n` looked like one CRLF).
+  @Test func aLoneCarriageReturnBeforeABlankLine() throws {
+    let text = claimsHeader + "\n" + line51 + "\r \n\r\n" + line62 + "\n"
+    let (o, _) = try validate(bytes: utf8(text))
+    expectCounts(o, read: 4, accepted: 2, rejected: 0, skippedEmpty: 2)
+    #expect(o.file.lines == 4)
+    #expect(o.file.acceptedLines == 2)
+  }
+
   /// LF, CRLF and lone CR mixed in one file, and no line end at the very
   /// end: every line is one record (a CRLF is not an empty line), with the
   /// same counts and rejects for every chunk size and thread count.

@@ -15,6 +15,11 @@ import Testing
 /// - `leak-header-without-claims-columns` (`a`): a file whose header lacks
 ///   the schema's columns made `ParallelScan` keep its first block (1 MiB)
 ///   for good: LeakSanitizer reported one leaked block per such file.
+/// - `lines-cr-space-lf` (`a?`): a record ending `\r\r \n` (a CR, then a
+///   line of one space): libcsv drops the space, so the empty lines counted
+///   from its records were one short of the lines counted from the bytes,
+///   and the line accounting (lines = accepted + rejected + empty) broke.
+///   Empty lines are now counted from the bytes.
 @Suite struct FuzzRegressionTests {
   static let fuzzFolder = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz").path

@@ -666,9 +666,14 @@ final class ParallelScan {
 
     /// Each parsed run of records: its bytes and its first record.
     var segments: [(range: Range<Int>, firstRecord: Int)] = []
-    func parse(_ a: Int, _ b: Int) throws {
+    // Empty lines, counted from the bytes: libcsv cannot tell `\r\n` from
+    // `\r \n` (it drops the space), so its count of empty records can be one
+    // short; the lines of irregular records belong to those records.
+    var emptyLines = 0
+    func parse(_ a: Int, _ b: Int, irregular: Bool = false) throws {
       guard b > a else { return }
       let seg = UnsafeRawBufferPointer(rebasing: bytes[a..<b])
+      if !irregular { emptyLines += RecordLocator.blankLines(seg, delimiter: delimiter) }
       let rejectsBefore = decoder.rejects.count
       let recordsBefore = decoder.records
       segments.append((a..<b, recordsBefore))
@@ -717,7 +722,7 @@ final class ParallelScan {
       decoder.probing = false
       if decoder.probeAccepted || decoder.probeRule != FieldRule.fieldCount.rawValue {
         let acceptedBefore = decoder.accepted
-        try parse(irregular.start, irregular.end)
+        try parse(irregular.start, irregular.end, irregular: true)
         if decoder.accepted > acceptedBefore {
           extraAcceptedLines += RecordLocator.lineCount(
             UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.contentEnd]), delimiter: delimiter) - 1
@@ -744,7 +749,7 @@ final class ParallelScan {
 
     result.records = decoder.records
     result.accepted = decoder.accepted
-    result.emptyLines = decoder.emptyLines
+    result.emptyLines = emptyLines
     result.lines = RecordLocator.lineCount(bytes, delimiter: delimiter)
     result.acceptedLines = decoder.accepted + extraAcceptedLines
     result.text = TextStats.of(bytes)

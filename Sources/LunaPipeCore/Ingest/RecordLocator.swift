@@ -258,6 +258,34 @@ enum RecordLocator {
     return out
   }
 
+  /// Lines of `data` that end with a line end and hold nothing but spaces
+  /// (and tabs, unless TAB delimits): the lines libcsv reads as no record.
+  /// `data` must hold regular records only (no quoted line break).
+  static func blankLines(_ data: UnsafeRawBufferPointer, delimiter: UInt8) -> Int {
+    guard let base = data.baseAddress, data.count > 0 else { return 0 }
+    let n = data.count
+    let tabIsSpace = delimiter != 9
+    let anyCR = memchr(base, 0x0D, n) != nil
+    var count = 0
+    var start = 0
+    while start < n {
+      let lf = memchr(base + start, 0x0A, n - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? n
+      var end = lf
+      var next = lf + 1
+      if anyCR, let cr = memchr(base + start, 0x0D, lf - start).map({ base.distance(to: UnsafeRawPointer($0)) }) {
+        end = cr
+        next = cr + 1 < n && data[cr + 1] == 0x0A ? cr + 2 : cr + 1
+      }
+      if end < n {
+        var k = start
+        while k < end && (data[k] == 0x20 || (data[k] == 9 && tabIsSpace)) { k += 1 }
+        if k == end { count += 1 }
+      }
+      start = next
+    }
+    return count
+  }
+
   /// Line ends in `data`: `\n`, `\r\n` or a `\r` alone, each once.
   static func lineEnds(_ data: UnsafeRawBufferPointer) -> Int {
     guard let base = data.baseAddress, data.count > 0 else { return 0 }
