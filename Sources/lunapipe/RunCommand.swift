@@ -215,14 +215,14 @@ struct Run: ParsableCommand {
       return code
     }
 
-    // The inputs, resolved (nothing is read yet).
-    let inputPaths: [String]
+    // The inputs, resolved (nothing is read yet), with their kinds.
+    let inputKinds: [(path: String, kind: String)]
     do {
-      inputPaths = try ReadCSV(inputPatterns).run((), in: RunContext()).paths
-        .map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+      inputKinds = try resolveInputs()
     } catch {
       throw refuse(Exit.code(for: error), "\(error)")
     }
+    let inputPaths = inputKinds.map(\.path)
     // Never replace what LunaPipe did not write: refused before anything
     // is locked, read or written.
     do {
@@ -363,7 +363,8 @@ struct Run: ParsableCommand {
     } catch {
       Log.logger.warning("the outputs are published, but the run history could not record them: \(error)")
     }
-    let summary = Self.summary(context.report, kinds: inputKinds)
+    let summary = Self.summary(
+      context.report, kinds: Dictionary(inputKinds.map { ($0.path, $0.kind) }, uniquingKeysWith: { a, _ in a }))
     if options.logFormat == .json {
       let t = context.report.totals
       Log.logger.info(
@@ -386,23 +387,20 @@ struct Run: ParsableCommand {
     }
   }
 
-  /// The patterns of every input the pipeline reads.
-  private var inputPatterns: [String] {
-    (pipeline == "objektiv-finansiering" ? [] : options.claims) + [options.ydere, options.befolkning].compactMap { $0 }
-  }
-
-  /// Each input file's kind (claims, ydere, befolkning), by absolute path.
-  private var inputKinds: [String: String] {
-    var kinds: [String: String] = [:]
-    func add(_ patterns: [String], _ kind: String) {
-      for p in (try? ReadCSV(patterns).run((), in: RunContext()).paths) ?? [] {
-        kinds[URL(fileURLWithPath: p).standardizedFileURL.path] = kind
+  /// Every input file the pipeline reads, absolute, in order, with its
+  /// kind (claims, ydere, befolkning); a file named twice counts once.
+  private func resolveInputs() throws -> [(path: String, kind: String)] {
+    var out: [(path: String, kind: String)] = []
+    func add(_ patterns: [String], _ kind: String) throws {
+      for p in try ReadCSV(patterns).run((), in: RunContext()).paths {
+        let absolute = URL(fileURLWithPath: p).standardizedFileURL.path
+        if !out.contains(where: { $0.path == absolute }) { out.append((absolute, kind)) }
       }
     }
-    if pipeline != "objektiv-finansiering" { add(options.claims, "claims") }
-    if let y = options.ydere { add([y], "ydere") }
-    if let b = options.befolkning { add([b], "befolkning") }
-    return kinds
+    if pipeline != "objektiv-finansiering" { try add(options.claims, "claims") }
+    if let y = options.ydere { try add([y], "ydere") }
+    if let b = options.befolkning { try add([b], "befolkning") }
+    return out
   }
 
   /// "claims: 4140624 records accepted, 120 rejected, 7 empty lines

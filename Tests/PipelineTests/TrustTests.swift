@@ -339,5 +339,26 @@ import Testing
     let forced = try runLunapipe(args + ["--force"])
     #expect(forced.stderr.contains("`lunapipe diff 1 2` shows the cells"))
     #expect(!forced.stderr.contains("<this run>"))
+
+    // Stage timings say what they cover: no "done in 0.000 s" for work
+    // another stage does.
+    #expect(!forced.stderr.contains("[read] done in"))
+    #expect(!forced.stderr.contains("[validate] done in"))
+    #expect(forced.stderr.contains("[aggregate] read, parsed, validated and aggregated in one scan: "))
+    let stages = try #require(try report(w.out)["stages"] as? [[String: Any]])
+    let covers = Dictionary(uniqueKeysWithValues: stages.map { ($0["label"] as? String ?? "", $0["covers"] as? String) })
+    #expect(covers["validate"] == "preparation only; its work is done in the scan")
+    #expect(covers["tables"]??.contains("scanning the claims again for figures 3 and 4") == true)
+
+    // The population quarter: the plan's by default, another on request,
+    // one the file lacks is an input error naming it.
+    let notes = { (out: String) in (try? report(out)["notes"] as? [String]) ?? [] }
+    #expect(notes(w.out).contains("the tables per inhabitant use 2024K1, the plan's quarter"))
+    let q = try runLunapipe(args + ["--befolkning-tid", "2023K1"])
+    #expect(q.exit == 0, "\(q.stderr)")
+    #expect(notes(w.out).contains("the tables per inhabitant use 2023K1 (--befolkning-tid)"))
+    let missing = try runLunapipe(args + ["--befolkning-tid", "2022K4"])
+    #expect(missing.exit == 66)
+    #expect(missing.stderr.contains("2022K4"))
   }
 }
