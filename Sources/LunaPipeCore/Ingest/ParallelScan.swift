@@ -200,6 +200,8 @@ final class ParallelScan {
     /// A record too long to read (`record-too-long`), skipped by the
     /// reader: its first bytes (in `buffer`) and its whole length.
     var oversizedLength: Int?
+    /// The reader's scan found no irregular record in the chunk.
+    var regular = false
   }
 
   /// What the reader and the workers share, behind one lock: idle workers,
@@ -432,20 +434,25 @@ final class ParallelScan {
         if avail == 0 && eof { break }
         var window = min(avail, options.chunkSize)
         var end = 0
+        // Whether the chunk is known to hold regular records only (the
+        // worker then need not look for irregular ones).
+        var regular = false
         if eof && window == avail {
           end = avail
         } else {
           let delimiter = layout.dialect.delimiter
+          var irregular: Int?
           end = RecordLocator.lastRecordEnd(
             in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter, maxQuoted: maxRecord,
-            atEnd: eof && window == avail)
+            atEnd: eof && window == avail, irregular: &irregular)
           while end == 0 && window < avail {
             window = min(avail, window * 2)
             end = RecordLocator.lastRecordEnd(
               in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter,
-              maxQuoted: maxRecord, atEnd: eof && window == avail)
+              maxQuoted: maxRecord, atEnd: eof && window == avail, irregular: &irregular)
           }
           if end == 0 && eof { end = avail }
+          regular = end > 0 && (irregular ?? Int.max) >= end
         }
         if end == 0 && avail > 2 * maxRecord + 2 {
           // The record here is longer than the schema allows and its end is
@@ -497,7 +504,7 @@ final class ParallelScan {
           dispatch(
             Chunk(
               file: fileIndex, layout: layout, buffer: copy, capacity: copyCap, start: 0, count: end,
-              fileOffset: fileOffset),
+              fileOffset: fileOffset, regular: regular),
             seq: seq)
           seq += 1
           try flush()
@@ -513,7 +520,7 @@ final class ParallelScan {
         dispatch(
           Chunk(
             file: fileIndex, layout: layout, buffer: buf, capacity: cap, start: start, count: end,
-            fileOffset: fileOffset),
+            fileOffset: fileOffset, regular: regular),
           seq: seq)
         seq += 1
         fileOffset += end
@@ -670,10 +677,22 @@ final class ParallelScan {
     // `\r \n` (it drops the space), so its count of empty records can be one
     // short; the lines of irregular records belong to those records.
     var emptyLines = 0
+    // The whole chunk's lines, counted with its blank ones (and whether it
+    // holds a non-ASCII byte) when it is one run of regular records: the
+    // common case, one pass.
+    var wholeLines: Int?
+    var nonASCII = true
     func parse(_ a: Int, _ b: Int, irregular: Bool = false) throws {
       guard b > a else { return }
       let seg = UnsafeRawBufferPointer(rebasing: bytes[a..<b])
-      if !irregular { emptyLines += RecordLocator.blankLines(seg, delimiter: delimiter) }
+      if !irregular {
+        let l = RecordLocator.linesAndHighBits(seg, delimiter: delimiter)
+        emptyLines += l.blank
+        if a == 0 && b == n {
+          wholeLines = l.lines
+          nonASCII = l.nonASCII
+        }
+      }
       let rejectsBefore = decoder.rejects.count
       let recordsBefore = decoder.records
       segments.append((a..<b, recordsBefore))
@@ -698,7 +717,9 @@ final class ParallelScan {
     var pos = 0
     while pos < n {
       let rest = UnsafeRawBufferPointer(rebasing: bytes[pos..<n])
-      guard var irregular = RecordLocator.firstIrregular(in: rest, delimiter: delimiter, maxQuoted: maxQuoted) else {
+      guard !chunk.regular,
+        var irregular = RecordLocator.firstIrregular(in: rest, delimiter: delimiter, maxQuoted: maxQuoted)
+      else {
         try parse(pos, n)
         break
       }
@@ -750,9 +771,9 @@ final class ParallelScan {
     result.records = decoder.records
     result.accepted = decoder.accepted
     result.emptyLines = emptyLines
-    result.lines = RecordLocator.lineCount(bytes, delimiter: delimiter)
+    result.lines = wholeLines ?? RecordLocator.lineCount(bytes, delimiter: delimiter)
     result.acceptedLines = decoder.accepted + extraAcceptedLines
-    result.text = TextStats.of(bytes)
+    if nonASCII { result.text = TextStats.of(bytes) }
     // In file order: the lines before each reject counted once, front to back.
     located.sort { $0.span.lowerBound < $1.span.lowerBound }
     var linesBefore = 0

@@ -105,8 +105,22 @@ enum RecordLocator {
         pos = q + 1
         continue
       }
-      let lineBreak = memchr(base + q + 1, 0x0A, closedAt - q - 1) != nil
-        || memchr(base + q + 1, 0x0D, closedAt - q - 1) != nil
+      // Most quoted fields are short: a loop beats two `memchr` calls.
+      var lineBreak = false
+      let inner = closedAt - q - 1
+      if inner > 64 {
+        lineBreak = memchr(base + q + 1, 0x0A, inner) != nil || memchr(base + q + 1, 0x0D, inner) != nil
+      } else {
+        var k = q + 1
+        while k < closedAt {
+          let c = bytes[k]
+          if c == 0x0A || c == 0x0D {
+            lineBreak = true
+            break
+          }
+          k += 1
+        }
+      }
       if !quote(.closed(open: q, end: closedAt, lineBreak: lineBreak)) { return }
       from = closedAt
       pos = closedAt
@@ -118,18 +132,37 @@ enum RecordLocator {
   /// end outside quotes (0 if there is none): after a `\n`, or after a `\r`
   /// that is known not to be followed by `\n`. `data` must start at a record
   /// boundary.
+  ///
+  /// `irregular` is set to the offset of the first quote that makes a
+  /// record irregular (see `firstIrregular`), if the scan met one: a chunk
+  /// ending before it holds regular records only.
   static func lastRecordEnd(
-    in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int = .max, atEnd: Bool = false
+    in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int = .max, atEnd: Bool = false,
+    irregular: inout Int?
   ) -> Int {
+    irregular = nil
     guard let base = data.baseAddress, data.count > 0 else { return 0 }
     let n = data.count
     // Forward: the stretches outside quotes. Backward: the last line end in
     // the last stretch that has one (usually within a line of the end).
     var outside: [(Int, Int)] = []
-    forEachUnquotedStretch(data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: atEnd) { from, to in
+    var first: Int?
+    forEachUnquotedStretch(
+      data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: atEnd,
+      quote: { q in
+        if first == nil {
+          switch q {
+          case .closed(let open, _, let lineBreak): if lineBreak { first = open }
+          case .stray(let at): first = at
+          }
+        }
+        return true
+      }
+    ) { from, to in
       if to > from { outside.append((from, to)) }
       return true
     }
+    irregular = first
     let bytes = base.assumingMemoryBound(to: UInt8.self)
     for (from, to) in outside.reversed() {
       var i = to - 1
@@ -170,43 +203,56 @@ enum RecordLocator {
   }
 
   /// The first irregular record of `data` (which starts at a record
-  /// boundary and ends where the input of the scan ends), or nil.
+  /// boundary and ends where the input of the scan ends), or nil. Costs one
+  /// `memchr` for a block without quotes, and a jump from quote to quote
+  /// otherwise: no byte is looked at one by one before the first irregular
+  /// quote.
   static func firstIrregular(in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int) -> Irregular? {
     guard let base = data.baseAddress, memchr(base, 0x22, data.count) != nil else { return nil }
     let n = data.count
-    var recordStart = 0
-    var irregular = false
+    var first: Int?  // the first irregular quote
     var stray = false
-    var found: Irregular?
+    var contentEnd: Int?
     forEachUnquotedStretch(
       data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: true,
       quote: { q in
         switch q {
-        case .closed(_, _, let lineBreak): if lineBreak { irregular = true }
-        case .stray:
-          irregular = true
+        case .closed(let open, _, let lineBreak): if lineBreak && first == nil { first = open }
+        case .stray(let at):
+          if first == nil { first = at }
           stray = true
         }
         return true
       },
       { from, to in
-        var i = from
-        while i < to {
-          let c = data[i]
-          if c == 0x0A || c == 0x0D {
-            if irregular {
-              let end = c == 0x0D && i + 1 < n && data[i + 1] == 0x0A ? i + 2 : i + 1
-              found = Irregular(start: recordStart, contentEnd: i, end: end, stray: stray)
-              return false
-            }
-            recordStart = i + 1
-          }
-          i += 1
+        // Until an irregular quote, nothing to do; after it, the record
+        // ends at the first line end outside quotes.
+        guard first != nil, to > from else { return true }
+        let lf = memchr(base + from, 0x0A, to - from)
+        let cr = memchr(base + from, 0x0D, to - from)
+        guard let end = [lf, cr].compactMap({ $0 }).map({ base.distance(to: UnsafeRawPointer($0)) }).min() else {
+          return true
         }
-        return true
+        contentEnd = end
+        return false
       })
-    if found == nil && irregular { found = Irregular(start: recordStart, contentEnd: n, end: n, stray: stray) }
-    return found
+    guard let q = first else { return nil }
+    // Every line end before the first irregular quote is outside quotes
+    // (the quoted fields before it hold none): the record starts after the
+    // last one.
+    var start = 0
+    var k = q - 1
+    while k >= 0 {
+      let c = data[k]
+      if c == 0x0A || c == 0x0D {
+        start = k + 1
+        break
+      }
+      k -= 1
+    }
+    guard let e = contentEnd else { return Irregular(start: start, contentEnd: n, end: n, stray: stray) }
+    let end = data[e] == 0x0D && e + 1 < n && data[e + 1] == 0x0A ? e + 2 : e + 1
+    return Irregular(start: start, contentEnd: e, end: end, stray: stray)
   }
 
   /// The byte ranges of the records with the given 0-based ordinals (sorted
@@ -243,11 +289,20 @@ enum RecordLocator {
     }
     if !ordinals.isEmpty {
       var more = true
+      let base = data.baseAddress!
       forEachUnquotedStretch(data, delimiter: delimiter, atEnd: true) { from, to in
-        for i in from..<to where data[i] == 0x0A || data[i] == 0x0D {
-          more = line(lineStart, i)
-          lineStart = i + 1
+        // Line ends by `memchr`, not byte by byte: a reject far into a
+        // chunk costs a scan at memory speed.
+        var i = from
+        while i < to {
+          let lf = memchr(base + i, 0x0A, to - i).map { base.distance(to: UnsafeRawPointer($0)) } ?? to
+          let cr = memchr(base + i, 0x0D, lf - i).map { base.distance(to: UnsafeRawPointer($0)) } ?? lf
+          let e = min(lf, cr)
+          if e >= to { break }
+          more = line(lineStart, e)
+          lineStart = e + 1
           if !more { return false }
+          i = e + 1
         }
         return true
       }
@@ -262,28 +317,81 @@ enum RecordLocator {
   /// (and tabs, unless TAB delimits): the lines libcsv reads as no record.
   /// `data` must hold regular records only (no quoted line break).
   static func blankLines(_ data: UnsafeRawBufferPointer, delimiter: UInt8) -> Int {
-    guard let base = data.baseAddress, data.count > 0 else { return 0 }
+    lines(data, delimiter: delimiter).blank
+  }
+
+  /// In one pass: the physical lines of `data` (as `lineCount`) and the
+  /// blank ones among them (as `blankLines`).
+  static func lines(_ data: UnsafeRawBufferPointer, delimiter: UInt8) -> (lines: Int, blank: Int) {
+    let r = linesAndHighBits(data, delimiter: delimiter)
+    return (r.lines, r.blank)
+  }
+
+  /// `lines` and, from the same pass, whether any byte is above 0x7F.
+  static func linesAndHighBits(
+    _ data: UnsafeRawBufferPointer, delimiter: UInt8
+  ) -> (lines: Int, blank: Int, nonASCII: Bool) {
+    guard let base = data.baseAddress, data.count > 0 else { return (0, 0, false) }
     let n = data.count
     let tabIsSpace = delimiter != 9
-    let anyCR = memchr(base, 0x0D, n) != nil
-    var count = 0
-    var start = 0
-    while start < n {
-      let lf = memchr(base + start, 0x0A, n - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? n
-      var end = lf
-      var next = lf + 1
-      if anyCR, let cr = memchr(base + start, 0x0D, lf - start).map({ base.distance(to: UnsafeRawPointer($0)) }) {
-        end = cr
-        next = cr + 1 < n && data[cr + 1] == 0x0A ? cr + 2 : cr + 1
+    var lines = 0
+    var blank = 0
+    var start = 0  // the current line's first byte
+    /// A line end at `e` (`\n`, or `\r` not followed by `\n`; the `\n` of
+    /// a `\r\n` ends the line the `\r` began to end).
+    @inline(__always) func lineEnd(_ e: Int, contentEnd: Int) {
+      lines += 1
+      if start == contentEnd {
+        blank += 1
+      } else {
+        let c = data[start]
+        if c == 0x20 || (c == 9 && tabIsSpace) {
+          var k = start + 1
+          while k < contentEnd && (data[k] == 0x20 || (data[k] == 9 && tabIsSpace)) { k += 1 }
+          if k == contentEnd { blank += 1 }
+        }
       }
-      if end < n {
-        var k = start
-        while k < end && (data[k] == 0x20 || (data[k] == 9 && tabIsSpace)) { k += 1 }
-        if k == end { count += 1 }
-      }
-      start = next
+      start = e + 1
     }
-    return count
+    @inline(__always) func at(_ p: Int) {
+      if data[p] == 0x0A {
+        // `\r\n`: the line's content ends before the `\r`.
+        lineEnd(p, contentEnd: p > start && data[p - 1] == 0x0D ? p - 1 : p)
+      } else if p + 1 >= n || data[p + 1] != 0x0A {
+        lineEnd(p, contentEnd: p)  // a `\r` alone
+      }
+    }
+    // Eight bytes at a time: the exact mask of `\n` and `\r` bytes, each
+    // set bit visited once.
+    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    @inline(__always) func equalMask(_ w: UInt64, _ byte: UInt64) -> UInt64 {
+      let x = w ^ (byte &* 0x0101_0101_0101_0101)
+      return ~(((x & low7) &+ low7) | x | low7)
+    }
+    var i = 0
+    var high: UInt64 = 0
+    while i + 8 <= n {
+      let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      high |= w
+      var m = equalMask(w, 0x0A) | equalMask(w, 0x0D)
+      while m != 0 {
+        at(i + m.trailingZeroBitCount >> 3)
+        m &= m &- 1
+      }
+      i += 8
+    }
+    while i < n {
+      high |= UInt64(data[i])
+      if data[i] == 0x0A || data[i] == 0x0D { at(i) }
+      i += 1
+    }
+    // A last line without a line end counts when it holds more than spaces.
+    if start < n {
+      var k = start
+      while k < n && (data[k] == 0x20 || (data[k] == 9 && tabIsSpace)) { k += 1 }
+      if k < n { lines += 1 }
+    }
+    return (lines, blank, high & 0x8080_8080_8080_8080 != 0)
   }
 
   /// Line ends in `data`: `\n`, `\r\n` or a `\r` alone, each once.

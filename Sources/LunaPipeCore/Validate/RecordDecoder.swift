@@ -318,7 +318,8 @@ struct DecoderState {
   private var violationColumn = -1
   private var violationRule = -1
   private var previousWasCR = false
-  /// Bytes of the record's fields and delimiters so far.
+  /// Bytes of the record's unbounded fields so far (ignored and text
+  /// fields, and fields after a violation or past the header's count).
   private var recordBytes = 0
   private(set) var probing = false
   private(set) var probeAccepted = false
@@ -446,12 +447,19 @@ struct DecoderState {
   mutating func field(_ bytes: UnsafeRawBufferPointer) {
     let fi = fieldIndex
     fieldIndex = fi &+ 1
-    recordBytes &+= bytes.count &+ 1
     // Once a record broke a rule its other fields need no decoding.
-    guard fi < fieldCount, violationRule < 0 else { return }
+    guard fi < fieldCount, violationRule < 0 else {
+      recordBytes &+= bytes.count &+ 1
+      return
+    }
     let op = ops + fi
     let kind = op.pointee.kind
-    if kind == .ignore { return }
+    // A record's length counts where it is not bounded by a rule of its
+    // own: fields no column reads (numbers and text have their limits).
+    if kind == .ignore {
+      recordBytes &+= bytes.count &+ 1
+      return
+    }
     let col = op.pointee.col
     let n = bytes.count
     if n == 0 {
@@ -551,6 +559,7 @@ struct DecoderState {
         violate(col, .notAFlag)
       }
     case .text:
+      recordBytes &+= n
       decodeText(bytes, p, n, col: col, maxLength: Int(op.pointee.a))
     case .ignore:
       return
@@ -657,7 +666,7 @@ struct DecoderState {
   /// The record-level checks after the last field: length, field count,
   /// the schema's record rules.
   @inline(__always) private mutating func checkRecord() {
-    if recordBytes &- 1 > maxRecordBytes {
+    if recordBytes > maxRecordBytes {
       violationColumn = -1
       violationRule = FieldRule.recordTooLong.rawValue
     }
