@@ -139,43 +139,6 @@ enum DialectDetection {
     try tokenizer.finish(into: sink)
     return sink.fields
   }
-
-  /// True when `b` is valid UTF-8, allowing a sequence cut off at the end.
-  static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
-    var i = 0
-    let n = b.count
-    guard let base = b.baseAddress else { return true }
-    while i < n {
-      // ASCII eight bytes at a time.
-      if i + 8 <= n && base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-        i += 8
-        continue
-      }
-      let c = b[i]
-      if c < 0x80 {
-        i += 1
-        continue
-      }
-      let len: Int
-      if c & 0xE0 == 0xC0 && c >= 0xC2 {
-        len = 2
-      } else if c & 0xF0 == 0xE0 {
-        len = 3
-      } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
-        len = 4
-      } else {
-        return false
-      }
-      var k = 1
-      while k < len {
-        if i + k >= n { return true }  // cut off by the sniff window
-        if b[i + k] & 0xC0 != 0x80 { return false }
-        k += 1
-      }
-      i += len
-    }
-    return true
-  }
 }
 
 /// What the non-ASCII bytes of some text are: well-formed UTF-8 sequences
