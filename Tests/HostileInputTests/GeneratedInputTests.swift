@@ -185,6 +185,27 @@ import Testing
 
   // MARK: Line ends
 
+  /// A quoted line break in a column the schema does not read (a note) is
+  /// a legitimate multi-line field: the record is accepted, its two lines
+  /// counted as accepted lines. Two stray quotes lines apart (the second
+  /// closes the first) make a record of the wrong field count: only the
+  /// first line is rejected, and the second reads on its own.
+  @Test func multiLineFieldsAndStrayQuotesClosedLater() throws {
+    let header = claimsHeader + ";Note\n"
+    let note = line51 + ";\"first line\nsecond line\"\n"
+    let stray = line(["PatientId": "\"p-open"]) + ";x\n"
+    let closer = line62 + ";\"y\"z\"\n"
+    for chunkSize in [8 << 20, 1 << 10] {
+      let (o, _) = try validate(bytes: utf8(header + note + stray + closer + line51 + ";\n"), chunkSize: chunkSize)
+      #expect(o.file.lines == 5)
+      #expect(o.file.acceptedLines == 4, "chunk \(chunkSize)")
+      #expect(o.file.rejectedLines == 1)
+      expectCounts(o, read: 4, accepted: 3, rejected: 1, skippedEmpty: 0)
+      #expect(o.columnsAndRules == [["", "unterminated-quote"]])
+      #expect(o.rejects.first?[6] == "4")  // the header is line 1, the note spans lines 2 and 3
+    }
+  }
+
   /// A CR, then a line holding one space (`\r \n`), then a blank CRLF
   /// line: three lines after the record, two of them empty, counted from
   /// the bytes (libcsv drops the space, so `\r \n` looked like one CRLF).

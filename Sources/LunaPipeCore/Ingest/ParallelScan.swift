@@ -753,7 +753,7 @@ final class ParallelScan {
         var i = irregular.start
         while i < irregular.contentEnd && bytes[i] != 0x0A && bytes[i] != 0x0D { i += 1 }
         reject(irregular.start..<i, .unterminatedQuote)
-        pos = afterLineEnd(i)
+        pos = i < n ? afterLineEnd(i) : n
       }
     }
     worker.consumer.endChunk()

@@ -421,6 +421,8 @@ struct DecoderState {
     if on {
       savedPreviousWasCR = previousWasCR
       previousWasCR = false
+      probeAccepted = false
+      probeRule = -1
     } else {
       previousWasCR = savedPreviousWasCR
     }
