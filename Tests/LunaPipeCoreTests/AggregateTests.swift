@@ -94,3 +94,24 @@ import Testing
     #expect(throws: PipelineError.self) { try BoundAggregation(bad, schema: testSchema) }
   }
 }
+
+/// Issue 11's ghost: an empty optional text column counted as the previous
+/// record's id.
+@Suite struct AbsentIdTests {
+  @Test func anEmptyOptionalIdIsNoEntity() throws {
+    let schema = Schema(columns: [
+      Column("Aar", .integer(2000...2100)),
+      Column("Antal", .integer(-9...9)),
+      Column("Id", .text(maxLength: 8), required: false),
+    ])
+    let aggregation = Aggregation(keys: ["Aar"], sums: ["Antal"], distinct: "Id")
+    let text = "Aar;Antal;Id\n2019;1;a\n2020;1;\n2020;1;\n2021;1;b\n2021;1;\n"
+    let path = writeFile(makeTempDir(), "ids.csv", text)
+    let o = try scan([path], schema: schema, aggregation: aggregation, threads: 1)
+    let groups = finest(o.result)
+    #expect(groups[[2019]]?.distinct == 1)
+    #expect(groups[[2020]]?.distinct == 0)  // was 1: the key of "a"
+    #expect(groups[[2021]]?.distinct == 1)
+    #expect(groups[[2020]]?.sums == [2])
+  }
+}

@@ -148,6 +148,9 @@ final class PartialAggregate: ChunkConsumer {
     s[sumCount] &+= 1
     if distinctColumn >= 0 {
       if conditionColumn >= 0 && r[conditionColumn] <= 0 { return }
+      // An empty optional id is absent: no entity (its key would be the
+      // previous record's).
+      if r[distinctColumn] == Record.null { return }
       let e = r.key(distinctColumn)
       let h = e.mixed
       let shard = EntitySets.shard(of: h)
