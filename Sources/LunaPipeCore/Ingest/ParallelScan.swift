@@ -682,10 +682,14 @@ final class ParallelScan {
     // common case, one pass.
     var wholeLines: Int?
     var nonASCII = true
+    // A regular chunk with LF line ends only (no `\r` at all): each line
+    // end is one libcsv record end, so the decoder's counts of records and
+    // empty records are its lines, exactly; no pass of its own is needed.
+    let lfOnly = chunk.regular && memchr(bytes.baseAddress!, 0x0D, n) == nil
     func parse(_ a: Int, _ b: Int, irregular: Bool = false) throws {
       guard b > a else { return }
       let seg = UnsafeRawBufferPointer(rebasing: bytes[a..<b])
-      if !irregular {
+      if !irregular && !lfOnly {
         let l = RecordLocator.linesAndHighBits(seg, delimiter: delimiter)
         emptyLines += l.blank
         if a == 0 && b == n {
@@ -770,8 +774,13 @@ final class ParallelScan {
 
     result.records = decoder.records
     result.accepted = decoder.accepted
-    result.emptyLines = emptyLines
-    result.lines = wholeLines ?? RecordLocator.lineCount(bytes, delimiter: delimiter)
+    if lfOnly {
+      result.emptyLines = decoder.emptyLines
+      result.lines = decoder.records + decoder.emptyLines
+    } else {
+      result.emptyLines = emptyLines
+      result.lines = wholeLines ?? RecordLocator.lineCount(bytes, delimiter: delimiter)
+    }
     result.acceptedLines = decoder.accepted + extraAcceptedLines
     if nonASCII { result.text = TextStats.of(bytes) }
     // In file order: the lines before each reject counted once, front to back.
