@@ -26,7 +26,9 @@ measure() { # label threads files...
   cat "$@" > /dev/null  # warm the page cache
   local walls=() rss=0
   for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" run praksisplan --claims "$@" --out "$WORK/out" \
+    # One output directory per input set: the volume guard (rightly) stops
+    # a run with half the records of the last one into the same directory.
+    /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" run praksisplan --claims "$@" --out "$WORK/out-$label" \
       --threads "$threads" --force --quiet
     read -r w m < "$WORK/time"
     walls+=("$w")

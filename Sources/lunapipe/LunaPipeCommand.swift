@@ -10,11 +10,13 @@ struct LunaPipeCommand: ParsableCommand {
     abstract: "Turns raw LUNA claims extracts into the statistics of a praksisplan.",
     discussion: """
       Exit codes: 0 success, or up to date (nothing changed, nothing \
-      rewritten); 64 bad arguments; 65 too many rejected records (see \
-      --max-reject-share); 66 an input is missing or unusable; 70 internal \
-      error; 73 outputs or the run history cannot be written; 75 busy: \
-      another run is writing the same output directory; 78 a pipeline is \
-      configured wrongly.
+      rewritten); 64 bad arguments; 65 too many rejected records or lines \
+      (see --max-reject-share), or the accepted records fell below half of \
+      the last run's (see --accept-drop); 66 an input is missing or \
+      unusable, or given twice; 70 internal error; 73 outputs or the run \
+      history cannot be written, or --out is not LunaPipe's to replace; 75 \
+      busy: another run is writing the same output directory; 78 a pipeline \
+      is configured wrongly.
       """,
     version: LunaPipeVersion.current,
     subcommands: [Run.self, History.self, Diff.self, Samples.self]
