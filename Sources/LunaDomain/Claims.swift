@@ -36,6 +36,8 @@ public enum LunaClaims {
     ])
     // A LUNA line is about 100 bytes; 64 KiB leaves room for extra
     // columns and still stops a stray quote or a binary blob at its line.
+    // Amounts are Danish: `1.234,50` (input contract, section 1).
+    s.numberFormat = .danish
     s.maxRecordBytes = 64 << 10
     s.volumeKeys = ["Aar", "Speciale"]
     s.rules = [

@@ -14,7 +14,8 @@ let testSchema = Schema(
     .sameSign("Beloeb", as: "Antal"),
     // Any predicate can be a rule; this one never breaks on the test data.
     RecordRule("antal-below-100", column: "Antal") { r in r[2] < 100 },
-  ])
+  ],
+  numberFormat: .danish)
 
 let testAggregation = Aggregation(
   keys: ["Aar", "Kommune"], sums: ["Antal", "Beloeb"], distinct: "PatientId", when: .positive("Antal"))

@@ -52,7 +52,7 @@ public enum PopulationReader {
   public static func read(
     _ path: String, in context: RunContext, geography: Geography = .denmark
   ) throws -> Population {
-    let file = try context.readTextRecords(path)
+    let file = try context.readTextRecords(path, numberFormat: .danish)
     var reader = Reader(path: path, geography: geography)
     switch try layout(of: file, path: path, geography: geography) {
     case .long(let columns): try reader.readLong(file, columns, in: context)
@@ -106,7 +106,7 @@ public enum PopulationReader {
     func years(_ s: Substring) -> Result<Int64, FieldRule> {
       var t = s.trimmingCharacters(in: .whitespaces)
       if t.hasSuffix("aar") { t = String(t.dropLast(3)).trimmingCharacters(in: .whitespaces) }
-      return TextField.integer(t, in: 0...125)
+      return TextField.integer(t, in: 0...125, format: .danish)
     }
     switch years(n[...]) {
     case .success(let v): return .age(Int(v))
@@ -230,7 +230,7 @@ public enum PopulationReader {
     }
     guard Set(quarters.map(\.quarter)).count == quarters.count else { return nil }
     for cell in t[..<first] {
-      if case .success = TextField.integer(cell, in: .min ... .max) { return nil }
+      if case .success = TextField.integer(cell, in: .min ... .max, format: .danish) { return nil }
       if case .kommune = area(cell, geography: geography) { return nil }
     }
     return quarters
@@ -430,7 +430,7 @@ public enum PopulationReader {
       let t = text.trimmingCharacters(in: .whitespaces)
       if suppressionMarkers.contains(t) { return .success(.unknown(t)) }
       if t.isEmpty && blankIsUnknown { return .success(.unknown("")) }
-      return TextField.integer(t, in: 0...100_000_000).map { .count($0) }
+      return TextField.integer(t, in: 0...100_000_000, format: .danish).map { .count($0) }
     }
 
     /// Area, age and other variables of a record: the cell less its

@@ -75,7 +75,7 @@ public enum ProviderRegisterReader {
   public static func read(
     _ path: String, in context: RunContext, geography: Geography = .denmark
   ) throws -> ProviderRegister {
-    let file = try context.readTextRecords(path)
+    let file = try context.readTextRecords(path, numberFormat: .danish)
     func col(_ name: String, aliases: [String] = []) -> Int? { file.column(name, aliases: aliases) }
     let required = ["PraksisId", "Klinik", "Kommune", "Speciale", "AntalFysioterapeuter"]
     let missing = required.filter { col($0) == nil }
@@ -97,7 +97,7 @@ public enum ProviderRegisterReader {
       ("Kapacitet51", c.k51, [51, 62]), ("Kapacitet62", c.k62, [51, 62]), ("Kapacitet", c.k, [57, 65]),
     ] where index == nil {
       for r in file.records {
-        guard case .success(let s) = TextField.integer(r[c.speciale], in: 0...99), uses.contains(Int(s)) else { continue }
+        guard case .success(let s) = TextField.integer(r[c.speciale], in: 0...99, format: .danish), uses.contains(Int(s)) else { continue }
         throw PipelineError.input(
           "\(path): no column \(name), which practice \(r[c.id].trimmingCharacters(in: .whitespaces)) (speciale \(s), record \(r.number)) needs; header: \(file.header.joined(separator: ";"))"
         )
@@ -129,7 +129,7 @@ public enum ProviderRegisterReader {
           if requiredFor { fail(column, "required-for-speciale") }
           return 0
         }
-        switch TextField.decimal(s, scale: 2, minimum: 0) {
+        switch TextField.decimal(s, scale: 2, minimum: 0, format: .danish) {
         case .success(let v): return v
         case .failure(let rule):
           fail(column, rule.name)
@@ -139,7 +139,7 @@ public enum ProviderRegisterReader {
       func weeks(_ i: Int?, _ column: String) -> Int? {
         let s = r[i]
         if s.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
-        switch TextField.integer(s, in: 0...520) {
+        switch TextField.integer(s, in: 0...520, format: .danish) {
         case .success(let v): return Int(v)
         case .failure(let rule):
           fail(column, rule.name)
@@ -159,7 +159,7 @@ public enum ProviderRegisterReader {
         kommuneCode = k
       }
       var speciale = 0
-      switch TextField.integer(r[c.speciale], in: 0...99) {
+      switch TextField.integer(r[c.speciale], in: 0...99, format: .danish) {
       case .success(let v) where specialer.contains(Int(v)): speciale = Int(v)
       case .success: fail("Speciale", FieldRule.unknownCode.name)
       case .failure(let rule): fail("Speciale", rule.name)
@@ -176,7 +176,7 @@ public enum ProviderRegisterReader {
       let v51 = weeks(c.v51, "Ventetid51")
       let v62 = weeks(c.v62, "Ventetid62")
       var antal = 0
-      switch TextField.integer(r[c.antal], in: 1...10_000) {
+      switch TextField.integer(r[c.antal], in: 1...10_000, format: .danish) {
       case .success(let v): antal = Int(v)
       case .failure(let rule): fail("AntalFysioterapeuter", rule.name)
       }

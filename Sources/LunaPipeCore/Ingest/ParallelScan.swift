@@ -39,9 +39,11 @@ public struct ScanOptions: Sendable {
   public var chunkSize: Int
   /// A fixed delimiter, or nil to detect it from each file's header.
   public var delimiter: UInt8?
-  public var numberFormat: NumberFormat
+  /// A number format for every file of the scan, overriding the schema's
+  /// (`Schema.numberFormat`); nil: the schema's.
+  public var numberFormat: NumberFormat?
 
-  public init(threads: Int = 2, chunkSize: Int = 8 << 20, delimiter: UInt8? = nil, numberFormat: NumberFormat = .danish) {
+  public init(threads: Int = 2, chunkSize: Int = 8 << 20, delimiter: UInt8? = nil, numberFormat: NumberFormat? = nil) {
     self.threads = max(1, threads)
     self.chunkSize = max(1 << 10, chunkSize)
     self.delimiter = delimiter
@@ -409,7 +411,8 @@ final class ParallelScan {
       }
       let (dialect, header, dataStart) = try DialectDetection.detect(
         UnsafeRawBufferPointer(start: buf, count: min(filled, max(DialectDetection.sniffBytes, filled))),
-        path: path, delimiter: options.delimiter, numberFormat: options.numberFormat, encoding: encodings[path])
+        path: path, delimiter: options.delimiter, numberFormat: options.numberFormat ?? schema.schema.numberFormat,
+        encoding: encodings[path])
       let layout = try mapColumns(header: header, path: path, dialect: dialect)
       log(
         "\(path): \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName), \(dialect.lineEnd) line ends, \(header.count) columns"

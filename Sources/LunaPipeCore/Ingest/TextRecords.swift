@@ -64,7 +64,10 @@ public struct TextRecords: Sendable {
   ///
   /// - Throws: `PipelineError.input` when the file is missing, unreadable,
   ///   empty or not text in a supported encoding.
-  public static func read(_ path: String) throws -> TextRecords {
+  ///
+  /// - Parameter numberFormat: how the file writes numbers (recorded in its
+  ///   dialect; the caller parses fields with `TextField` in that format).
+  public static func read(_ path: String, numberFormat: NumberFormat = .plain) throws -> TextRecords {
     var st = stat()
     guard stat(path, &st) == 0 else { throw PipelineError.input("\(path): no such file") }
     if (st.st_mode & S_IFMT) == S_IFDIR { throw PipelineError.input("\(path): is a directory, not a file") }
@@ -76,7 +79,7 @@ public struct TextRecords: Sendable {
       // Read whole: its encoding is decided on all its bytes.
       let (dialect, header, dataStart) = try DialectDetection.detect(
         UnsafeRawBufferPointer(rebasing: buf[0..<min(buf.count, DialectDetection.sniffBytes)]),
-        path: path, delimiter: nil, numberFormat: .danish, encoding: TextStats.of(buf).encoding)
+        path: path, delimiter: nil, numberFormat: numberFormat, encoding: TextStats.of(buf).encoding)
       var out = TextRecords(
         path: path, bytes: bytes.count, dialect: dialect, header: header, records: [], skippedEmpty: 0)
       try out.split(buf, from: dataStart)
@@ -162,9 +165,10 @@ public struct TextRecords: Sendable {
 /// Field checks for text records, with the rule names of the claims scan
 /// (`not-a-number`, `out-of-range`, `too-many-decimals`, ...).
 public enum TextField {
-  /// A whole number in `range` (Danish form: `.` may group thousands).
+  /// A whole number in `range`, written as `format` says (plain, the
+  /// default: `1234`; Danish: `.` may group thousands, `1.234`).
   public static func integer(
-    _ s: String, in range: ClosedRange<Int64>, format: NumberFormat = .danish
+    _ s: String, in range: ClosedRange<Int64>, format: NumberFormat = .plain
   ) -> Result<Int64, FieldRule> {
     let t = s.trimmingCharacters(in: " \t")
     if t.isEmpty { return .failure(.empty) }
@@ -175,10 +179,10 @@ public enum TextField {
     }
   }
 
-  /// A decimal number as a count of 10^-scale units (`2,76` with scale 2 is
-  /// 276), not below `minimum`.
+  /// A decimal number as a count of 10^-scale units (`2.76`, or in Danish
+  /// form `2,76`, with scale 2 is 276), not below `minimum`.
   public static func decimal(
-    _ s: String, scale: Int, minimum: Int64 = .min, format: NumberFormat = .danish
+    _ s: String, scale: Int, minimum: Int64 = .min, format: NumberFormat = .plain
   ) -> Result<Int64, FieldRule> {
     let t = s.trimmingCharacters(in: " \t")
     if t.isEmpty { return .failure(.empty) }
@@ -193,8 +197,8 @@ public enum TextField {
 
 extension RunContext {
   /// Reads a small CSV file whole (see `TextRecords`), logging its dialect.
-  public func readTextRecords(_ path: String) throws -> TextRecords {
-    let file = try TextRecords.read(path)
+  public func readTextRecords(_ path: String, numberFormat: NumberFormat = .plain) throws -> TextRecords {
+    let file = try TextRecords.read(path, numberFormat: numberFormat)
     let d = file.dialect
     log("\(path): \(d.encoding.rawValue), delimiter \(d.delimiterName), \(d.lineEnd), \(file.records.count) records")
     for r in file.damaged {

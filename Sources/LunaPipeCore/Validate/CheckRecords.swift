@@ -61,8 +61,15 @@ extension RunContext {
       .prefix(3).map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
     let p = String(format: "%.2f", share * 100)
     let allowed = String(format: "%.2f", maxRejectShare * 100)
+    // Most rejects not numbers: the likeliest cause is the other decimal
+    // mark, which is stated, never guessed.
+    let notNumbers = report.rejectsByRule[FieldRule.notANumber.name] ?? 0
+    let hint =
+      2 * notNumbers > t.rejected
+      ? " Most are not-a-number: if the files write numbers the other way, state it (Schema.numberFormat: .danish for 1.234,50, .plain for 1234.50)."
+      : ""
     throw PipelineError.rejectThreshold(
-      "\(p)% of \(unit) were rejected (\(rejected) of \(considered)), above the allowed \(allowed)%; most frequent rules: \(top). See rejects.csv."
+      "\(p)% of \(unit) were rejected (\(rejected) of \(considered)), above the allowed \(allowed)%; most frequent rules: \(top). See rejects.csv.\(hint)"
     )
   }
 }

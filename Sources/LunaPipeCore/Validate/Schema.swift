@@ -27,14 +27,19 @@ public struct Schema: Sendable {
   /// compares between runs. Integer, code, digits (up to 4) or flag
   /// columns, together at most 65,536 combinations.
   public var volumeKeys: [String] = []
+  /// How the numbers of its files are written: `.plain` (`1234.50`, the
+  /// default) or `.danish` (`1.234,50`). Stated by the schema, never
+  /// guessed: `ScanOptions.numberFormat` overrides it for one scan.
+  public var numberFormat: NumberFormat
   /// Each column's normalized name and aliases → its index (the first
   /// column that has it), so matching a header does not normalize every
   /// column's names again for each field.
   private var columnOfKey: [String: Int]
 
-  public init(columns: [Column], rules: [RecordRule] = []) {
+  public init(columns: [Column], rules: [RecordRule] = [], numberFormat: NumberFormat = .plain) {
     self.columns = columns
     self.rules = rules
+    self.numberFormat = numberFormat
     self.columnOfKey = Schema.columnOfKey(columns)
   }
 
