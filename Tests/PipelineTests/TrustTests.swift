@@ -131,6 +131,16 @@ import Testing
     #expect(try contents(w.out).contains(".lunapipe-output"))
   }
 
+  /// A file of the lock's name that is not LunaPipe's lock is left as it is.
+  @Test func aForeignFileOfTheLocksNameIsNotTruncated() throws {
+    let w = try workspace()
+    _ = writeFile(w.dir, ".out.lock", "my own notes\n")
+    let r = try runLunapipe(["run", "validate", "--claims", w.input + "/ydelser-*.csv", "--out", w.out])
+    #expect(r.exit == 73)
+    #expect(r.stderr.contains("is not a LunaPipe lock file"))
+    #expect(try String(contentsOfFile: w.dir + "/.out.lock", encoding: .utf8) == "my own notes\n")
+  }
+
   // MARK: 2. A damaged record costs that record only
 
   /// One stray opening quote (`;"d8cb7952844ace71;`): that line alone is

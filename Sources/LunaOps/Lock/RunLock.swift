@@ -64,7 +64,18 @@ public final class RunLock {
       if e == EWOULDBLOCK { throw Failure.busy(path: path, holder: holder) }
       throw Failure.unusable("cannot lock \(path): \(String(cString: strerror(e)))")
     }
-    if let h = Self.readHolder(fd), h.pid != getpid() { takenOverFrom = h }
+    // A file of that name that is not a lock LunaPipe wrote (neither empty
+    // nor a holder line) is someone else's: not truncated, the run refused.
+    var st = stat()
+    let holder = Self.readHolder(fd)
+    if fstat(fd, &st) == 0, st.st_size > 0, holder == nil {
+      flock(fd, LOCK_UN)
+      close(fd)
+      fd = -1
+      throw Failure.unusable(
+        "\(path) exists and is not a LunaPipe lock file; LunaPipe keeps its lock there: move that file away")
+    }
+    if let h = holder, h.pid != getpid() { takenOverFrom = h }
     let me = "\(getpid())\t\(ProcessInfo.processInfo.hostName)\t\(ISO8601DateFormatter().string(from: Date()))\n"
     ftruncate(fd, 0)
     _ = me.withCString { pwrite(fd, $0, strlen($0), 0) }
