@@ -313,21 +313,11 @@ enum RecordLocator {
     return out
   }
 
-  /// Lines of `data` that end with a line end and hold nothing but spaces
-  /// (and tabs, unless TAB delimits): the lines libcsv reads as no record.
-  /// `data` must hold regular records only (no quoted line break).
-  static func blankLines(_ data: UnsafeRawBufferPointer, delimiter: UInt8) -> Int {
-    lines(data, delimiter: delimiter).blank
-  }
-
-  /// In one pass: the physical lines of `data` (as `lineCount`) and the
-  /// blank ones among them (as `blankLines`).
-  static func lines(_ data: UnsafeRawBufferPointer, delimiter: UInt8) -> (lines: Int, blank: Int) {
-    let r = linesAndHighBits(data, delimiter: delimiter)
-    return (r.lines, r.blank)
-  }
-
-  /// `lines` and, from the same pass, whether any byte is above 0x7F.
+  /// In one pass: the physical lines of `data` (as `lineCount`), the
+  /// blank ones among them (ending with a line end and holding nothing but
+  /// spaces, and tabs unless TAB delimits: the lines libcsv reads as no
+  /// record), and whether any byte is above 0x7F. `data` must hold regular
+  /// records only (no quoted line break).
   static func linesAndHighBits(
     _ data: UnsafeRawBufferPointer, delimiter: UInt8
   ) -> (lines: Int, blank: Int, nonASCII: Bool) {
