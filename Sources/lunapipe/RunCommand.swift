@@ -331,7 +331,7 @@ struct Run: ParsableCommand {
         ).run(in: context)
       }
       try VolumeGuard.check(
-        now: context.report, previous: VolumeGuard.previousReport(in: out), previousRun: previous?.id,
+        now: context.report, previous: PublishedReport.read(in: out), previousRun: previous?.id,
         acceptDrop: options.acceptDrop)
       try writeReport(context, output: output, started: started, status: "ok", message: nil)
       FaultInjection.point("before-publish")
@@ -443,7 +443,7 @@ struct Run: ParsableCommand {
     guard let published, let run = try history.run(published), run.status == .interrupted else { return }
     let snapshot = try OutputSnapshot.take(out)
     var c = RunRecord.Counts()
-    if let report = VolumeGuard.previousReport(in: out) {
+    if let report = PublishedReport.read(in: out) {
       c.read = report.totals?.read ?? 0
       c.accepted = report.totals?.accepted ?? 0
       c.rejected = report.totals?.rejected ?? 0

@@ -7,33 +7,12 @@ import LunaPipeCore
 /// The run's accepted records per volume cell (`Schema.volumeKeys`: for
 /// LUNA claims, year and speciale) are compared with those of the last
 /// successful run into the same output directory, as its published
-/// `run-report.json` records them. A cell of that run that now holds less
+/// `run-report.json` records them (`PublishedReport`). A cell of that run that now holds less
 /// than half its records, or a run that accepted no record at all, fails
 /// with `PipelineError.rejectThreshold` (exit 65) naming the cell and both
 /// counts; the previous outputs stay whole. `acceptDrop` (`--accept-drop`)
 /// publishes anyway.
 public enum VolumeGuard {
-  /// The counts of a published run report, as far as the guard needs them;
-  /// reports of older versions lack `volumes`.
-  public struct PreviousReport: Decodable, Sendable {
-    public struct Totals: Decodable, Sendable {
-      public var read: Int?
-      public var accepted: Int?
-      public var rejected: Int?
-      public var skippedEmpty: Int?
-    }
-    public var totals: Totals?
-    public var rejectsByRule: [String: Int]?
-    public var volumes: [String: Int]?
-  }
-
-  /// The run report published in `directory`, if it can be read.
-  public static func previousReport(in directory: String) -> PreviousReport? {
-    let p = (directory as NSString).appendingPathComponent("run-report.json")
-    guard let data = FileManager.default.contents(atPath: p) else { return nil }
-    return try? JSONDecoder().decode(PreviousReport.self, from: data)
-  }
-
   /// A volume cell that fell below half.
   public struct Drop: Equatable, Sendable {
     public var cell: String
@@ -52,7 +31,7 @@ public enum VolumeGuard {
 
   /// Throws unless `now` may be published (see the type's documentation).
   public static func check(
-    now: RunReport, previous: PreviousReport?, previousRun: Int64?, acceptDrop: Bool
+    now: RunReport, previous: PublishedReport?, previousRun: Int64?, acceptDrop: Bool
   ) throws {
     if acceptDrop { return }
     if now.totals.accepted == 0 {

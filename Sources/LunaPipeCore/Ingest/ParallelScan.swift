@@ -551,8 +551,6 @@ final class ParallelScan {
     for f in reports.indices {
       var t = headerText[f]
       t.add(textStats[f], at: 0)
-      // Offsets: the header's own, else the first chunk's (file offsets).
-      if headerText[f].firstNonASCII == nil { t.firstNonASCII = textStats[f].firstNonASCII }
       reports[f].text = t.firstNonASCII == nil ? nil : t
       let used = reports[f].encoding
       guard used != .utf8BOM, encodings[reports[f].path] == nil, t.encoding != used else { continue }
@@ -786,7 +784,8 @@ final class ParallelScan {
     }
     result.acceptedLines = decoder.accepted + extraAcceptedLines
     if nonASCII { result.text = TextStats.of(bytes) }
-    // In file order: the lines before each reject counted once, front to back.
+    // In file order (which is record order): the lines before each reject
+    // counted once, front to back.
     located.sort { $0.span.lowerBound < $1.span.lowerBound }
     var linesBefore = 0
     var counted = 0
@@ -800,8 +799,6 @@ final class ParallelScan {
         UnsafeRawBufferPointer(rebasing: text[0..<rawPrefix(text, encoding: encoding)]), encoding: encoding)
       result.rejects.append((r, chunk.fileOffset + span.lowerBound, raw, span.count, linesBefore))
     }
-    // Rejects reach the rejects output in record order.
-    result.rejects.sort { $0.0.ordinal < $1.0.ordinal }
   }
 
   private func containsLineEnd(_ buf: UnsafeMutableRawPointer, _ n: Int) -> Bool {

@@ -313,11 +313,12 @@ enum RecordLocator {
     return out
   }
 
-  /// In one pass: the physical lines of `data` (as `lineCount`), the
-  /// blank ones among them (ending with a line end and holding nothing but
-  /// spaces, and tabs unless TAB delimits: the lines libcsv reads as no
-  /// record), and whether any byte is above 0x7F. `data` must hold regular
-  /// records only (no quoted line break).
+  /// In one pass: the physical lines of `data` (line ends, plus a last
+  /// line without one that holds more than spaces), the blank ones among
+  /// them (ending with a line end and holding nothing but spaces, and tabs
+  /// unless TAB delimits: the lines libcsv reads as no record; meaningful
+  /// only where `data` holds no quoted line break), and whether any byte is
+  /// above 0x7F.
   static func linesAndHighBits(
     _ data: UnsafeRawBufferPointer, delimiter: UInt8
   ) -> (lines: Int, blank: Int, nonASCII: Bool) {
@@ -407,13 +408,6 @@ enum RecordLocator {
   /// plus a last line without one that holds more than spaces (a blank last
   /// line without a line end is no line for libcsv either).
   static func lineCount(_ data: UnsafeRawBufferPointer, delimiter: UInt8) -> Int {
-    guard data.count > 0 else { return 0 }
-    let n = data.count
-    var count = lineEnds(data)
-    var k = n - 1
-    let tabIsSpace = delimiter != 9
-    while k >= 0 && (data[k] == 0x20 || (data[k] == 9 && tabIsSpace)) { k -= 1 }
-    if k >= 0 && data[k] != 0x0A && data[k] != 0x0D { count += 1 }
-    return count
+    linesAndHighBits(data, delimiter: delimiter).lines
   }
 }
