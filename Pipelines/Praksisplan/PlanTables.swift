@@ -4,18 +4,16 @@ import LunaPipeCore
 /// Stage: every table of the praksisplan whose inputs were given. The
 /// claims tables come from the claims aggregate; with a provider register
 /// (`ydere`) the register tables follow, with a population (`befolkning`)
-/// the tables per inhabitant and the age figures. A table whose input was
-/// not given is skipped with a note in the run report, never an error.
+/// the tables per inhabitant and the age figures (from the age aggregate,
+/// `PopulationTables.ageAggregation`, made in the same scan of the claims).
+/// A table whose input was not given is skipped with a note in the run
+/// report, never an error.
 public struct PlanTables: Stage {
   public let label = "tables"
-  /// With a population, the age figures scan the claims a second time.
   public var timedWork: String? {
-    befolkning == nil
-      ? nil : "built the tables, reading the register and the population and scanning the claims again for figures 3 and 4"
+    ydere == nil && befolkning == nil ? nil : "built the tables, reading the register and the population"
   }
   public var claimsTables: [CrossTable]
-  /// The claims files, for the age figures' own aggregation.
-  public var claims: [String]
   public var ydere: String?
   public var befolkning: String?
   /// The population quarter to use (`--befolkning-tid`); nil: the plan's
@@ -24,18 +22,25 @@ public struct PlanTables: Stage {
   public var region: Int
 
   public init(
-    claimsTables: [CrossTable], claims: [String], ydere: String?, befolkning: String?, quarter: Quarter? = nil,
+    claimsTables: [CrossTable], ydere: String?, befolkning: String?, quarter: Quarter? = nil,
     region: Int = Praksisplan.region
   ) {
     self.claimsTables = claimsTables
-    self.claims = claims
     self.ydere = ydere
     self.befolkning = befolkning
     self.quarter = quarter
     self.region = region
   }
 
-  public func run(_ result: AggregateResult, in context: RunContext) throws -> [Table] {
+  /// The aggregations the tables need, all made in one scan of the claims:
+  /// the claims aggregate, and with a population the age aggregate.
+  public var aggregations: [Aggregation] {
+    befolkning == nil ? [LunaClaims.aggregation] : [LunaClaims.aggregation, PopulationTables.ageAggregation]
+  }
+
+  /// `results` are those of `aggregations`, in order.
+  public func run(_ results: [AggregateResult], in context: RunContext) throws -> [Table] {
+    let result = results[0]
     var tables = try BuildTables(claimsTables).run(result, in: context)
     let register = try ydere.map { try ProviderRegisterReader.read($0, in: context) }
     let population = try befolkning.map { try PopulationReader.read($0, in: context) }
@@ -63,20 +68,10 @@ public struct PlanTables: Stage {
       context.note("tables 5, 6, 7 and 8 skipped: they need the provider register (--ydere) too")
     }
     tables += PopulationTables.patientsPerThousand(result, population, quarter: quarter, region: region)
-    tables += try ageFigures(population, quarter: quarter, context: context)
+    guard results.count > 1 else {
+      throw PipelineError.configuration("the age figures need the age aggregate (PlanTables.aggregations)")
+    }
+    tables += PopulationTables.ageFigures(results[1], population, quarter: quarter, region: region)
     return tables
-  }
-
-  /// Figures 3 and 4 need the patients' ages, which the claims aggregate
-  /// does not key by: a second pass over the claims, in a context of its
-  /// own so that its records and rejects are not counted twice.
-  func ageFigures(_ population: Population, quarter: Quarter, context: RunContext) throws -> [Table] {
-    let scan = RunContext(options: context.options, maxRejectShare: 1)
-    let ages = try Pipeline("age-profile")
-      .readCSV(claims)
-      .validate(LunaClaims.schema)
-      .aggregate(PopulationTables.ageAggregation)
-      .run(in: scan)
-    return PopulationTables.ageFigures(ages, population, quarter: quarter, region: region)
   }
 }

@@ -43,7 +43,8 @@ public enum Praksisplan {
     ]
   }
 
-  /// The whole pipeline: read → validate → aggregate → tidy aggregates
+  /// The whole pipeline: read → validate → aggregate (the claims and, with
+  /// a population, the patients' ages, in one scan) → tidy aggregates
   /// (every kommune and region level) → tables (with growth; with the
   /// provider register `ydere` and the population `befolkning` when given,
   /// see `PlanTables`) → emit (four table formats, `report.html`,
@@ -53,14 +54,17 @@ public enum Praksisplan {
   public static func pipeline(
     claims: [String], ydere: String? = nil, befolkning: String? = nil, populationQuarter: Quarter? = nil
   ) -> Pipeline<Void, [Table]> {
-    Pipeline(name)
+    let tables = PlanTables(
+      claimsTables: tables, ydere: ydere, befolkning: befolkning, quarter: populationQuarter)
+    return Pipeline(name)
       .readCSV(claims)
       .validate(LunaClaims.schema)
-      .aggregate(LunaClaims.aggregation)
-      .then(TidyAggregates(levels: ClaimsLevel.all()))
-      .then(
-        PlanTables(
-          claimsTables: tables, claims: claims, ydere: ydere, befolkning: befolkning, quarter: populationQuarter))
+      .aggregate(tables.aggregations)
+      .map("tidy-aggregates") { results, context in
+        _ = try TidyAggregates(levels: ClaimsLevel.all()).run(results[0], in: context)
+        return results
+      }
+      .then(tables)
       .emit()
       .report(report)
       .workbook(workbook, file: "praksisplan.xlsx")

@@ -89,9 +89,17 @@ import Testing
     }
   }
 
-  @Test func keysMustBeSmallCodes() {
-    let bad = Aggregation(keys: ["Beloeb"], sums: [])
-    #expect(throws: PipelineError.self) { try BoundAggregation(bad, schema: testSchema) }
+  @Test func aYearIsOnlyOfADateAndNamesAreChecked() {
+    let year = Aggregation(keys: [.year("Aar")], measures: [.count()])
+    #expect(throws: PipelineError.self) { try BoundAggregation(year, schema: testSchema) }
+    let twice = Aggregation(keys: ["Aar"], measures: [.sum("Antal"), .sum("Antal")])
+    #expect(throws: PipelineError.self) { try BoundAggregation(twice, schema: testSchema) }
+    let textSum = Aggregation(keys: ["Aar"], measures: [.sum("PatientId")])
+    #expect(throws: PipelineError.self) { try BoundAggregation(textSum, schema: testSchema) }
+    let textLess = Aggregation(keys: ["Aar"], measures: [.count(where: .less("PatientId", than: "b"))])
+    #expect(throws: PipelineError.self) { try BoundAggregation(textLess, schema: testSchema) }
+    // A decimal key is packed through a dictionary: no longer refused.
+    #expect(throws: Never.self) { try BoundAggregation(Aggregation(keys: ["Beloeb"], sums: []), schema: testSchema) }
   }
 }
 

@@ -1,13 +1,15 @@
 import Foundation
 
-/// Stage: scans the validated records with `context.options.threads`
-/// Dispatch workers and aggregates them.
+/// Stage: aggregates the validated records, in the scan that reads,
+/// parses and validates them, with `context.options.threads` Dispatch
+/// workers.
 ///
 /// Each worker parses a chunk with its own libcsv parser, validates it and
 /// folds it into a partial aggregate; partials join the shared result with
-/// order-free integer sums and set unions, so the result is the same for any
-/// number of threads. Fails with `PipelineError.rejectThreshold` when the
-/// share of rejected records passes `context.maxRejectShare`.
+/// order-free integer sums, minima, maxima and set unions, so the result is
+/// the same for any number of threads. Fails with
+/// `PipelineError.rejectThreshold` when the share of rejected records
+/// passes `context.maxRejectShare`.
 public struct Aggregate: Stage {
   public let label = "aggregate"
   public var timedWork: String? { "read, parsed, validated and aggregated in one scan" }
@@ -15,42 +17,91 @@ public struct Aggregate: Stage {
   public init(_ aggregation: Aggregation) { self.aggregation = aggregation }
 
   public func run(_ input: ValidatedRecords, in context: RunContext) throws -> AggregateResult {
-    let bound = try BoundAggregation(aggregation, schema: input.schema)
-    var shared = SharedAggregate(bound: bound)
-    try context.scan(input, restart: { shared = SharedAggregate(bound: bound) }) { PartialAggregate(shared: shared) }
-    try Self.checkExact(shared, aggregation)
-    return AggregateResult(aggregation: aggregation, shared: shared)
+    try AggregateEach([aggregation]).run(input, in: context)[0]
+  }
+}
+
+/// Stage: several aggregations of the same records, fed by one scan: each
+/// record is read, parsed and validated once and handed to every
+/// aggregation. Results in the order of the aggregations.
+public struct AggregateEach: Stage {
+  public let label = "aggregate"
+  public var timedWork: String? {
+    aggregations.count == 1
+      ? "read, parsed, validated and aggregated in one scan"
+      : "read, parsed and validated once, and aggregated \(aggregations.count) ways, in one scan"
+  }
+  public var aggregations: [Aggregation]
+  public init(_ aggregations: [Aggregation]) { self.aggregations = aggregations }
+
+  public func run(_ input: ValidatedRecords, in context: RunContext) throws -> [AggregateResult] {
+    let bound = try aggregations.map { try BoundAggregation($0, schema: input.schema) }
+    var shared = bound.map { SharedAggregate(bound: $0) }
+    try context.scan(input, restart: { shared = bound.map { SharedAggregate(bound: $0) } }) {
+      let partials = shared.map { PartialAggregate(shared: $0) }
+      return partials.count == 1 ? partials[0] : FanOut(partials)
+    }
+    for s in shared { try Self.checkExact(s) }
+    return zip(aggregations, shared).map { AggregateResult(aggregation: $0, shared: $1) }
   }
 
-  /// Sums are exact 64-bit integers (øre for amounts). Fails when a sum
-  /// passed that range, or when the magnitudes of the finest-grain sums add
-  /// up beyond it (then a rollup could), rather than wrap silently.
-  static func checkExact(_ shared: SharedAggregate, _ aggregation: Aggregation) throws {
-    var column = shared.overflowedColumn
-    if column == nil {
-      var magnitude = [UInt64](repeating: 0, count: aggregation.sums.count)
+  /// Sums are exact 64-bit integers (in the column's smallest unit). Fails
+  /// when a sum passed that range, or when the magnitudes of the
+  /// finest-grain sums add up beyond it (then a rollup could), rather than
+  /// wrap silently.
+  static func checkExact(_ shared: SharedAggregate) throws {
+    let ops = shared.bound.slotOps
+    var slot = shared.overflowedSlot
+    if slot == nil {
+      var magnitude = [UInt64](repeating: 0, count: ops.count)
       outer: for sums in shared.groups.values {
-        for j in 0..<magnitude.count {
+        for j in 0..<ops.count where ops[j].kind == .sum {
           let (x, o) = magnitude[j].addingReportingOverflow(sums[j].magnitude)
           magnitude[j] = x
           if o || x > UInt64(Int64.max) {
-            column = j
+            slot = j
             break outer
           }
         }
       }
     }
-    if let j = column {
-      let name = aggregation.sums[j]
+    if let j = slot, j < ops.count {
+      let name = shared.bound.schema.columns[ops[j].column].name
       throw PipelineError.input(
-        "the values of \(name) add up beyond what LunaPipe sums exactly (9,223,372,036,854,775,807 in the column's smallest unit, e.g. øre); the extracts hold impossible \(name) values: look for the largest ones"
+        "the values of \(name) add up beyond what LunaPipe sums exactly (9,223,372,036,854,775,807 in the column's smallest unit); the files hold impossible \(name) values: look for the largest ones"
       )
     }
   }
 }
 
+/// Hands each record to several consumers: several aggregations fed by one
+/// scan.
+final class FanOut: ChunkConsumer {
+  private let consumers: [ChunkConsumer]
+  init(_ consumers: [ChunkConsumer]) { self.consumers = consumers }
+  func consume(_ record: Record) {
+    for c in consumers { c.consume(record) }
+  }
+  func endChunk() {
+    for c in consumers { c.endChunk() }
+  }
+  func takeLimitHit() -> LimitHit? {
+    var first: LimitHit?
+    for c in consumers {
+      if let h = c.takeLimitHit(), first == nil { first = h }
+    }
+    return first
+  }
+}
+
 extension Pipeline where Output == ValidatedRecords {
+  /// Appends `Aggregate(aggregation)`.
   public func aggregate(_ aggregation: Aggregation) -> Pipeline<Input, AggregateResult> {
     then(Aggregate(aggregation))
+  }
+
+  /// Appends `AggregateEach(aggregations)`: all of them in one scan.
+  public func aggregate(_ aggregations: [Aggregation]) -> Pipeline<Input, [AggregateResult]> {
+    then(AggregateEach(aggregations))
   }
 }

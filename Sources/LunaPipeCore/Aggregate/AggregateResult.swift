@@ -1,11 +1,20 @@
 import Dispatch
+import Foundation
 
-/// The measures of one group: sums in the order the aggregation named them,
-/// the record count, and the distinct count.
+/// The measures of one group in the form of `Aggregation(keys:sums:distinct:when:)`:
+/// the slot measures (sums, and any counts, minima, maxima) in the order
+/// the aggregation named them, the record count, and the first distinct
+/// count. `AggregateResult.rows(by:)` gives every measure by name.
 public struct GroupMeasures: Sendable, Equatable {
   public var sums: [Int64]
   public var records: Int64
   public var distinct: Int64
+
+  public init(sums: [Int64], records: Int64, distinct: Int64) {
+    self.sums = sums
+    self.records = records
+    self.distinct = distinct
+  }
 }
 
 /// The outcome of an aggregation, at its finest grain, from which any
@@ -14,7 +23,8 @@ public final class AggregateResult: @unchecked Sendable {
   public let aggregation: Aggregation
   let bound: BoundAggregation
   let groups: [UInt64: [Int64]]
-  let entities: EntitySets
+  /// One per distinct count.
+  let entities: [EntitySets]
 
   init(aggregation: Aggregation, shared: SharedAggregate) {
     self.aggregation = aggregation
@@ -23,28 +33,40 @@ public final class AggregateResult: @unchecked Sendable {
     entities = shared.entities
   }
 
-  /// The distinct entities counted (over all groups).
-  public var entityCount: Int { entities.entityCount }
+  /// The distinct entities of the first distinct count (over all groups).
+  public var entityCount: Int { entities.first?.entityCount ?? 0 }
 
-  /// Finest-grain groups: key values in the order of `aggregation.keys`.
+  /// Finest-grain groups: key values in the order of `aggregation.keys`
+  /// (see `rollup` for how each kind of key is given).
   public var keys: [[Int64]] { groups.keys.sorted().map(bound.unpackKey) }
 
-  /// Groups records by `grouping` of their key values (`nil` leaves a group
-  /// out) and gives each group its measures.
-  ///
-  /// Sums add up; a distinct count counts an entity once in a group however
-  /// many of its finest-grain keys map there.
-  ///
-  ///     // by region of the clinic, per year and speciale
-  ///     result.rollup { k in [k[0], k[1], regionOf(k[2])] }
-  ///
-  /// - Complexity: O(groups + entity memberships).
-  public func rollup(_ grouping: ([Int64]) -> [Int64]?) -> [[Int64]: GroupMeasures] {
-    var out: [GroupMeasures] = []
+  /// Adds the slots of one finest-grain group to a rolled-up group's.
+  @inline(__always)
+  func merge(_ slots: [Int64], into out: inout [Int64]) {
+    for j in 0..<bound.slotOps.count {
+      let v = slots[j]
+      switch bound.slotOps[j].kind {
+      case .min: if v != Record.null && (out[j] == Record.null || v < out[j]) { out[j] = v }
+      case .max: if v != Record.null && (out[j] == Record.null || v > out[j]) { out[j] = v }
+      default: out[j] &+= v
+      }
+    }
+    out[bound.slotOps.count] &+= slots[bound.slotOps.count]
+  }
+
+  var initialSlots: [Int64] {
+    bound.slotOps.map { $0.kind == .min || $0.kind == .max ? Record.null : 0 } + [0]
+  }
+
+  /// Groups by `grouping` of the finest-grain key values (nil leaves a
+  /// group out): per group, its slots and every distinct count.
+  func rollupAll(_ grouping: ([Int64]) -> [Int64]?, distincts: Range<Int>) -> [[Int64]: (slots: [Int64], distinct: [Int64])] {
+    var slots: [[Int64]] = []
+    var distinct: [[Int64]] = []
     var indexOfGroup: [[Int64]: Int] = [:]
     var groupOfKey: [UInt64: Int32] = [:]
-    let nSums = bound.sumColumns.count
-    for (packed, sums) in groups {
+    let initial = initialSlots
+    for (packed, s) in groups {
       guard let g = grouping(bound.unpackKey(packed)) else {
         groupOfKey[packed] = -1
         continue
@@ -53,30 +75,117 @@ public final class AggregateResult: @unchecked Sendable {
       if let i = indexOfGroup[g] {
         index = i
       } else {
-        index = out.count
+        index = slots.count
         indexOfGroup[g] = index
-        out.append(GroupMeasures(sums: Array(repeating: 0, count: nSums), records: 0, distinct: 0))
+        slots.append(initial)
+        distinct.append([Int64](repeating: 0, count: bound.distinctOps.count))
       }
       groupOfKey[packed] = Int32(index)
-      for j in 0..<nSums { out[index].sums[j] &+= sums[j] }
-      out[index].records &+= sums[nSums]
+      merge(s, into: &slots[index])
     }
-    if bound.distinctColumn != nil {
-      var seen: [Int32] = []
-      entities.forEachEntity { members in
+    var seen: [Int32] = []
+    for d in distincts {
+      entities[d].forEachEntity { members in
         seen.removeAll(keepingCapacity: true)
         for m in members {
           let g = groupOfKey[m] ?? -1
           if g >= 0 && !seen.contains(g) {
             seen.append(g)
-            out[Int(g)].distinct += 1
+            distinct[Int(g)][d] += 1
           }
         }
       }
     }
-    var result: [[Int64]: GroupMeasures] = [:]
-    for (g, i) in indexOfGroup { result[g] = out[i] }
+    var result: [[Int64]: (slots: [Int64], distinct: [Int64])] = [:]
+    for (g, i) in indexOfGroup { result[g] = (slots[i], distinct[i]) }
     return result
+  }
+
+  /// Groups records by `grouping` of their key values (`nil` leaves a group
+  /// out) and gives each group its measures.
+  ///
+  /// Key values come in the order of the keys: numbers as themselves, a
+  /// date as yyyymmdd and its year, quarter (yyyyq) or month (yyyymm), an
+  /// absent value as `Record.null`, and a text key as a code that stands
+  /// for its text within this result only (`rows(by:)` gives the texts).
+  /// Sums add up; a distinct count counts an entity once in a group however
+  /// many of its finest-grain keys map there.
+  ///
+  ///     // by region of the clinic, per year and speciale
+  ///     result.rollup { k in [k[0], k[1], regionOf(k[2])] }
+  ///
+  /// - Complexity: O(groups + entity memberships).
+  public func rollup(_ grouping: ([Int64]) -> [Int64]?) -> [[Int64]: GroupMeasures] {
+    let all = rollupAll(grouping, distincts: 0..<min(1, entities.count))
+    let n = bound.slotOps.count
+    return all.mapValues { g in
+      GroupMeasures(sums: Array(g.slots[0..<n]), records: g.slots[n], distinct: g.distinct.first ?? 0)
+    }
+  }
+
+  /// Every measure of every group of the keys named `keys` (nil: all keys,
+  /// the finest grain), rows in the order of their key values.
+  ///
+  ///     let byState = try result.rows(by: ["State"])
+  ///     for row in byState.rows { print(row.keys[0], byState.value("customers", in: row)!) }
+  public func rows(by keys: [String]? = nil) throws -> AggregateRows {
+    let names = aggregation.keyNames
+    let picked: [Int] = try (keys ?? names).map { k in
+      guard let i = names.firstIndex(of: k) else {
+        throw PipelineError.configuration(
+          "the aggregation has no key \"\(k)\"; its keys are \(names.map { "\"\($0)\"" }.joined(separator: ", "))")
+      }
+      return i
+    }
+    let all = rollupAll({ k in picked.map { k[$0] } }, distincts: 0..<entities.count)
+    var rows: [AggregateRows.Row] = all.map { key, g in
+      let keyValues = zip(picked, key).map { bound.groupValue(key: $0, $1) }
+      let values: [GroupValue] = bound.measureSlot.enumerated().map { m, slot in
+        let v = slot >= 0 ? g.slots[slot] : g.distinct[-1 - slot]
+        return bound.measureValueKinds[m].value(v)
+      }
+      return AggregateRows.Row(keys: keyValues, values: values)
+    }
+    rows.sort { $0.keys.lexicographicallyPrecedes($1.keys) }
+    return AggregateRows(keyNames: picked.map { names[$0] }, measureNames: aggregation.measureNames, rows: rows)
+  }
+}
+
+/// The groups of an aggregation at some grain: every key and measure by
+/// name, rows ordered by their key values.
+public struct AggregateRows: Sendable, Equatable {
+  public let keyNames: [String]
+  public let measureNames: [String]
+  public let rows: [Row]
+
+  /// One group: its key values (in the order of `keyNames`) and measure
+  /// values (in the order of `measureNames`).
+  public struct Row: Sendable, Equatable {
+    public let keys: [GroupValue]
+    public let values: [GroupValue]
+  }
+
+  /// The value of the measure `name` in `row`.
+  public func value(_ name: String, in row: Row) -> GroupValue? {
+    measureNames.firstIndex(of: name).map { row.values[$0] }
+  }
+
+  /// The row whose key values print as `keys` (`GroupValue.description`).
+  public func row(_ keys: String...) -> Row? {
+    rows.first { $0.keys.map(\.description) == keys }
+  }
+
+  /// The rows as tidy CSV (RFC 4180): a header of the key and measure
+  /// names, then one line per group, values written plainly (`123.45`,
+  /// `2023-01-31`, absent as empty).
+  public var csv: String {
+    func field(_ s: String) -> String {
+      s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+    var out = (keyNames + measureNames).map(field).joined(separator: ",") + "\n"
+    for r in rows { out += (r.keys + r.values).map { field($0.description) }.joined(separator: ",") + "\n" }
+    return out
   }
 }
 

@@ -1,120 +1,238 @@
-/// What to aggregate: sums of some columns and a distinct count of one, per
-/// combination of key columns (as many as fit 64 bits together: each takes
-/// the bits of its value range plus one code for empty).
+/// What to aggregate: measures (sums, counts, minima and maxima, distinct
+/// counts, each with an optional filter) per combination of key columns,
+/// all addressed by name.
+///
+/// Keys may be codes and whole numbers of any range, text of any
+/// cardinality (dictionary encoded), decimals, and dates or a part of one
+/// (year, quarter, month). An empty optional value is *absent*: a group of
+/// its own as a key, left out of sums, minima, maxima and distinct counts.
 ///
 /// The aggregation is computed once at the finest grain (all keys together);
-/// any coarser grouping — one key, a key mapped to something else (kommune
-/// to region), everything — is then a `rollup` of the result, exact for sums
-/// and for distinct counts alike: an entity seen under two keys that map to
-/// the same group counts once there.
+/// any coarser grouping is then a rollup of the result (`rows(by:)`,
+/// `rollup`), exact for sums and for distinct counts alike: an entity seen
+/// under two keys that fall into the same group counts once there.
 ///
 ///     let agg = Aggregation(
-///       keys: ["Aar", "Speciale", "YderKommune", "PatientKommune"],
-///       sums: ["Antal", "Bruttohonorar"],
-///       distinct: "PatientId", when: .positive("Antal"))
+///       keys: ["State", .year("Date")],
+///       measures: [
+///         .sum("Amount"), .count(),
+///         .distinct("CustomerId", as: "customers"),
+///         .distinct("CustomerId", as: "buyers", where: .greater("Quantity", than: 0)),
+///         .max("Date", as: "last"),
+///       ])
 public struct Aggregation: Sendable {
-  /// When a record's entity counts towards the distinct count.
+  public var keys: [Key]
+  public var measures: [Measure]
+
+  /// An aggregation of `measures` per combination of `keys`.
+  public init(keys: [Key], measures: [Measure]) {
+    self.keys = keys
+    self.measures = measures
+  }
+
+  /// When a record's entity counts towards the distinct count of
+  /// `init(keys:sums:distinct:when:)`.
   public enum Condition: Sendable {
     case always
     /// Only records whose `column` is greater than zero.
     case positive(String)
   }
 
-  public var keys: [String]
-  public var sums: [String]
-  public var distinct: String?
-  public var condition: Condition
-
+  /// Sums of `sums` and, when given, the distinct count of `distinct` (over
+  /// the records `condition` admits), per combination of `keys`: the form
+  /// the ready-made pipelines use. `GroupMeasures.sums` holds the sums in
+  /// this order.
   public init(keys: [String], sums: [String], distinct: String? = nil, when condition: Condition = .always) {
-    self.keys = keys
-    self.sums = sums
-    self.distinct = distinct
-    self.condition = condition
+    self.init(keys: keys.map { Key($0) }, measures: Self.measures(sums: sums, distinct: distinct, when: condition))
   }
+
+  private static func measures(sums: [String], distinct: String?, when condition: Condition) -> [Measure] {
+    var measures = sums.map { Measure.sum($0) }
+    if let distinct {
+      switch condition {
+      case .always: measures.append(.distinct(distinct))
+      case .positive(let c): measures.append(.distinct(distinct, where: .greater(c, than: 0)))
+      }
+    }
+    return measures
+  }
+
+  /// The names of the keys, in order.
+  public var keyNames: [String] { keys.map(\.name) }
+  /// The names of the measures, in order.
+  public var measureNames: [String] { measures.map(\.name) }
 }
 
-/// An aggregation resolved against a schema: column indices and key offsets.
-struct BoundAggregation {
-  let keyColumns: [Int]
-  let keyOffsets: [Int64]
-  /// Where each key's code sits in the packed key, and its code for empty
-  /// (all ones in its field, above every value).
-  let keyShifts: [UInt64]
-  let keyNulls: [UInt64]
-  let sumColumns: [Int]
-  let distinctColumn: Int?
-  let conditionColumn: Int?
+extension Aggregation {
+  /// A key: a column's value, or a part of a date column's value.
+  public struct Key: Sendable, Hashable, ExpressibleByStringLiteral {
+    /// What of the column's value keys the groups.
+    public enum Part: Sendable, Hashable {
+      /// The value itself.
+      case value
+      /// A date's year (`2023`).
+      case year
+      /// A date's quarter (`2023-Q1`).
+      case quarter
+      /// A date's month (`2023-01`).
+      case month
+    }
 
-  init(_ a: Aggregation, schema: Schema) throws {
-    guard !a.keys.isEmpty else {
-      throw PipelineError.configuration("an aggregation takes at least one key column")
-    }
-    var offsets: [Int64] = []
-    var keyColumns: [Int] = []
-    var shifts: [UInt64] = []
-    var nulls: [UInt64] = []
-    var bits: UInt64 = 0
-    for k in a.keys {
-      let i = try schema.requireIndex(of: k)
-      guard let range = schema.columns[i].keyRange else {
-        throw PipelineError.configuration(
-          "column \"\(k)\" cannot be an aggregation key: keys are codes or whole numbers spanning at most 65,535 values")
+    /// The schema column the key reads.
+    public var column: String
+    public var part: Part
+    /// The key's name in results and outputs; by default the column's name,
+    /// or `year(Date)`, `quarter(Date)`, `month(Date)` for a part.
+    public var name: String
+
+    /// A key on `column`'s value (or `part` of a date), named `name`.
+    public init(_ column: String, part: Part = .value, as name: String? = nil) {
+      self.column = column
+      self.part = part
+      switch part {
+      case .value: self.name = name ?? column
+      case .year: self.name = name ?? "year(\(column))"
+      case .quarter: self.name = name ?? "quarter(\(column))"
+      case .month: self.name = name ?? "month(\(column))"
       }
-      keyColumns.append(i)
-      offsets.append(range.lowerBound)
-      // Values 0...span and the empty code span + 1.
-      let span = UInt64(range.upperBound - range.lowerBound)
-      let width = UInt64(64 - (span + 1).leadingZeroBitCount)
-      shifts.append(bits)
-      nulls.append((1 << width) - 1)
-      bits += width
     }
-    guard bits <= 64 else {
-      throw PipelineError.configuration(
-        "the key columns \(a.keys.joined(separator: ", ")) need \(bits) bits together; at most 64 fit")
+
+    /// A key on the column of that name.
+    public init(stringLiteral column: String) { self.init(column) }
+
+    /// The year of the date column `column`.
+    public static func year(_ column: String, as name: String? = nil) -> Key { Key(column, part: .year, as: name) }
+    /// The quarter (year and quarter) of the date column `column`.
+    public static func quarter(_ column: String, as name: String? = nil) -> Key {
+      Key(column, part: .quarter, as: name)
     }
-    self.keyColumns = keyColumns
-    keyOffsets = offsets
-    keyShifts = shifts
-    keyNulls = nulls
-    sumColumns = try a.sums.map { name in
-      let i = try schema.requireIndex(of: name)
-      if case .text = schema.columns[i].kind {
-        throw PipelineError.configuration("column \"\(name)\" is text and cannot be summed")
+    /// The month (year and month) of the date column `column`.
+    public static func month(_ column: String, as name: String? = nil) -> Key { Key(column, part: .month, as: name) }
+  }
+
+  /// One measure of every group.
+  public struct Measure: Sendable {
+    public enum Kind: Sendable {
+      /// The sum of a numeric column (exact: integers, decimals in their
+      /// smallest unit).
+      case sum(String)
+      /// The number of records.
+      case count
+      /// The smallest value of a numeric or date column.
+      case min(String)
+      /// The largest value of a numeric or date column.
+      case max(String)
+      /// The number of distinct values of any column.
+      case distinct(String)
+    }
+
+    /// The measure's name in results and outputs.
+    public var name: String
+    public var kind: Kind
+    /// Only the records the filter admits count; nil: all.
+    public var filter: Filter?
+
+    /// A measure of `kind` named `name` over the records `filter` admits.
+    public init(_ kind: Kind, as name: String, where filter: Filter? = nil) {
+      self.kind = kind
+      self.name = name
+      self.filter = filter
+    }
+
+    /// Σ `column`, named `column` unless `name` says otherwise.
+    public static func sum(_ column: String, as name: String? = nil, where filter: Filter? = nil) -> Measure {
+      Measure(.sum(column), as: name ?? column, where: filter)
+    }
+    /// The number of records, named `count` unless `name` says otherwise.
+    public static func count(as name: String = "count", where filter: Filter? = nil) -> Measure {
+      Measure(.count, as: name, where: filter)
+    }
+    /// The smallest `column`, named `min(column)` by default; absent for
+    /// a group without a value.
+    public static func min(_ column: String, as name: String? = nil, where filter: Filter? = nil) -> Measure {
+      Measure(.min(column), as: name ?? "min(\(column))", where: filter)
+    }
+    /// The largest `column`, named `max(column)` by default; absent for a
+    /// group without a value.
+    public static func max(_ column: String, as name: String? = nil, where filter: Filter? = nil) -> Measure {
+      Measure(.max(column), as: name ?? "max(\(column))", where: filter)
+    }
+    /// The number of distinct values of `column`, named `distinct(column)`
+    /// by default; absent values are not counted.
+    public static func distinct(_ column: String, as name: String? = nil, where filter: Filter? = nil) -> Measure {
+      Measure(.distinct(column), as: name ?? "distinct(\(column))", where: filter)
+    }
+
+    var column: String? {
+      switch kind {
+      case .sum(let c), .min(let c), .max(let c), .distinct(let c): return c
+      case .count: return nil
       }
-      return i
-    }
-    if let d = a.distinct {
-      let i = try schema.requireIndex(of: d)
-      guard case .text = schema.columns[i].kind else {
-        throw PipelineError.configuration("distinct counts are over a text column; \"\(d)\" is not one")
-      }
-      distinctColumn = i
-    } else {
-      distinctColumn = nil
-    }
-    if case .positive(let c) = a.condition {
-      conditionColumn = try schema.requireIndex(of: c)
-    } else {
-      conditionColumn = nil
     }
   }
 
-  @inline(__always) func packKey(_ r: Record) -> UInt64 {
-    var k: UInt64 = 0
-    for i in 0..<keyColumns.count {
-      let v = r[keyColumns[i]]
-      // A null key (an optional column left empty) is stored as all ones.
-      let code: UInt64 = v == Record.null ? keyNulls[i] : UInt64(v - keyOffsets[i])
-      k |= code << keyShifts[i]
+  /// Which records a measure counts: tests on columns, all of which must
+  /// hold. An absent (empty) value passes no comparison; `absent` and
+  /// `present` test for it.
+  ///
+  /// Values are written as in the column: a whole number for integers,
+  /// codes and digits, `"12.50"` or a whole number for decimals, a letter
+  /// or 1/0 for flags, `"2023-06-30"` for dates, the text for text.
+  ///
+  ///     .greater("Antal", than: 0)
+  ///     .equal("Holdtraening", to: "J") && .oneOf("Speciale", [62, 65])
+  public struct Filter: Sendable {
+    public enum Comparison: String, Sendable {
+      case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
     }
-    return k
-  }
+    enum Operand: Sendable, CustomStringConvertible {
+      case number(Int64)
+      case text(String)
+      var description: String {
+        switch self {
+        case .number(let n): return String(n)
+        case .text(let t): return "\"\(t)\""
+        }
+      }
+    }
+    enum Test: Sendable {
+      case compare(String, Comparison, Operand)
+      case oneOf(String, [Operand])
+      case present(String)
+      case absent(String)
+    }
+    let tests: [Test]
 
-  func unpackKey(_ k: UInt64) -> [Int64] {
-    (0..<keyColumns.count).map { i in
-      let code = (k >> keyShifts[i]) & keyNulls[i]
-      return code == keyNulls[i] ? Record.null : Int64(code) + keyOffsets[i]
+    /// `column` compared with a whole number.
+    public static func compare(_ column: String, _ comparison: Comparison, _ value: Int64) -> Filter {
+      Filter(tests: [.compare(column, comparison, .number(value))])
     }
+    /// `column` compared with a value written as in the column.
+    public static func compare(_ column: String, _ comparison: Comparison, _ value: String) -> Filter {
+      Filter(tests: [.compare(column, comparison, .text(value))])
+    }
+    public static func greater(_ column: String, than value: Int64) -> Filter { compare(column, .greater, value) }
+    public static func greater(_ column: String, than value: String) -> Filter { compare(column, .greater, value) }
+    public static func less(_ column: String, than value: Int64) -> Filter { compare(column, .less, value) }
+    public static func less(_ column: String, than value: String) -> Filter { compare(column, .less, value) }
+    public static func equal(_ column: String, to value: Int64) -> Filter { compare(column, .equal, value) }
+    public static func equal(_ column: String, to value: String) -> Filter { compare(column, .equal, value) }
+    public static func notEqual(_ column: String, to value: Int64) -> Filter { compare(column, .notEqual, value) }
+    public static func notEqual(_ column: String, to value: String) -> Filter { compare(column, .notEqual, value) }
+    /// `column` is one of `values`.
+    public static func oneOf(_ column: String, _ values: [Int64]) -> Filter {
+      Filter(tests: [.oneOf(column, values.map { .number($0) })])
+    }
+    /// `column` is one of `values`, written as in the column.
+    public static func oneOf(_ column: String, _ values: [String]) -> Filter {
+      Filter(tests: [.oneOf(column, values.map { .text($0) })])
+    }
+    /// `column` has a value.
+    public static func present(_ column: String) -> Filter { Filter(tests: [.present(column)]) }
+    /// `column` is empty.
+    public static func absent(_ column: String) -> Filter { Filter(tests: [.absent(column)]) }
+
+    /// Both filters hold.
+    public static func && (a: Filter, b: Filter) -> Filter { Filter(tests: a.tests + b.tests) }
   }
 }

@@ -1,17 +1,22 @@
 import Foundation
 
-/// The totals shared by all workers: finest-grain sums, and entity sets.
+/// The totals shared by all workers: finest-grain slots, and entity sets.
 final class SharedAggregate: @unchecked Sendable {
   let bound: BoundAggregation
-  /// Per packed key: the sums, then the record count.
+  /// Per packed key: the slot measures (`BoundAggregation.slotOps`), then
+  /// the record count.
   var groups: [UInt64: [Int64]] = [:]
   let groupsLock = NSLock()
-  /// Set when a sum passed Int64: the result cannot be exact.
-  var overflowedColumn: Int?
-  let entities = EntitySets()
+  /// Set when a sum passed Int64: the slot whose result cannot be exact.
+  var overflowedSlot: Int?
+  /// One per distinct count, in the order of `bound.distinctOps`.
+  let entities: [EntitySets]
   private var nextStartShard = 0
 
-  init(bound: BoundAggregation) { self.bound = bound }
+  init(bound: BoundAggregation) {
+    self.bound = bound
+    entities = bound.distinctOps.map { _ in EntitySets() }
+  }
 
   /// Where a worker starts adding its shards, so that two workers ending a
   /// chunk together do not queue on the same locks.
@@ -30,27 +35,75 @@ struct Sighting {
   var member: UInt64
 }
 
-/// One worker's aggregate of the chunk in hand. Sums gather in a small table
-/// and entity sightings in per-shard buffers; `endChunk` adds both to the
-/// shared totals, each shard under its own lock. Integer sums and set unions
-/// do not depend on order, so results are the same for any thread count.
+/// Per shard, the sightings of one distinct count waiting for `endChunk`.
+final class PendingSightings {
+  let buffers: UnsafeMutablePointer<UnsafeMutablePointer<Sighting>>
+  let counts: UnsafeMutablePointer<Int>
+  let capacities: UnsafeMutablePointer<Int>
+
+  init() {
+    let n = EntitySets.shardCount
+    buffers = .allocate(capacity: n)
+    counts = .allocate(capacity: n)
+    capacities = .allocate(capacity: n)
+    for s in 0..<n {
+      buffers[s] = .allocate(capacity: 1024)
+      counts[s] = 0
+      capacities[s] = 1024
+    }
+  }
+
+  deinit {
+    for s in 0..<EntitySets.shardCount { buffers[s].deallocate() }
+    buffers.deallocate()
+    counts.deallocate()
+    capacities.deallocate()
+  }
+
+  @inline(__always) func append(_ e: EntityKey, member: UInt64) {
+    let h = e.mixed
+    let shard = EntitySets.shard(of: h)
+    let n = counts[shard]
+    if n == capacities[shard] {
+      let bigger = UnsafeMutablePointer<Sighting>.allocate(capacity: n * 2)
+      bigger.initialize(from: buffers[shard], count: n)
+      buffers[shard].deallocate()
+      buffers[shard] = bigger
+      capacities[shard] = n * 2
+    }
+    (buffers[shard] + n).initialize(to: Sighting(entity: e, hash: h, member: member))
+    counts[shard] = n + 1
+  }
+}
+
+/// One worker's aggregate of the chunk in hand. Slot measures gather in a
+/// small table and entity sightings in per-shard buffers; `endChunk` adds
+/// both to the shared totals, each shard under its own lock. Integer sums,
+/// minima, maxima and set unions do not depend on order, so results are the
+/// same for any thread count.
 final class PartialAggregate: ChunkConsumer {
   private let shared: SharedAggregate
-  /// The sum column that passed Int64 in this worker, if any.
-  private var overflowedColumn: Int?
+  /// The slot whose sum passed Int64 in this worker, if any.
+  private var overflowedSlot: Int?
   /// Where, for the scan's error: the first limit hit since the last call.
   private var limitHit: LimitHit?
-  // Column positions as raw pointers: no reference counting per record.
-  private let keyColumns: UnsafeMutablePointer<Int>
-  private let keyOffsets: UnsafeMutablePointer<Int64>
-  private let keyShifts: UnsafeMutablePointer<UInt64>
-  private let keyNulls: UnsafeMutablePointer<UInt64>
+  // Operations as raw pointers: no reference counting per record.
+  private let keyOps: UnsafeMutablePointer<BoundAggregation.KeyOp>
   private let keyCount: Int
-  private let sumColumns: UnsafeMutablePointer<Int>
-  private let sumCount: Int
-  private let distinctColumn: Int
-  private let conditionColumn: Int
+  private let allSmall: Bool
+  private let slotOps: UnsafeMutablePointer<BoundAggregation.MeasureOp>
+  private let slotCount: Int
+  private let distinctOps: UnsafeMutablePointer<BoundAggregation.MeasureOp>
+  private let distinctCount: Int
+  private let filters: UnsafeMutablePointer<BoundAggregation.FilterOp>
+  private let filterCount: Int
   private let width: Int
+  /// A new group's slots: 0 for sums and counts, absent for minima and maxima.
+  private let initialSlots: UnsafeMutablePointer<Int64>
+  /// Per dictionary key: this worker's codes seen so far, so the shared
+  /// dictionary's lock is taken once per new value, not per record.
+  private var textCodes: [[EntityKey: UInt32]]
+  private var numberCodes: [[Int64: UInt32]]
 
   private var slotOfKey: [UInt64: Int] = [:]
   private var sums: UnsafeMutablePointer<Int64>
@@ -59,59 +112,106 @@ final class PartialAggregate: ChunkConsumer {
   private var lastKey: UInt64 = .max
   private var lastSlot = 0
 
-  private let pending: UnsafeMutablePointer<UnsafeMutablePointer<Sighting>>
-  private let pendingCount: UnsafeMutablePointer<Int>
-  private let pendingCapacity: UnsafeMutablePointer<Int>
+  private let pending: [PendingSightings]
+  private let pendingFirst: PendingSightings?
 
   init(shared: SharedAggregate) {
     self.shared = shared
     let b = shared.bound
-    keyCount = b.keyColumns.count
-    keyColumns = .allocate(capacity: keyCount)
-    keyColumns.initialize(from: b.keyColumns, count: keyCount)
-    keyOffsets = .allocate(capacity: keyCount)
-    keyOffsets.initialize(from: b.keyOffsets, count: keyCount)
-    keyShifts = .allocate(capacity: keyCount)
-    keyShifts.initialize(from: b.keyShifts, count: keyCount)
-    keyNulls = .allocate(capacity: keyCount)
-    keyNulls.initialize(from: b.keyNulls, count: keyCount)
-    sumCount = b.sumColumns.count
-    sumColumns = .allocate(capacity: max(sumCount, 1))
-    sumColumns.initialize(from: b.sumColumns, count: sumCount)
-    distinctColumn = b.distinctColumn ?? -1
-    conditionColumn = b.conditionColumn ?? -1
-    width = sumCount + 1
-    sums = .allocate(capacity: sumsCapacity * width)
-    let n = EntitySets.shardCount
-    pending = .allocate(capacity: n)
-    pendingCount = .allocate(capacity: n)
-    pendingCapacity = .allocate(capacity: n)
-    for s in 0..<n {
-      pending[s] = .allocate(capacity: 1024)
-      pendingCount[s] = 0
-      pendingCapacity[s] = 1024
+    keyCount = b.keyOps.count
+    keyOps = .allocate(capacity: keyCount)
+    keyOps.initialize(from: b.keyOps, count: keyCount)
+    allSmall = b.allSmall
+    slotCount = b.slotOps.count
+    slotOps = .allocate(capacity: max(slotCount, 1))
+    slotOps.initialize(from: b.slotOps, count: slotCount)
+    distinctCount = b.distinctOps.count
+    distinctOps = .allocate(capacity: max(distinctCount, 1))
+    distinctOps.initialize(from: b.distinctOps, count: distinctCount)
+    filterCount = b.filters.count
+    filters = .allocate(capacity: max(filterCount, 1))
+    filters.initialize(from: b.filters, count: filterCount)
+    width = slotCount + 1
+    initialSlots = .allocate(capacity: width)
+    for j in 0..<width {
+      let kind = j < slotCount ? b.slotOps[j].kind : .count
+      initialSlots[j] = kind == .min || kind == .max ? Record.null : 0
     }
+    textCodes = b.dictionaries.map { _ in [:] }
+    numberCodes = b.dictionaries.map { _ in [:] }
+    sums = .allocate(capacity: sumsCapacity * width)
+    pending = b.distinctOps.map { _ in PendingSightings() }
+    pendingFirst = pending.first
   }
 
   deinit {
-    for s in 0..<EntitySets.shardCount { pending[s].deallocate() }
-    pending.deallocate()
-    pendingCount.deallocate()
-    pendingCapacity.deallocate()
-    keyColumns.deallocate()
-    keyOffsets.deallocate()
-    keyShifts.deallocate()
-    keyNulls.deallocate()
-    sumColumns.deallocate()
+    keyOps.deallocate()
+    slotOps.deinitialize(count: slotCount)
+    slotOps.deallocate()
+    distinctOps.deinitialize(count: distinctCount)
+    distinctOps.deallocate()
+    filters.deinitialize(count: filterCount)
+    filters.deallocate()
+    initialSlots.deallocate()
     sums.deallocate()
+  }
+
+  /// The packed key of `r` when a key is text, a wide number or a date.
+  private func packGeneral(_ r: Record) -> UInt64 {
+    var key: UInt64 = 0
+    for i in 0..<keyCount {
+      let op = keyOps[i]
+      let v = r[op.column]
+      var code: UInt64
+      if v == Record.null {
+        code = op.null
+      } else {
+        switch op.code {
+        case .small: code = UInt64(v &- op.offset)
+        case .text:
+          let e = r.key(op.column)
+          if let c = textCodes[op.dictionary][e] {
+            code = UInt64(c)
+          } else {
+            let c = shared.bound.dictionaries[op.dictionary].code(text: e)
+            textCodes[op.dictionary][e] = c
+            code = UInt64(c)
+          }
+        case .number:
+          if let c = numberCodes[op.dictionary][v] {
+            code = UInt64(c)
+          } else {
+            let c = shared.bound.dictionaries[op.dictionary].code(number: v)
+            numberCodes[op.dictionary][v] = c
+            code = UInt64(c)
+          }
+        case .year: code = UInt64(v / 10_000 &- op.offset)
+        case .quarter: code = UInt64((v / 10_000 &- op.offset) &* 4 &+ (v / 100 % 100 &- 1) / 3)
+        case .month: code = UInt64((v / 10_000 &- op.offset) &* 12 &+ v / 100 % 100 &- 1)
+        case .day: code = UInt64((v / 10_000 &- op.offset) &* 372 &+ (v / 100 % 100 &- 1) &* 31 &+ v % 100 &- 1)
+        }
+      }
+      key |= code << op.shift
+    }
+    return key
+  }
+
+  /// Whether `r` passes the filters `start..<end` (all of them).
+  @inline(__always) private func passes(_ r: Record, _ start: Int, _ end: Int) -> Bool {
+    BoundAggregation.FilterOp.admits(r, filters + start, end - start)
   }
 
   func consume(_ r: Record) {
     var key: UInt64 = 0
-    for i in 0..<keyCount {
-      let v = r[keyColumns[i]]
-      let code: UInt64 = v == Record.null ? keyNulls[i] : UInt64(v &- keyOffsets[i])
-      key |= code << keyShifts[i]
+    if allSmall {
+      for i in 0..<keyCount {
+        let op = keyOps + i
+        let v = r[op.pointee.column]
+        let code: UInt64 = v == Record.null ? op.pointee.null : UInt64(v &- op.pointee.offset)
+        key |= code << op.pointee.shift
+      }
+    } else {
+      key = packGeneral(r)
     }
     let slot: Int
     if key == lastKey {
@@ -128,42 +228,55 @@ final class PartialAggregate: ChunkConsumer {
       }
       slot = sumsUsed * width
       sumsUsed += 1
-      (sums + slot).initialize(repeating: 0, count: width)
+      (sums + slot).update(from: initialSlots, count: width)
       slotOfKey[key] = slot
     }
     lastKey = key
     lastSlot = slot
     let s = sums + slot
-    for j in 0..<sumCount {
-      let v = r[sumColumns[j]]
-      if v != Record.null {
-        let (x, o) = s[j].addingReportingOverflow(v)
-        s[j] = x
-        if o {
-          overflowedColumn = j
-          if limitHit == nil { limitHit = LimitHit(column: sumColumns[j], record: r.ordinal) }
+    for j in 0..<slotCount {
+      let op = slotOps + j
+      if op.pointee.filterEnd > op.pointee.filterStart
+        && !passes(r, op.pointee.filterStart, op.pointee.filterEnd)
+      {
+        continue
+      }
+      switch op.pointee.kind {
+      case .sum:
+        let v = r[op.pointee.column]
+        if v != Record.null {
+          let (x, o) = s[j].addingReportingOverflow(v)
+          s[j] = x
+          if o {
+            overflowedSlot = j
+            if limitHit == nil { limitHit = LimitHit(column: op.pointee.column, record: r.ordinal) }
+          }
         }
+      case .count:
+        s[j] &+= 1
+      case .min:
+        let v = r[op.pointee.column]
+        if v != Record.null && (s[j] == Record.null || v < s[j]) { s[j] = v }
+      case .max:
+        let v = r[op.pointee.column]
+        if v != Record.null && (s[j] == Record.null || v > s[j]) { s[j] = v }
+      case .distinct:
+        break
       }
     }
-    s[sumCount] &+= 1
-    if distinctColumn >= 0 {
-      if conditionColumn >= 0 && r[conditionColumn] <= 0 { return }
-      // An empty optional id is absent: no entity (its key would be the
-      // previous record's).
-      if r[distinctColumn] == Record.null { return }
-      let e = r.key(distinctColumn)
-      let h = e.mixed
-      let shard = EntitySets.shard(of: h)
-      let n = pendingCount[shard]
-      if n == pendingCapacity[shard] {
-        let bigger = UnsafeMutablePointer<Sighting>.allocate(capacity: n * 2)
-        bigger.initialize(from: pending[shard], count: n)
-        pending[shard].deallocate()
-        pending[shard] = bigger
-        pendingCapacity[shard] = n * 2
+    s[slotCount] &+= 1
+    for d in 0..<distinctCount {
+      let op = distinctOps + d
+      if op.pointee.filterEnd > op.pointee.filterStart
+        && !passes(r, op.pointee.filterStart, op.pointee.filterEnd)
+      {
+        continue
       }
-      (pending[shard] + n).initialize(to: Sighting(entity: e, hash: h, member: key))
-      pendingCount[shard] = n + 1
+      // An empty optional value is absent: no entity.
+      let v = r[op.pointee.column]
+      if v == Record.null { continue }
+      let e = op.pointee.text ? r.key(op.pointee.column) : EntityKey(lo: UInt64(bitPattern: v), hi: 0x11 << 56)
+      (d == 0 ? pendingFirst! : pending[d]).append(e, member: key)
     }
   }
 
@@ -179,11 +292,19 @@ final class PartialAggregate: ChunkConsumer {
         let s = sums + slot
         if var g = shared.groups[key] {
           for j in 0..<width {
-            let (x, o) = g[j].addingReportingOverflow(s[j])
-            g[j] = x
-            if o {
-              shared.overflowedColumn = j
-              if limitHit == nil && j < sumCount { limitHit = LimitHit(column: sumColumns[j], record: nil) }
+            let kind = j < slotCount ? slotOps[j].kind : .count
+            switch kind {
+            case .min:
+              if s[j] != Record.null && (g[j] == Record.null || s[j] < g[j]) { g[j] = s[j] }
+            case .max:
+              if s[j] != Record.null && (g[j] == Record.null || s[j] > g[j]) { g[j] = s[j] }
+            default:
+              let (x, o) = g[j].addingReportingOverflow(s[j])
+              g[j] = x
+              if o {
+                shared.overflowedSlot = j
+                if limitHit == nil && j < slotCount { limitHit = LimitHit(column: slotOps[j].column, record: nil) }
+              }
             }
           }
           shared.groups[key] = g
@@ -191,24 +312,25 @@ final class PartialAggregate: ChunkConsumer {
           shared.groups[key] = Array(UnsafeBufferPointer(start: s, count: width))
         }
       }
-      if let j = overflowedColumn { shared.overflowedColumn = j }
+      if let j = overflowedSlot { shared.overflowedSlot = j }
       shared.groupsLock.unlock()
       slotOfKey.removeAll(keepingCapacity: true)
       sumsUsed = 0
       lastKey = .max
     }
     let n = EntitySets.shardCount
-    let start = shared.startShard()
-    for k in 0..<n {
-      let s = (start + k) % n
-      let count = pendingCount[s]
-      guard count > 0 else { continue }
-      let shard = shared.entities.shards[s]
-      let p = pending[s]
-      shard.lock.lock()
-      shard.insert(batch: p, count: count)
-      shard.lock.unlock()
-      pendingCount[s] = 0
+    for (d, p) in pending.enumerated() {
+      let start = shared.startShard()
+      for k in 0..<n {
+        let s = (start + k) % n
+        let count = p.counts[s]
+        guard count > 0 else { continue }
+        let shard = shared.entities[d].shards[s]
+        shard.lock.lock()
+        shard.insert(batch: p.buffers[s], count: count)
+        shard.lock.unlock()
+        p.counts[s] = 0
+      }
     }
   }
 }

@@ -14,14 +14,17 @@ extension AggregateResult {
   ) -> [[[Int64]: GroupMeasures]] {
     let n = groupings.count
     guard n > 0 else { return [] }
-    let nSums = bound.sumColumns.count
+    let nSlots = bound.slotOps.count
+    let initial = initialSlots
     // Dense index of each finest-grain key, and per key and grouping the
     // index of its group there (-1: left out).
     var dense: [UInt64: Int32] = [:]
     dense.reserveCapacity(groups.count)
     var groupOf: [Int32] = []
     groupOf.reserveCapacity(groups.count * n)
-    var out = [[GroupMeasures]](repeating: [], count: n)
+    // Per grouping and group: the slots, then (after the entity pass) the
+    // first distinct count.
+    var slots = [[[Int64]]](repeating: [], count: n)
     var indexOfGroup = [[[Int64]: Int]](repeating: [:], count: n)
     for (packed, sums) in groups {
       dense[packed] = Int32(dense.count)
@@ -35,19 +38,19 @@ extension AggregateResult {
         if let i = indexOfGroup[g][target] {
           index = i
         } else {
-          index = out[g].count
+          index = slots[g].count
           indexOfGroup[g][target] = index
-          out[g].append(GroupMeasures(sums: Array(repeating: 0, count: nSums), records: 0, distinct: 0))
+          slots[g].append(initial)
         }
         groupOf.append(Int32(index))
-        for j in 0..<nSums { out[g][index].sums[j] &+= sums[j] }
-        out[g][index].records &+= sums[nSums]
+        merge(sums, into: &slots[g][index])
       }
     }
-    if bound.distinctColumn != nil {
+    var distinct = slots.map { [Int64](repeating: 0, count: $0.count) }
+    if let first = entities.first {
       let workers = max(1, min(threads, EntitySets.shardCount))
-      let counts = (0..<workers).map { _ in CountBuffer(sizes: out.map(\.count)) }
-      let shards = entities.shards
+      let counts = (0..<workers).map { _ in CountBuffer(sizes: slots.map(\.count)) }
+      let shards = first.shards
       let denseOf = dense
       let table = groupOf
       DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -73,13 +76,16 @@ extension AggregateResult {
       }
       for c in counts {
         for g in 0..<n {
-          for i in 0..<out[g].count { out[g][i].distinct += c.counts[g][i] }
+          for i in 0..<slots[g].count { distinct[g][i] += c.counts[g][i] }
         }
       }
     }
     return (0..<n).map { g in
       var result: [[Int64]: GroupMeasures] = [:]
-      for (key, i) in indexOfGroup[g] { result[key] = out[g][i] }
+      for (key, i) in indexOfGroup[g] {
+        let s = slots[g][i]
+        result[key] = GroupMeasures(sums: Array(s[0..<nSlots]), records: s[nSlots], distinct: distinct[g][i])
+      }
       return result
     }
   }

@@ -48,6 +48,9 @@ public struct RunReport: Sendable, Codable {
   public var notes: [String] = []
   /// Each stage's wall time, in order.
   public var stages: [StageTiming] = []
+  /// For each scan of records (which fuses reading, parsing, validating
+  /// and aggregating), where its work went.
+  public var scans: [ScanWork] = []
   public var started = ""
   public var finished = ""
   public var seconds = 0.0
@@ -57,6 +60,20 @@ public struct RunReport: Sendable, Codable {
     public var seconds: Double
     /// What the time covers, when more or less than the label says.
     public var covers: String?
+  }
+
+  /// Where a scan's work went: the workers' seconds (summed over threads)
+  /// and the shares of parsing (libcsv, finding records and lines),
+  /// validating (decoding fields, checking rules) and aggregating (the
+  /// consumers, merging chunk totals). The three run fused, record by
+  /// record, so the shares are estimated: one field and one record in 64
+  /// are timed.
+  public struct ScanWork: Sendable, Codable {
+    public var files: Int
+    public var workerSeconds: Double
+    public var parse: Double
+    public var validate: Double
+    public var aggregate: Double
   }
 
   public init(pipeline: String, version: String, threads: Int, maxRejectShare: Double) {

@@ -1,3 +1,4 @@
+import CLunaShims
 import Dispatch
 import Foundation
 
@@ -100,6 +101,34 @@ struct ScanResult {
   var files: [FileReport]
   /// Accepted records per volume cell (`Schema.volumeKeys`), by name.
   var volumes: [String: Int]
+  var timing: ScanTiming
+}
+
+/// Where a scan's work went: parsing (libcsv, finding records, counting
+/// lines), validating (decoding fields, checking rules) and aggregating
+/// (the consumers), as ticks summed over the workers. The scan fuses the
+/// three, so they are not timed apart: one field and one record in 64 are
+/// timed (`DecoderState.sampleEvery`), the rest of each chunk's time is
+/// parsing, and the end of each chunk (merging into the shared totals) is
+/// aggregating, timed whole.
+struct ScanTiming {
+  var ticks: UInt64 = 0
+  var validateTicks: UInt64 = 0
+  var aggregateTicks: UInt64 = 0
+  /// Measured over the scan, to turn ticks into seconds.
+  var ticksPerSecond = 0.0
+
+  /// The workers' seconds in the scan (summed over threads).
+  var workerSeconds: Double { ticksPerSecond > 0 ? Double(ticks) / ticksPerSecond : 0 }
+
+  /// Shares of the scan's work, each 0...1, adding up to 1.
+  var shares: (parse: Double, validate: Double, aggregate: Double) {
+    guard ticks > 0 else { return (0, 0, 0) }
+    let total = Double(ticks)
+    let v = min(Double(validateTicks), total)
+    let a = min(Double(aggregateTicks), total - v)
+    return ((total - v - a) / total, v / total, a / total)
+  }
 }
 
 /// The encoding a scan used for a file differs from the one its whole
@@ -162,6 +191,9 @@ final class ParallelScan {
     let consumer: ChunkConsumer
     let decoder: RecordDecoder
     var tokenizers: [UInt8: CSVTokenizer] = [:]
+    /// Ticks spent processing chunks, and of them in `endChunk` (`ScanTiming`).
+    var chunkTicks: UInt64 = 0
+    var endChunkTicks: UInt64 = 0
     init(schema: CompiledSchema, consumer: ChunkConsumer) {
       self.consumer = consumer
       decoder = RecordDecoder(schema: schema, consumer: consumer)
@@ -266,6 +298,8 @@ final class ParallelScan {
   /// - Throws: `EncodingMismatch` when a file's whole content gives another
   ///   encoding than the one its start suggested and the scan used.
   func run(paths: [String], encodings: [String: TextEncoding] = [:]) throws -> ScanResult {
+    let startTicks = luna_ticks()
+    let startTime = DispatchTime.now().uptimeNanoseconds
     try schema.validateRules()
     let threads = options.threads
     let allWorkers = (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
@@ -343,7 +377,9 @@ final class ParallelScan {
           if let length = chunk.oversizedLength {
             Self.oversized(bytes, length: length, worker: worker, chunk: chunk, into: &result)
           } else {
+            let t0 = luna_ticks()
             try Self.process(bytes, worker: worker, chunk: chunk, schema: schema, into: &result)
+            worker.chunkTicks &+= luna_ticks() &- t0
           }
         } catch {
           result.error = error
@@ -569,7 +605,15 @@ final class ParallelScan {
       }
       for (i, n) in cells.enumerated() where n > 0 { volumes[schema.volumeName(i)] = n }
     }
-    return ScanResult(files: reports, volumes: volumes)
+    var timing = ScanTiming()
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1e9
+    timing.ticksPerSecond = seconds > 0 ? Double(luna_ticks() &- startTicks) / seconds : 0
+    for w in allWorkers {
+      timing.ticks &+= w.chunkTicks
+      timing.validateTicks &+= w.decoder.validateTicks
+      timing.aggregateTicks &+= w.decoder.consumeTicks &+ w.endChunkTicks
+    }
+    return ScanResult(files: reports, volumes: volumes, timing: timing)
   }
 
   /// Reads past a record longer than the schema allows, from `start` in
@@ -761,7 +805,9 @@ final class ParallelScan {
         pos = i < n ? afterLineEnd(i) : n
       }
     }
+    let t0 = luna_ticks()
     worker.consumer.endChunk()
+    worker.endChunkTicks &+= luna_ticks() &- t0
     if let hit = worker.consumer.takeLimitHit() {
       var linesBefore = RecordLocator.lineCount(bytes, delimiter: delimiter)
       if let record = hit.record, let seg = segments.last(where: { $0.firstRecord <= record }) {

@@ -35,6 +35,17 @@ extension RunContext {
     try closeRejects()
     report.add(result.files)
     for (k, n) in result.volumes { report.volumes[k, default: 0] += n }
+    let shares = result.timing.shares
+    func r3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+    report.scans.append(
+      RunReport.ScanWork(
+        files: result.files.count, workerSeconds: r3(result.timing.workerSeconds), parse: r3(shares.parse),
+        validate: r3(shares.validate), aggregate: r3(shares.aggregate)))
+    log(
+      String(
+        format: "scan work: %.2f s over %d thread(s): parse %.0f%%, validate %.0f%%, aggregate %.0f%% (sampled)",
+        result.timing.workerSeconds, options.threads, shares.parse * 100, shares.validate * 100,
+        shares.aggregate * 100))
     let t = report.totals
     log(
       "read \(t.read) records in \(t.lines) lines: \(t.accepted) accepted (\(t.acceptedLines) lines), \(t.rejected) rejected (\(t.rejectedLines) lines), \(t.skippedEmpty) empty lines skipped"

@@ -33,6 +33,16 @@ public struct EntityKey: Hashable, Sendable {
     return LongTextInterner.shared.key(for: bytes)
   }
 
+  /// The text this key was made from (`make`), as UTF-8 bytes.
+  var bytes: [UInt8] {
+    if hi >> 56 == 0x10 { return LongTextInterner.shared.text(lo) }
+    var k = self
+    return withUnsafeBytes(of: &k) { raw in
+      let n = raw[15] < 0x20 ? Int(raw[15]) : 16
+      return Array(raw.prefix(n))
+    }
+  }
+
   /// A well-mixed 64-bit hash for open-addressing tables.
   @inline(__always) var mixed: UInt64 {
     var z = lo &* 0x9E37_79B9_7F4A_7C15 ^ (hi &+ 0x632B_E59B_D9B4_E019)
@@ -47,7 +57,15 @@ public struct EntityKey: Hashable, Sendable {
 final class LongTextInterner: @unchecked Sendable {
   static let shared = LongTextInterner()
   private var table: [[UInt8]: UInt64] = [:]
+  private var texts: [[UInt8]] = []
   private let lock = NSLock()
+
+  /// The text numbered `id`.
+  func text(_ id: UInt64) -> [UInt8] {
+    lock.lock()
+    defer { lock.unlock() }
+    return texts[Int(id)]
+  }
 
   func key(for bytes: UnsafeRawBufferPointer) -> EntityKey {
     let text = [UInt8](bytes)
@@ -59,6 +77,7 @@ final class LongTextInterner: @unchecked Sendable {
     } else {
       id = UInt64(table.count)
       table[text] = id
+      texts.append(text)
     }
     // Marker 0x10 in the last byte: not a length (1...15), not printable.
     return EntityKey(lo: id, hi: UInt64(0x10) << 56)

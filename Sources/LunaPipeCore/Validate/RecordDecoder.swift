@@ -1,3 +1,4 @@
+import CLunaShims
 import Foundation
 
 /// Takes the validated records of a chunk, one at a time. The record is a
@@ -10,6 +11,7 @@ public protocol RecordConsumer: AnyObject {
 public enum FieldRule: Int, CaseIterable, Sendable {
   case empty, notANumber, outOfRange, unknownCode, zero, tooManyDecimals, notDigits, notAFlag
   case tooLong, controlCharacter, fieldCount, invalidEncoding, unterminatedQuote, recordTooLong
+  case notADate
 
   public var name: String {
     switch self {
@@ -27,6 +29,7 @@ public enum FieldRule: Int, CaseIterable, Sendable {
     case .invalidEncoding: return "invalid-encoding"
     case .unterminatedQuote: return "unterminated-quote"
     case .recordTooLong: return "record-too-long"
+    case .notADate: return "not-a-date"
     }
   }
 }
@@ -51,6 +54,7 @@ final class CompiledSchema {
     case digits(count: Int)
     case flag(yes: UInt8, no: UInt8)
     case text(maxLength: Int)
+    case date(DateFormat, lo: Int64, hi: Int64)
   }
   struct Col {
     var kind: Kind
@@ -121,6 +125,7 @@ final class CompiledSchema {
       case .digits(let n): kind = .digits(count: n)
       case .flag(let y, let n): kind = .flag(yes: y.asciiValue ?? 0, no: n.asciiValue ?? 0)
       case .text(let m): kind = .text(maxLength: m)
+      case .date(let f, let years): kind = .date(f, lo: Int64(years.lowerBound), hi: Int64(years.upperBound))
       }
       return Col(kind: kind, required: c.required, nonZero: c.nonZero, maxMagnitude: c.maxMagnitude ?? .max)
     }
@@ -145,6 +150,12 @@ final class CompiledSchema {
         if let small = SmallSet(v) { return .empty(column: ci, other: oi, values: small) }
         return .custom { r in r.isNull(ci) || v.contains(r[oi]) }
       case .custom(let f): return .custom(f)
+      case .rejecting(let filter):
+        // Bound again (and its errors thrown) by `validateRules`.
+        guard let bound = try? BoundAggregation.Filter(filter, for: "rule \(r.name)", schema: schema) else {
+          return .custom { _ in false }
+        }
+        return .custom { r in !bound.admits(r) }
       }
     }
   }
@@ -166,6 +177,7 @@ final class CompiledSchema {
       case .sameSign(let a, let c): names += [a, c]
       case .required(let c, let o, _), .empty(let c, let o, _): names += [c, o]
       case .custom: break
+      case .rejecting(let filter): _ = try BoundAggregation.Filter(filter, for: "rule \(r.name)", schema: schema)
       }
       for n in names where schema.index(of: n) == nil {
         throw PipelineError.configuration("rule \(r.name) names column \"\(n)\", which the schema lacks")
@@ -201,17 +213,19 @@ final class CompiledSchema {
 /// limits, flattened so the per-field path reads a few words through a
 /// pointer and branches once on `kind`.
 struct FieldOp {
-  enum Kind: UInt8 { case ignore, integer, code, decimal, digits, flag, text }
+  enum Kind: UInt8 { case ignore, integer, code, decimal, digits, flag, text, date }
   var kind: Kind = .ignore
   var required = false
   var nonZero = false
   var col = 0
   /// integer, code: lower bound; decimal: scale; digits: count; flag: yes
-  /// letter; text: maximum length.
+  /// letter; text: maximum length; date: first year.
   var a: Int64 = 0
   /// integer: upper bound; code: table size; flag: no letter; decimal:
-  /// largest magnitude.
+  /// largest magnitude; date: last year.
   var b: Int64 = 0
+  /// date: the Danish forms (day first) rather than ISO.
+  var dayFirst = false
   var allowed: UnsafeMutablePointer<Bool>?
 }
 
@@ -261,6 +275,9 @@ final class RecordDecoder {
   var probeRule: Int { state.pointee.probeRule }
   var records: Int { state.pointee.records }
   var accepted: Int { state.pointee.accepted }
+  /// Sampled estimates over the decoder's life (`ScanTiming`).
+  var validateTicks: UInt64 { state.pointee.validateTicks }
+  var consumeTicks: UInt64 { state.pointee.consumeTicks }
   var emptyLines: Int { state.pointee.emptyLines }
   var rejects: [ChunkReject] { state.pointee.rejects }
   /// Accepted records per volume cell (`CompiledSchema.volumeName`), over
@@ -312,6 +329,16 @@ struct DecoderState {
   private var fieldCount = 0
   private var numberFormat = NumberFormat.danish
   private var latin1 = false
+
+  // Sampled timing (`ScanTiming`): one field and one record in
+  // `sampleEvery` is timed, and its ticks counted `sampleEvery` times.
+  static let sampleEvery = 64
+  private var fieldCountdown = DecoderState.sampleEvery
+  private var recordCountdown = DecoderState.sampleEvery
+  /// Estimated ticks spent decoding and checking fields and records.
+  var validateTicks: UInt64 = 0
+  /// Estimated ticks spent in the consumer.
+  var consumeTicks: UInt64 = 0
 
   // Per record.
   private var fieldIndex = 0
@@ -391,6 +418,8 @@ struct DecoderState {
         case .digits(let count): (op.kind, op.a) = (.digits, Int64(count))
         case .flag(let yes, let no): (op.kind, op.a, op.b) = (.flag, Int64(yes | 0x20), Int64(no | 0x20))
         case .text(let maxLength): (op.kind, op.a) = (.text, Int64(maxLength))
+        case .date(let format, let lo, let hi):
+          (op.kind, op.a, op.b, op.dayFirst) = (.date, lo, hi, format == .danish)
         }
       }
       (ops + i).initialize(to: op)
@@ -447,6 +476,19 @@ struct DecoderState {
 
   @inline(__always)
   mutating func field(_ bytes: UnsafeRawBufferPointer) {
+    fieldCountdown &-= 1
+    if fieldCountdown == 0 {
+      fieldCountdown = DecoderState.sampleEvery
+      let t0 = luna_ticks()
+      decodeField(bytes)
+      validateTicks &+= (luna_ticks() &- t0) &* UInt64(DecoderState.sampleEvery)
+      return
+    }
+    decodeField(bytes)
+  }
+
+  @inline(__always)
+  private mutating func decodeField(_ bytes: UnsafeRawBufferPointer) {
     let fi = fieldIndex
     fieldIndex = fi &+ 1
     // Once a record broke a rule its other fields need no decoding.
@@ -563,6 +605,17 @@ struct DecoderState {
     case .text:
       recordBytes &+= n
       decodeText(bytes, p, n, col: col, maxLength: Int(op.pointee.a))
+    case .date:
+      guard let v = DateParsing.yyyymmdd(p, n, dayFirst: op.pointee.dayFirst) else {
+        violate(col, .notADate)
+        return
+      }
+      let year = v / 10_000
+      if year < op.pointee.a || year > op.pointee.b {
+        violate(col, .outOfRange)
+      } else {
+        values[col] = v
+      }
     case .ignore:
       return
     }
@@ -653,13 +706,29 @@ struct DecoderState {
     previousWasCR = terminator == 13
     let ordinal = records
     records += 1
+    recordCountdown &-= 1
+    let sampled = recordCountdown == 0
+    var t0: UInt64 = 0
+    if sampled {
+      recordCountdown = DecoderState.sampleEvery
+      t0 = luna_ticks()
+    }
     checkRecord()
     if violationRule < 0 {
       accepted += 1
       if volumeKeyCount > 0 { countVolume() }
       ordinalSlot.pointee = ordinal
-      consumer._withUnsafeGuaranteedRef { $0.consumer.consume(record) }
+      if sampled {
+        let t1 = luna_ticks()
+        consumer._withUnsafeGuaranteedRef { $0.consumer.consume(record) }
+        let t2 = luna_ticks()
+        validateTicks &+= (t1 &- t0) &* UInt64(DecoderState.sampleEvery)
+        consumeTicks &+= (t2 &- t1) &* UInt64(DecoderState.sampleEvery)
+      } else {
+        consumer._withUnsafeGuaranteedRef { $0.consumer.consume(record) }
+      }
     } else {
+      if sampled { validateTicks &+= (luna_ticks() &- t0) &* UInt64(DecoderState.sampleEvery) }
       rejects.append(ChunkReject(ordinal: ordinal, column: violationColumn, rule: violationRule))
     }
     startRecord()

@@ -81,6 +81,12 @@ public struct Column: Sendable {
     case flag(yes: Character, no: Character)
     /// Opaque text of 1...maxLength characters, stored as an exact key.
     case text(maxLength: Int)
+    /// A calendar date written as `format` says, with its year in `years`;
+    /// stored as the number yyyymmdd (`2023-01-31` is 20230131), so that
+    /// dates order and compare as numbers. A field that is no valid date
+    /// (`2023-02-30`, `31-12-23`) is `not-a-date`; a year outside `years`
+    /// is `out-of-range`.
+    case date(DateFormat, years: ClosedRange<Int> = 1900...2199)
   }
 
   public var name: String
@@ -120,9 +126,19 @@ public struct Column: Sendable {
       return lo...hi
     case .digits(let n): return n <= 4 ? 0...9_999 : nil
     case .flag: return 0...1
-    case .decimal, .text: return nil
+    case .decimal, .text, .date: return nil
     }
   }
+}
+
+/// How a date column writes its dates.
+public enum DateFormat: Sendable, Equatable {
+  /// ISO 8601: `2023-01-31`.
+  case iso
+  /// The Danish forms: day, month, year, separated by `-`, `.` or `/`
+  /// (`31-01-2023`, `31.1.2023`, `1/2/2023`); day and month of one or two
+  /// digits, the year of four.
+  case danish
 }
 
 /// A rule over a whole record, checked after every field has decoded.
@@ -139,6 +155,7 @@ public struct RecordRule: Sendable {
     case required(column: String, other: String, values: Set<Int64>)
     case empty(column: String, other: String, values: Set<Int64>)
     case custom(@Sendable (Record) -> Bool)
+    case rejecting(Aggregation.Filter)
   }
 
   /// The rule's name in the rejects output.
@@ -172,6 +189,13 @@ public struct RecordRule: Sendable {
     RecordRule(
       name: "required-for-\(other.lowercased())", column: column,
       check: .required(column: column, other: other, values: values))
+  }
+
+  /// Rejects, as `name` on `column`, every record `filter` admits: a rule
+  /// in the words of a filter (`.greater("Aar", than: 2024)`), checked as
+  /// the records are validated.
+  public static func rejecting(_ name: String, column: String, where filter: Aggregation.Filter) -> RecordRule {
+    RecordRule(name: name, column: column, check: .rejecting(filter))
   }
 
   /// `column` must be empty unless `other` is one of `values` (`must-be-empty`).
