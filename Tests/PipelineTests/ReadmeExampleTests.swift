@@ -49,4 +49,68 @@ import Testing
     #expect(lines.count <= 15)
     #expect(readme.contains(lines.joined(separator: "\n")))
   }
+
+  static let anyStart = "// README any-CSV example: begin"
+  static let anyEnd = "// README any-CSV example: end"
+
+  /// The README's second example: a plain CSV that has nothing to do with
+  /// LUNA, keys and measures by name, no locale named.
+  func anyCSV(path: String, out outDir: String) throws -> AggregateRows {
+    // README any-CSV example: begin
+    let schema = Schema(columns: [
+      Column("state", .text(maxLength: 64)),
+      Column("date", .date(.iso)),
+      Column("amount", .decimal(scale: 2)),
+      Column("customer", .text(maxLength: 32), required: false),
+    ])
+    let out = try OutputDirectory(target: outDir)
+    let sales = try Pipeline("sales")
+      .readCSV([path])
+      .validate(schema)
+      .aggregate(Aggregation(keys: ["state", .year("date")], measures: [
+        .sum("amount"), .count(), .distinct("customer", as: "customers"),
+        .count(as: "large", where: .greater("amount", than: "100.00")),
+      ]))
+      .emitRows("by-state-and-year.csv")
+      .run(in: RunContext(output: out))
+    try out.publish()
+    let byState = try sales.rows(by: ["state"])
+    // README any-CSV example: end
+    return byState
+  }
+
+  @Test func theAnyCSVExampleGivesExactNumbers() throws {
+    let dir = makeTempDir()
+    let path = writeFile(dir, "sales.csv", """
+      state,date,amount,customer
+      Ohio,2023-01-05,12.50,c1
+      Ohio,2023-03-01,100.01,c2
+      Ohio,2024-02-29,7.00,
+      "Rhode Island",2023-12-31,0.99,c1
+      Ohio,2023-07-04,1960.00,c1
+
+      """)
+    let rows = try anyCSV(path: path, out: dir + "/out")
+    #expect(rows.keyNames == ["state"])
+    #expect(rows.rows.map { ($0.keys + $0.values).map(\.description) } == [
+      ["Ohio", "2079.51", "4", "2", "2"], ["Rhode Island", "0.99", "1", "1", "0"],
+    ])
+    let written = try String(contentsOfFile: dir + "/out/by-state-and-year.csv", encoding: .utf8)
+    #expect(written == """
+      state,year(date),amount,count,customers,large
+      Ohio,2023,2072.51,3,2,2
+      Ohio,2024,7.00,1,0,0
+      Rhode Island,2023,0.99,1,1,0
+
+      """)
+  }
+
+  @Test func theReadmeShowsTheAnyCSVExample() throws {
+    let source = try String(contentsOfFile: #filePath, encoding: .utf8)
+    let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+    let start = source.range(of: Self.anyStart + "\n")!.upperBound
+    let end = source.range(of: "    " + Self.anyEnd)!.lowerBound
+    let lines = source[start..<end].split(separator: "\n").map { $0.dropFirst(4) }
+    #expect(readme.contains(lines.joined(separator: "\n")))
+  }
 }

@@ -180,6 +180,11 @@ import Testing
   @Test func theReportAccountsForEveryRecordAndNotesTheAggregates() throws {
     let report = try Self.run.get().report
     #expect(report.inputs.count == 7)
+    // The claims are read once (five files), for the claims tables and the
+    // age figures together: one scan, each file in it once.
+    #expect(report.scans.map(\.files) == [5])
+    #expect(Set(report.inputs.map(\.path)).count == 7)
+    #expect(report.stages.first { $0.label == "aggregate" }?.covers?.contains("aggregated 2 ways, in one scan") == true)
     for f in report.inputs { #expect(f.read == f.accepted + f.rejected + f.skippedEmpty, "\(f.path)") }
     let pop = try #require(report.inputs.first { $0.path.hasSuffix(PopulationSample.fileName) })
     #expect(pop.rejected == 0 && pop.encoding == .utf8BOM && pop.lineEnd == "CRLF")

@@ -54,7 +54,7 @@ enum DialectDetection {
     encoding forced: TextEncoding? = nil
   ) throws -> (Dialect, header: [String], dataStart: Int) {
     if let kind = unsupportedKind(start) {
-      throw PipelineError.input("\(path): \(kind); a CSV claims extract in UTF-8 or Windows-1252 is expected")
+      throw PipelineError.input("\(path): \(kind); a CSV file in UTF-8 or Windows-1252 is expected")
     }
     var offset = 0
     var encoding = TextEncoding.utf8
@@ -81,7 +81,7 @@ enum DialectDetection {
     }
     if let k = headerBytes.firstIndex(where: { ($0 < 32 && $0 != 9 && $0 != 10 && $0 != 13) || $0 == 0x7F }) {
       throw PipelineError.input(
-        "\(path): not a text file (control byte 0x\(String(headerBytes[k], radix: 16, uppercase: true)) at byte \(offset + k) of the header line); a CSV claims extract is expected"
+        "\(path): not a text file (control byte 0x\(String(headerBytes[k], radix: 16, uppercase: true)) at byte \(offset + k) of the header line); a CSV file is expected"
       )
     }
     var lineEnd = "LF"

@@ -340,7 +340,7 @@ final class ParallelScan {
             ? "line \(first + linesBefore)"
             : "lines \(first)-\(first + max(0, linesBefore - 1)) (their sums added to those before)"
           throw PipelineError.input(
-            "\(reports[f].path), \(place): the sum of \(column) passes what LunaPipe adds exactly (9,223,372,036,854,775,807 in the column's smallest unit, e.g. øre); the extract holds impossible \(column) values there. Nothing is published"
+            "\(reports[f].path), \(place): the sum of \(column) passes what LunaPipe adds exactly (9,223,372,036,854,775,807 in the column's smallest unit); the file holds impossible \(column) values there. Nothing is published"
           )
         }
         for (reject, offset, raw, length, linesBefore) in r.rejects {

@@ -10,7 +10,7 @@ import Foundation
 /// record by record.
 ///
 /// The file's encoding, delimiter and line ends are detected exactly as for
-/// the claims scan; quoting is RFC 4180 (libcsv). Unlike the claims scan,
+/// the record scan (`RunContext.scan`); quoting is RFC 4180 (libcsv). Unlike the record scan (`RunContext.scan`),
 /// the whole file is held in memory: such files are megabytes, not
 /// gigabytes.
 ///
@@ -54,7 +54,7 @@ public struct TextRecords: Sendable {
   public var skippedEmpty: Int
 
   /// The position of the header column called `name` or one of `aliases`,
-  /// matched as claims headers are (case, spaces, Æ/Ø/Å = AE/OE/AA).
+  /// matched as a schema's headers are (case, spaces, Æ/Ø/Å = AE/OE/AA).
   public func column(_ name: String, aliases: [String] = []) -> Int? {
     let keys = Set(([name] + aliases).map(HeaderName.normalize))
     return header.firstIndex { keys.contains(HeaderName.normalize($0)) }
@@ -91,7 +91,7 @@ public struct TextRecords: Sendable {
   /// that does not close within it is stray (see `RecordLocator`).
   static let maxQuoted = 64 << 10
 
-  /// Splits the bytes after the header into records, as the claims scan
+  /// Splits the bytes after the header into records, as the record scan (`RunContext.scan`)
   /// does: a line break inside a quoted field does not end a record, a
   /// quote inside an unquoted field is text, and a stray quote (one that
   /// never closes) costs its own line, which goes to `damaged`.
@@ -162,7 +162,7 @@ public struct TextRecords: Sendable {
   }
 }
 
-/// Field checks for text records, with the rule names of the claims scan
+/// Field checks for text records, with the rule names of the record scan (`RunContext.scan`)
 /// (`not-a-number`, `out-of-range`, `too-many-decimals`, ...).
 public enum TextField {
   /// A whole number in `range`, written as `format` says (plain, the
@@ -218,7 +218,7 @@ extension RunContext {
 
   /// Adds a text file's counts to the run report (read = accepted +
   /// rejected + skipped empty), ends the rejects output, and fails like the
-  /// claims scan when the run's reject share passes `maxRejectShare`.
+  /// record scan when the run's reject share passes `maxRejectShare`.
   public func finishTextRecords(
     _ file: TextRecords, accepted: Int, rejectsByRule: [String: Int]
   ) throws {
