@@ -7,6 +7,7 @@ let package = Package(
     .library(name: "LunaPipeCore", targets: ["LunaPipeCore"]),
     .library(name: "LunaDomain", targets: ["LunaDomain"]),
     .library(name: "LunaPipelines", targets: ["LunaPipelines"]),
+    .library(name: "LunaOps", targets: ["LunaOps"]),
     .executable(name: "lunapipe", targets: ["lunapipe"]),
   ],
   dependencies: [
@@ -63,7 +64,9 @@ let package = Package(
     // what changed between runs
     .target(
       name: "LunaOps",
-      dependencies: ["LunaPipeCore", "CSQLite", "CCrypto"],
+      dependencies: [
+        "LunaPipeCore", "CSQLite", "CCrypto", .product(name: "Logging", package: "swift-log"),
+      ],
       path: "Sources/LunaOps"
     ),
 

@@ -1,0 +1,147 @@
+import Foundation
+import LunaPipeCore
+
+/// One run for `Runner`: which pipeline, what it reads, the options that
+/// shape its outputs, and the work itself.
+///
+///     let job = RunJob(
+///       pipeline: "sales", inputs: [.init(kind: "sales", patterns: ["data/sales-*.csv"])],
+///       options: ["region": "west"]
+///     ) { context in
+///       _ = try Pipeline("sales").readCSV(["data/sales-*.csv"]).validate(schema)
+///         .aggregate(aggregation).emitRows("sales.csv").run(in: context)
+///     }
+public struct RunJob {
+  /// A kind of input and the files or globs that give it.
+  public struct Input: Sendable {
+    /// What the files are, in the run's summary (`sales: 120 records accepted, …`).
+    public var kind: String
+    public var patterns: [String]
+    public init(kind: String, patterns: [String]) {
+      self.kind = kind
+      self.patterns = patterns
+    }
+  }
+
+  /// The pipeline's name, as the run history records it.
+  public var pipeline: String
+  /// Every file the pipeline reads: fingerprinted before the run, and the
+  /// run is up to date only while all of them are unchanged.
+  public var inputs: [Input]
+  /// The options that change what the pipeline writes (not threads or
+  /// chunk sizes): a run with other options is never up to date.
+  public var options: [String: String]
+  /// The work: runs the pipeline in `context`, writing into
+  /// `context.output`.
+  public var body: (RunContext) throws -> Void
+
+  public init(
+    pipeline: String, inputs: [Input], options: [String: String] = [:], body: @escaping (RunContext) throws -> Void
+  ) {
+    self.pipeline = pipeline
+    self.inputs = inputs
+    self.options = options
+    self.body = body
+  }
+}
+
+/// How `Runner` runs: where the outputs and the history go, and the knobs
+/// of the scan and the guards.
+public struct RunSettings: Sendable {
+  /// The output directory, replaced atomically when a run succeeds.
+  public var outputDirectory: String
+  /// Where the run history (`lunapipe.sqlite`) lives; nil: the folder that
+  /// holds `outputDirectory`.
+  public var stateDirectory: String?
+  public var threads: Int
+  public var chunkSize: Int
+  /// Above this share of rejected records (or lines) the run fails and
+  /// publishes nothing.
+  public var maxRejectShare: Double
+  /// Run even when nothing changed since the last successful run.
+  public var force: Bool
+  /// Publish even when the volume guard sees a drop (`VolumeGuard`).
+  public var acceptDrop: Bool
+  /// The command line recorded in the history.
+  public var arguments: [String]
+
+  public init(
+    outputDirectory: String, stateDirectory: String? = nil,
+    threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 8 << 20,
+    maxRejectShare: Double = 0.01, force: Bool = false, acceptDrop: Bool = false,
+    arguments: [String] = CommandLine.arguments
+  ) {
+    self.outputDirectory = outputDirectory
+    self.stateDirectory = stateDirectory
+    self.threads = threads
+    self.chunkSize = chunkSize
+    self.maxRejectShare = maxRejectShare
+    self.force = force
+    self.acceptDrop = acceptDrop
+    self.arguments = arguments
+  }
+
+  /// `outputDirectory`, absolute.
+  public var out: String { URL(fileURLWithPath: outputDirectory).standardizedFileURL.path }
+
+  /// `stateDirectory`, absolute, or the folder holding the output directory.
+  public var state: String {
+    stateDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+      ?? URL(fileURLWithPath: out).deletingLastPathComponent().path
+  }
+}
+
+/// How a run ended, when it did not fail.
+public enum RunOutcome: Sendable {
+  /// Nothing changed since run `previous`: nothing was read or rewritten.
+  case upToDate(run: Int64, previous: RunRecord, message: String)
+  /// The outputs are published.
+  case published(run: Int64, report: RunReport, summary: String)
+
+  /// The run's id in the history.
+  public var run: Int64 {
+    switch self {
+    case .upToDate(let id, _, _), .published(let id, _, _): return id
+    }
+  }
+}
+
+/// A run that was refused or failed: the exit code a scheduler should see
+/// (sysexits(3), `RunExit`) and why. Already logged by the runner.
+public struct RunFailure: Error, CustomStringConvertible, Sendable {
+  public let exitCode: Int32
+  public let message: String
+  public var description: String { message }
+}
+
+/// Exit codes, sysexits(3)-style, so that a scheduler can tell them apart.
+public enum RunExit {
+  public static let ok: Int32 = 0
+  /// Too many rejects, or the volume guard saw a drop.
+  public static let data: Int32 = 65
+  /// An input is missing, unusable or given twice.
+  public static let input: Int32 = 66
+  /// A LunaPipe bug (an invariant broke).
+  public static let software: Int32 = 70
+  /// Outputs or the history cannot be written, or the output directory is
+  /// not LunaPipe's to replace.
+  public static let output: Int32 = 73
+  /// Another run is writing the same output directory.
+  public static let busy: Int32 = 75
+  /// The pipeline is configured wrongly.
+  public static let configuration: Int32 = 78
+
+  /// The exit code for an error a run raised.
+  public static func code(for error: Error) -> Int32 {
+    if let f = error as? RunFailure { return f.exitCode }
+    let e = (error as? StageError)?.underlying ?? error
+    if e is FingerprintError { return input }
+    switch e as? PipelineError {
+    case .rejectThreshold: return data
+    case .input: return input
+    case .output: return output
+    case .configuration: return configuration
+    case nil: return software
+    }
+  }
+}
