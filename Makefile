@@ -14,7 +14,7 @@ APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config 
 # browser that renders the HTML report.
 TEST_APT_PKGS := python3-openpyxl chromium
 
-.PHONY: all deps build samples run test bench bench-peers clean help fuzz fuzz-replay test-sanitize
+.PHONY: all deps build samples run test bench bench-peers clean help fuzz fuzz-replay test-sanitize example
 
 all: build
 
@@ -23,6 +23,7 @@ help:
 	@echo "make test     install, build, make the sample data if absent, run the tests"
 	@echo "make bench    praksisplan over the full sample, 1 and 2 threads: s, lines/s, MB/s, peak RSS"
 	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark (PEERBENCH=dir)"
+	@echo "make example  build the library example (Examples/BikeShare) and run its nightly job twice (the second is up to date)"
 	@echo "make samples  write the full sample extracts into $(FULL) (about 6 million claim lines, the register and the population)"
 	@echo "make fuzz SECONDS=N [JOBS=2] [FUZZ_ASAN=0]  libFuzzer (+ ASan unless FUZZ_ASAN=0) on ingest and validation for N s"
 	@echo "make fuzz-replay  every input of the fuzz corpus, seeds and crashes once under ASan"
@@ -64,6 +65,17 @@ run: build samples
 test: EXTRA_APT_PKGS = $(TEST_APT_PKGS)
 test: build samples
 	LUNAPIPE_BIN=$(CURDIR)/$(BIN) LUNAPIPE_FULL_SAMPLE=$(CURDIR)/$(FULL) $(SWIFT) test
+
+# The library example: its own package, built on LunaPipeCore and LunaOps.
+EXAMPLE     := Examples/BikeShare
+EXAMPLE_BIN := $(EXAMPLE)/.build/release/bikeshare-nightly
+example: deps
+	cd $(EXAMPLE) && $(SWIFT) build -c release --product bikeshare-nightly
+	rm -rf $(EXAMPLE)/out
+	$(EXAMPLE_BIN) --rides '$(EXAMPLE)/data/*.csv' --out $(EXAMPLE)/out/report
+	$(EXAMPLE_BIN) --rides '$(EXAMPLE)/data/*.csv' --out $(EXAMPLE)/out/report
+	@echo
+	@echo "The example's outputs are in $(EXAMPLE)/out/report: by-station-year.csv, by-station-quarter.csv, growth.csv"
 
 bench: build samples
 	Benchmarks/bench.sh $(BIN) $(FULL)

@@ -103,7 +103,7 @@ let package = Package(
     ),
     .testTarget(
       name: "LunaPipeCoreTests",
-      dependencies: ["LunaPipeCore", "TestSupport"],
+      dependencies: ["LunaPipeCore", "CLunaShims", "TestSupport"],
       path: "Tests/LunaPipeCoreTests"
     ),
     .testTarget(

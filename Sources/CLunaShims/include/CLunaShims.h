@@ -1,13 +1,18 @@
 #ifndef CLUNASHIMS_H
 #define CLUNASHIMS_H
 
-// Linux calls that Swift's Glibc module does not expose.
+// System calls that Swift's Glibc module does not expose, with portable
+// fallbacks.
 
-// Swaps two paths atomically (renameat2 with RENAME_EXCHANGE), used to
-// publish an output directory in one step. Glibc declares renameat2 only
-// under _GNU_SOURCE, which the Glibc module is not built with.
-// Returns 0, or -1 with errno set.
+// Swaps two paths: atomically with Linux's renameat2(RENAME_EXCHANGE)
+// where the kernel and file system support it (Glibc declares renameat2
+// only under _GNU_SOURCE, which the Glibc module is not built with); else
+// by two renames through `a` + ".swap", undone if the second fails. Used to
+// publish an output directory. Returns 0, or -1 with errno set.
 int luna_exchange_paths(const char *a, const char *b);
+
+// The fallback of luna_exchange_paths on its own, for tests.
+int luna_exchange_by_renames(const char *a, const char *b);
 
 // Asks the CPU to start loading the cache line at `p`: used to overlap the
 // memory latency of hash-table inserts (Swift has no prefetch intrinsic).

@@ -51,7 +51,7 @@ public final class OutputDirectory: @unchecked Sendable {
         throw PipelineError.output(
           "\(staging.path) exists and was not made by LunaPipe; move it away (LunaPipe stages its outputs there)")
       }
-      try? fm.removeItem(at: staging)
+      try? Self.removeMarkedLast(staging.path)
     }
     do {
       try fm.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -93,7 +93,7 @@ public final class OutputDirectory: @unchecked Sendable {
         throw PipelineError.output("cannot publish to \(target.path): \(String(cString: strerror(errno)))")
       }
       // The staging path now holds the previous set, checked above as ours.
-      try? FileManager.default.removeItem(at: staging)
+      try? Self.removeMarkedLast(staging.path)
     } else {
       guard rename(staging.path, target.path) == 0 else {
         throw PipelineError.output("cannot publish to \(target.path): \(String(cString: strerror(errno)))")
@@ -110,7 +110,7 @@ public final class OutputDirectory: @unchecked Sendable {
     try? writeMarker(complete: true)
     if Self.entryExists(failed) {
       guard case .lunapipe = Self.ownership(of: failed) else { return nil }
-      try? FileManager.default.removeItem(atPath: failed)
+      try? Self.removeMarkedLast(failed)
     }
     guard rename(staging.path, failed) == 0 else { return nil }
     return failed
@@ -118,7 +118,21 @@ public final class OutputDirectory: @unchecked Sendable {
 
   /// Drops the staged outputs; the target stays as it was.
   public func discard() {
-    try? FileManager.default.removeItem(at: staging)
+    try? Self.removeMarkedLast(staging.path)
+  }
+
+  /// Removes a directory LunaPipe wrote, its marker last: a removal cut
+  /// short (the process killed) leaves a directory that is still provably
+  /// LunaPipe's — its marker and some of the files it lists — so that the
+  /// next run removes the rest, rather than a directory of unmarked files
+  /// no run may touch.
+  static func removeMarkedLast(_ path: String) throws {
+    let fm = FileManager.default
+    for entry in try fm.contentsOfDirectory(atPath: path) where entry != markerName {
+      try fm.removeItem(atPath: (path as NSString).appendingPathComponent(entry))
+    }
+    try? fm.removeItem(atPath: (path as NSString).appendingPathComponent(markerName))
+    try fm.removeItem(atPath: path)
   }
 
   private func writeMarker(complete: Bool) throws {
@@ -331,7 +345,7 @@ public final class OutputDirectory: @unchecked Sendable {
         left.append(p)
         continue
       }
-      if (try? fm.removeItem(atPath: p)) != nil { removed.append(p) }
+      if (try? Self.removeMarkedLast(p)) != nil { removed.append(p) }
     }
     return (removed.sorted(), left.sorted())
   }
