@@ -74,7 +74,8 @@ let package = Package(
     .target(
       name: "LunaSamples",
       dependencies: ["LunaDomain"],
-      path: "Samples/Generator"
+      path: "Samples/Generator",
+      resources: [.copy("Published")]
     ),
 
     // Tools

@@ -62,7 +62,7 @@ struct SpecialeDesign {
   /// kr, and their sum rounds to the printed Total. The Total is not the sum
   /// of the printed rows (it differs by 1–3 kr), so the øre parts must carry
   /// the difference; random-looking øre also keeps the amounts unremarkable.
-  private static func udgiftOre(_ table: PublishedTable, yearIndex yi: Int, speciale: Int, year: Int)
+  private static func udgiftOre(_ table: PrintedTable, yearIndex yi: Int, speciale: Int, year: Int)
     -> [Int]
   {
     var rng = SplitMix64(0xDE51_6700, UInt64(speciale), UInt64(year))

@@ -52,7 +52,7 @@ extension SpecialeTargets {
   /// `m` does not reproduce, one readable line each; empty when all match.
   func mismatches(_ m: Measures, rows: [Int]) -> [String] {
     var out: [String] = []
-    func check(_ table: PublishedTable, _ row: Int, _ col: String, _ got: Int, _ want: Int) {
+    func check(_ table: PrintedTable, _ row: Int, _ col: String, _ got: Int, _ want: Int) {
       if got != want {
         out.append("Tabel \(table.number) \(table.rowNames[row]) \(col): got \(got), printed \(want)")
       }

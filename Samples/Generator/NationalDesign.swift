@@ -27,11 +27,11 @@ struct TableQuad {
   /// with one decimal).
   let moneyUnit: Int
 
-  init(_ numbers: (Int, Int, Int, Int)) {
-    money = Misprint.corrected(numbers.0)
-    perPatient = Misprint.corrected(numbers.1)
-    ydelser = Misprint.corrected(numbers.2)
-    ydelserPerPatient = Misprint.corrected(numbers.3)
+  init(_ numbers: (Int, Int, Int, Int), _ published: PublishedTables) {
+    money = Misprint.corrected(published.table(numbers.0))
+    perPatient = Misprint.corrected(published.table(numbers.1))
+    ydelser = Misprint.corrected(published.table(numbers.2))
+    ydelserPerPatient = Misprint.corrected(published.table(numbers.3))
     moneyUnit = money.decimals == 1 ? 10_000_000 : 100
     need(perPatient.decimals == 0, "Tabel \(numbers.1) has decimals")
   }
@@ -254,12 +254,12 @@ struct RidingDesign {
   let rows: [Series]
   let total: Series
 
-  init(speciale: Int, patients: Int, quad: TableQuad, regionQuad: TableQuad) {
+  init(speciale: Int, patients: PrintedTable, quad: TableQuad, regionQuad: TableQuad) {
     self.speciale = speciale
     self.quad = quad
-    patientsTable = PrintedTable(patients)
+    patientsTable = patients
     let names = quad.rowNames
-    need(patientsTable.rowNames == names, "Tabel \(patients) has other rows")
+    need(patientsTable.rowNames == names, "Tabel \(patients.number) has other rows")
     kommuneCodes = names.dropLast().map { name in
       guard let k = Geography.denmark.kommune(named: name) else { fatalError("kommune \(name)") }
       return k.code
@@ -301,7 +301,7 @@ struct RidingDesign {
     var wrong = quad.mismatches(row: t, total)
     let printedPatients = patientsTable.values
     for i in 0..<n where printedPatients[t][i] > (0..<t).reduce(0, { $0 + printedPatients[$1][i] }) {
-      wrong.append("Tabel \(patients) Total exceeds its rows")
+      wrong.append("Tabel \(patients.number) Total exceeds its rows")
     }
     need(wrong.isEmpty, "speciale \(speciale):\n" + wrong.joined(separator: "\n"))
     self.rows = rows
@@ -318,7 +318,7 @@ struct RidingDesign {
 
 extension NationalDesign {
   /// From Region Nordjylland's 51/62 designs: their Total rows, 2020–2023.
-  init(_ designs: [SpecialeDesign]) {
+  init(_ designs: [SpecialeDesign], _ published: PublishedTables) {
     let rows = designs.map { d -> Series in
       let m = d.measures
       let idx = Array(1..<Rows.years.count)
@@ -326,7 +326,7 @@ extension NationalDesign {
         ore: idx.map { m.udgiftOre[Rows.total][$0] }, ydelser: idx.map { m.ydelser[Rows.total][$0] },
         patients: idx.map { m.patienterYder[Rows.total][$0] })
     }
-    self.init(nordjylland51: rows[0], nordjylland62: rows[1])
+    self.init(nordjylland51: rows[0], nordjylland62: rows[1], published)
   }
 
   /// Recounts one year's lines the way the tables define them and returns

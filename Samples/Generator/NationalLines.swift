@@ -26,18 +26,22 @@ struct NationalDesign {
   let ridingRegions: [RegionDesign]  // 65, 57
   let regions: [RegionDesign]  // 51, 62
 
-  init(nordjylland51: Series, nordjylland62: Series) {
+  init(nordjylland51: Series, nordjylland62: Series, _ p: PublishedTables) {
     riding = [
-      RidingDesign(speciale: 65, patients: 16, quad: TableQuad((43, 45, 47, 49)), regionQuad: TableQuad((42, 44, 46, 48))),
-      RidingDesign(speciale: 57, patients: 17, quad: TableQuad((51, 53, 55, 57)), regionQuad: TableQuad((50, 52, 54, 56))),
+      RidingDesign(
+        speciale: 65, patients: p.table(16), quad: TableQuad((43, 45, 47, 49), p),
+        regionQuad: TableQuad((42, 44, 46, 48), p)),
+      RidingDesign(
+        speciale: 57, patients: p.table(17), quad: TableQuad((51, 53, 55, 57), p),
+        regionQuad: TableQuad((50, 52, 54, 56), p)),
     ]
     ridingRegions = zip([65, 57], zip([(42, 44, 46, 48), (50, 52, 54, 56)], riding)).map { s, x in
-      let quad = TableQuad(x.0)
+      let quad = TableQuad(x.0, p)
       return RegionDesign(speciale: s, quad: quad, nordjylland: x.1.regionRow(years: quad.years))
     }
     regions = [
-      RegionDesign(speciale: 51, quad: TableQuad((18, 20, 22, 24)), nordjylland: nordjylland51),
-      RegionDesign(speciale: 62, quad: TableQuad((28, 30, 32, 34)), nordjylland: nordjylland62),
+      RegionDesign(speciale: 51, quad: TableQuad((18, 20, 22, 24), p), nordjylland: nordjylland51),
+      RegionDesign(speciale: 62, quad: TableQuad((28, 30, 32, 34), p), nordjylland: nordjylland62),
     ]
   }
 }

@@ -1,43 +1,5 @@
-// The printed tables of the national part of the samples, parsed into exact
-// scaled integers, and the cells the plan misprints.
-
-/// A printed table with any number of year columns, its values as integers
-/// scaled by 10^decimals (a printed `36.7` with one decimal is 367).
-struct PrintedTable {
-  let number: Int
-  let rowNames: [String]
-  let years: [Int]
-  let decimals: Int
-  var values: [[Int]]
-  var growth: [Int]
-
-  init(_ number: Int) {
-    guard let text = PublishedText.national[number] else { preconditionFailure("no Tabel \(number)") }
-    let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-    let header = lines[0]
-    self.number = number
-    years = header.dropFirst().dropLast().map { Int($0)! }
-    let first = lines[1][1]
-    decimals = first.split(separator: ".").count == 2 ? first.split(separator: ".")[1].count : 0
-    rowNames = lines.dropFirst().map { $0[0] }
-    let d = decimals
-    values = lines.dropFirst().map { f in
-      f[1..<(f.count - 1)].map { cell in
-        let parts = cell.split(separator: ".")
-        precondition(parts.count == (d > 0 ? 2 : 1), "Tabel \(number): \(cell) has not \(d) decimals")
-        var v = Int(parts[0])! * Exact.power10(d)
-        if d > 0 { v += Int(parts[1])! }
-        return v
-      }
-    }
-    growth = lines.dropFirst().map { Int($0.last!)! }
-  }
-
-  func row(_ name: String) -> Int {
-    guard let r = rowNames.firstIndex(of: name) else { preconditionFailure("Tabel \(number) has no row \(name)") }
-    return r
-  }
-}
+// The cells the plan misprints in the tables of the national part of the
+// samples, and exact helpers for them.
 
 /// A cell the plan prints inconsistently with another of its tables, and the
 /// value the samples are built to instead (see README, "Discrepancies").
@@ -75,9 +37,10 @@ struct Misprint {
     Misprint(table: 46, row: "Total", year: 2022, printed: 800_614, built: 800_602, why: "sum with Tabel 47 Total"),
   ]
 
-  /// The table with its misprinted cells replaced by the built values.
-  static func corrected(_ number: Int) -> PrintedTable {
-    var t = PrintedTable(number)
+  /// `table` with its misprinted cells replaced by the built values.
+  static func corrected(_ table: PrintedTable) -> PrintedTable {
+    var t = table
+    let number = t.number
     for m in all where m.table == number {
       let r = t.row(m.row)
       if let y = m.year {

@@ -37,6 +37,9 @@ struct Segment {
 struct PatientPlan {
   let speciale: Int
   let year: Int
+  /// Speciale 62: the weights of the diagnosis groups, progressive 1–4,
+  /// then not (`VederlagsfriTargets.diagnosisWeights`).
+  private let diagnosisWeights: [Int]
   private(set) var persons: [Person] = []
   private(set) var segments: [Segment] = []
 
@@ -59,10 +62,11 @@ struct PatientPlan {
   /// is the same as in the full plan, as it depends on their serial only.
   init(
     speciale: Int, yearIndex yi: Int, flows f: PatientFlows, places: Places, seedKey: UInt64,
-    poolStart: [Int: Int], onlyTouching kommune: Int? = nil
+    poolStart: [Int: Int], diagnosisWeights: [Int], onlyTouching kommune: Int? = nil
   ) {
     self.speciale = speciale
     self.year = Rows.years[yi]
+    self.diagnosisWeights = diagnosisWeights
     for (pool, roles) in Self.pools(f, places: places) {
       var roles = roles
       var rng = SplitMix64(seedKey, 0x9001, UInt64(speciale), UInt64(year), UInt64(pool))
@@ -118,9 +122,8 @@ struct PatientPlan {
       // Vederlagsfri fysioterapi: all ages; diagnosis groups and progressive
       // disease in the proportions of Tabel 40/41.
       age = Int((h >> 8) % 96)
-      let weights = [271, 1049, 0, 791, 1780, 4348, 397, 997]  // progressive 1–4, then not
       var pick = SplitMix64(state: h)
-      let g = pick.weighted(weights)
+      let g = pick.weighted(diagnosisWeights)
       diagnose = UInt8(g % 4 + 1)
       progressiv = g < 4
     } else {

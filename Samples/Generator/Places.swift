@@ -41,11 +41,13 @@ struct Places {
   static let kommunerPerRegion = 4
   private let clinicChoice: [Int: (clinics: [Int], weights51: [Int], weights62: [Int])]
 
-  init(targets: SpecialeTargets) {
+  /// The rows of `targets`' tables (all alike) and the clinics of Bilag 2.
+  init(targets: [SpecialeTargets], clinics published: [PublishedClinic]) {
     let geo = Geography.denmark
-    let names = Array(targets.udgift.rowNames.prefix(Rows.kommuner))
-    for t in SpecialeTargets.speciale51.tables + SpecialeTargets.speciale62.tables {
-      precondition(t.rowNames == targets.udgift.rowNames, "Tabel \(t.number) has other rows")
+    let rowNames = targets[0].udgift.rowNames
+    let names = Array(rowNames.prefix(Rows.kommuner))
+    for t in targets.flatMap(\.tables) {
+      precondition(t.rowNames == rowNames, "Tabel \(t.number) has other rows")
     }
     var codes: [Int] = []
     for name in names {
@@ -76,7 +78,7 @@ struct Places {
       used.insert(v)
       return Array(String(v).utf8)
     }
-    for c in PublishedClinic.all {
+    for c in published {
       guard let k = geo.kommune(named: c.kommuneName) else { preconditionFailure("unknown kommune \(c.kommuneName)") }
       clinics.append(
         Clinic(kommune: k.code, ydernummer: ydernummer(clinics.count), weight51: c.capacity51, weight62: c.capacity62))

@@ -14,8 +14,8 @@ import LunaDomain
 /// each kommune has a total `P`, a number aged 50 and older `O` (2024K1)
 /// and its 0–17-year-olds `Y` (2023K1 and 2024K1), chosen so that the plan
 /// comes out:
-/// - `Y` is the plan's own (budget-objektiv-finansiering: 0–17-årige pr.
-///   1/1 2023 and 2024);
+/// - `Y` is the plan's own (0–17-årige pr. 1/1 2023 and 2024, read from the
+///   published `budget-objektiv-finansiering.csv`);
 /// - `P` (2024K1) makes the narrative's inhabitants per capacity with the
 ///   register's capacities: region 4,968 (51) and 4,816 (62) (region total
 ///   593,105); Læsø 3,590 (1,759 / 0,49), Rebild 6,237 and 6,653 (30,936 /
@@ -42,19 +42,19 @@ public enum PopulationSample {
   public static let quarters = ["2023K1", "2024K1"]
   public static let maxAge = 105
 
-  /// Region Nordjylland: code, P and O (2024K1), Y 2024K1, Y 2023K1.
-  static let nordjylland: [(code: Int, p: Int, o: Int, y2024: Int, y2023: Int)] = [
-    (810, 36_900, 16_000, 7_724, 7_789),  // Brønderslev
-    (813, 58_900, 30_628, 9_838, 10_111),  // Frederikshavn
-    (860, 64_100, 29_500, 11_781, 12_026),  // Hjørring
-    (849, 38_000, 17_480, 7_404, 7_612),  // Jammerbugt
-    (825, 1_759, 1_055, 205, 224),  // Læsø
-    (846, 41_760, 20_020, 7_778, 7_887),  // Mariagerfjord
-    (773, 19_900, 9_751, 3_594, 3_666),  // Morsø
-    (840, 30_936, 13_612, 7_294, 7_346),  // Rebild
-    (787, 43_300, 20_351, 8_227, 8_451),  // Thisted
-    (820, 35_900, 16_873, 6_787, 7_078),  // Vesthimmerlands
-    (851, 221_650, 80_000, 39_831, 40_001),  // Aalborg
+  /// Region Nordjylland: code, P and O (2024K1).
+  static let nordjylland: [(code: Int, p: Int, o: Int)] = [
+    (810, 36_900, 16_000),  // Brønderslev
+    (813, 58_900, 30_628),  // Frederikshavn
+    (860, 64_100, 29_500),  // Hjørring
+    (849, 38_000, 17_480),  // Jammerbugt
+    (825, 1_759, 1_055),  // Læsø
+    (846, 41_760, 20_020),  // Mariagerfjord
+    (773, 19_900, 9_751),  // Morsø
+    (840, 30_936, 13_612),  // Rebild
+    (787, 43_300, 20_351),  // Thisted
+    (820, 35_900, 16_873),  // Vesthimmerlands
+    (851, 221_650, 80_000),  // Aalborg
   ]
 
   /// Rough sizes of the largest other kommuner; the rest get 20,000–80,000.
@@ -107,13 +107,17 @@ public enum PopulationSample {
     }
   }
 
-  /// Every kommune's counts (and Christiansø's, under code 411).
-  static func all() -> [Int: Counts] {
+  /// Every kommune's counts (and Christiansø's, under code 411), the
+  /// 0–17-year-olds of Region Nordjylland from `children`.
+  static func all(children: [Int: (y2024: Int, y2023: Int)]) throws -> [Int: Counts] {
     var out: [Int: Counts] = [:]
     let nj = Dictionary(uniqueKeysWithValues: nordjylland.map { ($0.code, $0) })
     for k in Geography.denmark.kommuner {
       if let n = nj[k.code] {
-        out[k.code] = counts(p: n.p, o: n.o, y2024: n.y2024, y2023: n.y2023, student: k.code == 851)
+        guard let y = children[k.code] else {
+          throw SampleGeneratorError(message: "budget-objektiv-finansiering.csv: no 0–17-year-olds for \(k.name)")
+        }
+        out[k.code] = counts(p: n.p, o: n.o, y2024: y.y2024, y2023: y.y2023, student: k.code == 851)
       } else {
         let p = knownSizes[k.code] ?? 20_000 + (k.code * 7_919) % 60_000
         out[k.code] = counts(
@@ -126,8 +130,8 @@ public enum PopulationSample {
   }
 
   /// The file's text at `scale`.
-  public static func text(scale: SampleScale) -> String {
-    let counts = all()
+  static func text(scale: SampleScale, published: PublishedTables) throws -> String {
+    let counts = try all(children: published.children)
     let geo = Geography.denmark
     let withSex = scale == .full
     // Areas in Statistikbanken's order: the country, then each region
@@ -166,11 +170,18 @@ public enum PopulationSample {
     return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
   }
 
-  /// Writes `befolkning-folk1a.csv` into `directory` and returns its path.
+  /// Writes `befolkning-folk1a.csv` into `directory` and returns its path,
+  /// the 0–17-year-olds read from the published files bundled with
+  /// LunaSamples.
   @discardableResult
   public static func write(to directory: String, scale: SampleScale) throws -> String {
+    try write(to: directory, scale: scale, published: .bundled())
+  }
+
+  @discardableResult
+  static func write(to directory: String, scale: SampleScale, published: PublishedTables) throws -> String {
     let path = (directory as NSString).appendingPathComponent(fileName)
-    try text(scale: scale).write(toFile: path, atomically: true, encoding: .utf8)
+    try text(scale: scale, published: published).write(toFile: path, atomically: true, encoding: .utf8)
     return path
   }
 }

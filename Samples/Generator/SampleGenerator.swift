@@ -23,7 +23,8 @@ public enum SampleScale: String, CaseIterable, Sendable {
   case full
 }
 
-/// A failure while writing the samples (I/O, or a verification that failed).
+/// A failure while writing the samples (I/O, a published table missing or
+/// malformed, or a verification that failed).
 public struct SampleGeneratorError: Error, CustomStringConvertible {
   public let message: String
   public var description: String { message }
@@ -75,24 +76,35 @@ public struct SampleGenerator: Sendable {
   /// returns their paths, 2019 first. Before a file is written, its lines
   /// are recounted and checked against the published values (all rows for
   /// `.full`, Læsø's for `.small`); a mismatch throws and is a bug here.
+  ///
+  /// The published values are read first, from the files bundled with
+  /// LunaSamples (`PublishedTables.bundled()`); a missing or malformed
+  /// file throws before anything is written.
   public func write(to directory: String) throws -> [String] {
+    try write(to: directory, published: .bundled())
+  }
+
+  /// `write(to:)` with the published tables read from elsewhere.
+  func write(to directory: String, published: PublishedTables) throws -> [String] {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let designs = [
-      SpecialeDesign(targets: .speciale51, region: TableQuad((18, 20, 22, 24))),
-      SpecialeDesign(targets: .speciale62, region: TableQuad((28, 30, 32, 34))),
+      SpecialeDesign(targets: SpecialeTargets(speciale: 51, published), region: TableQuad((18, 20, 22, 24), published)),
+      SpecialeDesign(targets: SpecialeTargets(speciale: 62, published), region: TableQuad((28, 30, 32, 34), published)),
     ]
     // The national part (riding physiotherapy, the other regions): full
     // scale only, as none of its lines touches Læsø.
-    let places = Places(targets: .speciale51)
+    let places = Places(targets: designs.map(\.targets), clinics: published.clinics)
     // Seed 0 must not be special: the key is a mixed form of the seed.
     let seedKey = Mix.bijective(seed ^ 0x5EED_0F1A_5A3B_1E00)
-    let national = scale == .full ? NationalLines(design: NationalDesign(designs), places: places, seedKey: seedKey) : nil
+    let national =
+      scale == .full
+      ? NationalLines(design: NationalDesign(designs, published), places: places, seedKey: seedKey) : nil
 
     let flows = designs.map { d in
       Rows.years.indices.map { PatientFlows(design: d, yearIndex: $0, places: places) }
     }
     // Group training and diagnoses of speciale 62 (Tabel 39–41).
-    let vederlagsfri = VederlagsfriTargets()
+    let vederlagsfri = VederlagsfriTargets(published)
     let holdCounts = Vederlagsfri.holdCounts(
       n: designs[1].measures.patienterYder, multi: flows[1].map { $0.multi.count }, targets: vederlagsfri)
     var observed = designs.map { _ in Measures.zero }
@@ -105,7 +117,7 @@ public struct SampleGenerator: Sendable {
       for (si, design) in designs.enumerated() {
         let plan = PatientPlan(
           speciale: design.speciale, yearIndex: yi, flows: flows[si][yi], places: places, seedKey: seedKey,
-          poolStart: poolStart[si])
+          poolStart: poolStart[si], diagnosisWeights: vederlagsfri.diagnosisWeights)
         // About 40 % of a pool's patients return the next year.
         for (pool, size) in PatientPlan.poolSizes(flows[si][yi], places: places) {
           poolStart[si][pool, default: 0] += size * 3 / 5
@@ -168,8 +180,8 @@ public struct SampleGenerator: Sendable {
     }
     // The reference extracts beside the claims (not among the returned
     // claims files): the provider register and the population.
-    try RegisterSample.write(to: directory)
-    try PopulationSample.write(to: directory, scale: scale)
+    try RegisterSample.write(to: directory, published: published)
+    try PopulationSample.write(to: directory, scale: scale, published: published)
     return paths
   }
 

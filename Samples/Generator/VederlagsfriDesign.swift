@@ -21,81 +21,34 @@ struct SegmentRole {
 
 /// The printed targets of Tabel 39–41 for the design's patient counts.
 struct VederlagsfriTargets {
-  let share: PrintedTable39
+  /// Tabel 39: the share (percent) of patients with group training, rows
+  /// as `Rows`, five years, growth in percentage points.
+  let share: PrintedTable
   let progressive: [[Int]]  // Tabel 40: row → group 1...4 (3 = 0), then total
   let nonProgressive: [[Int]]  // Tabel 41
 
-  static let table40 = """
-    kommune,diag_1_medfoedte_arvelige,diag_2_erhvervede_neurologiske,diag_4_inflammatoriske_gigtsygdomme,total_patienter
-    Brønderslev,30,103,98,231
-    Frederikshavn,25,98,92,210
-    Hjørring,14,89,40,142
-    Jammerbugt,10,40,26,76
-    Læsø,2,6,6,14
-    Mariagerfjord,23,100,85,207
-    Morsø,4,51,26,80
-    Rebild,15,51,26,92
-    Thisted,15,89,91,195
-    Vesthimmerlands,26,81,36,142
-    Aalborg,111,350,267,726
-    Total pr. diagnosegruppe,271,1049,791,2100
-    """
-  static let table41 = """
-    kommune,diag_1_medfoedte_arvelige,diag_2_erhvervede_neurologiske,diag_3_fysisk_handicap_ulykke,diag_4_inflammatoriske_gigtsygdomme,total_patienter
-    Brønderslev,129,320,33,62,538
-    Frederikshavn,159,445,34,88,715
-    Hjørring,164,456,37,79,730
-    Jammerbugt,178,353,28,82,631
-    Læsø,1,15,1,6,22
-    Mariagerfjord,153,368,28,104,644
-    Morsø,33,197,12,25,260
-    Rebild,56,181,18,37,289
-    Thisted,116,393,47,85,626
-    Vesthimmerlands,175,378,33,109,681
-    Aalborg,635,1282,127,331,2344
-    Total pr. diagnosegruppe,1780,4348,397,997,7410
-    """
-  static let table39 = """
-    kommune,2019,2020,2021,2022,2023,udvikling_pct
-    Brønderslev,65,63,62,65,66,1
-    Frederikshavn,48,46,46,48,51,4
-    Hjørring,44,47,48,46,46,3
-    Jammerbugt,32,36,33,34,38,6
-    Læsø,44,58,65,67,70,26
-    Mariagerfjord,52,54,54,57,59,7
-    Morsø,51,53,51,53,51,0
-    Rebild,65,62,62,64,67,2
-    Thisted,57,55,53,58,57,1
-    Vesthimmerlands,50,49,48,49,49,-1
-    Aalborg,61,61,61,61,62,0
-    Total,54,54,54,55,56,2
-    """
-
-  static func parse(_ text: String, groups: [Int]) -> [[Int]] {
-    text.split(separator: "\n").dropFirst().map { line in
-      let f = line.split(separator: ",").dropFirst().map { Int($0)! }
+  /// Row → the counts of groups 1...4 (0 for a group the table has no
+  /// column for), then the row's total.
+  static func byGroup(_ t: DiagnosisTable) -> [[Int]] {
+    zip(t.counts, t.totals).map { counts, total in
       var row = [0, 0, 0, 0, 0]
-      for (i, g) in groups.enumerated() { row[g - 1] = f[i] }
-      row[4] = f.last!
+      for (g, n) in zip(t.groups, counts) { row[g - 1] = n }
+      row[4] = total
       return row
     }
   }
 
-  init() {
-    share = PrintedTable39(Self.table39)
-    progressive = Self.parse(Self.table40, groups: [1, 2, 4])
-    nonProgressive = Self.parse(Self.table41, groups: [1, 2, 3, 4])
+  init(_ published: PublishedTables) {
+    share = published.table(39)
+    progressive = Self.byGroup(published.diagnosisTable(40))
+    nonProgressive = Self.byGroup(published.diagnosisTable(41))
   }
-}
 
-/// Tabel 39: rows as Rows, five years, growth in percentage points.
-struct PrintedTable39 {
-  let values: [[Int]]
-  let growth: [Int]
-  init(_ text: String) {
-    let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").dropFirst().map { Int($0)! } }
-    values = rows.map { Array($0.prefix(5)) }
-    growth = rows.map { $0[5] }
+  /// The weights of a speciale 62 patient's diagnosis group and progressive
+  /// disease: the region's patients of Tabel 40 (progressive, groups 1–4),
+  /// then of Tabel 41 (not progressive).
+  var diagnosisWeights: [Int] {
+    Array(progressive[Rows.total].prefix(4) + nonProgressive[Rows.total].prefix(4))
   }
 }
 

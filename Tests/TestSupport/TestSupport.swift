@@ -29,10 +29,15 @@ public let repositoryRoot: String = {
   return url.path
 }()
 
-/// A published table from `Tests/Fixtures/published`, as rows of cells
-/// (header first).
+/// The published tables as transcribed from the plan, one CSV file each:
+/// the sample generator's resource (`Samples/Generator/Published`), read
+/// here straight from the repository.
+public let publishedDirectory = repositoryRoot + "/Samples/Generator/Published"
+
+/// A published table from `publishedDirectory`, as rows of cells (header
+/// first).
 public func publishedTable(_ name: String) throws -> [[String]] {
-  try readCSV(repositoryRoot + "/Tests/Fixtures/published/\(name).csv")
+  try readCSV(publishedDirectory + "/\(name).csv")
 }
 
 /// A small CSV reader for test expectations (comma, `"` quoting).
