@@ -42,7 +42,7 @@ enum ReportFixture {
       [.text("10-19 år"), n(510), n(51, 1, over: 10), n(66_300), n(113, 1, over: 10)],
       [.text("50-59 år"), n(2_130), n(213, 1, over: 10), n(80_400), n(137, 1, over: 10)],
       [.text("90+ år"), n(90), n(9, 1, over: 10), n(4_700), n(8, 1, over: 10)],
-    ])
+    ], presentation: .figure)
 
   static let all = [kommuner, decimals, figure]
 
@@ -198,6 +198,17 @@ enum ReportFixture {
       id: "tabel-2", title: "Tabel 2: Praksis", header: ["kommune", "antal_praksis"],
       rows: [[.text("A"), ReportFixture.n(4)], [.text("B"), ReportFixture.n(5)]])
     #expect(BarChart.standard(for: noYears).isEmpty)
+  }
+
+  /// A figure is a figure because the table says so, not because of its id.
+  @Test func figureByPresentationNotById() {
+    var byId = ReportFixture.figure
+    byId.presentation = .table
+    #expect(BarChart.standard(for: byId).isEmpty)
+    var renamed = ReportFixture.figure
+    renamed.id = "age-profile"
+    let c = BarChart.standard(for: renamed)
+    #expect(c.count == 1 && c[0].series.count == 2 && c[0].percent)
   }
 
   @Test func displayRules() {

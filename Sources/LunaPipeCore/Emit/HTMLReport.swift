@@ -66,9 +66,10 @@ public struct HTMLReport: Sendable {
   }
 
   /// One table's section: heading, table, source line, charts. A figure
-  /// (`figur-…`) shows its chart first, then the numbers behind it.
+  /// (`Table.Presentation.figure`) shows its chart first, then the numbers
+  /// behind it.
   func section(_ table: Table) -> String {
-    let figure = table.id.hasPrefix("figur-")
+    let figure = table.presentation == .figure
     var o = "<section id=\"\(HTMLText.escape(table.id))\" class=\"\(figure ? "figure" : "table")\">\n"
     o += "<h2>\(HTMLText.escape(table.title))</h2>\n"
     let charts = self.charts(table, unit(table)).map {

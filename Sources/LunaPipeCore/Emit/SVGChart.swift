@@ -233,7 +233,7 @@ public struct BarChart: Sendable, Equatable {
 extension BarChart {
   /// The charts a table gets by default:
   ///
-  /// - a table whose id starts with `figur-` (a figure's data: one row per
+  /// - a figure (`Table.Presentation.figure`: a figure's data, one row per
   ///   category, one numeric column per series): grouped bars of its
   ///   percentage columns (`_pct`) if it has any, else of every numeric
   ///   column;
@@ -248,7 +248,7 @@ extension BarChart {
     guard !rows.isEmpty, !table.header.isEmpty else { return [] }
     let categories = rows.map { TableDisplay.text(of: $0[0], kind: TableDisplay.kind(of: table, at: 0)) }
     let categoryAxis = TableDisplay.columnLabel(of: table, at: 0)
-    if table.id.hasPrefix("figur-") {
+    if table.presentation == .figure {
       let numeric = table.header.indices.dropFirst().filter { c in
         rows.contains { c < $0.count && TableDisplay.value(of: $0[c]) != nil }
           && rows.allSatisfy { c >= $0.count || $0[c] == .empty || TableDisplay.value(of: $0[c]) != nil }
