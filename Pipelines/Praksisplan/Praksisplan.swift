@@ -47,9 +47,10 @@ public enum Praksisplan {
   /// (every kommune and region level) → tables (with growth; with the
   /// provider register `ydere` and the population `befolkning` when given,
   /// see `PlanTables`) → emit (four table formats, `report.html`,
-  /// `praksisplan.xlsx`). `populationQuarter` is the population quarter
-  /// of the tables per inhabitant (`--befolkning-tid`; nil: 2024K1 when
-  /// present, else the latest in the extract).
+  /// `praksisplan.xlsx`), presented the Danish way (`TableStyle.danish`).
+  /// `populationQuarter` is the population quarter of the tables per
+  /// inhabitant (`--befolkning-tid`; nil: 2024K1 when present, else the
+  /// latest in the extract).
   public static func pipeline(
     claims: [String], ydere: String? = nil, befolkning: String? = nil, populationQuarter: Quarter? = nil
   ) -> Pipeline<Void, [Table]> {
@@ -61,7 +62,7 @@ public enum Praksisplan {
       .then(
         PlanTables(
           claimsTables: tables, claims: claims, ydere: ydere, befolkning: befolkning, quarter: populationQuarter))
-      .emit()
+      .emit(style: .danish)
       .report(report)
       .workbook(workbook, file: "praksisplan.xlsx")
   }

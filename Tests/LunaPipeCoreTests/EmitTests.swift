@@ -17,17 +17,50 @@ import Testing
     #expect(s == "kommune,2019,udvikling_pct\nLæsø,1234567.89,-3\n\"A, B\",,\n")
   }
 
-  @Test func danishCSVForExcel() {
-    let bytes = TableFormat.danishCSV.render(table)
+  /// A style with a decimal comma and `.` between thousands, `;` between
+  /// fields, Danish as the language: what a Danish pipeline passes.
+  let commaStyle = TableStyle(numbers: .danish, language: "da", listSeparator: ";")
+
+  @Test func localizedCSVForSpreadsheets() {
+    #expect(TableFormat.localizedCSV.directory(commaStyle) == "tables-da")
+    let bytes = TableFormat.localizedCSV.render(table, style: commaStyle)
     #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
     let s = String(decoding: bytes.dropFirst(3), as: UTF8.self)
     #expect(s == "kommune;2019;udvikling_pct\nLæsø;1.234.567,89;-3\nA, B;;\n")
+    // The standard style: English, plain numbers, commas between fields.
+    #expect(TableFormat.localizedCSV.directory() == "tables-en")
+    let plain = String(decoding: TableFormat.localizedCSV.render(table).dropFirst(3), as: UTF8.self)
+    #expect(plain == "kommune,2019,udvikling_pct\nLæsø,1234567.89,-3\n\"A, B\",,\n")
   }
 
   @Test func markdown() {
-    let s = String(decoding: TableFormat.markdown.render(table), as: UTF8.self)
+    let s = String(decoding: TableFormat.markdown.render(table, style: commaStyle), as: UTF8.self)
     #expect(s.hasPrefix("### Tabel 1: Udgift\n\n| kommune | 2019 | udvikling_pct |\n|---|---:|---:|\n"))
     #expect(s.contains("| Læsø | 1.234.567,89 | -3 |"))
+    let plain = String(decoding: TableFormat.markdown.render(table), as: UTF8.self)
+    #expect(plain.contains("| Læsø | 1234567.89 | -3 |"))
+  }
+
+  @Test func styleWritesNumbersAndCodes() {
+    let n = Table.Cell.number(Rational(12345, 10), decimals: 1)
+    #expect(TableStyle.standard.text(of: n) == "1234.5")
+    #expect(commaStyle.text(of: n) == "1.234,5")
+    #expect(commaStyle.text(of: n, kind: .percent) == "1.234,5%")
+    #expect(commaStyle.text(of: .number(Rational(9330), decimals: 0), kind: .code) == "9330")
+    #expect(TableStyle.standard.kind("year") == .code && TableStyle.standard.kind("Birth_Year") == .code)
+    #expect(TableStyle.standard.kind("share_pct") == .percent && TableStyle.standard.kind("amount") == .plain)
+    #expect(TableStyle.standard.number(Rational(-1_234_567), decimals: 2) == "-1234567.00")
+  }
+
+  @Test func emitWritesEachFormatInTheStylesDirectories() throws {
+    let out = try OutputDirectory(target: makeTempDir() + "/out")
+    defer { out.discard() }
+    _ = try Emit(style: commaStyle).run([table], in: RunContext(output: out))
+    for f in ["tables/tabel-1.csv", "tables-da/tabel-1.csv", "tables-md/tabel-1.md", "tables-json/tabel-1.json"] {
+      #expect(out.written.contains(f), "\(f)")
+    }
+    let md = try String(contentsOf: out.staging.appendingPathComponent("tables-md/tabel-1.md"), encoding: .utf8)
+    #expect(md.contains("| Læsø | 1.234.567,89 | -3 |"))
   }
 
   @Test func json() throws {
