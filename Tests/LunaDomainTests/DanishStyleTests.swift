@@ -15,6 +15,21 @@ import Testing
     #expect(da.number(Rational(1_234_567), decimals: 0) == "1.234.567")
   }
 
+  @Test func codesAndYearsAreDigits() {
+    for h in ["aar", "Aar", "År", "postnr", "ydernummer", "kode", "yder_nr"] {
+      #expect(da.kind(h) == .code, "\(h)")
+    }
+    #expect(da.kind("antal") == .plain && da.kind("patienter_pct") == .percent)
+    let t = Table(
+      id: "t", title: "Udgift pr. år", header: ["aar", "udgift"],
+      rows: [[n(1960), n(12345, 1, over: 10)], [.text("I alt"), n(2_500_000)]])
+    let md = String(decoding: TableFormat.markdown.render(t, style: da), as: UTF8.self)
+    #expect(md == "### Udgift pr. år\n\n| aar | udgift |\n|---|---:|\n| 1960 | 1.234,5 |\n| I alt | 2.500.000 |\n")
+    let csv = TableFormat.localizedCSV.render(t, style: da)
+    #expect(TableFormat.localizedCSV.directory(da) == "tables-da")
+    #expect(String(decoding: csv.dropFirst(3), as: UTF8.self) == "aar;udgift\n1960;1.234,5\nI alt;2.500.000\n")
+  }
+
   @Test func thePlansWords() {
     let t = Table(
       id: "tabel-19", title: "Tabel 19: Udgifter", header: ["kommune", "2019", "2023", "udvikling_pct"],

@@ -41,6 +41,28 @@ import Testing
     #expect(plain.contains("| Læsø | 1234567.89 | -3 |"))
   }
 
+  /// A year names a year, it is not an amount: Markdown prints a year
+  /// column's numbers as their digits (`1960`, never `1.960` or `1,960`),
+  /// and a header or row label as the text it is. The engine's default
+  /// style writes plain numbers: `1234.5`.
+  @Test func markdownPrintsYearsAsDigitsAndPlainNumbersByDefault() {
+    let years = Table(
+      id: "years", title: "Spending by year", header: ["year", "amount", "1960"],
+      rows: [
+        [.number(Rational(1960), decimals: 0), .number(Rational(12345, 10), decimals: 1), .number(Rational(2_500_000), decimals: 0)],
+        [.text("1960"), .empty, .number(Rational(-1234), decimals: 0)],
+      ])
+    let s = String(decoding: TableFormat.markdown.render(years), as: UTF8.self)
+    #expect(
+      s == "### Spending by year\n\n| year | amount | 1960 |\n|---|---:|---:|\n| 1960 | 1234.5 | 2500000 |\n| 1960 |  | -1234 |\n")
+    // With a comma style the amounts are grouped, the year still is not.
+    let comma = String(decoding: TableFormat.markdown.render(years, style: commaStyle), as: UTF8.self)
+    #expect(comma.contains("| 1960 | 1.234,5 | 2.500.000 |\n| 1960 |  | -1.234 |\n"))
+    // So in the spreadsheet CSV.
+    let csv = String(decoding: TableFormat.localizedCSV.render(years, style: commaStyle).dropFirst(3), as: UTF8.self)
+    #expect(csv == "year;amount;1960\n1960;1.234,5;2.500.000\n1960;;-1.234\n")
+  }
+
   @Test func styleWritesNumbersAndCodes() {
     let n = Table.Cell.number(Rational(12345, 10), decimals: 1)
     #expect(TableStyle.standard.text(of: n) == "1234.5")

@@ -2,8 +2,8 @@ import Foundation
 
 /// The formats a table is written in. The machine formats (`csv`, `json`)
 /// are the same in every style; the ones for people (`localizedCSV`,
-/// `markdown`) write numbers in the style's format, and headers and text
-/// cells as given.
+/// `markdown`) write numbers in the style's format, a code column's digits
+/// ungrouped, and headers and text cells as given.
 public enum TableFormat: String, Sendable, CaseIterable, Codable {
   /// `tables/ID.csv`: comma-separated, decimal point, no thousands
   /// separator, UTF-8: the published tables' own schema, for machines.
@@ -44,8 +44,10 @@ public enum TableFormat: String, Sendable, CaseIterable, Codable {
   /// formats for people (`localizedCSV`, `markdown`).
   public func render(_ table: Table, style: TableStyle = .standard) -> [UInt8] {
     /// A cell as people read it in `style`, without the `%` of a
-    /// percentage (the header says it).
-    func localized(_ c: Table.Cell, _ column: Int) -> String { style.text(of: c) }
+    /// percentage (the header says it), a code column's digits ungrouped.
+    func localized(_ c: Table.Cell, _ column: Int) -> String {
+      style.text(of: c, kind: style.kind(of: table, at: column) == .code ? .code : .plain)
+    }
     switch self {
     case .csv:
       var s = CSVText.row(table.header, delimiter: ",")
