@@ -120,7 +120,8 @@ public enum ObjektivFinansiering {
   /// The key quarter of a budget year: 1 January of the year before.
   public static func keyQuarter(budgetYear: Int) -> Quarter { Quarter(year: budgetYear - 1, quarter: 1) }
 
-  /// The pipeline: read the population, allocate, emit.
+  /// The pipeline: read the population, allocate, emit (the Danish way:
+  /// `TableStyle.danish`).
   ///
   /// The key's quarter follows from each budget year; `populationQuarter`
   /// (`--befolkning-tid`) may only confirm it: given, it must be the key
@@ -143,6 +144,6 @@ public enum ObjektivFinansiering {
       .map("allocate") { population, _ in
         [try table(population, amounts: amounts, region: region, method: method)]
       }
-      .emit()
+      .emit(style: .danish)
   }
 }

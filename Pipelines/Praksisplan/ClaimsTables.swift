@@ -33,7 +33,8 @@ extension Praksisplan {
       CrossTable(
         id: id(p),
         title: "Tabel \(p): Antal patienter, der har modtaget ridefysioterapi på \(name) fordelt på borgerens bopælskommune",
-        rowHeader: "kommune", columns: years, families: rows, measure: .patienter, decimals: 0)
+        rowHeader: "kommune", columns: years, families: rows, measure: .patienter, decimals: 0,
+        growthHeader: growthHeader)
     ]
     tables += measureTables(
       numbers: n, of: name, rowHeader: "kommune", columns: years, families: rows, ydelserPrPatientDecimals: 0,
@@ -93,18 +94,21 @@ extension Praksisplan {
     return [
       CrossTable(
         id: id(n.0), title: "Tabel \(n.0): Udgifter pr. år\(udgiftUnit) til \(name) \(by)",
-        rowHeader: rowHeader, columns: columns, families: rows, measure: udgift, decimals: udgiftDecimals),
+        rowHeader: rowHeader, columns: columns, families: rows, measure: udgift, decimals: udgiftDecimals,
+        growthHeader: growthHeader),
       CrossTable(
         id: id(n.1), title: "Tabel \(n.1): Udgifter pr. patient pr. år til \(name) \(by)",
-        rowHeader: rowHeader, columns: columns, families: rows, measure: .udgiftPrPatient, decimals: 0),
+        rowHeader: rowHeader, columns: columns, families: rows, measure: .udgiftPrPatient, decimals: 0,
+        growthHeader: growthHeader),
       CrossTable(
         id: id(n.2), title: "Tabel \(n.2): Ydelser pr. år på \(name) \(by)",
-        rowHeader: rowHeader, columns: columns, families: rows, measure: .ydelser, decimals: 0),
+        rowHeader: rowHeader, columns: columns, families: rows, measure: .ydelser, decimals: 0,
+        growthHeader: growthHeader),
       CrossTable(
         id: id(n.3),
         title: "Tabel \(n.3): Ydelser \(ydelserPrPatient) på \(name) \(by)",
         rowHeader: rowHeader, columns: columns, families: rows, measure: .ydelserPrPatient,
-        decimals: ydelserPrPatientDecimals),
+        decimals: ydelserPrPatientDecimals, growthHeader: growthHeader),
     ]
   }
 
@@ -124,7 +128,7 @@ extension Praksisplan {
       id: id(39),
       title: "Tabel 39: Procentandel af patienter, der modtager holdtræning (speciale 62) ud af samtlige patienter, der modtager fysioterapi",
       rowHeader: "kommune", columns: years, families: hold, measure: .patienter, decimals: 0,
-      growth: .percentagePoints)
+      growth: .percentagePoints, growthHeader: growthHeader)
     t.shareOf = all
     return t
   }

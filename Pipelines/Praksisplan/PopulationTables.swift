@@ -155,7 +155,8 @@ public enum PopulationTables {
         id: "figur-\(number)",
         title:
           "Figur \(number): Aldersfordelingen blandt de nordjyske borgere, der modtog fysioterapi på speciale \(speciale) i \(year), og befolkningen (folketal \(quarter))",
-        header: ["aldersgruppe", "patienter", "patienter_pct", "befolkning", "befolkning_pct"], rows: rows)
+        header: ["aldersgruppe", "patienter", "patienter_pct", "befolkning", "befolkning_pct"], rows: rows,
+        presentation: .figure)
     }
     return [figure(number: 3, speciale: 51), figure(number: 4, speciale: 62)]
   }

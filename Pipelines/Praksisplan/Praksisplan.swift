@@ -12,6 +12,9 @@ public enum Praksisplan {
   public static let name = "praksisplan"
   public static let region = 1081
   public static let years: [Int64] = Array(2019...2023)
+  /// The growth column of the published tables, first to last year in
+  /// percent (labelled "Udvikling 2019–23" by `TableStyle.danish`).
+  public static let growthHeader = "udvikling_pct"
 
   /// The tables, numbered as in the published plan.
   public static var tables: [CrossTable] {
@@ -39,7 +42,8 @@ public enum Praksisplan {
         id: id(n.4),
         title:
           "Tabel \(n.4): Antal patienter, der har modtaget behandling på \(specialeName) fordelt på borgerens bopælskommune",
-        rowHeader: "kommune", columns: years, families: patient, measure: .patienter, decimals: 0),
+        rowHeader: "kommune", columns: years, families: patient, measure: .patienter, decimals: 0,
+        growthHeader: growthHeader),
     ]
   }
 
@@ -48,9 +52,10 @@ public enum Praksisplan {
   /// (every kommune and region level) → tables (with growth; with the
   /// provider register `ydere` and the population `befolkning` when given,
   /// see `PlanTables`) → emit (four table formats, `report.html`,
-  /// `praksisplan.xlsx`). `populationQuarter` is the population quarter
-  /// of the tables per inhabitant (`--befolkning-tid`; nil: 2024K1 when
-  /// present, else the latest in the extract).
+  /// `praksisplan.xlsx`), presented the Danish way (`TableStyle.danish`).
+  /// `populationQuarter` is the population quarter of the tables per
+  /// inhabitant (`--befolkning-tid`; nil: 2024K1 when present, else the
+  /// latest in the extract).
   public static func pipeline(
     claims: [String], ydere: String? = nil, befolkning: String? = nil, populationQuarter: Quarter? = nil
   ) -> Pipeline<Void, [Table]> {
@@ -65,7 +70,7 @@ public enum Praksisplan {
         return results
       }
       .then(tables)
-      .emit()
+      .emit(style: .danish)
       .report(report)
       .workbook(workbook, file: "praksisplan.xlsx")
   }

@@ -1,8 +1,9 @@
 import LunaPipeCore
 
 /// How the praksisplan's tables are presented in `report.html` and
-/// `praksisplan.xlsx`: the source line under each table as the plan words
-/// it, the unit on the chart axes, and the plan's reading order (figure 3
+/// `praksisplan.xlsx`: in Danish (`TableStyle.danish`), the source line
+/// under each table as the plan words it (class `kilde` in the page), the
+/// unit on the chart axes, and the plan's reading order (figure 3
 /// opens the speciale 51 statistics before Tabel 18, figure 4 the
 /// speciale 62 statistics before Tabel 28).
 extension Praksisplan {
@@ -15,12 +16,13 @@ extension Praksisplan {
       intro:
         "Tabeller og figurer beregnet af LunaPipe fra de givne udtræk, nummereret som i den offentliggjorte "
         + "praksisplan. Udvikling i procent fra første til sidste år.",
-      source: { source(of: $0) }, unit: { unit(of: $0) }, order: { readingOrder($0) })
+      source: { source(of: $0) }, unit: { unit(of: $0) }, order: { readingOrder($0) }, style: .danish,
+      sourceClass: "kilde")
   }
 
   /// The Excel workbook.
   public static var workbook: XLSXWorkbook {
-    XLSXWorkbook(title: reportTitle, source: { source(of: $0) }, order: { readingOrder($0) })
+    XLSXWorkbook(title: reportTitle, source: { source(of: $0) }, order: { readingOrder($0) }, style: .danish)
   }
 
   /// The source line the plan prints under a table ("Kilde: LUNA BI").

@@ -17,17 +17,72 @@ import Testing
     #expect(s == "kommune,2019,udvikling_pct\nLæsø,1234567.89,-3\n\"A, B\",,\n")
   }
 
-  @Test func danishCSVForExcel() {
-    let bytes = TableFormat.danishCSV.render(table)
+  /// A style with a decimal comma and `.` between thousands, `;` between
+  /// fields, Danish as the language: what a Danish pipeline passes.
+  let commaStyle = TableStyle(numbers: .danish, language: "da", listSeparator: ";")
+
+  @Test func localizedCSVForSpreadsheets() {
+    #expect(TableFormat.localizedCSV.directory(commaStyle) == "tables-da")
+    let bytes = TableFormat.localizedCSV.render(table, style: commaStyle)
     #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
     let s = String(decoding: bytes.dropFirst(3), as: UTF8.self)
     #expect(s == "kommune;2019;udvikling_pct\nLæsø;1.234.567,89;-3\nA, B;;\n")
+    // The standard style: English, plain numbers, commas between fields.
+    #expect(TableFormat.localizedCSV.directory() == "tables-en")
+    let plain = String(decoding: TableFormat.localizedCSV.render(table).dropFirst(3), as: UTF8.self)
+    #expect(plain == "kommune,2019,udvikling_pct\nLæsø,1234567.89,-3\n\"A, B\",,\n")
   }
 
   @Test func markdown() {
-    let s = String(decoding: TableFormat.markdown.render(table), as: UTF8.self)
+    let s = String(decoding: TableFormat.markdown.render(table, style: commaStyle), as: UTF8.self)
     #expect(s.hasPrefix("### Tabel 1: Udgift\n\n| kommune | 2019 | udvikling_pct |\n|---|---:|---:|\n"))
     #expect(s.contains("| Læsø | 1.234.567,89 | -3 |"))
+    let plain = String(decoding: TableFormat.markdown.render(table), as: UTF8.self)
+    #expect(plain.contains("| Læsø | 1234567.89 | -3 |"))
+  }
+
+  /// A year names a year, it is not an amount: Markdown prints a year
+  /// column's numbers as their digits (`1960`, never `1.960` or `1,960`),
+  /// and a header or row label as the text it is. The engine's default
+  /// style writes plain numbers: `1234.5`.
+  @Test func markdownPrintsYearsAsDigitsAndPlainNumbersByDefault() {
+    let years = Table(
+      id: "years", title: "Spending by year", header: ["year", "amount", "1960"],
+      rows: [
+        [.number(Rational(1960), decimals: 0), .number(Rational(12345, 10), decimals: 1), .number(Rational(2_500_000), decimals: 0)],
+        [.text("1960"), .empty, .number(Rational(-1234), decimals: 0)],
+      ])
+    let s = String(decoding: TableFormat.markdown.render(years), as: UTF8.self)
+    #expect(
+      s == "### Spending by year\n\n| year | amount | 1960 |\n|---|---:|---:|\n| 1960 | 1234.5 | 2500000 |\n| 1960 |  | -1234 |\n")
+    // With a comma style the amounts are grouped, the year still is not.
+    let comma = String(decoding: TableFormat.markdown.render(years, style: commaStyle), as: UTF8.self)
+    #expect(comma.contains("| 1960 | 1.234,5 | 2.500.000 |\n| 1960 |  | -1.234 |\n"))
+    // So in the spreadsheet CSV.
+    let csv = String(decoding: TableFormat.localizedCSV.render(years, style: commaStyle).dropFirst(3), as: UTF8.self)
+    #expect(csv == "year;amount;1960\n1960;1.234,5;2.500.000\n1960;;-1.234\n")
+  }
+
+  @Test func styleWritesNumbersAndCodes() {
+    let n = Table.Cell.number(Rational(12345, 10), decimals: 1)
+    #expect(TableStyle.standard.text(of: n) == "1234.5")
+    #expect(commaStyle.text(of: n) == "1.234,5")
+    #expect(commaStyle.text(of: n, kind: .percent) == "1.234,5%")
+    #expect(commaStyle.text(of: .number(Rational(9330), decimals: 0), kind: .code) == "9330")
+    #expect(TableStyle.standard.kind("year") == .code && TableStyle.standard.kind("Birth_Year") == .code)
+    #expect(TableStyle.standard.kind("share_pct") == .percent && TableStyle.standard.kind("amount") == .plain)
+    #expect(TableStyle.standard.number(Rational(-1_234_567), decimals: 2) == "-1234567.00")
+  }
+
+  @Test func emitWritesEachFormatInTheStylesDirectories() throws {
+    let out = try OutputDirectory(target: makeTempDir() + "/out")
+    defer { out.discard() }
+    _ = try Emit(style: commaStyle).run([table], in: RunContext(output: out))
+    for f in ["tables/tabel-1.csv", "tables-da/tabel-1.csv", "tables-md/tabel-1.md", "tables-json/tabel-1.json"] {
+      #expect(out.written.contains(f), "\(f)")
+    }
+    let md = try String(contentsOf: out.staging.appendingPathComponent("tables-md/tabel-1.md"), encoding: .utf8)
+    #expect(md.contains("| Læsø | 1.234.567,89 | -3 |"))
   }
 
   @Test func json() throws {

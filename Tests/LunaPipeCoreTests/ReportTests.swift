@@ -9,7 +9,8 @@ import Testing
 #endif
 
 /// Tables shaped like the praksisplan's: a kommune table with a Total row
-/// and a growth column, one with two decimals, and a figure's data.
+/// and a growth column, one with two decimals, and a figure's data; and a
+/// Danish style for them.
 enum ReportFixture {
   static func n(_ v: Int64, _ d: Int = 0, over: Int64 = 1) -> Table.Cell { .number(Rational(v, over), decimals: d) }
 
@@ -42,14 +43,26 @@ enum ReportFixture {
       [.text("10-19 år"), n(510), n(51, 1, over: 10), n(66_300), n(113, 1, over: 10)],
       [.text("50-59 år"), n(2_130), n(213, 1, over: 10), n(80_400), n(137, 1, over: 10)],
       [.text("90+ år"), n(90), n(9, 1, over: 10), n(4_700), n(8, 1, over: 10)],
-    ])
+    ], presentation: .figure)
 
   static let all = [kommuner, decimals, figure]
 
+  /// The words and numbers of a Danish report, as a Danish pipeline
+  /// passes them (LunaDomain's `TableStyle.danish`, which this test target
+  /// does not see, is the real one).
+  static let style = TableStyle(
+    numbers: .danish, language: "da", listSeparator: ";",
+    labels: .init(
+      growth: "Udvikling", shareAxis: "Andel (%)", countAxis: "Antal", contents: "Indhold",
+      noRows: "Ingen rækker i udtrækket.", sheet: "Ark", runSummary: "Grundlag", recordsRead: "poster læst",
+      recordsAccepted: "godkendt", recordsRejected: "afvist", emptyLinesSkipped: "tomme linjer sprunget over"),
+    codeColumns: .init(names: ["aar"], suffixes: ["postnr", "nummer", "kode", "_nr"]),
+    totalRows: .init(labels: ["total", "i alt"], words: ["total"]), growthColumn: "udvikling")
+
   static let report = HTMLReport(
     title: "Praksisplan <test>", intro: "Tal & figurer",
-    source: { $0.id.hasPrefix("figur-") ? "Kilde: LUNA BI og Danmarks Statistik" : "Kilde: LUNA BI" },
-    unit: { $0.id == "tabel-19" ? "kr." : nil })
+    source: { $0.presentation == .figure ? "Kilde: LUNA BI og Danmarks Statistik" : "Kilde: LUNA BI" },
+    unit: { $0.id == "tabel-19" ? "kr." : nil }, style: style)
 }
 
 @Suite struct ReportTests {
@@ -69,8 +82,8 @@ enum ReportFixture {
   func count(_ needle: String, in s: String) -> Int { s.components(separatedBy: needle).count - 1 }
 
   @Test func emptyReportIsAWholePage() {
-    let s = String(decoding: HTMLReport(title: "Tom").render([]), as: UTF8.self)
-    #expect(s.hasPrefix("<!DOCTYPE html>\n<html lang=\"da\">"))
+    let s = String(decoding: HTMLReport(title: "Empty").render([]), as: UTF8.self)
+    #expect(s.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">"))
     #expect(s.hasSuffix("</html>\n"))
     #expect(!s.contains("<section"))
     #expect(!s.contains("<nav"))
@@ -96,12 +109,13 @@ enum ReportFixture {
   }
 
   @Test func sourceLineUnderEachTable() {
-    #expect(count("<p class=\"kilde\">Kilde: LUNA BI</p>", in: html) == 2)
-    #expect(count("<p class=\"kilde\">Kilde: LUNA BI og Danmarks Statistik</p>", in: html) == 1)
+    #expect(count("<p class=\"source\">Kilde: LUNA BI</p>", in: html) == 2)
+    #expect(count("<p class=\"source\">Kilde: LUNA BI og Danmarks Statistik</p>", in: html) == 1)
+    #expect(html.contains("\n.source { font-size: 13px;"))
     // Under the table: after its </table>, before the next section.
     let s19 = html.range(of: "<section id=\"tabel-19\"")!
     let table = html.range(of: "</table>", range: s19.upperBound..<html.endIndex)!
-    let kilde = html.range(of: "class=\"kilde\"", range: s19.upperBound..<html.endIndex)!
+    let kilde = html.range(of: "class=\"source\"", range: s19.upperBound..<html.endIndex)!
     let next = html.range(of: "<section", range: s19.upperBound..<html.endIndex)!
     #expect(table.upperBound <= kilde.lowerBound && kilde.upperBound <= next.lowerBound)
   }
@@ -167,7 +181,7 @@ enum ReportFixture {
   }
 
   @Test func barLengthsFollowTheValues() throws {
-    let c = try #require(BarChart.standard(for: ReportFixture.kommuner).first)
+    let c = try #require(BarChart.standard(for: ReportFixture.kommuner, style: ReportFixture.style).first)
     let svg = c.svg()
     // Bar widths, in row order: proportional to 2,982,369 / 163,684 / 4,185,541.
     let widths = svg.components(separatedBy: "<rect x=").dropFirst(2).compactMap { part -> Double? in
@@ -184,8 +198,10 @@ enum ReportFixture {
     #expect(a.lo == 0 && a.hi == 15_000_000 && a.step == 5_000_000)
     let b = BarChart.axis([-7, 21.3])
     #expect(b.lo == -10 && b.hi == 30 && b.step == 10)
-    #expect(BarChart.tickText(2_500_000, step: 500_000) == "2.500.000")
-    #expect(BarChart.tickText(2.5, step: 0.5, percent: true) == "2,5%")
+    #expect(BarChart.tickText(2_500_000, step: 500_000, numbers: .danish) == "2.500.000")
+    #expect(BarChart.tickText(2.5, step: 0.5, percent: true, numbers: .danish) == "2,5%")
+    #expect(BarChart.tickText(2_500_000, step: 500_000, numbers: .plain) == "2500000")
+    #expect(BarChart.tickText(2.5, step: 0.5, percent: true, numbers: .plain) == "2.5%")
     #expect(BarChart.n(12.34) == "12.3" && BarChart.n(-3) == "-3")
   }
 
@@ -201,13 +217,65 @@ enum ReportFixture {
   }
 
   @Test func displayRules() {
-    #expect(TableDisplay.isTotal([.text("Region Nordjylland total")]))
-    #expect(TableDisplay.isTotal([.text("Total pr. diagnosegruppe")]))
-    #expect(TableDisplay.isTotal([.text("I alt")]))
-    #expect(!TableDisplay.isTotal([.text("Totalkommune")]))
+    let da = ReportFixture.style
+    #expect(da.isTotal([.text("Region Nordjylland total")]))
+    #expect(da.isTotal([.text("Total pr. diagnosegruppe")]))
+    #expect(da.isTotal([.text("I alt")]))
+    #expect(!da.isTotal([.text("Totalkommune")]))
     #expect(TableDisplay.shortName(ReportFixture.kommuner) == "Tabel 19")
-    #expect(TableDisplay.text(of: ReportFixture.n(9330), kind: TableDisplay.kind("postnr")) == "9330")
-    #expect(TableDisplay.text(of: ReportFixture.n(9330), kind: TableDisplay.kind("antal")) == "9.330")
+    #expect(da.text(of: ReportFixture.n(9330), kind: da.kind("postnr")) == "9330")
+    #expect(da.text(of: ReportFixture.n(9330), kind: da.kind("antal")) == "9.330")
+    // The standard style: English totals, English code columns.
+    let en = TableStyle.standard
+    #expect(en.isTotal([.text("Total")]) && en.isTotal([.text("North total")]) && en.isTotal([.text("Total by group")]))
+    #expect(!en.isTotal([.text("I alt")]) && !en.isTotal([.text("Totalizer")]) && !en.isTotal([ReportFixture.n(1)]))
+    #expect(en.text(of: ReportFixture.n(9330), kind: en.kind("zip_code")) == "9330")
+    #expect(en.text(of: ReportFixture.n(9330), kind: en.kind("postnr")) == "9330")
+    #expect(en.text(of: ReportFixture.n(9330, 2, over: 100), kind: en.kind("amount")) == "93.30")
+  }
+
+  /// Without a style, the report is neutral: English words, `lang="en"`,
+  /// plain numbers, and no Danish label for a Danish column name.
+  @Test func standardStyleIsEnglishWithPlainNumbers() {
+    var run = RunReport(pipeline: "p", version: "1.0", threads: 1, maxRejectShare: 0.01)
+    run.totals = .init(read: 1_234_567, accepted: 1_234_000, rejected: 560, skippedEmpty: 7)
+    let growth = Table(
+      id: "g", title: "Growth", header: ["region", "2019", "2023", "growth_pct"],
+      rows: [[.text("North"), ReportFixture.n(1), ReportFixture.n(2), ReportFixture.n(100)]])
+    let plain = HTMLReport(title: "Plan", unit: { $0.id == "tabel-19" ? "kr." : nil })
+    let s = String(decoding: plain.render(ReportFixture.all + [growth], run: run), as: UTF8.self)
+    #expect(s.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">"))
+    #expect(s.contains("<nav aria-label=\"Contents\">\n<h2>Contents</h2>"))
+    #expect(s.contains("<td class=\"num\">2851115</td>"))
+    #expect(s.contains("<td class=\"num\">7.20</td>"))
+    #expect(s.contains("<td class=\"num\">-7%</td>"))
+    #expect(s.contains("<td class=\"num\">21.3%</td>"))
+    #expect(!s.contains("2.851.115"))
+    #expect(s.contains("<th scope=\"col\" class=\"num\">Growth 2019–23</th>"))
+    #expect(s.contains("<th scope=\"col\" class=\"num\">Udvikling (%)</th>"))
+    #expect(s.contains("class=\"axis-label\">Share (%)</text>"))
+    #expect(s.contains(">2982369</text>"))
+    #expect(s.contains("Input: 1234567 records read, 1234000 accepted, 560 rejected, 7 empty lines skipped (p 1.0)."))
+    #expect(count("<tr class=\"total\">", in: s) == 2)
+    for word in ["Indhold", "Andel", "Grundlag", "lang=\"da\"", "kilde\""] {
+      #expect(!s.contains(word), "\(word)")
+    }
+    let empty = Table(id: "e", title: "Nothing", header: ["a"], rows: [])
+    let e = String(decoding: HTMLReport(title: "E", sourceClass: "note").render([empty]), as: UTF8.self)
+    #expect(e.contains("<p class=\"empty\">No rows in the extract.</p>"))
+    #expect(e.contains("\n.note { font-size: 13px;"))
+  }
+
+  /// A figure is a figure because the table says so, not because of its id.
+  @Test func figureByPresentationNotById() {
+    var byId = ReportFixture.figure
+    byId.presentation = .table
+    #expect(BarChart.standard(for: byId).isEmpty)
+    var renamed = ReportFixture.figure
+    renamed.id = "age-profile"
+    let c = BarChart.standard(for: renamed)
+    #expect(c.count == 1 && c[0].series.count == 2 && c[0].percent && c[0].valueAxis == "Share (%)")
+    #expect(BarChart.standard(for: renamed, style: ReportFixture.style).first?.valueAxis == "Andel (%)")
   }
 
   @Test func sameTablesSameBytes() {

@@ -7,7 +7,8 @@ import Testing
 /// The workbook read back by an independent reader (openpyxl).
 @Suite struct WorkbookTests {
   static let workbook = XLSXWorkbook(
-    title: "Praksisplan", source: { $0.id.hasPrefix("figur-") ? "Kilde: LUNA BI og Danmarks Statistik" : "Kilde: LUNA BI" })
+    title: "Praksisplan", source: { $0.presentation == .figure ? "Kilde: LUNA BI og Danmarks Statistik" : "Kilde: LUNA BI" },
+    style: ReportFixture.style)
 
   func written(_ tables: [Table] = ReportFixture.all) throws -> (path: String, contents: XLSXContents) {
     let path = makeTempDir("xlsx") + "/t.xlsx"
@@ -24,7 +25,7 @@ import Testing
       #expect(sheet.cells[[1, 1]]?.bold == true)
       #expect(sheet.freezePanes == "B3", "\(sheet.name)")
       for c in table.header.indices {
-        #expect(sheet.text(2, c + 1) == TableDisplay.columnLabel(of: table, at: c))
+        #expect(sheet.text(2, c + 1) == ReportFixture.style.columnLabel(of: table, at: c))
       }
     }
     #expect(x.sheets[0].text(2, 4) == "Udvikling 2019–23")
@@ -94,6 +95,9 @@ import Testing
     ])
     #expect(names == ["Tabel 19", "tabel 19 (2)", "Bilag 2Klinikker", "clinics", "Citat", "id-e"])
     #expect(names.allSatisfy { $0.count <= 31 })
+    // Nothing usable in title or id: the style's word for a sheet.
+    #expect(XLSXWorkbook.sheetNames([t("", "?"), t("", "*")]) == ["Sheet", "Sheet (2)"])
+    #expect(XLSXWorkbook.sheetNames([t("", "?")], fallback: "Ark") == ["Ark"])
   }
 
   @Test func numberFormatCodes() {

@@ -13,8 +13,14 @@ import Testing
     #expect(r.stdout.contains("run"))
     #expect(r.stdout.contains("samples"))
     let run = try runLunapipe(["run", "--help"])
-    #expect(run.stdout.contains("--max-reject-share"))
-    #expect(run.stdout.contains("praksisplan"))
+    for p in ["praksisplan", "claims-summary", "validate", "objektiv-finansiering"] { #expect(run.stdout.contains(p)) }
+    // Each pipeline has its own options: none mixed into all.
+    let plan = try runLunapipe(["run", "praksisplan", "--help"])
+    #expect(plan.stdout.contains("--max-reject-share") && plan.stdout.contains("--ydere"))
+    #expect(!plan.stdout.contains("--region") && !plan.stdout.contains("--amount"))
+    let summary = try runLunapipe(["run", "claims-summary", "--help"])
+    #expect(summary.stdout.contains("--claims") && !summary.stdout.contains("--ydere"))
+    #expect(try runLunapipe(["run", "praksisplan", "--claims", small, "--out", makeTempDir(), "--region", "1082"]).exit == 64)
   }
 
   @Test func badArgumentsExit64() throws {

@@ -216,6 +216,8 @@ import Testing
     let ids = Set(tables.map(\.id))
     #expect(ids.contains("tabel-27") && ids.contains("figur-4") && !ids.contains("tabel-05"))
     #expect(context.report.notes.contains { $0.hasPrefix("tables 5, 6, 7 and 8 skipped") })
+    // The age figures are figures to the report: chart first.
+    #expect(tables.filter { $0.presentation == .figure }.map(\.id) == ["figur-3", "figur-4"])
   }
 
   // MARK: Figures

@@ -1,4 +1,5 @@
 import Foundation
+import LunaDomain
 import LunaPipeCore
 import LunaPipelines
 import TestSupport
@@ -37,17 +38,18 @@ import Testing
       #expect(html.contains("<section id=\"\(t.id)\""), "\(t.id)")
       #expect(html.contains("<h2>\(HTMLText.escape(t.title))</h2>"), "\(t.id)")
     }
+    #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"da\">"))
     #expect(html.components(separatedBy: "<p class=\"kilde\">Kilde: LUNA").count - 1 == tables.count)
     // A chart for every table with years and at least two rows besides the
     // Total, and for each figure.
-    let charted = tables.filter { !BarChart.standard(for: $0).isEmpty }
+    let charted = tables.filter { !BarChart.standard(for: $0, style: .danish).isEmpty }
     #expect(charted.count >= 10)
     #expect(html.components(separatedBy: "<svg ").count - 1 == charted.count)
     #expect(html.contains("2023 (kr.)"))
     // Tabel 19's Læsø row, the Danish way.
     let t19 = try #require(tables.first { $0.id == "tabel-19" })
     let laesoe = try #require(t19.rows.first { $0.first == .text("Læsø") })
-    let cells = laesoe.dropFirst().map { "<td class=\"num\">\(TableDisplay.text(of: $0))" }
+    let cells = laesoe.dropFirst().map { "<td class=\"num\">\(TableStyle.danish.text(of: $0))" }
     #expect(html.contains("<th scope=\"row\">Læsø</th>" + cells.dropLast().joined(separator: "</td>")))
     for bad in ["http://", "https://", "<script", "<link", "src="] {
       #expect(!html.contains(bad), "\(bad)")
@@ -85,7 +87,7 @@ import Testing
       #expect(sheet.freezePanes == "B3", "\(sheet.name)")
       #expect(csv[0] == table.header, "\(table.id) header")
       for c in csv[0].indices {
-        #expect(sheet.text(2, c + 1) == TableDisplay.columnLabel(of: table, at: c), "\(table.id) header \(c)")
+        #expect(sheet.text(2, c + 1) == TableStyle.danish.columnLabel(of: table, at: c), "\(table.id) header \(c)")
       }
       #expect(csv.count == table.rows.count + 1, "\(table.id) rows")
       for (r, row) in csv.enumerated().dropFirst() {
@@ -108,7 +110,7 @@ import Testing
             }
             let decimals = field.split(separator: ".").dropFirst().first?.count ?? 0
             #expect(decimals == d, "\(at)")
-            let kind = TableDisplay.kind(csv[0][c])
+            let kind = TableStyle.danish.kind(csv[0][c])
             #expect(cell?.numberFormat == XLSXWorkbook.numberFormat(decimals: d, kind: kind), "\(at)")
           }
         }

@@ -354,11 +354,17 @@ import Testing
     // another stage does.
     #expect(!forced.stderr.contains("[read] done in"))
     #expect(!forced.stderr.contains("[validate] done in"))
-    #expect(forced.stderr.contains("[aggregate] read, parsed, validated and aggregated in one scan: "))
+    // One scan of the claims for the claims tables and the age figures.
+    #expect(forced.stderr.contains("[aggregate] read, parsed and validated once, and aggregated 2 ways, in one scan: "))
+    #expect(forced.stderr.contains("scan work: "))
     let stages = try #require(try report(w.out)["stages"] as? [[String: Any]])
     let covers = Dictionary(uniqueKeysWithValues: stages.map { ($0["label"] as? String ?? "", $0["covers"] as? String) })
     #expect(covers["validate"] == "preparation only; its work is done in the scan")
-    #expect(covers["tables"]??.contains("scanning the claims again for figures 3 and 4") == true)
+    #expect(covers["tables"] == "built the tables, reading the register and the population")
+    let scans = try #require(try report(w.out)["scans"] as? [[String: Any]])
+    #expect(scans.count == 1)
+    let shares = ["parse", "validate", "aggregate"].map { scans[0][$0] as? Double ?? -1 }
+    #expect(shares.allSatisfy { $0 > 0 } && abs(shares.reduce(0, +) - 1) < 0.01)
 
     // The population quarter: the plan's by default, another on request,
     // one the file lacks is an input error naming it.

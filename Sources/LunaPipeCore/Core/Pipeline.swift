@@ -5,7 +5,7 @@ import Foundation
 /// separately. The compiler checks that each stage's input is the output of
 /// the one before.
 ///
-///     let p = Pipeline("udgift")
+///     let p = Pipeline("spending")
 ///       .readCSV(["extracts/*.csv"])
 ///       .validate(schema)
 ///       .aggregate(aggregation)

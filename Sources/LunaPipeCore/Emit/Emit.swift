@@ -1,17 +1,27 @@
 import Foundation
 
 /// Stage: writes each table in each format into the run's output directory
-/// (`tables/`, `tables-da/`, `tables-md/`) and passes the tables on.
+/// (`tables/`, `tables-LANG/`, `tables-md/`, `tables-json/`) and passes the
+/// tables on.
 public struct Emit: Stage {
   public let label = "emit"
+  /// The formats each table is written in.
   public var formats: [TableFormat]
-  public init(_ formats: [TableFormat] = TableFormat.allCases) { self.formats = formats }
+  /// How the formats for people write numbers (and the spreadsheet CSV's
+  /// directory and delimiter).
+  public var style: TableStyle
+
+  /// Writes every table in `formats`, presented in `style`.
+  public init(_ formats: [TableFormat] = TableFormat.allCases, style: TableStyle = .standard) {
+    self.formats = formats
+    self.style = style
+  }
 
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
     for table in tables {
       for f in formats {
-        try out.write("\(f.directory)/\(table.id).\(f.fileExtension)", f.render(table))
+        try out.write("\(f.directory(style))/\(table.id).\(f.fileExtension)", f.render(table, style: style))
       }
     }
     return tables
@@ -36,7 +46,10 @@ extension Pipeline where Output == AggregateResult {
 }
 
 extension Pipeline where Output == [Table] {
-  public func emit(_ formats: [TableFormat] = TableFormat.allCases) -> Pipeline<Input, [Table]> {
-    then(Emit(formats))
+  /// Appends `Emit`: every table in `formats`, presented in `style`.
+  public func emit(_ formats: [TableFormat] = TableFormat.allCases, style: TableStyle = .standard)
+    -> Pipeline<Input, [Table]>
+  {
+    then(Emit(formats, style: style))
   }
 }

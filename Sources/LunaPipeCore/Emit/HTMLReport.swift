@@ -1,32 +1,44 @@
 /// One self-contained HTML page with every table of a run: titles as
-/// given, numbers the Danish way (`1.234.567`, `7,20`, `5%`), a source line
-/// under each table, and bar charts as inline SVG.
+/// given, numbers and words in the report's style (`1234567`, `7.20`, `5%`
+/// with the standard style; `1.234.567`, `7,20` with a Danish one), its
+/// language as the page's `lang`, a source line under each table, and bar
+/// charts as inline SVG.
 ///
 /// The page needs nothing from anywhere: the CSS is inline, the charts are
 /// inline SVG, there are no scripts, fonts or images to fetch. It holds no
 /// time of day, so the same tables give the same bytes.
 ///
-///     let report = HTMLReport(title: "Praksisplan", source: { _ in "Kilde: LUNA BI" })
-///     let bytes = report.render(tables)   // "<!DOCTYPE html>…"
+///     let report = HTMLReport(title: "Plan", source: { _ in "Source: registry" })
+///     let bytes = report.render(tables)   // "<!DOCTYPE html>\n<html lang=\"en\">…"
 public struct HTMLReport: Sendable {
   /// The page's heading and `<title>`.
   public var title: String
   /// A paragraph under the heading.
   public var intro: String?
-  /// The line under a table ("Kilde: LUNA BI"), if any.
+  /// The line under a table ("Source: registry"), if any.
   public var source: @Sendable (Table) -> String?
-  /// What a table's values are ("kr.", "patienter"), for chart axes.
+  /// What a table's values are ("kr.", "patients"), for chart axes.
   public var unit: @Sendable (Table) -> String?
-  /// The charts drawn for a table; `BarChart.standard` by default.
-  public var charts: @Sendable (Table, String?) -> [BarChart]
+  /// The charts drawn for a table, given its unit and the report's style;
+  /// `BarChart.standard` by default.
+  public var charts: @Sendable (Table, String?, TableStyle) -> [BarChart]
   /// The order the tables are shown in; as given by default.
   public var order: @Sendable ([Table]) -> [Table]
+  /// The page's language, number format and words; neutral English by
+  /// default.
+  public var style: TableStyle
+  /// The CSS class of the source line under a table: `source` by default.
+  public var sourceClass: String
 
+  /// A report titled `title`; every other part is optional.
   public init(
     title: String, intro: String? = nil, source: @escaping @Sendable (Table) -> String? = { _ in nil },
     unit: @escaping @Sendable (Table) -> String? = { _ in nil },
-    charts: @escaping @Sendable (Table, String?) -> [BarChart] = { BarChart.standard(for: $0, unit: $1) },
-    order: @escaping @Sendable ([Table]) -> [Table] = { $0 }
+    charts: @escaping @Sendable (Table, String?, TableStyle) -> [BarChart] = {
+      BarChart.standard(for: $0, unit: $1, style: $2)
+    },
+    order: @escaping @Sendable ([Table]) -> [Table] = { $0 }, style: TableStyle = .standard,
+    sourceClass: String = "source"
   ) {
     self.title = title
     self.intro = intro
@@ -34,6 +46,8 @@ public struct HTMLReport: Sendable {
     self.unit = unit
     self.charts = charts
     self.order = order
+    self.style = style
+    self.sourceClass = sourceClass
   }
 
   /// The page for `tables`, in their order. With `run`, a closing paragraph
@@ -41,14 +55,15 @@ public struct HTMLReport: Sendable {
   /// no times, no thread count, so the bytes stay the same).
   public func render(_ tables: [Table], run: RunReport? = nil) -> [UInt8] {
     let tables = order(tables)
-    var o = "<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
+    var o = "<!DOCTYPE html>\n<html lang=\"\(HTMLText.escape(style.language))\">\n<head>\n<meta charset=\"utf-8\">\n"
     o += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    o += "<title>\(HTMLText.escape(title))</title>\n<style>\n\(Self.css)</style>\n</head>\n<body>\n<main>\n"
+    o += "<title>\(HTMLText.escape(title))</title>\n<style>\n\(Self.css(sourceClass: sourceClass))</style>\n</head>\n<body>\n<main>\n"
     o += "<header>\n<h1>\(HTMLText.escape(title))</h1>\n"
     if let intro { o += "<p class=\"intro\">\(HTMLText.escape(intro))</p>\n" }
     o += "</header>\n"
     if tables.count > 1 {
-      o += "<nav aria-label=\"Indhold\">\n<h2>Indhold</h2>\n<ul>\n"
+      let contents = HTMLText.escape(style.labels.contents)
+      o += "<nav aria-label=\"\(contents)\">\n<h2>\(contents)</h2>\n<ul>\n"
       for t in tables {
         o += "<li><a href=\"#\(HTMLText.escape(t.id))\">\(HTMLText.escape(t.title))</a></li>\n"
       }
@@ -56,9 +71,11 @@ public struct HTMLReport: Sendable {
     }
     for t in tables { o += section(t) }
     if let run, run.totals.read > 0 {
-      let n = { (v: Int) in Rational(Int64(v)).formatted(decimals: 0, mark: ",", group: ".") }
-      o += "<footer>\n<p>Grundlag: \(n(run.totals.read)) poster læst, \(n(run.totals.accepted)) godkendt, "
-      o += "\(n(run.totals.rejected)) afvist, \(n(run.totals.skippedEmpty)) tomme linjer sprunget over "
+      let n = { (v: Int) in style.number(Rational(Int64(v)), decimals: 0) }
+      let w = style.labels
+      let summary = "\(w.runSummary): \(n(run.totals.read)) \(w.recordsRead), \(n(run.totals.accepted)) \(w.recordsAccepted), "
+        + "\(n(run.totals.rejected)) \(w.recordsRejected), \(n(run.totals.skippedEmpty)) \(w.emptyLinesSkipped) "
+      o += "<footer>\n<p>\(HTMLText.escape(summary))"
       o += "(\(HTMLText.escape(run.pipeline)) \(HTMLText.escape(run.version))).</p>\n</footer>\n"
     }
     o += "</main>\n</body>\n</html>\n"
@@ -66,18 +83,19 @@ public struct HTMLReport: Sendable {
   }
 
   /// One table's section: heading, table, source line, charts. A figure
-  /// (`figur-…`) shows its chart first, then the numbers behind it.
+  /// (`Table.Presentation.figure`) shows its chart first, then the numbers
+  /// behind it.
   func section(_ table: Table) -> String {
-    let figure = table.id.hasPrefix("figur-")
+    let figure = table.presentation == .figure
     var o = "<section id=\"\(HTMLText.escape(table.id))\" class=\"\(figure ? "figure" : "table")\">\n"
     o += "<h2>\(HTMLText.escape(table.title))</h2>\n"
-    let charts = self.charts(table, unit(table)).map {
+    let charts = self.charts(table, unit(table), style).map {
       "<figure class=\"chart\">\n\($0.svg())\n</figure>\n"
     }.joined()
     if figure { o += charts }
     o += htmlTable(table)
-    if table.rows.isEmpty { o += "<p class=\"empty\">Ingen rækker i udtrækket.</p>\n" }
-    if let s = source(table) { o += "<p class=\"kilde\">\(HTMLText.escape(s))</p>\n" }
+    if table.rows.isEmpty { o += "<p class=\"empty\">\(HTMLText.escape(style.labels.noRows))</p>\n" }
+    if let s = source(table) { o += "<p class=\"\(HTMLText.escape(sourceClass))\">\(HTMLText.escape(s))</p>\n" }
     if !figure { o += charts }
     return o + "</section>\n"
   }
@@ -90,13 +108,13 @@ public struct HTMLReport: Sendable {
     var o = "<div class=\"scroll\">\n<table>\n<thead>\n<tr>"
     for c in table.header.indices {
       let cls = numeric[c] ? " class=\"num\"" : ""
-      o += "<th scope=\"col\"\(cls)>\(HTMLText.escape(TableDisplay.columnLabel(of: table, at: c)))</th>"
+      o += "<th scope=\"col\"\(cls)>\(HTMLText.escape(style.columnLabel(of: table, at: c)))</th>"
     }
     o += "</tr>\n</thead>\n<tbody>\n"
     for row in table.rows {
-      o += TableDisplay.isTotal(row) ? "<tr class=\"total\">" : "<tr>"
+      o += style.isTotal(row) ? "<tr class=\"total\">" : "<tr>"
       for (c, cell) in row.enumerated() {
-        let text = HTMLText.escape(TableDisplay.text(of: cell, kind: TableDisplay.kind(of: table, at: c)))
+        let text = HTMLText.escape(style.text(of: cell, kind: style.kind(of: table, at: c)))
         if c == 0 && !numeric[0] {
           o += "<th scope=\"row\">\(text)</th>"
         } else if case .number = cell {
@@ -110,7 +128,9 @@ public struct HTMLReport: Sendable {
     return o + "</tbody>\n</table>\n</div>\n"
   }
 
-  static let css = """
+  /// The page's CSS, the source line's rule under `sourceClass`.
+  static func css(sourceClass: String) -> String {
+    """
     :root { color-scheme: light; }
     body { margin: 0; background: #f4f6f8; color: #1a1a1a;
       font-family: "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif;
@@ -134,13 +154,14 @@ public struct HTMLReport: Sendable {
     tbody tr:nth-child(even) { background: #f2f6fa; }
     tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #1f4e79; background: #e8eef5; }
     .empty { font-size: 13px; color: #595959; margin: 6px 0 0; }
-    .kilde { font-size: 13px; font-style: italic; color: #404040; margin: 6px 0 0; }
+    .\(sourceClass) { font-size: 13px; font-style: italic; color: #404040; margin: 6px 0 0; }
     figure.chart { margin: 18px 0 0; }
     svg.chart { max-width: 100%; height: auto; font-family: inherit; }
     footer { margin-top: 40px; font-size: 13px; color: #595959; }
     @media print { body { background: #ffffff; } main { padding: 0; } section { break-inside: avoid; } }
 
     """
+  }
 }
 
 /// Escaping for HTML and SVG text and attribute values.

@@ -276,7 +276,7 @@ public final class OutputDirectory: @unchecked Sendable {
     let cwd = resolved(FileManager.default.currentDirectoryPath)
     if within(cwd) {
       throw PipelineError.output(
-        "--out \(target) is the working directory or a folder above it; replacing it would replace the folder you work in. Give a new folder, e.g. --out out/praksisplan"
+        "--out \(target) is the working directory or a folder above it; replacing it would replace the folder you work in. Give a new folder, e.g. --out lunapipe-out"
       )
     }
     if let i = inputs.first(where: { within(resolved($0)) }) {

@@ -3,38 +3,52 @@
 /// grouped bars with a legend.
 ///
 /// The SVG is plain text with coordinates rounded to 0.1, so the same chart
-/// gives the same bytes; every text is escaped.
+/// gives the same bytes; every text is escaped. Tick labels are written in
+/// the chart's number format (`numbers`).
 ///
-///     let c = BarChart(title: "Udgift 2023", categories: ["Læsø", "Aalborg"],
+///     let c = BarChart(title: "Spending 2023", categories: ["North", "South"],
 ///                      series: [.init(name: "2023", values: [163_684, 13_643_534])],
-///                      categoryAxis: "Kommune", valueAxis: "kr.")
+///                      categoryAxis: "Region", valueAxis: "kr.")
 ///     c.svg()   // "<svg class=\"chart\" role=\"img\" …>…</svg>"
 public struct BarChart: Sendable, Equatable {
+  /// One series of bars: a value per category.
   public struct Series: Sendable, Equatable {
+    /// The series' name, in the legend of grouped bars.
     public var name: String
     /// One value per category; nil draws no bar.
     public var values: [Double?]
     /// The text written at each bar's end (the table's own formatting).
     public var labels: [String]
 
-    public init(name: String, values: [Double?], labels: [String]? = nil) {
+    /// A series; without `labels`, each value is written with as many
+    /// decimals as it has (up to four) in `numbers`.
+    public init(name: String, values: [Double?], labels: [String]? = nil, numbers: NumberFormat = .plain) {
       self.name = name
       self.values = values
-      self.labels = labels ?? values.map { $0.map { BarChart.tickText($0, step: 1) } ?? "" }
+      self.labels = labels ?? values.map { $0.map { BarChart.tickText($0, step: 1, numbers: numbers) } ?? "" }
     }
   }
 
+  /// The chart's title, wrapped to its width.
   public var title: String
+  /// The bars' labels, one per category.
   public var categories: [String]
+  /// One series: horizontal bars; several: grouped vertical bars.
   public var series: [Series]
+  /// The categories' axis label ("Region").
   public var categoryAxis: String
+  /// The values' axis label ("kr.", "Share (%)").
   public var valueAxis: String
   /// Tick labels end in `%`.
   public var percent: Bool
+  /// How tick labels write numbers: `.plain` (`2500000`, `2.5`) by
+  /// default, `.danish` (`2.500.000`, `2,5`).
+  public var numbers: NumberFormat
 
+  /// A chart of `series` over `categories`.
   public init(
     title: String, categories: [String], series: [Series], categoryAxis: String, valueAxis: String,
-    percent: Bool = false
+    percent: Bool = false, numbers: NumberFormat = .plain
   ) {
     self.title = title
     self.categories = categories
@@ -42,9 +56,10 @@ public struct BarChart: Sendable, Equatable {
     self.categoryAxis = categoryAxis
     self.valueAxis = valueAxis
     self.percent = percent
+    self.numbers = numbers
   }
 
-  /// Dark blue, light blue (as the plan prints its figures), then more.
+  /// Dark blue, light blue, then more.
   static let colors = ["#1f4e79", "#9dc3e6", "#c55a11", "#70ad47", "#7f6000", "#7030a0"]
 
   /// The chart as an `<svg>` element.
@@ -68,8 +83,9 @@ public struct BarChart: Sendable, Equatable {
     return ((lo / step).rounded(.down) * step, (hi / step).rounded(.up) * step, step)
   }
 
-  /// A tick value in Danish digits, with as many decimals as the step needs.
-  static func tickText(_ v: Double, step: Double, percent: Bool = false) -> String {
+  /// A tick value in `numbers`' digits, with as many decimals as the step
+  /// needs.
+  static func tickText(_ v: Double, step: Double, percent: Bool = false, numbers: NumberFormat) -> String {
     var decimals = 0
     var s = step
     while decimals < 4 && (s - s.rounded()).magnitude > 1e-9 {
@@ -79,7 +95,8 @@ public struct BarChart: Sendable, Equatable {
     var scaled = v
     for _ in 0..<decimals { scaled *= 10 }
     let r = Rational(exactly: Int128(scaled.rounded()), over: Int128(pow10(decimals)))
-    return r.formatted(decimals: decimals, mark: ",", group: ".") + (percent ? "%" : "")
+    return r.formatted(decimals: decimals, mark: numbers.decimalSeparator, group: numbers.groupingSeparator)
+      + (percent ? "%" : "")
   }
 
   private static func pow10(_ n: Int) -> Int64 { (0..<n).reduce(Int64(1)) { a, _ in a * 10 } }
@@ -147,7 +164,7 @@ public struct BarChart: Sendable, Equatable {
     while t <= ax.hi + ax.step / 2 {
       let px = x(t)
       o += "<line x1=\"\(Self.n(px))\" y1=\"\(Self.n(top))\" x2=\"\(Self.n(px))\" y2=\"\(Self.n(top + plotH))\" stroke=\"#d9d9d9\"/>\n"
-      o += "<text x=\"\(Self.n(px))\" y=\"\(Self.n(top + plotH + 16))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#404040\">\(HTMLText.escape(Self.tickText(t, step: ax.step, percent: percent)))</text>\n"
+      o += "<text x=\"\(Self.n(px))\" y=\"\(Self.n(top + plotH + 16))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#404040\">\(HTMLText.escape(Self.tickText(t, step: ax.step, percent: percent, numbers: numbers)))</text>\n"
       t += ax.step
     }
     // Bars, category labels, value labels.
@@ -201,7 +218,7 @@ public struct BarChart: Sendable, Equatable {
     while t <= ax.hi + ax.step / 2 {
       let py = y(t)
       o += "<line x1=\"\(Self.n(plotX))\" y1=\"\(Self.n(py))\" x2=\"\(Self.n(plotX + plotW))\" y2=\"\(Self.n(py))\" stroke=\"#d9d9d9\"/>\n"
-      o += "<text x=\"\(Self.n(plotX - 6))\" y=\"\(Self.n(py + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#404040\">\(HTMLText.escape(Self.tickText(t, step: ax.step, percent: percent)))</text>\n"
+      o += "<text x=\"\(Self.n(plotX - 6))\" y=\"\(Self.n(py + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#404040\">\(HTMLText.escape(Self.tickText(t, step: ax.step, percent: percent, numbers: numbers)))</text>\n"
       t += ax.step
     }
     // Bars and category labels.
@@ -233,7 +250,7 @@ public struct BarChart: Sendable, Equatable {
 extension BarChart {
   /// The charts a table gets by default:
   ///
-  /// - a table whose id starts with `figur-` (a figure's data: one row per
+  /// - a figure (`Table.Presentation.figure`: a figure's data, one row per
   ///   category, one numeric column per series): grouped bars of its
   ///   percentage columns (`_pct`) if it has any, else of every numeric
   ///   column;
@@ -241,14 +258,15 @@ extension BarChart {
   ///   of the latest year, one per row, totals left out;
   /// - any other table: none.
   ///
-  /// `unit` names what the values are ("kr.", "patienter"); it goes on the
-  /// value axis.
-  public static func standard(for table: Table, unit: String? = nil) -> [BarChart] {
-    let rows = table.rows.filter { !TableDisplay.isTotal($0) }
+  /// `unit` names what the values are ("kr.", "patients"); it goes on the
+  /// value axis. `style` gives the labels, the totals and the numbers'
+  /// format.
+  public static func standard(for table: Table, unit: String? = nil, style: TableStyle = .standard) -> [BarChart] {
+    let rows = table.rows.filter { !style.isTotal($0) }
     guard !rows.isEmpty, !table.header.isEmpty else { return [] }
-    let categories = rows.map { TableDisplay.text(of: $0[0], kind: TableDisplay.kind(of: table, at: 0)) }
-    let categoryAxis = TableDisplay.columnLabel(of: table, at: 0)
-    if table.id.hasPrefix("figur-") {
+    let categories = rows.map { style.text(of: $0[0], kind: style.kind(of: table, at: 0)) }
+    let categoryAxis = style.columnLabel(of: table, at: 0)
+    if table.presentation == .figure {
       let numeric = table.header.indices.dropFirst().filter { c in
         rows.contains { c < $0.count && TableDisplay.value(of: $0[c]) != nil }
           && rows.allSatisfy { c >= $0.count || $0[c] == .empty || TableDisplay.value(of: $0[c]) != nil }
@@ -260,28 +278,29 @@ extension BarChart {
       let series = columns.map { c in
         Series(
           name: percent
-            ? String(TableDisplay.columnLabel(of: table, at: c).dropLast(" (%)".count))
-            : TableDisplay.columnLabel(of: table, at: c),
+            ? String(style.columnLabel(of: table, at: c).dropLast(" (%)".count))
+            : style.columnLabel(of: table, at: c),
           values: rows.map { c < $0.count ? TableDisplay.value(of: $0[c]) : nil },
-          labels: rows.map { c < $0.count ? TableDisplay.text(of: $0[c], kind: TableDisplay.kind(of: table, at: c)) : "" })
+          labels: rows.map { c < $0.count ? style.text(of: $0[c], kind: style.kind(of: table, at: c)) : "" })
       }
-      let valueAxis = unit ?? (percent ? "Andel (%)" : "Antal")
+      let valueAxis = unit ?? (percent ? style.labels.shareAxis : style.labels.countAxis)
       return [
         BarChart(
           title: table.title, categories: categories, series: series, categoryAxis: categoryAxis,
-          valueAxis: valueAxis, percent: percent)
+          valueAxis: valueAxis, percent: percent, numbers: style.numbers)
       ]
     }
     guard let last = TableDisplay.yearColumns(table).last, rows.count >= 2 else { return [] }
     let year = table.header[last]
     let series = Series(
       name: year, values: rows.map { last < $0.count ? TableDisplay.value(of: $0[last]) : nil },
-      labels: rows.map { last < $0.count ? TableDisplay.text(of: $0[last], kind: TableDisplay.kind(of: table, at: last)) : "" })
+      labels: rows.map { last < $0.count ? style.text(of: $0[last], kind: style.kind(of: table, at: last)) : "" })
     guard series.values.contains(where: { $0 != nil }) else { return [] }
     return [
       BarChart(
         title: "\(TableDisplay.shortName(table)), \(year): \(TableDisplay.caption(table))", categories: categories,
-        series: [series], categoryAxis: categoryAxis, valueAxis: unit.map { "\(year) (\($0))" } ?? year)
+        series: [series], categoryAxis: categoryAxis, valueAxis: unit.map { "\(year) (\($0))" } ?? year,
+        numbers: style.numbers)
     ]
   }
 }

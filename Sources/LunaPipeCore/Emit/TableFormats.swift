@@ -1,53 +1,69 @@
 import Foundation
 
-/// The formats a table is written in.
+/// The formats a table is written in. The machine formats (`csv`, `json`)
+/// are the same in every style; the ones for people (`localizedCSV`,
+/// `markdown`) write numbers in the style's format, a code column's digits
+/// ungrouped, and headers and text cells as given.
 public enum TableFormat: String, Sendable, CaseIterable, Codable {
   /// `tables/ID.csv`: comma-separated, decimal point, no thousands
   /// separator, UTF-8: the published tables' own schema, for machines.
   case csv
-  /// `tables-da/ID.csv`: for Excel users in Denmark: `;`, decimal comma,
-  /// `.` between thousands, UTF-8 with BOM.
-  case danishCSV
-  /// `tables-md/ID.md`: a Markdown table with its title.
+  /// `tables-LANG/ID.csv` (`LANG` the style's language, `tables-da` for
+  /// Danish): for spreadsheet users of the style's locale: the style's
+  /// list separator between fields (`;` for Danish), its decimal mark and
+  /// thousands grouping (`1.234,5`), UTF-8 with BOM.
+  case localizedCSV
+  /// `tables-md/ID.md`: a Markdown table with its title, numbers in the
+  /// style's format.
   case markdown
   /// `tables-json/ID.json`: `{"id", "title", "header", "rows"}`, numbers as
   /// JSON numbers with the table's decimals, empty cells as null.
   case json
 
-  public var directory: String {
+  /// The directory of this format's files in a run's output; only
+  /// `localizedCSV`'s depends on the style (its language).
+  public func directory(_ style: TableStyle = .standard) -> String {
     switch self {
     case .csv: return "tables"
-    case .danishCSV: return "tables-da"
+    case .localizedCSV: return "tables-\(style.language)"
     case .markdown: return "tables-md"
     case .json: return "tables-json"
     }
   }
 
+  /// The extension of this format's files.
   public var fileExtension: String {
     switch self {
-    case .csv, .danishCSV: return "csv"
+    case .csv, .localizedCSV: return "csv"
     case .markdown: return "md"
     case .json: return "json"
     }
   }
 
-  /// The bytes of `table` in this format.
-  public func render(_ table: Table) -> [UInt8] {
+  /// The bytes of `table` in this format; `style` matters only to the
+  /// formats for people (`localizedCSV`, `markdown`).
+  public func render(_ table: Table, style: TableStyle = .standard) -> [UInt8] {
+    /// A cell as people read it in `style`, without the `%` of a
+    /// percentage (the header says it), a code column's digits ungrouped.
+    func localized(_ c: Table.Cell, _ column: Int) -> String {
+      style.text(of: c, kind: style.kind(of: table, at: column) == .code ? .code : .plain)
+    }
     switch self {
     case .csv:
       var s = CSVText.row(table.header, delimiter: ",")
       for row in table.rows { s += CSVText.row(row.map { Self.cell($0, mark: ".", group: nil) }, delimiter: ",") }
       return Array(s.utf8)
-    case .danishCSV:
-      var s = CSVText.row(table.header, delimiter: ";")
-      for row in table.rows { s += CSVText.row(row.map { Self.cell($0, mark: ",", group: ".") }, delimiter: ";") }
+    case .localizedCSV:
+      let d = style.listSeparator
+      var s = CSVText.row(table.header, delimiter: d)
+      for row in table.rows { s += CSVText.row(row.enumerated().map { localized($1, $0) }, delimiter: d) }
       return [0xEF, 0xBB, 0xBF] + Array(s.utf8)
     case .markdown:
       var s = "### \(table.title)\n\n"
       s += "| " + table.header.map(Self.escapeMarkdown).joined(separator: " | ") + " |\n"
       s += "|" + table.header.indices.map { $0 == 0 ? "---|" : "---:|" }.joined() + "\n"
       for row in table.rows {
-        s += "| " + row.map { Self.escapeMarkdown(Self.cell($0, mark: ",", group: ".")) }.joined(separator: " | ") + " |\n"
+        s += "| " + row.enumerated().map { Self.escapeMarkdown(localized($1, $0)) }.joined(separator: " | ") + " |\n"
       }
       return Array(s.utf8)
     case .json:

@@ -10,57 +10,66 @@ import Foundation
 /// percentages (`_pct` columns) as fractions (5 % = 0.05), so that Excel
 /// computes with them as percentages.
 ///
-/// **Danish display formats.** A number format in an xlsx file is stored
-/// in Excel's locale-independent code, where `,` means "group thousands" and
-/// `.` means "decimal mark": `#,##0`, `#,##0.00`, `0%`. Excel and
-/// LibreOffice show these with the reader's own separators, so a Danish
-/// reader sees `2.851.115`, `7,20` and `5%`, and a reader elsewhere their
-/// own convention, for the same stored number. Writing the Danish
-/// characters literally (`#.##0` or `0,00`) would instead make a non-Danish
-/// Excel misread the code and break the numbers. Codes (`postnr`, `aar`)
-/// get `0`, never grouped.
+/// **Display formats in the reader's locale.** A number format in an xlsx
+/// file is stored in Excel's locale-independent code, where `,` means
+/// "group thousands" and `.` means "decimal mark": `#,##0`, `#,##0.00`,
+/// `0%`. Excel and LibreOffice show these with the reader's own
+/// separators, so a Danish reader sees `2.851.115`, `7,20` and `5%`, and a
+/// reader elsewhere their own convention, for the same stored number.
+/// Writing a locale's characters literally (`#.##0` or `0,00`) would
+/// instead make an Excel of another locale misread the code and break the
+/// numbers. So the style's number format enters the workbook only as the
+/// column widths (fitted to the numbers as the style writes them); its
+/// labels, totals and code columns enter as they are. Codes (a year, a
+/// postal code; see `TableStyle.CodeColumns`) get `0`, never grouped.
 ///
 /// **Same bytes for the same tables.** libxlsxwriter stamps the document's
 /// creation time into `docProps/core.xml`; the workbook sets `created` to a
 /// fixed moment instead (the zip entries already carry a fixed date).
 ///
-///     try XLSXWorkbook(title: "Praksisplan").write(tables, to: "out/praksisplan.xlsx")
+///     try XLSXWorkbook(title: "Plan").write(tables, to: "out/plan.xlsx")
 public struct XLSXWorkbook: Sendable {
   /// The document title (File › Properties).
   public var title: String
-  /// The line under a table ("Kilde: LUNA BI"), if any.
+  /// The line under a table ("Source: registry"), if any.
   public var source: @Sendable (Table) -> String?
   /// The creation time written into the document properties.
   public var created: Date
   /// The order of the sheets; as given by default.
   public var order: @Sendable ([Table]) -> [Table]
+  /// The column labels, total rows, code columns and the fallback sheet
+  /// name; neutral English by default.
+  public var style: TableStyle
 
   /// 2025-01-01T00:00:00Z: any fixed time gives the same bytes run after run.
   public static let fixedCreated = Date(timeIntervalSince1970: 1_735_689_600)
 
+  /// A workbook titled `title`; every other part is optional.
   public init(
     title: String, source: @escaping @Sendable (Table) -> String? = { _ in nil }, created: Date = Self.fixedCreated,
-    order: @escaping @Sendable ([Table]) -> [Table] = { $0 }
+    order: @escaping @Sendable ([Table]) -> [Table] = { $0 }, style: TableStyle = .standard
   ) {
     self.title = title
     self.source = source
     self.created = created
     self.order = order
+    self.style = style
   }
 
   struct Failure: Error, CustomStringConvertible {
     let description: String
   }
 
-  /// The sheet names for `tables`: each table's short name ("Tabel 19"),
+  /// The sheet names for `tables`: each table's short name ("Table 19"),
   /// without the characters Excel forbids (`[]:*?/\`), at most 31
-  /// characters, unique regardless of case (a repeat gets " (2)").
-  public static func sheetNames(_ tables: [Table]) -> [String] {
+  /// characters, unique regardless of case (a repeat gets " (2)");
+  /// `fallback` where nothing of the name is left.
+  public static func sheetNames(_ tables: [Table], fallback: String = TableStyle.standard.labels.sheet) -> [String] {
     var used = Set<String>()
     return tables.map { t in
       var base = String(TableDisplay.shortName(t).filter { !"[]:*?/\\".contains($0) && $0 >= " " })
       base = base.trimmingCharacters(in: "' ")
-      if base.isEmpty { base = "Ark" }
+      if base.isEmpty { base = fallback }
       base = String(base.prefix(31))
       var name = base
       var k = 2
@@ -100,7 +109,7 @@ public struct XLSXWorkbook: Sendable {
     try check(workbook_set_properties(wb, &props), "document properties")
 
     let styles = Styles(wb)
-    for (table, name) in zip(tables, Self.sheetNames(tables)) {
+    for (table, name) in zip(tables, Self.sheetNames(tables, fallback: style.labels.sheet)) {
       guard let ws = workbook_add_worksheet(wb, name) else {
         throw Failure(description: "cannot add sheet \(name)")
       }
@@ -122,16 +131,16 @@ public struct XLSXWorkbook: Sendable {
       table.rows.contains { c < $0.count && TableDisplay.value(of: $0[c]) != nil }
     }
     for c in table.header.indices {
-      let label = TableDisplay.columnLabel(of: table, at: c)
+      let label = style.columnLabel(of: table, at: c)
       try check(
         worksheet_write_string(ws, 1, lxw_col_t(c), label, numeric[c] ? styles.headerRight : styles.header), table.id)
       fit(c, label)
     }
     for (i, row) in table.rows.enumerated() {
       let r = lxw_row_t(i + 2)
-      let total = TableDisplay.isTotal(row)
+      let total = style.isTotal(row)
       for (c, cell) in row.enumerated() {
-        let kind = TableDisplay.kind(of: table, at: c)
+        let kind = style.kind(of: table, at: c)
         switch cell {
         case .empty:
           continue
@@ -148,7 +157,7 @@ public struct XLSXWorkbook: Sendable {
           guard let v else { continue }
           let f = styles.number(decimals: d, kind: kind, bold: total)
           try check(worksheet_write_number(ws, r, lxw_col_t(c), v, f), table.id)
-          fit(c, TableDisplay.text(of: cell, kind: kind))
+          fit(c, style.text(of: cell, kind: kind))
         }
       }
     }

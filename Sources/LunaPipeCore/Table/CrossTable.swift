@@ -4,7 +4,7 @@ import Foundation
 /// A measure of a group, as an exact value.
 public indirect enum Measure: Sendable {
   /// The sum of the aggregation's `index`-th sum column, divided by
-  /// `divisor` (100 turns øre into kroner; 100,000,000 into millions).
+  /// `divisor` (100 turns cents into whole units; 100,000,000 into millions).
   case sum(Int, divisor: Int64 = 1)
   /// The distinct count.
   case distinct
@@ -50,12 +50,12 @@ public struct RowFamily: Sendable {
   }
 }
 
-/// A table of one measure by row and column (kommune by year, say), with an
-/// optional development column from the first to the last column.
+/// A table of one measure by row and column (municipality by year, say),
+/// with an optional growth column from the first to the last column.
 ///
 ///     CrossTable(
-///       id: "tabel-23", title: "Ydelser pr. år", rowHeader: "kommune",
-///       columns: Array(2019...2023), families: [byKommune, total],
+///       id: "services", title: "Services per year", rowHeader: "municipality",
+///       columns: Array(2019...2023), families: [byMunicipality, total],
 ///       measure: .sum(0), decimals: 0, growth: .relative)
 public struct CrossTable: Sendable {
   public var id: String
@@ -66,10 +66,13 @@ public struct CrossTable: Sendable {
   public var measure: Measure
   public var decimals: Int
   public var growth: GrowthKind?
+  /// The growth column's header: `growth_pct` unless the pipeline names
+  /// it (a `_pct` header holds percentages; see `TableStyle.growthColumn`
+  /// for its label).
   public var growthHeader: String
   public var growthDecimals: Int
-  /// Leaves out rows without a value in any column (a kommune with no
-  /// patients of the speciale at all), as the published tables do.
+  /// Leaves out rows without a value in any column (a municipality with no
+  /// patients of the specialty at all).
   public var omitsEmptyRows: Bool = false
   /// Printed column headers instead of the column codes.
   public var columnHeaders: [String]?
@@ -81,7 +84,7 @@ public struct CrossTable: Sendable {
   public init(
     id: String, title: String, rowHeader: String, columns: [Int64], families: [RowFamily],
     measure: Measure, decimals: Int, growth: GrowthKind? = .relative,
-    growthHeader: String = "udvikling_pct", growthDecimals: Int = 0
+    growthHeader: String = "growth_pct", growthDecimals: Int = 0
   ) {
     self.id = id
     self.title = title

@@ -7,17 +7,33 @@ public struct Table: Sendable, Equatable {
     case empty
   }
 
-  /// File stem, such as `tabel-19`.
+  /// How a report shows a table: as a table of numbers, or as a figure
+  /// (a chart, with the numbers behind it).
+  public enum Presentation: Sendable, Equatable {
+    /// Numbers first; a bar chart of the latest year after them when the
+    /// table has year columns and rows to compare.
+    case table
+    /// A figure's data (one row per category, one numeric column per
+    /// series): its chart first, grouped bars of its percentage columns
+    /// (or of every numeric column when it has none), then the numbers.
+    case figure
+  }
+
+  /// File stem, such as `table-19`.
   public var id: String
   public var title: String
   public var header: [String]
   public var rows: [[Cell]]
+  /// How a report shows the table; `.table` unless the pipeline says it is
+  /// a figure. The table formats (CSV, Markdown, JSON) write both alike.
+  public var presentation: Presentation
 
-  public init(id: String, title: String, header: [String], rows: [[Cell]]) {
+  public init(id: String, title: String, header: [String], rows: [[Cell]], presentation: Presentation = .table) {
     self.id = id
     self.title = title
     self.header = header
     self.rows = rows
+    self.presentation = presentation
   }
 }
 

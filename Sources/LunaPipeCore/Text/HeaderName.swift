@@ -1,4 +1,7 @@
-/// Header and name matching that treats Danish spellings alike.
+/// Header and name matching that treats spellings alike: case, the
+/// spaces around a name, and the Nordic and German letters spelt out
+/// (`æ`/`ä` = `ae`, `ø`/`ö` = `oe`, `å` = `aa`), as extracts written on
+/// keyboards without them spell them.
 public enum HeaderName {
   /// The form two names are compared in: surrounding spaces trimmed,
   /// lower-cased, and `æ`/`ø`/`å` spelt `ae`/`oe`/`aa`, so `År` = `Aar`,
@@ -26,25 +29,6 @@ public enum HeaderName {
       }
     }
     return out.trimmingCharacters(in: " \t\u{00A0}\u{FEFF}")
-  }
-}
-
-/// Danish alphabetical order: `Æ`, `Ø`, `Å` after `Z`, and a leading `Aa`
-/// sorted as `Å` (so Aalborg comes last, as the praksisplan prints it).
-public enum DanishCollation {
-  public static func key(_ s: String) -> String {
-    var lower = s.lowercased()
-    if lower.hasPrefix("aa") { lower = "å" + lower.dropFirst(2) }
-    var out = ""
-    for ch in lower {
-      switch ch {
-      case "æ", "ä": out.append("{")
-      case "ø", "ö": out.append("|")
-      case "å": out.append("}")
-      default: out.append(ch)
-      }
-    }
-    return out
   }
 }
 
