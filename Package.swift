@@ -3,8 +3,12 @@ import PackageDescription
 
 let package = Package(
   name: "LunaPipe",
+  // Linux (Debian) is where it is built and tested; on macOS the Linux-only
+  // calls have portable fallbacks (CLunaShims).
+  platforms: [.macOS(.v14)],
   products: [
     .library(name: "LunaPipeCore", targets: ["LunaPipeCore"]),
+    .library(name: "LunaReports", targets: ["LunaReports"]),
     .library(name: "LunaDomain", targets: ["LunaDomain"]),
     .library(name: "LunaPipelines", targets: ["LunaPipelines"]),
     .library(name: "LunaOps", targets: ["LunaOps"]),
@@ -39,11 +43,19 @@ let package = Package(
       providers: [.apt(["libssl-dev"])]
     ),
 
-    // Engine: generic stages, knows nothing of LUNA
+    // Engine: generic stages, knows nothing of LUNA; needs libcsv alone
     .target(
       name: "LunaPipeCore",
-      dependencies: ["CLibCSV", "CLunaShims", "CXLSXWriter"],
+      dependencies: ["CLibCSV", "CLunaShims"],
       path: "Sources/LunaPipeCore"
+    ),
+
+    // Reports people open: the HTML page with SVG charts, the Excel
+    // workbook (libxlsxwriter)
+    .target(
+      name: "LunaReports",
+      dependencies: ["LunaPipeCore", "CXLSXWriter"],
+      path: "Sources/LunaReports"
     ),
 
     // Domain: LUNA extracts, kommuner and regions, measures
@@ -56,7 +68,7 @@ let package = Package(
     // Ready-made pipelines, built only from public stages
     .target(
       name: "LunaPipelines",
-      dependencies: ["LunaPipeCore", "LunaDomain"],
+      dependencies: ["LunaPipeCore", "LunaDomain", "LunaReports"],
       path: "Pipelines"
     ),
 
@@ -104,12 +116,12 @@ let package = Package(
     ),
     .testTarget(
       name: "LunaPipeCoreTests",
-      dependencies: ["LunaPipeCore", "CLunaShims", "TestSupport"],
+      dependencies: ["LunaPipeCore", "LunaReports", "CLunaShims", "TestSupport"],
       path: "Tests/LunaPipeCoreTests"
     ),
     .testTarget(
       name: "LunaDomainTests",
-      dependencies: ["LunaDomain", "TestSupport"],
+      dependencies: ["LunaDomain", "LunaReports", "TestSupport"],
       path: "Tests/LunaDomainTests"
     ),
     .testTarget(
@@ -125,10 +137,10 @@ let package = Package(
     ),
     .testTarget(
       name: "PipelineTests",
-      dependencies: ["LunaPipelines", "LunaSamples", "LunaDomain", "LunaPipeCore", "TestSupport"],
+      dependencies: ["LunaPipelines", "LunaSamples", "LunaDomain", "LunaPipeCore", "LunaReports", "TestSupport"],
       path: "Tests/PipelineTests",
       exclude: []
     ),
   ],
-  swiftLanguageModes: [.v5]
+  swiftLanguageModes: [.v6]
 )

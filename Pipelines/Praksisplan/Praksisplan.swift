@@ -1,5 +1,6 @@
 import LunaDomain
 import LunaPipeCore
+import LunaReports
 
 /// The praksisplan pipeline: claims extracts in, the physiotherapy
 /// practice plan's expenditure, services and patient tables out (Region

@@ -1,4 +1,5 @@
 import LunaPipeCore
+import LunaReports
 
 /// How the praksisplan's tables are presented in `report.html` and
 /// `praksisplan.xlsx`: in Danish (`TableStyle.danish`), the source line

@@ -1,4 +1,5 @@
 import LunaPipeCore
+import LunaReports
 import Testing
 
 @testable import LunaDomain

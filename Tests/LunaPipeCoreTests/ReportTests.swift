@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import LunaPipeCore
+@testable import LunaReports
 
 #if canImport(FoundationXML)
   import FoundationXML

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import LunaPipeCore
+@testable import LunaReports
 
 /// The workbook read back by an independent reader (openpyxl).
 @Suite struct WorkbookTests {

@@ -1,6 +1,7 @@
 import Foundation
 import LunaDomain
 import LunaPipeCore
+import LunaReports
 import LunaPipelines
 import TestSupport
 import Testing

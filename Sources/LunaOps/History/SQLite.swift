@@ -1,4 +1,4 @@
-import CSQLite
+internal import CSQLite
 import Foundation
 
 /// A thin, typed wrapper over one SQLite connection: prepared statements,

@@ -1,4 +1,4 @@
-import CLunaShims
+internal import CLunaShims
 import Foundation
 
 /// For every entity (say, a patient), the set of finest-grain group keys it
@@ -32,7 +32,9 @@ final class EntitySets: @unchecked Sendable {
 
 /// One shard: an open-addressing table from entity to its first key, with
 /// further keys chained in side arrays (most entities have one key).
-final class EntityShard {
+// Sendable by its lock: every insert holds `lock`; reads (forEach) come
+// after the scan, when no worker inserts any more.
+final class EntityShard: @unchecked Sendable {
   private(set) var count = 0
   private var capacity = 0
   private var keys: UnsafeMutablePointer<EntityKey>

@@ -1,4 +1,4 @@
-import CLunaShims
+internal import CLunaShims
 import Foundation
 
 #if canImport(Glibc)

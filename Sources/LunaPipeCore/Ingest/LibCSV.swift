@@ -1,52 +1,52 @@
 // The only file that imports libcsv. It turns libcsv's C callbacks into calls
 // on a Swift `CSVFieldSink`, and every libcsv status into a `CSVError`.
 
-import CLibCSV
+internal import CLibCSV
 
-/// Receives the fields and record ends that libcsv finds. Subclass it.
+/// Receives the fields and record ends that libcsv finds. Subclass it. Internal, as every libcsv type: the engine's API never shows them.
 ///
 /// `field` gets a view of libcsv's own buffer: valid only during the call, so
 /// a sink decodes the bytes at once and never keeps the pointer. (A class
 /// rather than a protocol: the C callbacks then reach it through a plain
 /// vtable call, with no dynamic cast per field.)
-open class CSVFieldSink {
-  public init() {}
-  open func field(_ bytes: UnsafeRawBufferPointer) {}
+class CSVFieldSink {
+  init() {}
+  func field(_ bytes: UnsafeRawBufferPointer) {}
   /// A record ended at an unquoted `\r` or `\n` (`terminator`), or at the end
   /// of the input (`terminator == -1`). Every unquoted line end is reported,
   /// also those of empty lines, so a sink can count them.
-  open func endRecord(terminator: Int32) {}
+  func endRecord(terminator: Int32) {}
 }
 
 /// C callbacks for a hot loop that wants direct calls into one concrete
 /// type: `field` gets (bytes, length, context), `record` (terminator,
 /// context), as libcsv passes them. Define them as closures that capture
 /// nothing.
-public struct CSVCallbacks {
-  public typealias Field = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void
-  public typealias Record = @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void
-  public var field: Field
-  public var record: Record
-  public var context: UnsafeMutableRawPointer
+struct CSVCallbacks {
+  typealias Field = @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void
+  typealias Record = @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void
+  var field: Field
+  var record: Record
+  var context: UnsafeMutableRawPointer
 
-  public init(field: Field, record: Record, context: UnsafeMutableRawPointer) {
+  init(field: Field, record: Record, context: UnsafeMutableRawPointer) {
     self.field = field
     self.record = record
     self.context = context
   }
 }
 
-public struct CSVError: Error, CustomStringConvertible {
-  public let description: String
+struct CSVError: Error, CustomStringConvertible {
+  let description: String
 }
 
 /// A libcsv parser: RFC 4180 quoting (`"`, `""` inside quotes, quoted
 /// delimiters and line breaks) over any delimiter.
-public final class CSVTokenizer {
+final class CSVTokenizer {
   private var parser = csv_parser()
 
   /// - Parameter delimiter: `;`, `,` or TAB.
-  public init(delimiter: UInt8) throws {
+  init(delimiter: UInt8) throws {
     // CSV_REPALL_NL: report every unquoted line end, so that empty lines can
     // be counted (the run report's skipped-empty) rather than vanish.
     try check(csv_init(&parser, UInt8(CSV_REPALL_NL)))
@@ -64,10 +64,10 @@ public final class CSVTokenizer {
   /// True when the input so far ends inside a quoted field whose closing
   /// quote has not come (libcsv's state FIELD_BEGUN with `quoted`). Asked
   /// before `finish`, it tells a quote left open at the end of the input.
-  public var inQuotedField: Bool { parser.pstate == 2 && parser.quoted != 0 }
+  var inQuotedField: Bool { parser.pstate == 2 && parser.quoted != 0 }
 
   /// Feeds `bytes` to the parser; fields and record ends go to `sink`.
-  public func parse(_ bytes: UnsafeRawBufferPointer, into sink: CSVFieldSink) throws {
+  func parse(_ bytes: UnsafeRawBufferPointer, into sink: CSVFieldSink) throws {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return }
     let ctx = Unmanaged.passUnretained(sink).toOpaque()
     let n = csv_parse(&parser, base, bytes.count, _onField, _onRecord, ctx)
@@ -75,20 +75,20 @@ public final class CSVTokenizer {
   }
 
   /// Feeds `bytes` to the parser, calling `callbacks` directly.
-  public func parse(_ bytes: UnsafeRawBufferPointer, _ callbacks: CSVCallbacks) throws {
+  func parse(_ bytes: UnsafeRawBufferPointer, _ callbacks: CSVCallbacks) throws {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return }
     let n = csv_parse(&parser, base, bytes.count, callbacks.field, callbacks.record, callbacks.context)
     if n != bytes.count { try check(csv_error(&parser)) }
   }
 
   /// Ends the input, calling `callbacks` directly.
-  public func finish(_ callbacks: CSVCallbacks) throws {
+  func finish(_ callbacks: CSVCallbacks) throws {
     try check(csv_fini(&parser, callbacks.field, callbacks.record, callbacks.context))
   }
 
   /// Ends the input: a last record without a line end is delivered, and the
   /// parser is ready for the next, unrelated input.
-  public func finish(into sink: CSVFieldSink) throws {
+  func finish(into sink: CSVFieldSink) throws {
     let ctx = Unmanaged.passUnretained(sink).toOpaque()
     try check(csv_fini(&parser, _onField, _onRecord, ctx))
   }

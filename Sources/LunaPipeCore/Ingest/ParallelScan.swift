@@ -1,4 +1,4 @@
-import CLunaShims
+internal import CLunaShims
 import Dispatch
 import Foundation
 
@@ -187,7 +187,9 @@ final class ParallelScan {
 
   // MARK: Workers
 
-  private final class Worker {
+  // Sendable by hand-over: the pool gives a worker to one chunk's task at a
+  // time, and takes it back when that task ends.
+  private final class Worker: @unchecked Sendable {
     let consumer: ChunkConsumer
     let decoder: RecordDecoder
     var tokenizers: [UInt8: CSVTokenizer] = [:]
@@ -223,7 +225,9 @@ final class ParallelScan {
     var error: Error?
   }
 
-  private struct Chunk {
+  // Sendable by hand-over: its buffer belongs to the one task that
+  // processes it, and returns to the pool when that task ends.
+  private struct Chunk: @unchecked Sendable {
     var file: Int
     var layout: FileLayout
     var buffer: UnsafeMutableRawPointer

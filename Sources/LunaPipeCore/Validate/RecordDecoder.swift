@@ -1,4 +1,4 @@
-import CLunaShims
+internal import CLunaShims
 import Foundation
 
 /// Takes the validated records of a chunk, one at a time. The record is a
@@ -46,7 +46,9 @@ struct ChunkReject {
 
 /// A schema made ready for the hot path: flat arrays of plain values, so
 /// reading a column's rule costs no reference counting.
-final class CompiledSchema {
+// Sendable as immutable: every property is set in `init` and never after;
+// the tables its pointers own are only read.
+final class CompiledSchema: @unchecked Sendable {
   enum Kind {
     case integer(lo: Int64, hi: Int64)
     case code(lo: Int64, allowed: UnsafeMutablePointer<Bool>, count: Int)

@@ -1,3 +1,4 @@
+import LunaPipeCore
 /// One self-contained HTML page with every table of a run: titles as
 /// given, numbers and words in the report's style (`1234567`, `7.20`, `5%`
 /// with the standard style; `1.234.567`, `7,20` with a Danish one), its

@@ -1,4 +1,5 @@
-import CXLSXWriter
+import LunaPipeCore
+internal import CXLSXWriter
 import Foundation
 
 /// An Excel workbook of all tables, one sheet per table, written with
@@ -68,7 +69,7 @@ public struct XLSXWorkbook: Sendable {
     var used = Set<String>()
     return tables.map { t in
       var base = String(TableDisplay.shortName(t).filter { !"[]:*?/\\".contains($0) && $0 >= " " })
-      base = base.trimmingCharacters(in: "' ")
+      base = base.trimmingCharacters(in: CharacterSet(charactersIn: "' "))
       if base.isEmpty { base = fallback }
       base = String(base.prefix(31))
       var name = base

@@ -1,3 +1,4 @@
+import LunaPipeCore
 /// A bar chart drawn as inline SVG: one series as horizontal bars (one bar
 /// per row label, long labels read well), or several series as vertical
 /// grouped bars with a legend.
