@@ -14,7 +14,7 @@ APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config 
 # browser that renders the HTML report.
 TEST_APT_PKGS := python3-openpyxl chromium
 
-.PHONY: all deps build samples run test bench bench-peers clean help fuzz fuzz-replay test-sanitize example
+.PHONY: all deps build samples run test bench bench-peers clean help fuzz fuzz-replay test-sanitize example example-build
 
 all: build
 
@@ -63,14 +63,16 @@ run: build samples
 	@echo "The tables are in $(OUT)/tables (Danish CSV for Excel: $(OUT)/tables-da, Markdown: $(OUT)/tables-md, JSON: $(OUT)/tables-json); the report is $(OUT)/report.html, the workbook $(OUT)/praksisplan.xlsx."
 
 test: EXTRA_APT_PKGS = $(TEST_APT_PKGS)
-test: build samples
-	LUNAPIPE_BIN=$(CURDIR)/$(BIN) LUNAPIPE_FULL_SAMPLE=$(CURDIR)/$(FULL) $(SWIFT) test
+test: build samples example-build
+	LUNAPIPE_BIN=$(CURDIR)/$(BIN) LUNAPIPE_FULL_SAMPLE=$(CURDIR)/$(FULL) LUNAPIPE_EXAMPLE_BIN=$(CURDIR)/$(EXAMPLE_BIN) $(SWIFT) test
 
 # The library example: its own package, built on LunaPipeCore and LunaOps.
 EXAMPLE     := Examples/BikeShare
 EXAMPLE_BIN := $(EXAMPLE)/.build/release/bikeshare-nightly
-example: deps
+example-build: deps
 	cd $(EXAMPLE) && $(SWIFT) build -c release --product bikeshare-nightly
+
+example: example-build
 	rm -rf $(EXAMPLE)/out
 	$(EXAMPLE_BIN) --rides '$(EXAMPLE)/data/*.csv' --out $(EXAMPLE)/out/report
 	$(EXAMPLE_BIN) --rides '$(EXAMPLE)/data/*.csv' --out $(EXAMPLE)/out/report
