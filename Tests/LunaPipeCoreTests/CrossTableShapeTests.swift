@@ -76,10 +76,10 @@ import Testing
   }
 
   /// One pass for many groupings gives what one rollup per grouping gives,
-  /// for any number of workers.
+  /// for any number of workers (the records seeded: the same every run).
   @Test(arguments: [1, 2, 5])
   func sharedRollupsEqualSingleRollups(threads: Int) throws {
-    var rng = SystemRandomNumberGenerator()
+    var rng = SeededGenerator(seed: 82)
     var text = ""
     for _ in 0..<400 {
       let antal = Int.random(in: -2...3, using: &rng)

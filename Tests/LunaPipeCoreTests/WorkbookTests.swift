@@ -17,7 +17,8 @@ import Testing
     return (path, try XLSXContents(path: path))
   }
 
-  @Test func oneSheetPerTableWithTitleAndFrozenHeader() throws {
+  @Test(.enabled(if: try Prerequisites.openpyxl, "reads the workbook with openpyxl: `make test` installs python3-openpyxl"))
+  func oneSheetPerTableWithTitleAndFrozenHeader() throws {
     let x = try written().contents
     #expect(x.sheets.map(\.name) == ["Tabel 19", "Tabel 25", "Figur 3"])
     #expect(x.title == "Praksisplan")
@@ -32,7 +33,8 @@ import Testing
     #expect(x.sheets[0].text(2, 4) == "Udvikling 2019–23")
   }
 
-  @Test func numbersAreNumbersWithDisplayFormats() throws {
+  @Test(.enabled(if: try Prerequisites.openpyxl, "reads the workbook with openpyxl: `make test` installs python3-openpyxl"))
+  func numbersAreNumbersWithDisplayFormats() throws {
     let s = try written().contents.sheets
     // Tabel 19: whole kroner, grouped thousands.
     #expect(s[0].number(3, 2) == 2_851_115)
@@ -59,14 +61,16 @@ import Testing
     #expect(s[0].text(5, 1) == "Hjørring & <Co> \"A\" 'B'")
   }
 
-  @Test func sourceLineUnderTheTable() throws {
+  @Test(.enabled(if: try Prerequisites.openpyxl, "reads the workbook with openpyxl: `make test` installs python3-openpyxl"))
+  func sourceLineUnderTheTable() throws {
     let s = try written().contents.sheets
     // Title, header, 5 rows, a blank row, then the source.
     #expect(s[0].text(9, 1) == "Kilde: LUNA BI")
     #expect(s[2].text(8, 1) == "Kilde: LUNA BI og Danmarks Statistik")
   }
 
-  @Test func columnsFitTheirContent() throws {
+  @Test(.enabled(if: try Prerequisites.openpyxl, "reads the workbook with openpyxl: `make test` installs python3-openpyxl"))
+  func columnsFitTheirContent() throws {
     let s = try written().contents.sheets[0]
     let a = try #require(s.widths["A"])
     let b = try #require(s.widths["B"])
@@ -75,7 +79,8 @@ import Testing
     #expect(b >= 10 && b < a)
   }
 
-  @Test func sameTablesSameBytes() throws {
+  @Test(.enabled(if: try Prerequisites.openpyxl, "reads the workbook with openpyxl: `make test` installs python3-openpyxl"))
+  func sameTablesSameBytes() throws {
     let a = try written().path
     // The zip entries' times have a 2-second resolution: wait past it.
     Thread.sleep(forTimeInterval: 2.2)

@@ -9,7 +9,12 @@ import Testing
 /// regional comparisons 2020–2023 (Tabel 18–34 and 42–56, even numbers),
 /// cell by cell against the published tables, except the cells the plan
 /// misprints, where the consistent value is expected instead.
-@Suite(.serialized) struct ClaimsTablesTests {
+@Suite(
+  .serialized,
+  .enabled(if: try Prerequisites.binary, "runs the release lunapipe: `make test` builds it"),
+  .enabled(if: try Prerequisites.fullSample, "reads the full sample: `make test` writes it (`make samples`)")
+)
+struct ClaimsTablesTests {
   static let tableNumbers = [
     39, 40, 41, 16, 17, 43, 45, 47, 49, 51, 53, 55, 57,
     18, 20, 22, 24, 28, 30, 32, 34, 42, 44, 46, 48, 50, 52, 54, 56,

@@ -4,7 +4,10 @@ import Testing
 
 /// The built command, as a user or a scheduler runs it: exit codes, messages,
 /// outputs left untouched by a failing run.
-@Suite struct CommandTests {
+@Suite(
+  .enabled(if: try Prerequisites.binary, "runs the release lunapipe: `make test` builds it")
+)
+struct CommandTests {
   let small = repositoryRoot + "/Samples/small/ydelser-*.csv"
 
   @Test func helpAnswers() throws {

@@ -6,7 +6,13 @@ import Testing
 /// command, built by `make example` / `make test` (LUNAPIPE_EXAMPLE_BIN),
 /// run twice on its ride logs. Its numbers are checked against a plain
 /// recount of the CSV lines; the second run is up to date.
-@Suite(.enabled(if: exampleBinary != nil, "the example's binary: `make test` builds it (LUNAPIPE_EXAMPLE_BIN)"))
+@Suite(
+  .enabled(
+    if: try Prerequisites.available(
+      "example binary", present: exampleBinary != nil,
+      provider: "`make test` builds it with `make example-build` and sets LUNAPIPE_EXAMPLE_BIN",
+      namedBy: "LUNAPIPE_EXAMPLE_BIN"),
+    "the example's nightly binary (`make test` builds it)"))
 struct ExampleTests {
   static let data = repositoryRoot + "/Examples/BikeShare/data"
 

@@ -8,7 +8,10 @@ import Testing
 
 /// The command as a nightly job runs it: re-runs that know what changed,
 /// the run history, the lock, log formats.
-@Suite struct OperationsTests {
+@Suite(
+  .enabled(if: try Prerequisites.binary, "runs the release lunapipe: `make test` builds it")
+)
+struct OperationsTests {
   /// A private copy of the small sample, so a test can change an input.
   func copyOfSmallSample() throws -> String {
     let dir = makeTempDir("ops") + "/in"
@@ -151,11 +154,11 @@ import Testing
 
   /// On a terminal (a pseudo-terminal made by util-linux's `script`), the
   /// run draws a progress bar: share, bytes of total, rate, ETA, file.
-  @Test func aProgressBarOnATerminal() throws {
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return }
-    guard FileManager.default.fileExists(atPath: fullSample + "/ydelser-2023.csv") else {
-      throw MissingPrerequisite(description: "no full sample in \(fullSample): run `make test`")
-    }
+  @Test(
+    .enabled(if: try Prerequisites.fullSample, "reads the full sample: `make test` writes it (`make samples`)"),
+    .enabled(if: try Prerequisites.script, "runs util-linux's script: Debian's bsdutils (essential) has it")
+  )
+  func aProgressBarOnATerminal() throws {
     let out = makeTempDir("tty") + "/out"
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/script")

@@ -8,7 +8,12 @@ import Testing
 ///
 /// `make test` builds the binary and the sample and points
 /// `LUNAPIPE_BIN` / `LUNAPIPE_FULL_SAMPLE` at them.
-@Suite(.serialized) struct PublishedTablesTests {
+@Suite(
+  .serialized,
+  .enabled(if: try Prerequisites.binary, "runs the release lunapipe: `make test` builds it"),
+  .enabled(if: try Prerequisites.fullSample, "reads the full sample: `make test` writes it (`make samples`)")
+)
+struct PublishedTablesTests {
   static let tableNumbers = [19, 21, 23, 25, 26, 29, 31, 33, 35, 36]
 
   static let output: Result<(out: String, exit: Int32, stderr: String), Error> = Result {

@@ -5,25 +5,40 @@ import TestSupport
 import Testing
 
 /// The README's composition example, compiled and run exactly as printed
-/// there (the test checks that the README still holds these lines).
+/// there (the test checks that the README still holds these lines), its
+/// inputs defined as the README defines them, but resolved by the test.
 @Suite struct ReadmeExampleTests {
   static let exampleStart = "// README example: begin"
   static let exampleEnd = "// README example: end"
 
-  func example() throws -> [Table] {
+  /// The example's inputs as the README defines them, in the two lines
+  /// above the example: paths relative to the repository's root, where a
+  /// reader runs it.
+  static let readmeClaims = "Samples/small/ydelser-*.csv"
+  static let readmeOutDir = "out/patienter"
+  static let readmeInputLines = """
+    let claims = "\(readmeClaims)"
+    let outDir = "\(readmeOutDir)"
+    """
+
+  /// The example, with its inputs given: the test resolves the README's
+  /// relative paths itself (against the repository's root and a temporary
+  /// folder) instead of changing the process's working directory, which
+  /// every test running beside this one shares.
+  func example(claims: String, outDir: String) throws -> [Table] {
     // README example: begin
     let rows = RowFamily(name: "bopæl", rows: [(label: "Læsø", row: 825)]) { k in
       k[1] == 51 ? (row: k[2], column: k[0]) : nil
     }
     let pipeline = Pipeline("patienter-pr-bopael")
-      .readCSV(["Samples/small/ydelser-*.csv"])
+      .readCSV([claims])
       .validate(LunaClaims.schema)
       .aggregate(Aggregation(keys: ["Aar", "Speciale", "PatientKommune"], sums: ["Antal"],
                              distinct: "PatientId", when: .positive("Antal")))
       .tables([CrossTable(id: "patienter", title: "Patienter, speciale 51", rowHeader: "kommune",
                           columns: Array(2019...2023), families: [rows], measure: .distinct, decimals: 0)])
       .emit([.csv, .markdown])
-    let out = try OutputDirectory(target: "out/patienter")
+    let out = try OutputDirectory(target: outDir)
     let tables = try pipeline.run(in: RunContext(options: ScanOptions(threads: 2), output: out))
     try out.publish()
     // README example: end
@@ -31,12 +46,12 @@ import Testing
   }
 
   @Test func theExampleRunsAndGivesTabel26sLaesoeRow() throws {
-    try #require(FileManager.default.changeCurrentDirectoryPath(repositoryRoot))
-    let tables = try example()
+    let outDir = makeTempDir("readme") + "/" + Self.readmeOutDir
+    let tables = try example(claims: repositoryRoot + "/" + Self.readmeClaims, outDir: outDir)
     let row = tables[0].rows[0].map(\.plain)
     let published = try publishedTable("tabel-26").first { $0[0] == "Læsø" }
     #expect(row == published)
-    let written = try readCSV(repositoryRoot + "/out/patienter/tables/patienter.csv")
+    let written = try readCSV(outDir + "/tables/patienter.csv")
     #expect(written[1] == published)
   }
 
@@ -47,7 +62,8 @@ import Testing
     let end = source.range(of: "    " + Self.exampleEnd)!.lowerBound
     let lines = source[start..<end].split(separator: "\n").map { $0.dropFirst(4) }
     #expect(lines.count <= 15)
-    #expect(readme.contains(lines.joined(separator: "\n")))
+    // The lines defining the inputs, then the example, in one block.
+    #expect(readme.contains("```swift\n" + Self.readmeInputLines + "\n" + lines.joined(separator: "\n") + "\n```"))
   }
 
   static let anyStart = "// README any-CSV example: begin"

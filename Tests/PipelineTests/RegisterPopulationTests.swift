@@ -344,7 +344,11 @@ import Testing
 /// The command over the full sample with `--ydere` and `--befolkning`: the
 /// patients per 1,000 inhabitants of the narrative (tables 27 and 37), and
 /// `lunapipe run objektiv-finansiering`.
-@Suite(.serialized) struct RegisterPopulationCommandTests {
+@Suite(
+  .serialized,
+  .enabled(if: try Prerequisites.binary, "runs the release lunapipe: `make test` builds it")
+)
+struct RegisterPopulationCommandTests {
   /// The full sample's register and population: those `make samples`
   /// wrote, or fresh ones from the generator when the sample predates them.
   static let reference: (ydere: String, befolkning: String) = {
@@ -375,7 +379,9 @@ import Testing
   /// "Rebild Kommune har færrest med 59 patienter/1000 indbyggere, mens
   /// Vesthimmerland har knap dobbelt så mange med 104" (51); "Rebild … 12
   /// …, mens Vesthimmerlands Kommune har flest med 22" (62).
-  @Test(arguments: [("tabel-27", "59", "104"), ("tabel-37", "12", "22")])
+  @Test(
+    .enabled(if: try Prerequisites.fullSample, "reads the full sample: `make test` writes it (`make samples`)"),
+    arguments: [("tabel-27", "59", "104"), ("tabel-37", "12", "22")])
   func patientsPerThousandAsTheNarrativeSays(id: String, rebild: String, vesthimmerlands: String) throws {
     let t = try table(id)
     #expect(t[0] == ["kommune", "patienter", "indbyggere", "patienter_pr_1000_indbyggere"])
@@ -389,7 +395,9 @@ import Testing
 
   /// The patients are those of the kommune's clinics: udgift (Tabel 19/29)
   /// divided by them gives Tabel 21/31.
-  @Test(arguments: [("tabel-27", "tabel-19", "tabel-21"), ("tabel-37", "tabel-29", "tabel-31")])
+  @Test(
+    .enabled(if: try Prerequisites.fullSample, "reads the full sample: `make test` writes it (`make samples`)"),
+    arguments: [("tabel-27", "tabel-19", "tabel-21"), ("tabel-37", "tabel-29", "tabel-31")])
   func patientsAreTheClinicsPatients(id: String, udgift: String, perPatient: String) throws {
     let t = try table(id)
     let u = try publishedTable(udgift)

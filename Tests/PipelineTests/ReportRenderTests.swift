@@ -57,7 +57,11 @@ import Testing
     }
   }
 
-  @Test func chromiumRendersThePage() throws {
+  @Test(
+    .enabled(if: try Prerequisites.chromium, "renders the report in Chromium: `make test` installs chromium"),
+    .enabled(if: try Prerequisites.python3, "decodes the screenshot with python3: `make test` installs it")
+  )
+  func chromiumRendersThePage() throws {
     let (out, _) = try Self.small.get()
     let png = try screenshot(out + "/report.html", width: 1280, height: 4000)
     let size = try FileManager.default.attributesOfItem(atPath: png)[.size] as? Int ?? 0
@@ -70,7 +74,8 @@ import Testing
     #expect(stats.darkBluePixels > 20_000)
   }
 
-  @Test func workbookCellsEqualTheCSVTables() throws {
+  @Test(.enabled(if: try Prerequisites.openpyxl, "reads the workbook with openpyxl: `make test` installs python3-openpyxl"))
+  func workbookCellsEqualTheCSVTables() throws {
     let (out, tables) = try Self.small.get()
     try compareWorkbook(out + "/praksisplan.xlsx", tables: Praksisplan.readingOrder(tables), csvDir: out + "/tables")
   }
@@ -124,7 +129,12 @@ import Testing
 
   /// The command over the full sample writes both files, lists them in the
   /// run report, and writes the same bytes with one thread as with two.
-  @Test func fullSampleRunsWriteTheSameReportAndWorkbook() throws {
+  @Test(
+    .enabled(if: try Prerequisites.binary, "runs the release lunapipe: `make test` builds it"),
+    .enabled(if: try Prerequisites.fullSample, "reads the full sample: `make test` writes it (`make samples`)"),
+    .enabled(if: try Prerequisites.openpyxl, "reads the workbook with openpyxl: `make test` installs python3-openpyxl")
+  )
+  func fullSampleRunsWriteTheSameReportAndWorkbook() throws {
     let (ydere, befolkning) = Self.extras(fullSample)
     var args = ["run", "praksisplan", "--claims", fullSample + "/ydelser-*.csv", "--quiet"]
     if let ydere { args += ["--ydere", ydere] }

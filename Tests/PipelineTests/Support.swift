@@ -1,27 +1,20 @@
 import Foundation
 import TestSupport
 
-/// The built command (`make test` sets `LUNAPIPE_BIN`).
-let lunapipeBinary: String =
-  ProcessInfo.processInfo.environment["LUNAPIPE_BIN"] ?? repositoryRoot + "/.build/release/lunapipe"
-
-/// The full sample (`make test` makes it and sets `LUNAPIPE_FULL_SAMPLE`).
-let fullSample: String =
-  ProcessInfo.processInfo.environment["LUNAPIPE_FULL_SAMPLE"] ?? repositoryRoot + "/Samples/full"
-
-struct MissingPrerequisite: Error, CustomStringConvertible {
-  let description: String
-}
-
 /// Runs `lunapipe` with `arguments`; returns its exit status and output.
+/// A test that calls it is enabled only if `Prerequisites.binary` (and,
+/// for inputs in the full sample, `Prerequisites.fullSample`): without the
+/// trait, a missing binary or sample fails the test here.
 func runLunapipe(_ arguments: [String]) throws -> (exit: Int32, stdout: String, stderr: String) {
   guard FileManager.default.isExecutableFile(atPath: lunapipeBinary) else {
-    throw MissingPrerequisite(description: "no lunapipe binary at \(lunapipeBinary): run `make test`")
+    throw MissingPrerequisite(
+      description: "no lunapipe binary at \(lunapipeBinary): the test lacks `.enabled(if: try Prerequisites.binary)`")
   }
   if arguments.contains(where: { $0.hasPrefix(fullSample) }),
     !FileManager.default.fileExists(atPath: fullSample + "/ydelser-2023.csv")
   {
-    throw MissingPrerequisite(description: "no full sample in \(fullSample): run `make test`")
+    throw MissingPrerequisite(
+      description: "no full sample in \(fullSample): the test lacks `.enabled(if: try Prerequisites.fullSample)`")
   }
   let p = Process()
   p.executableURL = URL(fileURLWithPath: lunapipeBinary)

@@ -9,7 +9,10 @@ import Testing
 /// Ordinary mistakes of a nightly job: nothing LunaPipe did not write is
 /// deleted, no result is published with a line silently missing, and the
 /// run never dies of its own logging.
-@Suite struct TrustTests {
+@Suite(
+  .enabled(if: try Prerequisites.binary, "runs the release lunapipe: `make test` builds it")
+)
+struct TrustTests {
   let small = repositoryRoot + "/Samples/small"
 
   /// A folder with a copy of the small sample's claims, and an output path

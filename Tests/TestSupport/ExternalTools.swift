@@ -54,10 +54,11 @@ public func python3(with module: String) throws -> String {
   throw MissingTool(description: "no python3 with \(module): run `make test` (installs python3-\(module))")
 }
 
-/// Headless Chromium (`make test` installs Debian's `chromium`).
+/// Headless Chromium, `chromium` or `chromium-browser` on the PATH (`make
+/// test` installs Debian's `chromium`, in `/usr/bin`).
 public func chromium() throws -> String {
-  guard let c = findExecutable(["/usr/bin/chromium", "/usr/bin/chromium-browser"], name: "chromium") else {
-    throw MissingTool(description: "no chromium: run `make test` (installs chromium)")
+  guard let c = findExecutable([], name: "chromium") ?? findExecutable([], name: "chromium-browser") else {
+    throw MissingTool(description: "no chromium on the PATH: run `make test` (installs chromium)")
   }
   return c
 }
