@@ -113,7 +113,9 @@ final class PartialAggregate: ChunkConsumer {
   private var lastSlot = 0
 
   private let pending: [PendingSightings]
-  private let pendingFirst: PendingSightings?
+  // The first distinct count's buffers (the common case, one), reached
+  // without reference counting per record; `pending` keeps them alive.
+  private unowned(unsafe) let pendingFirst: PendingSightings
 
   init(shared: SharedAggregate) {
     self.shared = shared
@@ -140,8 +142,8 @@ final class PartialAggregate: ChunkConsumer {
     textCodes = b.dictionaries.map { _ in [:] }
     numberCodes = b.dictionaries.map { _ in [:] }
     sums = .allocate(capacity: sumsCapacity * width)
-    pending = b.distinctOps.map { _ in PendingSightings() }
-    pendingFirst = pending.first
+    pending = b.distinctOps.isEmpty ? [PendingSightings()] : b.distinctOps.map { _ in PendingSightings() }
+    pendingFirst = pending[0]
   }
 
   deinit {
@@ -276,7 +278,7 @@ final class PartialAggregate: ChunkConsumer {
       let v = r[op.pointee.column]
       if v == Record.null { continue }
       let e = op.pointee.text ? r.key(op.pointee.column) : EntityKey(lo: UInt64(bitPattern: v), hi: 0x11 << 56)
-      (d == 0 ? pendingFirst! : pending[d]).append(e, member: key)
+      if d == 0 { pendingFirst.append(e, member: key) } else { pending[d].append(e, member: key) }
     }
   }
 
@@ -319,7 +321,7 @@ final class PartialAggregate: ChunkConsumer {
       lastKey = .max
     }
     let n = EntitySets.shardCount
-    for (d, p) in pending.enumerated() {
+    for (d, p) in pending.enumerated() where d < distinctCount {
       let start = shared.startShard()
       for k in 0..<n {
         let s = (start + k) % n

@@ -479,15 +479,25 @@ struct DecoderState {
   @inline(__always)
   mutating func field(_ bytes: UnsafeRawBufferPointer) {
     fieldCountdown &-= 1
-    if fieldCountdown == 0 {
-      fieldCountdown = DecoderState.sampleEvery
-      let t0 = luna_ticks()
-      decodeField(bytes)
-      validateTicks &+= (luna_ticks() &- t0) &* UInt64(DecoderState.sampleEvery)
+    if _slowPath(fieldCountdown == 0) {
+      sampledField(bytes)
       return
     }
     decodeField(bytes)
   }
+
+  /// One field in `sampleEvery`, timed: out of line, so that the per-field
+  /// path keeps one inlined copy of the decoding.
+  @inline(never)
+  private mutating func sampledField(_ bytes: UnsafeRawBufferPointer) {
+    fieldCountdown = DecoderState.sampleEvery
+    let t0 = luna_ticks()
+    decodeFieldOutOfLine(bytes)
+    validateTicks &+= (luna_ticks() &- t0) &* UInt64(DecoderState.sampleEvery)
+  }
+
+  @inline(never)
+  private mutating func decodeFieldOutOfLine(_ bytes: UnsafeRawBufferPointer) { decodeField(bytes) }
 
   @inline(__always)
   private mutating func decodeField(_ bytes: UnsafeRawBufferPointer) {
