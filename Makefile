@@ -85,6 +85,7 @@ example: deps
 DOCS_DIR     := .build/docs
 DOCS_TARGETS := LunaPipeCore LunaOps LunaReports
 docs: deps
+	@mkdir -p $(DOCS_DIR)
 	@for t in $(DOCS_TARGETS); do \
 	  $(SWIFT) package --allow-writing-to-directory $(DOCS_DIR) generate-documentation --target $$t \
 	    --warnings-as-errors --output-path $(DOCS_DIR)/$$t || exit 1; \
