@@ -14,7 +14,7 @@ APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config 
 # browser that renders the HTML report.
 TEST_APT_PKGS := python3-openpyxl chromium
 
-.PHONY: all deps build samples run test bench bench-peers clean help fuzz fuzz-replay test-sanitize example example-build
+.PHONY: all deps build samples run test bench bench-peers clean help fuzz fuzz-replay test-sanitize example example-build docs
 
 all: build
 
@@ -24,6 +24,7 @@ help:
 	@echo "make bench    praksisplan over the full sample, 1 and 2 threads: s, lines/s, MB/s, peak RSS"
 	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark (PEERBENCH=dir)"
 	@echo "make example  build the library example (Examples/BikeShare) and run its nightly job twice (the second is up to date)"
+	@echo "make docs     the DocC documentation of LunaPipeCore, LunaOps and LunaReports into $(DOCS_DIR) (a warning fails it)"
 	@echo "make samples  write the full sample extracts into $(FULL) (about 6 million claim lines, the register and the population)"
 	@echo "make fuzz SECONDS=N [JOBS=2] [FUZZ_ASAN=0]  libFuzzer (+ ASan unless FUZZ_ASAN=0) on ingest and validation for N s"
 	@echo "make fuzz-replay  every input of the fuzz corpus, seeds and crashes once under ASan"
@@ -80,6 +81,22 @@ example: example-build
 	$(EXAMPLE_BIN) --rides '$(EXAMPLE)/data/*.csv' --out $(EXAMPLE)/out/report
 	@echo
 	@echo "The example's outputs are in $(EXAMPLE)/out/report: by-station-year.csv, by-station-quarter.csv, growth.csv"
+
+# The DocC documentation (swift-docc-plugin): the catalogs in
+# Sources/TARGET/TARGET.docc and the doc comments, one archive per target in
+# $(DOCS_DIR)/TARGET, for static hosting. A warning (an unresolved link, an
+# undocumented parameter) fails the build.
+DOCS_DIR     := .build/docs
+DOCS_TARGETS := LunaPipeCore LunaOps LunaReports
+docs: deps
+	@mkdir -p $(DOCS_DIR)
+	@for t in $(DOCS_TARGETS); do \
+	  $(SWIFT) package --allow-writing-to-directory $(DOCS_DIR) generate-documentation --target $$t \
+	    --warnings-as-errors --output-path $(DOCS_DIR)/$$t || exit 1; \
+	done
+	@echo
+	@echo "The documentation is in $(addprefix $(DOCS_DIR)/,$(DOCS_TARGETS)). Serve one and open it, e.g."
+	@echo "python3 -m http.server -d $(DOCS_DIR)/LunaPipeCore, then http://localhost:8000/documentation/lunapipecore"
 
 bench: build samples
 	Benchmarks/bench.sh $(BIN) $(FULL)

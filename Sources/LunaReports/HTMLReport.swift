@@ -192,15 +192,23 @@ public enum HTMLText {
 /// Stage: writes an HTML report of all tables into the run's output
 /// directory and passes the tables on.
 public struct EmitReport: Stage {
+  /// Logs and errors name the stage `report`.
   public let label = "report"
+  /// The report to render.
   public var report: HTMLReport
+  /// The page's path within the output directory.
   public var file: String
 
+  /// Writes `report` of the tables it is given to `file`.
   public init(_ report: HTMLReport, file: String = "report.html") {
     self.report = report
     self.file = file
   }
 
+  /// Renders the page of `tables` (with the run's counts from
+  /// `context.report`) and returns the tables unchanged; writes nothing when
+  /// the run has no output directory. Throws `PipelineError.output` when the
+  /// file cannot be written.
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
     try out.write(file, report.render(tables, run: context.report))

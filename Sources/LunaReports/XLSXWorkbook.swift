@@ -224,15 +224,22 @@ public struct XLSXWorkbook: Sendable {
 /// Stage: writes the Excel workbook of all tables into the run's output
 /// directory and passes the tables on.
 public struct EmitWorkbook: Stage {
+  /// Logs and errors name the stage `workbook`.
   public let label = "workbook"
+  /// The workbook to write.
   public var workbook: XLSXWorkbook
+  /// The workbook's path within the output directory (`plan.xlsx`).
   public var file: String
 
+  /// Writes `workbook` of the tables it is given to `file`.
   public init(_ workbook: XLSXWorkbook, file: String) {
     self.workbook = workbook
     self.file = file
   }
 
+  /// Writes the workbook of `tables` and returns them unchanged; writes
+  /// nothing when the run has no output directory. Throws
+  /// `PipelineError.output` when libxlsxwriter cannot write it.
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
     do {

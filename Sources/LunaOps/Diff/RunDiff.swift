@@ -1,7 +1,10 @@
 /// What differs between the outputs of two recorded runs.
 public struct RunDiff: Sendable {
+  /// How one output file differs.
   public enum FileChange: Sendable {
+    /// Only the later run wrote this path.
     case added(String)
+    /// Only the earlier run wrote this path.
     case removed(String)
     /// A CSV table whose cells can be compared.
     case table(String, TableDiff)
@@ -9,7 +12,9 @@ public struct RunDiff: Sendable {
     case changed(String, note: String)
   }
 
+  /// How the two runs' inputs differ.
   public var inputs: InputChanges
+  /// The output files that differ, by path in sorted order.
   public var files: [FileChange] = []
   /// Paths whose bytes are equal in both runs.
   public var unchanged: [String] = []

@@ -5,12 +5,17 @@
 /// speciale, kommune` for tidy aggregates). Columns are matched by header
 /// name, so a table that gained a year column shows that column as added.
 public struct TableDiff: Sendable, Equatable {
+  /// One cell whose value differs.
   public struct Cell: Sendable, Equatable {
     /// The row's key values, joined by " / ".
     public var row: String
+    /// The column's header.
     public var column: String
+    /// The value in the earlier version, as written.
     public var before: String
+    /// The value in the later version, as written.
     public var after: String
+    /// A changed cell of these values.
     public init(row: String, column: String, before: String, after: String) {
       self.row = row
       self.column = column
@@ -19,17 +24,28 @@ public struct TableDiff: Sendable, Equatable {
     }
   }
 
+  /// The leading columns that key the rows (the earlier version's headers).
   public var keyColumns: [String] = []
+  /// The cells of rows and columns in both versions whose values differ, in
+  /// the later version's row and column order.
   public var changedCells: [Cell] = []
+  /// Keys of the rows only the later version has.
   public var addedRows: [String] = []
+  /// Keys of the rows only the earlier version has.
   public var removedRows: [String] = []
+  /// Headers only the later version has.
   public var addedColumns: [String] = []
+  /// Headers only the earlier version has.
   public var removedColumns: [String] = []
+  /// Whether the versions hold the same cells (they may still differ in
+  /// bytes: quoting, a BOM, the delimiter).
   public var isEmpty: Bool {
     changedCells.isEmpty && addedRows.isEmpty && removedRows.isEmpty && addedColumns.isEmpty
       && removedColumns.isEmpty
   }
 
+  /// Compares the CSV bytes `before` with `after` (UTF-8, optionally with a
+  /// BOM; `;` when the header has one, else `,`).
   public init(before: [UInt8], after: [UInt8]) {
     let a = SimpleCSV.parse(before)
     let b = SimpleCSV.parse(after)

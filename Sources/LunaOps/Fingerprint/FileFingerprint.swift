@@ -7,13 +7,19 @@ import Foundation
 /// What identifies one file's content for the run history: its path, size,
 /// modification time, inode and SHA-256.
 public struct FileFingerprint: Sendable, Codable, Equatable {
+  /// The file's absolute, standardized path.
   public var path: String
+  /// The file's size in bytes.
   public var size: Int64
   /// Modification time, nanoseconds since the epoch.
   public var mtimeNs: Int64
+  /// The file's inode number: a file replaced by another of the same size
+  /// and time (a `mv` over it) is still noticed.
   public var inode: Int64
+  /// The SHA-256 of the file's content, 64 lowercase hex digits.
   public var sha256: String
 
+  /// A fingerprint of these values (as the history stores them).
   public init(path: String, size: Int64, mtimeNs: Int64, inode: Int64, sha256: String) {
     self.path = path
     self.size = size
@@ -46,11 +52,19 @@ public struct FileFingerprint: Sendable, Codable, Equatable {
 
 /// How the inputs of two runs differ, by path and content.
 public struct InputChanges: Sendable, Equatable, Codable {
+  /// Paths the later run reads that the earlier did not, in the later run's
+  /// order.
   public var new: [String] = []
+  /// Paths both runs read whose content (SHA-256) differs.
   public var changed: [String] = []
+  /// Paths the earlier run read that the later does not.
   public var gone: [String] = []
+  /// Whether both runs read the same paths with the same content.
   public var isEmpty: Bool { new.isEmpty && changed.isEmpty && gone.isEmpty }
 
+  /// The changes from the inputs `before` (an earlier run's) to `after`,
+  /// compared by path and SHA-256 alone: a file touched but unchanged in
+  /// content is not a change.
   public init(before: [FileFingerprint], after: [FileFingerprint]) {
     let old = Dictionary(before.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
     let now = Dictionary(after.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })

@@ -11,11 +11,15 @@ import Foundation
 public struct SHA256Digest {
   private let ctx: OpaquePointer
 
+  /// A fresh digest context. Each digest is used once: `update` any number
+  /// of times, then `finish` once (which frees the context; the value must
+  /// not be used after it, nor copied and finished twice).
   public init() {
     ctx = EVP_MD_CTX_new()
     EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
   }
 
+  /// Adds `bytes` to the digest.
   public func update(_ bytes: UnsafeRawBufferPointer) {
     if bytes.count > 0 { EVP_DigestUpdate(ctx, bytes.baseAddress, bytes.count) }
   }
@@ -29,6 +33,7 @@ public struct SHA256Digest {
     return Self.hex(out)
   }
 
+  /// The SHA-256 of `bytes`, as 64 lowercase hex digits.
   public static func hex(of bytes: [UInt8]) -> String {
     let d = SHA256Digest()
     bytes.withUnsafeBytes { d.update($0) }
@@ -70,7 +75,11 @@ public struct SHA256Digest {
   }
 }
 
+/// An input that cannot be fingerprinted: it vanished, or cannot be opened
+/// or read. The command exits 66 (`RunExit.input`).
 public struct FingerprintError: Error, CustomStringConvertible {
+  /// The path and what went wrong.
   public var description: String
+  /// An error with the message `d`.
   public init(_ d: String) { description = d }
 }

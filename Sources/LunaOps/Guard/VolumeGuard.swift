@@ -15,8 +15,11 @@ import LunaPipeCore
 public enum VolumeGuard {
   /// A volume cell that fell below half.
   public struct Drop: Equatable, Sendable {
+    /// The cell, as the run report names it (`Aar=2023,Speciale=51`).
     public var cell: String
+    /// Its accepted records in the last successful run.
     public var before: Int
+    /// Its accepted records in this run (0 when it is missing).
     public var now: Int
   }
 

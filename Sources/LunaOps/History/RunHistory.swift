@@ -18,8 +18,12 @@ import Foundation
 /// by SHA-256) so that `lunapipe diff` can show which cells changed between
 /// any two runs.
 public final class RunHistory {
+  /// The history's file name in the state directory.
   public static let fileName = "lunapipe.sqlite"
+  /// The largest output, in bytes (16 MiB), whose content the history keeps
+  /// for `lunapipe diff`; a larger one is recorded by size and SHA-256 only.
   public static let keptContentLimit = 16 << 20
+  /// The database's path: `STATE/lunapipe.sqlite`.
   public let path: String
   private let db: SQLiteDatabase
 
@@ -147,8 +151,9 @@ public final class RunHistory {
     }
   }
 
-  /// Records how run `id` ended. Outputs are read from `directory` (the
-  /// published output directory) and kept by content when small enough.
+  /// Records how run `id` ended: status, exit code, message, counts and
+  /// outputs, with the time it finished. `contents` (SHA-256 → bytes, as
+  /// `OutputSnapshot.take` gives them) are kept once per content.
   public func finish(
     _ id: Int64, status: RunRecord.Status, exitCode: Int, message: String?, counts: RunRecord.Counts,
     outputs: [RunRecord.Output], contents: [String: [UInt8]] = [:]
@@ -261,6 +266,7 @@ public final class RunHistory {
     return try db.query("SELECT * FROM runs ORDER BY id DESC\(limit)").map { try record(from: $0) }
   }
 
+  /// Run `id`, with its inputs, counts and outputs; nil when there is none.
   public func run(_ id: Int64) throws -> RunRecord? {
     try db.query("SELECT * FROM runs WHERE id = ?", [.int(id)]).first.map { try record(from: $0) }
   }
@@ -329,6 +335,8 @@ public final class RunHistory {
     return String(decoding: d, as: UTF8.self)
   }
 
+  /// The current time as the history writes it: ISO 8601 in UTC with
+  /// milliseconds (`2026-11-27T02:00:01.395Z`).
   public static func now() -> String {
     let f = ISO8601DateFormatter()
     f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -336,8 +344,13 @@ public final class RunHistory {
   }
 }
 
+/// The run history cannot be opened, migrated, read or written, or an
+/// output directory cannot be listed. A run whose history cannot be opened
+/// or written fails with exit 73 (`RunExit.output`).
 public struct HistoryError: Error, CustomStringConvertible {
+  /// What failed, naming the database or directory.
   public var description: String
+  /// An error with the message `d`.
   public init(_ d: String) { description = d }
 }
 

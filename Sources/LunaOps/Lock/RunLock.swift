@@ -14,10 +14,15 @@ import Foundation
 /// and says so. A clean release empties the file; it is never deleted,
 /// so two runs can never lock two different files of the same name.
 public final class RunLock {
+  /// Who holds (or last held) the lock, as its lock file names it.
   public struct Holder: Sendable, Equatable {
+    /// The holder's process id.
     public var pid: Int32
+    /// The holder's host name.
     public var host: String
+    /// When the holder took the lock, ISO 8601 in UTC.
     public var started: String
+    /// A holder of these values.
     public init(pid: Int32, host: String, started: String) {
       self.pid = pid
       self.host = host
@@ -25,11 +30,15 @@ public final class RunLock {
     }
   }
 
+  /// Why the lock could not be taken.
   public enum Failure: Error, CustomStringConvertible {
     /// Another live run holds the lock.
     case busy(path: String, holder: Holder?)
+    /// The lock file cannot be opened or locked, or a file of its name is not a
+    /// LunaPipe lock (then it is left as it is); the message says which.
     case unusable(String)
 
+    /// The message as the command prints it; for `busy`, naming the holder.
     public var description: String {
       switch self {
       case .busy(let path, let h):
@@ -40,6 +49,7 @@ public final class RunLock {
     }
   }
 
+  /// The lock file's path: `.NAME.lock` beside the output directory `NAME`.
   public let path: String
   /// The holder before us, when it died without releasing the lock.
   public private(set) var takenOverFrom: Holder?

@@ -16,7 +16,10 @@ public struct RunJob {
   public struct Input: Sendable {
     /// What the files are, in the run's summary (`sales: 120 records accepted, …`).
     public var kind: String
+    /// The paths and globs of this kind, resolved as `readCSV` resolves them
+    /// (a missing path or a glob matching nothing refuses the run, exit 66).
     public var patterns: [String]
+    /// Input files of `kind` named by `patterns`.
     public init(kind: String, patterns: [String]) {
       self.kind = kind
       self.patterns = patterns
@@ -35,6 +38,8 @@ public struct RunJob {
   /// `context.output`.
   public var body: (RunContext) throws -> Void
 
+  /// A job running `body` for `pipeline`, reading `inputs`, its outputs
+  /// shaped by `options` (none by default).
   public init(
     pipeline: String, inputs: [Input], options: [String: String] = [:], body: @escaping (RunContext) throws -> Void
   ) {
@@ -53,7 +58,10 @@ public struct RunSettings: Sendable {
   /// Where the run history (`lunapipe.sqlite`) lives; nil: the folder that
   /// holds `outputDirectory`.
   public var stateDirectory: String?
+  /// Worker threads of the job's scans (`ScanOptions.threads`); never part
+  /// of up-to-date: threads change no output byte. All cores by default.
   public var threads: Int
+  /// Bytes per scan chunk (`ScanOptions.chunkSize`), 8 MiB by default.
   public var chunkSize: Int
   /// Above this share of rejected records (or lines) the run fails and
   /// publishes nothing.
@@ -65,6 +73,9 @@ public struct RunSettings: Sendable {
   /// The command line recorded in the history.
   public var arguments: [String]
 
+  /// Settings for runs into `outputDirectory`; by default the history
+  /// beside it, all cores, 8 MiB chunks, a 1 % reject share, neither
+  /// `force` nor `acceptDrop`, and this process's command line recorded.
   public init(
     outputDirectory: String, stateDirectory: String? = nil,
     threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 8 << 20,
@@ -109,13 +120,17 @@ public enum RunOutcome: Sendable {
 /// A run that was refused or failed: the exit code a scheduler should see
 /// (sysexits(3), `RunExit`) and why. Already logged by the runner.
 public struct RunFailure: Error, CustomStringConvertible, Sendable {
+  /// The exit code for the process: one of `RunExit`'s.
   public let exitCode: Int32
+  /// Why, as logged.
   public let message: String
+  /// The message.
   public var description: String { message }
 }
 
 /// Exit codes, sysexits(3)-style, so that a scheduler can tell them apart.
 public enum RunExit {
+  /// Published, or up to date.
   public static let ok: Int32 = 0
   /// Too many rejects, or the volume guard saw a drop.
   public static let data: Int32 = 65

@@ -21,17 +21,40 @@ import LunaPipeCore
 /// Errors are `RunFailure`s carrying a sysexits(3) code (`RunExit`),
 /// already logged.
 public final class Runner {
+  /// Where and how runs go.
   public let settings: RunSettings
+  /// Where the runner logs (swift-log): refusals, warnings about what an
+  /// earlier run left, what changed since the last run, the pipeline's own
+  /// progress messages (with the run's id as `run` metadata).
   public let logger: Logger
   /// Called with the run's context just before the pipeline runs (to show
   /// its progress, say), and with nil when it has run.
   public var onContext: (RunContext?) -> Void = { _ in }
 
+  /// A runner for `settings`, logging to `logger`.
   public init(_ settings: RunSettings, logger: Logger = Logger(label: "lunapipe")) {
     self.settings = settings
     self.logger = logger
   }
 
+  /// Runs `job` once, or finds it up to date.
+  ///
+  /// In order: resolves the inputs; refuses an output directory that is not
+  /// LunaPipe's to replace; takes the lock; marks runs of that directory that
+  /// never finished as interrupted (or `ok` when one had published); removes
+  /// staging directories left by killed runs; fingerprints the inputs
+  /// (refusing the same content twice). When nothing changed since the last
+  /// successful run into the directory (see `RunOutcome.upToDate`) and
+  /// `force` is not set, records an up-to-date run and returns. Otherwise it
+  /// records the run as started, runs `job.body` with a `RunContext` writing
+  /// into a staging directory, applies the volume guard, writes
+  /// `run-report.json` and publishes atomically.
+  ///
+  /// - Returns: `.upToDate` or `.published`, with the run's id.
+  /// - Throws: a ``RunFailure`` with its exit code (``RunExit``) when the run
+  ///   is refused or fails; it is logged and recorded in the history first,
+  ///   the previous outputs are untouched, and a failed run's rejects and
+  ///   report are kept in `OUT.failed`.
   public func run(_ job: RunJob) throws -> RunOutcome {
     let started = Date()
     let out = settings.out

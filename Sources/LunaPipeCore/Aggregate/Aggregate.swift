@@ -11,11 +11,23 @@ import Foundation
 /// `PipelineError.rejectThreshold` when the share of rejected records
 /// passes `context.maxRejectShare`.
 public struct Aggregate: Stage {
+  /// Logs and errors name the stage `aggregate`.
   public let label = "aggregate"
+  /// The stage's time is the whole scan's: reading, parsing, validating and
+  /// aggregating.
   public var timedWork: String? { "read, parsed, validated and aggregated in one scan" }
+  /// What to aggregate.
   public var aggregation: Aggregation
+  /// Aggregates the records as `aggregation` says.
   public init(_ aggregation: Aggregation) { self.aggregation = aggregation }
 
+  /// Scans `input` and returns the aggregate at the finest grain.
+  ///
+  /// - Throws: `PipelineError.configuration` when the aggregation names a
+  ///   column the schema lacks or measures a column it cannot (a sum of
+  ///   text); `PipelineError.input` for an unreadable file or sums beyond
+  ///   64 bits; `PipelineError.rejectThreshold` when too many records were
+  ///   rejected.
   public func run(_ input: ValidatedRecords, in context: RunContext) throws -> AggregateResult {
     try AggregateEach([aggregation]).run(input, in: context)[0]
   }
@@ -25,15 +37,21 @@ public struct Aggregate: Stage {
 /// record is read, parsed and validated once and handed to every
 /// aggregation. Results in the order of the aggregations.
 public struct AggregateEach: Stage {
+  /// Logs and errors name the stage `aggregate`, as for one aggregation.
   public let label = "aggregate"
+  /// The stage's time is the whole scan's, which feeds every aggregation.
   public var timedWork: String? {
     aggregations.count == 1
       ? "read, parsed, validated and aggregated in one scan"
       : "read, parsed and validated once, and aggregated \(aggregations.count) ways, in one scan"
   }
+  /// The aggregations, each fed every accepted record.
   public var aggregations: [Aggregation]
+  /// Aggregates the records every way `aggregations` says, in one scan.
   public init(_ aggregations: [Aggregation]) { self.aggregations = aggregations }
 
+  /// Scans `input` once and returns one result per aggregation, in order;
+  /// throws as ``Aggregate/run(_:in:)`` does.
   public func run(_ input: ValidatedRecords, in context: RunContext) throws -> [AggregateResult] {
     let bound = try aggregations.map { try BoundAggregation($0, schema: input.schema) }
     var shared = bound.map { SharedAggregate(bound: $0) }

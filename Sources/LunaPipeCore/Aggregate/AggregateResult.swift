@@ -6,10 +6,16 @@ import Foundation
 /// the aggregation named them, the record count, and the first distinct
 /// count. `AggregateResult.rows(by:)` gives every measure by name.
 public struct GroupMeasures: Sendable, Equatable {
+  /// The slot measures' values, in the aggregation's order: a sum in the
+  /// column's smallest unit (øre for a decimal of scale 2), a count, or a
+  /// minimum or maximum in the column's stored form (`Record.null` for none).
   public var sums: [Int64]
+  /// The group's accepted records, whatever the measures' filters.
   public var records: Int64
+  /// The first distinct count's value, or 0 when the aggregation has none.
   public var distinct: Int64
 
+  /// A group's measures with these values.
   public init(sums: [Int64], records: Int64, distinct: Int64) {
     self.sums = sums
     self.records = records
@@ -20,6 +26,7 @@ public struct GroupMeasures: Sendable, Equatable {
 /// The outcome of an aggregation, at its finest grain, from which any
 /// coarser grouping is rolled up exactly.
 public final class AggregateResult: @unchecked Sendable {
+  /// The aggregation this is the result of.
   public let aggregation: Aggregation
   let bound: BoundAggregation
   let groups: [UInt64: [Int64]]
@@ -154,14 +161,20 @@ public final class AggregateResult: @unchecked Sendable {
 /// The groups of an aggregation at some grain: every key and measure by
 /// name, rows ordered by their key values.
 public struct AggregateRows: Sendable, Equatable {
+  /// The names of the keys grouped by, in order.
   public let keyNames: [String]
+  /// The names of the measures, in the aggregation's order.
   public let measureNames: [String]
+  /// The groups, ordered by their key values (``GroupValue``'s order).
   public let rows: [Row]
 
   /// One group: its key values (in the order of `keyNames`) and measure
   /// values (in the order of `measureNames`).
   public struct Row: Sendable, Equatable {
+    /// The group's key values, in the order of `keyNames`.
     public let keys: [GroupValue]
+    /// The group's measure values, in the order of `measureNames`; `absent`
+    /// for a minimum or maximum of no value.
     public let values: [GroupValue]
   }
 

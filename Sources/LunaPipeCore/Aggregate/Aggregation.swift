@@ -21,7 +21,10 @@
 ///         .max("Date", as: "last"),
 ///       ])
 public struct Aggregation: Sendable {
+  /// The keys that form the groups, in order: results give key values in
+  /// this order.
   public var keys: [Key]
+  /// The measures of every group, in order.
   public var measures: [Measure]
 
   /// An aggregation of `measures` per combination of `keys`.
@@ -33,6 +36,7 @@ public struct Aggregation: Sendable {
   /// When a record's entity counts towards the distinct count of
   /// `init(keys:sums:distinct:when:)`.
   public enum Condition: Sendable {
+    /// Every record's entity counts.
     case always
     /// Only records whose `column` is greater than zero.
     case positive(String)
@@ -80,6 +84,8 @@ extension Aggregation {
 
     /// The schema column the key reads.
     public var column: String
+    /// What of the column's value keys the groups: the value, or a date's
+    /// year, quarter or month.
     public var part: Part
     /// The key's name in results and outputs; by default the column's name,
     /// or `year(Date)`, `quarter(Date)`, `month(Date)` for a part.
@@ -112,6 +118,7 @@ extension Aggregation {
 
   /// One measure of every group.
   public struct Measure: Sendable {
+    /// What a measure computes.
     public enum Kind: Sendable {
       /// The sum of a numeric column (exact: integers, decimals in their
       /// smallest unit).
@@ -128,6 +135,7 @@ extension Aggregation {
 
     /// The measure's name in results and outputs.
     public var name: String
+    /// What the measure computes, and of which column.
     public var kind: Kind
     /// Only the records the filter admits count; nil: all.
     public var filter: Filter?
@@ -182,8 +190,22 @@ extension Aggregation {
   ///     .greater("Antal", than: 0)
   ///     .equal("Holdtraening", to: "J") && .oneOf("Speciale", [62, 65])
   public struct Filter: Sendable {
+    /// How a column's value compares with the filter's value. Text
+    /// columns compare only `equal` and `notEqual` (exact text); numbers
+    /// and dates all six ways, dates in calendar order.
     public enum Comparison: String, Sendable {
-      case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+      /// `=`: the value equals the filter's.
+      case equal = "="
+      /// `!=`: the value differs from the filter's.
+      case notEqual = "!="
+      /// `<`: the value is below the filter's.
+      case less = "<"
+      /// `<=`: the value is at most the filter's.
+      case lessOrEqual = "<="
+      /// `>`: the value is above the filter's.
+      case greater = ">"
+      /// `>=`: the value is at least the filter's.
+      case greaterOrEqual = ">="
     }
     enum Operand: Sendable, CustomStringConvertible {
       case number(Int64)
@@ -211,13 +233,24 @@ extension Aggregation {
     public static func compare(_ column: String, _ comparison: Comparison, _ value: String) -> Filter {
       Filter(tests: [.compare(column, comparison, .text(value))])
     }
+    /// `column` is greater than the whole number `value`.
     public static func greater(_ column: String, than value: Int64) -> Filter { compare(column, .greater, value) }
+    /// `column` is greater than `value`, written as in the column
+    /// (`"12.50"`, `"2026-12-31"`).
     public static func greater(_ column: String, than value: String) -> Filter { compare(column, .greater, value) }
+    /// `column` is less than the whole number `value`.
     public static func less(_ column: String, than value: Int64) -> Filter { compare(column, .less, value) }
+    /// `column` is less than `value`, written as in the column.
     public static func less(_ column: String, than value: String) -> Filter { compare(column, .less, value) }
+    /// `column` equals the whole number `value`.
     public static func equal(_ column: String, to value: Int64) -> Filter { compare(column, .equal, value) }
+    /// `column` equals `value`, written as in the column (for text: exactly
+    /// that text).
     public static func equal(_ column: String, to value: String) -> Filter { compare(column, .equal, value) }
+    /// `column` has a value other than the whole number `value` (an absent
+    /// value passes no comparison, this one included).
     public static func notEqual(_ column: String, to value: Int64) -> Filter { compare(column, .notEqual, value) }
+    /// `column` has a value other than `value`, written as in the column.
     public static func notEqual(_ column: String, to value: String) -> Filter { compare(column, .notEqual, value) }
     /// `column` is one of `values`.
     public static func oneOf(_ column: String, _ values: [Int64]) -> Filter {

@@ -12,6 +12,7 @@ public enum GroupValue: Hashable, Comparable, Sendable, CustomStringConvertible 
   case decimal(Int64, scale: Int)
   /// A fixed-width digit string's value, printed with its leading zeros.
   case digits(Int64, count: Int)
+  /// A text column's value, exactly as it stands in the file (in UTF-8).
   case text(String)
   /// A date as yyyymmdd.
   case date(Int64)

@@ -11,6 +11,8 @@ import Foundation
 ///       .aggregate(aggregation)
 ///     let result = try p.run(in: RunContext(options: ScanOptions(threads: 2)))
 public struct Pipeline<Input, Output> {
+  /// The pipeline's name, as given to `init(_:)`: the run report and the logs
+  /// name the run by it.
   public let name: String
   /// The labels of the stages, in order.
   public let labels: [String]
@@ -71,16 +73,24 @@ extension Pipeline where Input == Void, Output == Void {
 }
 
 extension Pipeline where Input == Void {
+  /// Runs a pipeline that takes no input (one that starts with `readCSV`, say)
+  /// in `context`, and returns its last stage's output.
+  ///
+  /// Errors thrown by a stage come wrapped in a ``StageError`` naming it,
+  /// unless the stage threw a ``StageError`` itself.
   public func run(in context: RunContext) throws -> Output { try run((), in: context) }
 }
 
 /// A stage made from a closure.
 public struct AnyStage<Input, Output>: Stage {
+  /// The label logs, timings and errors name the stage by.
   public let label: String
   let body: (Input, RunContext) throws -> Output
+  /// A stage labelled `label` that runs `body` on its input.
   public init(label: String, _ body: @escaping (Input, RunContext) throws -> Output) {
     self.label = label
     self.body = body
   }
+  /// Runs the closure on `input`; whatever it throws passes through.
   public func run(_ input: Input, in context: RunContext) throws -> Output { try body(input, context) }
 }

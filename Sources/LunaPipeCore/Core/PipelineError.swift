@@ -1,7 +1,9 @@
 /// A promise of the engine found broken (a bug, never bad input): the run
 /// stops rather than publish, and the command exits 70.
 public struct InvariantBroken: Error, CustomStringConvertible {
+  /// Which promise broke, and where.
   public let description: String
+  /// An invariant failure described by `description`.
   public init(_ description: String) { self.description = description }
 }
 
@@ -19,6 +21,7 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
   /// Writing outputs failed.
   case output(String)
 
+  /// The message alone, without the case: what the command prints.
   public var description: String {
     switch self {
     case .configuration(let m), .input(let m), .rejectThreshold(let m), .output(let m): return m

@@ -3,6 +3,9 @@
 ///
 ///     [##########··········]  52%  141/271 MB  128 MB/s  ETA 1s  ydelser-2021.csv
 public enum ProgressLine {
+  /// The progress line for `s` after `elapsedSeconds` of reading, cut to
+  /// `width` characters. The rate is the average since the start; the time
+  /// left is `ETA --` until a byte has been read. Megabytes are 10^6 bytes.
   public static func render(_ s: ScanProgress.Snapshot, elapsedSeconds: Double, width: Int = 80) -> String {
     let total = max(s.totalBytes, 1)
     let fraction = min(1, Double(s.bytesRead) / Double(total))

@@ -3,6 +3,8 @@ import Foundation
 /// Everything a run shares between its stages: options, the output
 /// directory being built, the rejects output, the report, the log.
 public final class RunContext: @unchecked Sendable {
+  /// How the run's scans read: threads, chunk size, a forced delimiter or
+  /// number format.
   public let options: ScanOptions
   /// Above this share of rejected records (of accepted + rejected) the run
   /// fails and publishes nothing.
@@ -10,6 +12,9 @@ public final class RunContext: @unchecked Sendable {
   /// Where outputs are written before they are published; nil for a run
   /// that writes nothing (a test inspecting results in memory, say).
   public let output: OutputDirectory?
+  /// The run report being filled in: stages append their timings, scans their
+  /// files, counts and notes. Written as `run-report.json` by whoever
+  /// publishes the outputs.
   public var report: RunReport
   /// Bytes read so far, for a progress display.
   public let progress = ScanProgress()
@@ -19,6 +24,19 @@ public final class RunContext: @unchecked Sendable {
   /// appended to it.
   private var rejectsEnded = false
 
+  /// A context for one run.
+  ///
+  /// - Parameters:
+  ///   - options: how scans read (threads, chunk size, overrides).
+  ///   - maxRejectShare: the largest share of rejected records (and lines) a
+  ///     scan tolerates, 0...1; above it the scan throws
+  ///     `PipelineError.rejectThreshold`.
+  ///   - output: the directory being built, or nil to write nothing (rejects
+  ///     are then not written either).
+  ///   - pipeline: the pipeline's name in the run report.
+  ///   - version: the pipeline's version in the run report.
+  ///   - log: receives each progress message (stage timings, notes); by
+  ///     default they are dropped.
   public init(
     options: ScanOptions = ScanOptions(), maxRejectShare: Double = 0.01, output: OutputDirectory? = nil,
     pipeline: String = "custom", version: String = LunaPipeVersion.current,
@@ -32,6 +50,7 @@ public final class RunContext: @unchecked Sendable {
       pipeline: pipeline, version: version, threads: options.threads, maxRejectShare: maxRejectShare)
   }
 
+  /// Passes `message` to the run's log handler.
   public func log(_ message: String) { logHandler(message) }
 
   /// Writes a rejected record to `rejects.csv` in the output directory.
@@ -63,6 +82,9 @@ public final class RunContext: @unchecked Sendable {
   }
 }
 
+/// The engine's version.
 public enum LunaPipeVersion {
+  /// The engine's version string: the default pipeline version a run report
+  /// records.
   public static let current = "0.1.0"
 }

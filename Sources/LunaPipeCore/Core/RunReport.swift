@@ -1,15 +1,24 @@
 /// What a run did, written as `run-report.json`.
 public struct RunReport: Sendable, Codable {
+  /// The counts over every input of the run: `read == accepted + rejected +
+  /// skippedEmpty` for records.
   public struct Totals: Sendable, Codable, Equatable {
+    /// Records read after the headers, empty lines included.
     public var read = 0
+    /// Records that kept every rule.
     public var accepted = 0
+    /// Records rejected, each a line of `rejects.csv`.
     public var rejected = 0
+    /// Empty lines, skipped.
     public var skippedEmpty = 0
     /// Physical lines after the headers, and those of accepted and rejected
     /// records: `lines == acceptedLines + rejectedLines + skippedEmpty`.
     public var lines = 0
+    /// Physical lines of the accepted records.
     public var acceptedLines = 0
+    /// Physical lines of the rejected records.
     public var rejectedLines = 0
+    /// Totals of these counts (zero by default).
     public init(
       read: Int = 0, accepted: Int = 0, rejected: Int = 0, skippedEmpty: Int = 0, lines: Int = 0,
       acceptedLines: Int = 0, rejectedLines: Int = 0
@@ -24,13 +33,20 @@ public struct RunReport: Sendable, Codable {
     }
   }
 
+  /// The pipeline's name (`RunContext`'s `pipeline`).
   public var pipeline: String
+  /// The pipeline's version (`RunContext`'s `version`).
   public var version: String
-  /// "ok" or "failed".
+  /// `ok` or `failed`.
   public var status = "ok"
+  /// Why the run failed (the error as the command prints it); nil for a
+  /// success.
   public var message: String?
+  /// The scan's worker threads (`ScanOptions.threads`).
   public var threads: Int
+  /// What each input file held, in the order read.
   public var inputs: [FileReport] = []
+  /// The counts over all inputs.
   public var totals = Totals()
   /// rejected / (accepted + rejected).
   public var rejectShare = 0.0
@@ -40,8 +56,12 @@ public struct RunReport: Sendable, Codable {
   /// e.g. `"Aar=2023,Speciale=51": 812345`: what the volume guard compares
   /// with the last successful run's.
   public var volumes: [String: Int] = [:]
+  /// The largest reject share the run allowed (`RunContext.maxRejectShare`).
   public var maxRejectShare: Double
+  /// Rejected records per rule name, over all inputs.
   public var rejectsByRule: [String: Int] = [:]
+  /// The files published, relative to the output directory, sorted;
+  /// `run-report.json` among them. Set by whoever publishes.
   public var outputs: [String] = []
   /// What the run wants a reader to know beyond the counts: tables skipped
   /// because an input was not given, rows recognised as aggregates.
@@ -51,12 +71,19 @@ public struct RunReport: Sendable, Codable {
   /// For each scan of records (which fuses reading, parsing, validating
   /// and aggregating), where its work went.
   public var scans: [ScanWork] = []
+  /// When the run started, ISO 8601 in UTC (`2026-11-27T02:00:01Z`); empty
+  /// until the publisher sets it.
   public var started = ""
+  /// When the run finished, as `started`.
   public var finished = ""
+  /// The run's wall time in seconds, to the millisecond.
   public var seconds = 0.0
 
+  /// One stage's wall time.
   public struct StageTiming: Sendable, Codable {
+    /// The stage's label.
     public var label: String
+    /// Its wall time in seconds, to the millisecond.
     public var seconds: Double
     /// What the time covers, when more or less than the label says.
     public var covers: String?
@@ -69,13 +96,19 @@ public struct RunReport: Sendable, Codable {
   /// record, so the shares are estimated: one field and one record in 64
   /// are timed.
   public struct ScanWork: Sendable, Codable {
+    /// The files the scan read.
     public var files: Int
+    /// The workers' time, summed over threads, in seconds.
     public var workerSeconds: Double
+    /// The share of `workerSeconds` that went to parsing, 0...1.
     public var parse: Double
+    /// The share that went to validating, 0...1.
     public var validate: Double
+    /// The share that went to aggregating, 0...1; the three add up to 1.
     public var aggregate: Double
   }
 
+  /// An empty report of a run of `pipeline`: status `ok`, nothing read.
   public init(pipeline: String, version: String, threads: Int, maxRejectShare: Double) {
     self.pipeline = pipeline
     self.version = version

@@ -4,10 +4,15 @@ import Foundation
 /// being read. The scan's reader updates it once per block; a progress
 /// display polls `snapshot()` from another thread.
 public final class ScanProgress: @unchecked Sendable {
+  /// The progress at one moment.
   public struct Snapshot: Sendable, Equatable {
+    /// Bytes read so far, over all files.
     public var bytesRead: Int
+    /// Bytes of all the files expected so far (``ScanProgress/expect(bytes:)``).
     public var totalBytes: Int
+    /// The path of the file being read; empty before the first.
     public var currentFile: String
+    /// A snapshot of these values.
     public init(bytesRead: Int, totalBytes: Int, currentFile: String) {
       self.bytesRead = bytesRead
       self.totalBytes = totalBytes
@@ -18,8 +23,10 @@ public final class ScanProgress: @unchecked Sendable {
   private let lock = NSLock()
   private var state = Snapshot(bytesRead: 0, totalBytes: 0, currentFile: "")
 
+  /// Nothing read, nothing expected yet.
   public init() {}
 
+  /// The progress now; safe to call from any thread.
   public func snapshot() -> Snapshot {
     lock.lock()
     defer { lock.unlock() }

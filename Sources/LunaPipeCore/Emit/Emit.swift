@@ -4,6 +4,7 @@ import Foundation
 /// (`tables/`, `tables-LANG/`, `tables-md/`, `tables-json/`) and passes the
 /// tables on.
 public struct Emit: Stage {
+  /// Logs and errors name the stage `emit`.
   public let label = "emit"
   /// The formats each table is written in.
   public var formats: [TableFormat]
@@ -17,6 +18,10 @@ public struct Emit: Stage {
     self.style = style
   }
 
+  /// Writes `tables` as `DIR/ID.EXT` for each format (`tables/tabel-19.csv`,
+  /// `tables-md/tabel-19.md`) and returns them unchanged; writes nothing
+  /// when the run has no output directory. Throws `PipelineError.output`
+  /// when a file cannot be written.
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
     for table in tables {
@@ -30,10 +35,16 @@ public struct Emit: Stage {
 
 /// Stage: builds cross tables from an aggregate.
 public struct BuildTables: Stage {
+  /// Logs and errors name the stage `tables`.
   public let label = "tables"
+  /// The tables to build, in order.
   public var tables: [CrossTable]
+  /// Builds `tables` from the aggregate the stage is given.
   public init(_ tables: [CrossTable]) { self.tables = tables }
 
+  /// Builds every table from `result`, in the order of `tables`: the rollups
+  /// their row families need are computed once each, on
+  /// `context.options.threads` threads.
   public func run(_ result: AggregateResult, in context: RunContext) throws -> [Table] {
     let cache = RollupCache()
     cache.prepare(tables.flatMap(\.families), of: result, threads: context.options.threads)
@@ -42,6 +53,7 @@ public struct BuildTables: Stage {
 }
 
 extension Pipeline where Output == AggregateResult {
+  /// Appends ``BuildTables``: the cross tables `tables` from the aggregate.
   public func tables(_ tables: [CrossTable]) -> Pipeline<Input, [Table]> { then(BuildTables(tables)) }
 }
 

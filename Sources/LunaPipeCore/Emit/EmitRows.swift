@@ -7,17 +7,27 @@
 ///       .aggregate(aggregation)
 ///       .emitRows("by-state.csv", by: ["state"])
 public struct EmitRows: Stage {
+  /// Logs and errors name the stage `emit-rows`.
   public let label = "emit-rows"
   /// The file's path within the output directory.
   public var file: String
   /// The keys to group by (a rollup of the aggregation's); nil: all.
   public var keys: [String]?
 
+  /// Writes the groups of `keys` (nil: every key, the finest grain) to
+  /// `file` in the output directory.
   public init(_ file: String, by keys: [String]? = nil) {
     self.file = file
     self.keys = keys
   }
 
+  /// Writes the rows and returns `result` unchanged, so that further stages
+  /// can emit other groupings of it; writes nothing when the run has no
+  /// output directory.
+  ///
+  /// - Throws: `PipelineError.configuration` when `keys` names a key the
+  ///   aggregation lacks; `PipelineError.output` when the file cannot be
+  ///   written.
   public func run(_ result: AggregateResult, in context: RunContext) throws -> AggregateResult {
     let rows = try result.rows(by: keys)
     try context.output?.write(file, Array(rows.csv.utf8))

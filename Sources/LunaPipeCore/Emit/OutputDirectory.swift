@@ -32,6 +32,8 @@ public final class OutputDirectory: @unchecked Sendable {
   public let staging: URL
   /// The run that writes, as the marker names it.
   public let runID: Int64?
+  /// The files written so far, relative to the directory, in the order first
+  /// written (each once): what the marker lists at `publish()`.
   private(set) public var written: [String] = []
 
   /// Creates the staging directory for `target`.
@@ -161,9 +163,13 @@ public final class OutputDirectory: @unchecked Sendable {
   /// The marker's contents: the run, and the files it wrote (nil while the
   /// run is still staging).
   public struct Marker: Equatable, Sendable {
+    /// The run (its id in the run history) that wrote the directory, when known.
     public var runID: Int64?
+    /// Every file the run wrote, relative to the directory; nil while it was
+    /// still staging (an incomplete directory).
     public var files: [String]?
 
+    /// A marker for run `runID` listing `files`.
     public init(runID: Int64?, files: [String]?) {
       self.runID = runID
       self.files = files

@@ -57,6 +57,8 @@ final class RejectWriter {
 /// CSV quoting for writers: a field holding the delimiter, a quote or a line
 /// break is quoted, with quotes doubled.
 public enum CSVText {
+  /// `s` as one CSV field: quoted, with its quotes doubled, when it holds
+  /// `delimiter`, a quote, CR or LF; as it is otherwise.
   public static func field(_ s: String, delimiter: Character) -> String {
     if s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
       return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -64,6 +66,8 @@ public enum CSVText {
     return s
   }
 
+  /// `fields` as one CSV line: each quoted as `field(_:delimiter:)` does,
+  /// joined by `delimiter`, ended by LF.
   public static func row(_ fields: [String], delimiter: Character) -> String {
     fields.map { field($0, delimiter: delimiter) }.joined(separator: String(delimiter)) + "\n"
   }

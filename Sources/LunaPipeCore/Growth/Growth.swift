@@ -6,6 +6,8 @@ public enum GrowthKind: String, Sendable, Codable {
   case percentagePoints
 }
 
+/// Development between two values, exact: the growth column of a
+/// `CrossTable`, and growth a pipeline computes of its own.
 public enum Growth {
   /// The development from `first` to `last`, computed from the unrounded
   /// values. `nil` (an empty cell) when a value is missing or, for relative

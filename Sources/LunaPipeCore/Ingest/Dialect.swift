@@ -2,19 +2,30 @@ import Foundation
 
 /// The text encoding of an input file, as detected (never assumed).
 public enum TextEncoding: String, Sendable, Codable {
+  /// UTF-8 without a byte order mark (also plain ASCII).
   case utf8 = "UTF-8"
+  /// UTF-8 starting with the byte order mark EF BB BF, which is skipped.
   case utf8BOM = "UTF-8 with BOM"
+  /// Windows-1252 (Latin-1 with the printable characters Windows puts at
+  /// 0x80...0x9F), as Excel saves "CSV" on a Western European Windows.
   case windows1252 = "Windows-1252"
 }
 
 /// How one input file is written: found from its first bytes and header.
 public struct Dialect: Sendable, Codable, Equatable {
+  /// The field delimiter's byte: `;`, `,` or TAB when detected, or the
+  /// delimiter `ScanOptions.delimiter` forces.
   public var delimiter: UInt8
+  /// The file's text encoding, decided on all of its bytes (``TextStats``).
   public var encoding: TextEncoding
-  /// "LF" or "CRLF", from the header line's end.
+  /// "LF", "CRLF" or "CR", from the header line's end.
   public var lineEnd: String
+  /// How the file writes numbers: the schema's `numberFormat`, or the scan's
+  /// override (`ScanOptions.numberFormat`); never guessed from the data.
   public var numberFormat: NumberFormat
 
+  /// The delimiter as the run report and the log write it: `;`, `,`, `TAB`,
+  /// or the character itself for a forced one.
   public var delimiterName: String {
     switch delimiter {
     case UInt8(ascii: ";"): return ";"
@@ -153,6 +164,7 @@ public struct TextStats: Sendable, Equatable, Codable {
   /// Bytes that are not part of a well-formed UTF-8 sequence.
   public var invalidBytes = 0
 
+  /// No bytes counted: ASCII so far.
   public init() {}
 
   /// UTF-8 when no byte breaks it, Windows-1252 when no multi-byte
@@ -258,6 +270,9 @@ public enum Transcoding {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
   ]
 
+  /// `bytes` decoded as `encoding`. Ill-formed UTF-8 becomes U+FFFD; in
+  /// Windows-1252 the five bytes it leaves unassigned (0x81, 0x8D, 0x8F,
+  /// 0x90, 0x9D) become the control characters of the same value.
   public static func string(_ bytes: UnsafeRawBufferPointer, encoding: TextEncoding) -> String {
     switch encoding {
     case .utf8, .utf8BOM:

@@ -9,6 +9,8 @@ import Foundation
 /// A consumer of records that works chunk by chunk: `endChunk` hands what it
 /// gathered to the shared result (under whatever lock that needs).
 public protocol ChunkConsumer: RecordConsumer {
+  /// Called once after the chunk's last record, on the worker that consumed
+  /// it: hand what the chunk gathered to the shared result.
   func endChunk()
   /// Where an arithmetic limit was hit since the last call (a sum that
   /// would pass 64 bits), if one was: the scan stops with an error naming
@@ -17,6 +19,7 @@ public protocol ChunkConsumer: RecordConsumer {
 }
 
 extension ChunkConsumer {
+  /// No limit: a consumer that cannot overflow never hits one.
   public func takeLimitHit() -> LimitHit? { nil }
 }
 
@@ -24,8 +27,12 @@ extension ChunkConsumer {
 /// the record (`Record.ordinal`) whose value did, or nil when it was hit
 /// adding the chunk's totals to those of the chunks before.
 public struct LimitHit: Sendable, Equatable {
+  /// The schema column (its index) whose values passed the limit.
   public var column: Int
+  /// The chunk's record (`Record.ordinal`) whose value passed it, or nil when
+  /// adding the chunk's totals to the shared ones did.
   public var record: Int?
+  /// A limit hit on `column`, at `record` or when merging (nil).
   public init(column: Int, record: Int?) {
     self.column = column
     self.record = record
@@ -44,6 +51,10 @@ public struct ScanOptions: Sendable {
   /// (`Schema.numberFormat`); nil: the schema's.
   public var numberFormat: NumberFormat?
 
+  /// Options for a scan: `threads` workers (at least 1), chunks of
+  /// `chunkSize` bytes (at least 1 KiB; 8 MiB by default), a forced
+  /// `delimiter` and `numberFormat`, or nil for each file's detected
+  /// delimiter and the schema's number format.
   public init(threads: Int = 2, chunkSize: Int = 8 << 20, delimiter: UInt8? = nil, numberFormat: NumberFormat? = nil) {
     self.threads = max(1, threads)
     self.chunkSize = max(1 << 10, chunkSize)
@@ -58,15 +69,25 @@ public struct ScanOptions: Sendable {
 /// (counted on their own from the bytes), so a reject that took many lines
 /// shows.
 public struct FileReport: Sendable, Codable, Equatable {
+  /// The file's path, as the patterns resolved it.
   public var path: String
+  /// The file's size in bytes.
   public var bytes: Int
+  /// The encoding the file was read in, decided on all of its bytes.
   public var encoding: TextEncoding
+  /// The delimiter as written in the report: `;`, `,` or `TAB`.
   public var delimiter: String
+  /// The header line's end: `LF`, `CRLF` or `CR`.
   public var lineEnd: String
+  /// Records read after the header, empty lines included.
   public var read: Int
+  /// Records that kept every rule.
   public var accepted: Int
+  /// Records rejected (each is a line of `rejects.csv`).
   public var rejected: Int
+  /// Empty lines, skipped: neither accepted nor rejected.
   public var skippedEmpty: Int
+  /// Rejected records per rule name (`not-a-number`: 3).
   public var rejectsByRule: [String: Int]
   /// Physical lines after the header.
   public var lines = 0
@@ -79,6 +100,8 @@ public struct FileReport: Sendable, Codable, Equatable {
   /// what the non-ASCII bytes were: the encoding is decided on all of them.
   public var text: TextStats?
 
+  /// A report of `path` with the counts given (zero by default); the line
+  /// counts and `text` start empty.
   public init(
     path: String, bytes: Int, encoding: TextEncoding, delimiter: String, lineEnd: String, read: Int = 0,
     accepted: Int = 0, rejected: Int = 0, skippedEmpty: Int = 0, rejectsByRule: [String: Int] = [:]
@@ -140,11 +163,17 @@ struct EncodingMismatch: Error {
 
 /// A rejected record, ready to be written: where it is and what it broke.
 public struct RejectedRecord: Sendable {
+  /// The path of the file the record is in.
   public var file: String
   /// Record number in the file, the header being record 1.
   public var record: Int
+  /// Where the record starts in the file, in bytes from the file's start.
   public var byteOffset: Int
+  /// The column whose field broke a rule, a record rule's column, or empty
+  /// for what is wrong with the record as a whole (`field-count`,
+  /// `record-too-long`, `unterminated-quote`).
   public var column: String
+  /// The rule broken (`FieldRule.name`, or a `RecordRule`'s name).
   public var rule: String
   /// The record's text as it stands in the file, in UTF-8: at most
   /// `RejectedRecord.rawLimit` bytes of it.

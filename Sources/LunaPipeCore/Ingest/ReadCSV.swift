@@ -6,6 +6,8 @@ import Foundation
 
 /// The input files of a run, globs expanded, in the order given.
 public struct CSVFiles: Sendable {
+  /// The files' paths: each pattern's matches (a glob's sorted), in the order
+  /// of the patterns, every file once.
   public var paths: [String]
 }
 
@@ -13,13 +15,21 @@ public struct CSVFiles: Sendable {
 /// A path that does not exist, or a glob that matches nothing, is an input
 /// error naming it.
 public struct ReadCSV: Stage {
+  /// Logs and errors name the stage `read`.
   public let label = "read"
   /// Resolves the files; the scan that consumes them reads them.
   public var deferredToScan: Bool { true }
+  /// The paths and globs to resolve (`*`, `?` and `[...]` make a glob).
   public var patterns: [String]
 
+  /// Reads the files `patterns` name.
   public init(_ patterns: [String]) { self.patterns = patterns }
 
+  /// Resolves the patterns into files, reading none.
+  ///
+  /// - Throws: `PipelineError.configuration` when no pattern is given;
+  ///   `PipelineError.input` for a path that does not exist, cannot be
+  ///   opened or is a directory, and a glob that matches no file.
   public func run(_ input: Void, in context: RunContext) throws -> CSVFiles {
     if patterns.isEmpty { throw PipelineError.configuration("no input files given") }
     var paths: [String] = []

@@ -41,10 +41,16 @@ public struct TextRecords: Sendable {
     }
   }
 
+  /// The file's path, as given to `read(_:numberFormat:)`.
   public var path: String
+  /// The file's size in bytes.
   public var bytes: Int
+  /// The file's encoding, delimiter, line ends and number format.
   public var dialect: Dialect
+  /// The header's fields, as written (not normalized).
   public var header: [String]
+  /// The records after the header, in file order, without empty lines and
+  /// without the `damaged` ones.
   public var records: [Record]
   /// Records cut short by a stray quote (one that never closes): not in
   /// `records`; `RunContext.readTextRecords` rejects them
@@ -62,11 +68,12 @@ public struct TextRecords: Sendable {
 
   /// Reads `path`: dialect, header and every record.
   ///
+  /// - Parameters:
+  ///   - path: the file to read.
+  ///   - numberFormat: how the file writes numbers (recorded in its
+  ///     dialect; the caller parses fields with `TextField` in that format).
   /// - Throws: `PipelineError.input` when the file is missing, unreadable,
   ///   empty or not text in a supported encoding.
-  ///
-  /// - Parameter numberFormat: how the file writes numbers (recorded in its
-  ///   dialect; the caller parses fields with `TextField` in that format).
   public static func read(_ path: String, numberFormat: NumberFormat = .plain) throws -> TextRecords {
     var st = stat()
     guard stat(path, &st) == 0 else { throw PipelineError.input("\(path): no such file") }

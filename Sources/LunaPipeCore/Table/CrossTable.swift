@@ -33,13 +33,21 @@ public indirect enum Measure: Sendable {
 /// a finest-grain key to (row, column), and `rows` names the rows to print
 /// in order. Families with the same `name` share one rollup.
 public struct RowFamily: Sendable {
+  /// The family's name: families of one name share one rollup (so two with
+  /// the same name must map keys alike).
   public var name: String
+  /// Maps a finest-grain key (values in the order of the aggregation's keys,
+  /// as `AggregateResult.rollup` gives them) to the cell it counts in, or
+  /// nil to leave that group out.
   public var key: @Sendable ([Int64]) -> (row: Int64, column: Int64)?
+  /// The rows to print, in order: each row's label and the row value `key`
+  /// maps to it.
   public var rows: [(label: String, row: Int64)]
   /// Families whose cells complete these rows in other columns (a total
   /// column: distinct over the row, which no single key mapping can give).
   public var alongside: [RowFamily] = []
 
+  /// A family `name` printing `rows`, whose cells `key` gathers.
   public init(
     name: String, rows: [(label: String, row: Int64)],
     key: @escaping @Sendable ([Int64]) -> (row: Int64, column: Int64)?
@@ -58,18 +66,29 @@ public struct RowFamily: Sendable {
 ///       columns: Array(2019...2023), families: [byMunicipality, total],
 ///       measure: .sum(0), decimals: 0, growth: .relative)
 public struct CrossTable: Sendable {
+  /// The table's id: its file stem in every format (`tabel-19`).
   public var id: String
+  /// The table's title.
   public var title: String
+  /// The header of the first column, the rows' labels (`kommune`).
   public var rowHeader: String
+  /// The column values `RowFamily.key` maps to, in printed order (years,
+  /// say); printed as the headers unless `columnHeaders` names them.
   public var columns: [Int64]
+  /// The row families, printed one after the other (the kommuner, then the
+  /// region's total).
   public var families: [RowFamily]
+  /// What each cell holds.
   public var measure: Measure
+  /// Decimal places of the cells, rounded half away from zero.
   public var decimals: Int
+  /// The growth column from the first to the last column, or nil for none.
   public var growth: GrowthKind?
   /// The growth column's header: `growth_pct` unless the pipeline names
   /// it (a `_pct` header holds percentages; see `TableStyle.growthColumn`
   /// for its label).
   public var growthHeader: String
+  /// Decimal places of the growth column.
   public var growthDecimals: Int
   /// Leaves out rows without a value in any column (a municipality with no
   /// patients of the specialty at all).
@@ -81,6 +100,9 @@ public struct CrossTable: Sendable {
   /// percent; growth is then best `.percentagePoints`.
   public var shareOf: [RowFamily]?
 
+  /// A cross table of `measure` by the rows of `families` and `columns`,
+  /// with a growth column unless `growth` is nil; no empty rows left out,
+  /// no column headers of its own, no share.
   public init(
     id: String, title: String, rowHeader: String, columns: [Int64], families: [RowFamily],
     measure: Measure, decimals: Int, growth: GrowthKind? = .relative,
@@ -143,6 +165,7 @@ extension CrossTable {
 public final class RollupCache: @unchecked Sendable {
   private var cache: [String: [[Int64]: GroupMeasures]] = [:]
   private let lock = NSLock()
+  /// An empty cache.
   public init() {}
 
   /// Rolls up every family not yet cached (and the families alongside

@@ -1,9 +1,12 @@
 /// A finished table: what every emitter writes, in whichever format.
 public struct Table: Sendable, Equatable {
+  /// One cell of a table.
   public enum Cell: Sendable, Equatable {
+    /// Text, printed as it is: a row label, a code.
     case text(String)
     /// A number printed with `decimals` places, rounded half away from zero.
     case number(Rational, decimals: Int)
+    /// No value: a missing year, growth from a zero base. Printed empty.
     case empty
   }
 
@@ -21,13 +24,17 @@ public struct Table: Sendable, Equatable {
 
   /// File stem, such as `table-19`.
   public var id: String
+  /// The title a report, the Markdown and the JSON show above the table.
   public var title: String
+  /// The column headers, the row label's first.
   public var header: [String]
+  /// The rows, each with one cell per header.
   public var rows: [[Cell]]
   /// How a report shows the table; `.table` unless the pipeline says it is
   /// a figure. The table formats (CSV, Markdown, JSON) write both alike.
   public var presentation: Presentation
 
+  /// A table `id` of `rows` under `header`, shown as `presentation`.
   public init(id: String, title: String, header: [String], rows: [[Cell]], presentation: Presentation = .table) {
     self.id = id
     self.title = title

@@ -89,10 +89,18 @@ extension RunContext {
 /// counts and the rejects: checking an extract before a run, and measuring
 /// ingest alone.
 public struct CheckRecords: Stage {
+  /// Logs and errors name the stage `check`.
   public let label = "check"
+  /// The stage's time covers the whole scan: reading, parsing, validating.
   public var timedWork: String? { "read, parsed and validated in one scan" }
+  /// The check stage; it takes no options.
   public init() {}
 
+  /// Scans every record of `input`, writing rejects to `rejects.csv`, and
+  /// returns the run's totals (of this and any earlier scan of the run).
+  /// Throws `PipelineError.rejectThreshold` when the share of rejected
+  /// records or lines passes `context.maxRejectShare`, and the scan's errors
+  /// (`PipelineError.input` for a file that cannot be read).
   public func run(_ input: ValidatedRecords, in context: RunContext) throws -> RunReport.Totals {
     try context.scan(input) { Discard() }
     return context.report.totals
@@ -105,5 +113,7 @@ public struct CheckRecords: Stage {
 }
 
 extension Pipeline where Output == ValidatedRecords {
+  /// Appends ``CheckRecords``: reads and validates every record, keeps only the
+  /// counts and the rejects.
   public func check() -> Pipeline<Input, RunReport.Totals> { then(CheckRecords()) }
 }

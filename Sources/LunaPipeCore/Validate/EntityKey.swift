@@ -8,9 +8,15 @@ import Foundation
 /// interned once into a process-wide table and keyed by their number. Keys
 /// never come from a hash: distinct counts over them are exact.
 public struct EntityKey: Hashable, Sendable {
+  /// The key's first 8 bytes: a short text's first 8 bytes (in memory
+  /// order), or a long text's number in the process-wide table.
   public var lo: UInt64
+  /// The key's last 8 bytes: a short text's bytes 9 to 16 (its length in
+  /// the last byte when shorter than 16), or a long text's marker.
   public var hi: UInt64
 
+  /// The key of these two words, taken as they are. Keys of text are made
+  /// by the scan; this is for keys kept elsewhere and for tests.
   public init(lo: UInt64, hi: UInt64) {
     self.lo = lo
     self.hi = hi

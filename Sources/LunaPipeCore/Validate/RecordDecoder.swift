@@ -4,15 +4,53 @@ import Foundation
 /// Takes the validated records of a chunk, one at a time. The record is a
 /// view valid only during the call.
 public protocol RecordConsumer: AnyObject {
+  /// Takes one valid record. `record` is a view into the decoder's buffers:
+  /// read what is needed during the call, never keep it.
   func consume(_ record: Record)
 }
 
 /// The rules a field can break, by name as the rejects output shows them.
 public enum FieldRule: Int, CaseIterable, Sendable {
-  case empty, notANumber, outOfRange, unknownCode, zero, tooManyDecimals, notDigits, notAFlag
-  case tooLong, controlCharacter, fieldCount, invalidEncoding, unterminatedQuote, recordTooLong
+  /// `empty`: a required column's field is empty.
+  case empty
+  /// `not-a-number`: an integer, code or decimal field that is no number in
+  /// the file's number format (a stray letter, `1,234.5` in a Danish file).
+  case notANumber
+  /// `out-of-range`: an integer outside its column's range, a decimal
+  /// beyond its `maxMagnitude`, a date whose year is outside `years`.
+  case outOfRange
+  /// `unknown-code`: a code column's value is not one of its codes.
+  case unknownCode
+  /// `zero`: a `nonZero` column's value is 0.
+  case zero
+  /// `too-many-decimals`: a decimal with more decimals than its scale.
+  case tooManyDecimals
+  /// `wrong-digits`: a digits column's field is not exactly its count of
+  /// ASCII digits.
+  case notDigits
+  /// `not-a-flag`: a flag column's field is neither of its two letters.
+  case notAFlag
+  /// `too-long`: a text field longer than its `maxLength` characters.
+  case tooLong
+  /// `control-character`: a text field holds a byte below 0x20 or DEL.
+  case controlCharacter
+  /// `field-count`: the record has more or fewer fields than the header.
+  case fieldCount
+  /// `invalid-encoding`: a text field is not valid in the file's encoding
+  /// (broken UTF-8 in a UTF-8 file, a byte Windows-1252 leaves undefined).
+  case invalidEncoding
+  /// `unterminated-quote`: a quote that does not close within the schema's
+  /// `maxRecordBytes`, or never: that line alone is rejected.
+  case unterminatedQuote
+  /// `record-too-long`: a record longer than the schema's
+  /// `maxRecordBytes`; it is skipped to its line end without being held
+  /// in memory.
+  case recordTooLong
+  /// `not-a-date`: a date field that is no valid date in its format.
   case notADate
 
+  /// The rule's name as `rejects.csv` and the run report write it
+  /// (`not-a-number`).
   public var name: String {
     switch self {
     case .empty: return "empty"

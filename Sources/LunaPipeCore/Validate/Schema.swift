@@ -12,9 +12,16 @@
 ///       Column("PatientId", .text(maxLength: 64)),
 ///     ])
 public struct Schema: Sendable {
+  /// The columns, in the order a `Record` holds their values (whatever the
+  /// order of a file's header). A header matches a column by its name or an
+  /// alias as `HeaderName.normalize` compares them (case, surrounding
+  /// spaces, `Æ`/`Ø`/`Å` spelt `AE`/`OE`/`AA`); header columns no column
+  /// matches are ignored.
   public var columns: [Column] {
     didSet { columnOfKey = Schema.columnOfKey(columns) }
   }
+  /// The record rules, checked in order after every field of a record
+  /// decoded; the first one broken rejects the record.
   public var rules: [RecordRule]
   /// The longest record in bytes (its text without the line end). A longer
   /// one is rejected (`record-too-long`) and reading goes on at the next
@@ -36,6 +43,9 @@ public struct Schema: Sendable {
   /// column's names again for each field.
   private var columnOfKey: [String: Int]
 
+  /// A schema of `columns` and `rules`, whose files write numbers in
+  /// `numberFormat`. `maxRecordBytes` and `volumeKeys` keep their defaults
+  /// (1 MiB, none) until set.
   public init(columns: [Column], rules: [RecordRule] = [], numberFormat: NumberFormat = .plain) {
     self.columns = columns
     self.rules = rules
@@ -66,6 +76,7 @@ public struct Schema: Sendable {
 
 /// One column of a schema.
 public struct Column: Sendable {
+  /// What a column holds, and so how its fields are decoded and checked.
   public enum Kind: Sendable {
     /// A whole number in `range`; in Danish files `.` may group thousands.
     case integer(ClosedRange<Int64>)
@@ -89,8 +100,12 @@ public struct Column: Sendable {
     case date(DateFormat, years: ClosedRange<Int> = 1900...2199)
   }
 
+  /// The column's name: the header it matches and the name aggregations,
+  /// filters and record rules address it by.
   public var name: String
+  /// Other header names that match this column (an older extract's name).
   public var aliases: [String]
+  /// What the column holds.
   public var kind: Kind
   /// An empty field is a violation (`empty`). When false, empty is stored as
   /// `Record.null` and record rules decide.
@@ -102,6 +117,8 @@ public struct Column: Sendable {
   /// bound per line, and what keeps sums far from overflowing.
   public var maxMagnitude: Int64?
 
+  /// A column `name` of `kind`: required, zero allowed and no magnitude
+  /// bound unless said otherwise.
   public init(
     _ name: String, _ kind: Kind, aliases: [String] = [], required: Bool = true,
     nonZero: Bool = false, maxMagnitude: Int64? = nil
@@ -208,6 +225,7 @@ public struct RecordRule: Sendable {
 /// an `EntityKey` for text columns. A view into the decoder's buffers, valid
 /// only while the record is being handed over.
 public struct Record {
+  /// The value of an empty (optional) field: `Int64.min`, never a valid value.
   public static let null = Int64.min
   let values: UnsafeMutablePointer<Int64>
   let keys: UnsafeMutablePointer<EntityKey>
@@ -224,5 +242,6 @@ public struct Record {
   /// The exact key of text column `i`.
   @inline(__always) public func key(_ i: Int) -> EntityKey { keys[i] }
 
+  /// Whether column `i`'s field was empty.
   public func isNull(_ i: Int) -> Bool { values[i] == Record.null }
 }
