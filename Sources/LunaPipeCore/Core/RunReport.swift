@@ -93,7 +93,7 @@ public struct RunReport: Sendable, Codable {
   /// and the shares of parsing (libcsv, finding records and lines),
   /// validating (decoding fields, checking rules) and aggregating (the
   /// consumers, merging chunk totals). The three run fused, record by
-  /// record, so the shares are estimated: one field and one record in 64
+  /// record, so the shares are estimated: one field and one record in 256
   /// are timed.
   public struct ScanWork: Sendable, Codable {
     /// The files the scan read.

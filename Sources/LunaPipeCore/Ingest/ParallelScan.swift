@@ -130,7 +130,7 @@ struct ScanResult {
 /// Where a scan's work went: parsing (libcsv, finding records, counting
 /// lines), validating (decoding fields, checking rules) and aggregating
 /// (the consumers), as ticks summed over the workers. The scan fuses the
-/// three, so they are not timed apart: one field and one record in 64 are
+/// three, so they are not timed apart: one field and one record in 256 are
 /// timed (`DecoderState.sampleEvery`), the rest of each chunk's time is
 /// parsing, and the end of each chunk (merging into the shared totals) is
 /// aggregating, timed whole.

@@ -372,7 +372,7 @@ struct DecoderState {
 
   // Sampled timing (`ScanTiming`): one field and one record in
   // `sampleEvery` is timed, and its ticks counted `sampleEvery` times.
-  static let sampleEvery = 64
+  static let sampleEvery = 256
   private var fieldCountdown = DecoderState.sampleEvery
   private var recordCountdown = DecoderState.sampleEvery
   /// Estimated ticks spent decoding and checking fields and records.
