@@ -7,6 +7,8 @@ BIN        := $(RELEASE)/lunapipe
 FULL       := Samples/full
 OUT        ?= out/praksisplan
 THREADS    ?= $(shell nproc 2>/dev/null || echo 2)
+# The region whose plan `make run` makes (1081-1085 or a name).
+REGION     ?= 1081
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System packages the build and the tools need (Debian names).
 APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config time
@@ -59,7 +61,7 @@ samples: build $(FULL)/.complete $(FULL)/befolkning-folk1a.csv
 
 run: build samples
 	$(BIN) run praksisplan --claims '$(FULL)/ydelser-*.csv' --ydere $(FULL)/ydere.csv \
-	  --befolkning $(FULL)/befolkning-folk1a.csv --out $(OUT) --threads $(THREADS)
+	  --befolkning $(FULL)/befolkning-folk1a.csv --region '$(REGION)' --out $(OUT) --threads $(THREADS)
 	@echo
 	@echo "The tables are in $(OUT)/tables (Danish CSV for Excel: $(OUT)/tables-da, Markdown: $(OUT)/tables-md, JSON: $(OUT)/tables-json); the report is $(OUT)/report.html, the workbook $(OUT)/praksisplan.xlsx."
 

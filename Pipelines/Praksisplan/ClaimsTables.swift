@@ -9,10 +9,16 @@ extension Praksisplan {
   public static let regionYears: [Int64] = Array(2020...2023)
 
   /// Tabel 16–18, 20, 22, 24, 28, 30, 32, 34, 39–41 and 42–57.
-  public static var claimsTables: [CrossTable] {
-    [holdtraeningTable, diagnoseTable(progressive: true, number: 40), diagnoseTable(progressive: false, number: 41)]
-      + ridingKommuneTables(speciale: 65, patients: 16, numbers: (43, 45, 47, 49))
-      + ridingKommuneTables(speciale: 57, patients: 17, numbers: (51, 53, 55, 57))
+  public static var claimsTables: [CrossTable] { claimsTables(region: region) }
+
+  /// The same for the kommuner of `region`.
+  public static func claimsTables(region: Int) -> [CrossTable] {
+    [
+      holdtraeningTable(region: region), diagnoseTable(progressive: true, number: 40, region: region),
+      diagnoseTable(progressive: false, number: 41, region: region),
+    ]
+      + ridingKommuneTables(speciale: 65, patients: 16, numbers: (43, 45, 47, 49), region: region)
+      + ridingKommuneTables(speciale: 57, patients: 17, numbers: (51, 53, 55, 57), region: region)
       + regionTables(speciale: 51, by: .yder, order: RegionRows.planOrder, numbers: (18, 20, 22, 24), mio: true)
       + regionTables(speciale: 62, by: .yder, order: RegionRows.planOrder, numbers: (28, 30, 32, 34), mio: true)
       + regionTables(speciale: 65, by: .patient, order: RegionRows.alphabetical, numbers: (42, 44, 46, 48), mio: false)
@@ -24,10 +30,10 @@ extension Praksisplan {
   /// Riding physiotherapy by the patient's kommune, 2019–2023. A kommune
   /// without any riding patient (Læsø) has no row, as in the plan; the Total
   /// row is the whole region, distinct.
-  static func ridingKommuneTables(speciale s: Int64, patients p: Int, numbers n: (Int, Int, Int, Int))
+  static func ridingKommuneTables(speciale s: Int64, patients p: Int, numbers n: (Int, Int, Int, Int), region: Int)
     -> [CrossTable]
   {
-    let rows = ridingRows(speciale: s)
+    let rows = ridingRows(speciale: s, region: region)
     let name = "speciale \(s)"
     var tables = [
       CrossTable(
@@ -46,17 +52,17 @@ extension Praksisplan {
   /// The region's kommuner by the patient's kommune, and the region's Total
   /// row, for one riding speciale; both specialer share each rollup (row
   /// codes are speciale × 10,000 + kommune, and speciale for the Total).
-  static func ridingRows(speciale s: Int64, geography: Geography = .denmark) -> [RowFamily] {
+  static func ridingRows(speciale s: Int64, region: Int = region, geography: Geography = .denmark) -> [RowFamily] {
     let k = LunaClaims.KeyIndex.self
     let lookup = RegionLookup(geography)
     let kommuner = RowFamily(
-      name: "riding-kommune",
+      name: "riding-kommune-\(region)",
       rows: geography.kommuner(inRegion: region, year: 2023).map { (label: $0.name, row: s * 10_000 + Int64($0.code)) }
     ) { key in
       key[k.speciale] == 65 || key[k.speciale] == 57
         ? (row: key[k.speciale] * 10_000 + key[k.patientKommune], column: key[k.aar]) : nil
     }
-    let total = RowFamily(name: "riding-total", rows: [(label: "Total", row: s)]) { key in
+    let total = RowFamily(name: "riding-total-\(region)", rows: [(label: "Total", row: s)]) { key in
       (key[k.speciale] == 65 || key[k.speciale] == 57)
         && lookup.region(ofKommune: key[k.patientKommune], year: key[k.aar]) == Int64(region)
         ? (row: key[k.speciale], column: key[k.aar]) : nil
@@ -115,7 +121,7 @@ extension Praksisplan {
   /// Tabel 39: the share of speciale 62 patients of a clinic kommune who had
   /// group training (a positive line with Holdtraening J), in percent;
   /// udvikling in percentage points.
-  static var holdtraeningTable: CrossTable {
+  static func holdtraeningTable(region: Int) -> CrossTable {
     let k = LunaClaims.KeyIndex.self
     let all = [
       KommuneRows.kommuner(of: region, by: .yder, speciale: 62),
@@ -145,8 +151,9 @@ extension Praksisplan {
   /// diagnosis group, with the kommune's total (distinct over groups) and
   /// the region's per group (distinct over kommuner). Tabel 40 has no
   /// group 3.
-  static func diagnoseTable(progressive: Bool, number: Int, year: Int64 = 2023, geography: Geography = .denmark)
-    -> CrossTable
+  static func diagnoseTable(
+    progressive: Bool, number: Int, year: Int64 = 2023, region: Int = region, geography: Geography = .denmark
+  ) -> CrossTable
   {
     let k = LunaClaims.KeyIndex.self
     let flag: Int64 = progressive ? 1 : 0

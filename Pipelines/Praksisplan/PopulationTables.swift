@@ -154,7 +154,7 @@ public enum PopulationTables {
       return Table(
         id: "figur-\(number)",
         title:
-          "Figur \(number): Aldersfordelingen blandt de nordjyske borgere, der modtog fysioterapi på speciale \(speciale) i \(year), og befolkningen (folketal \(quarter))",
+          "Figur \(number): Aldersfordelingen blandt \(Praksisplan.residents(of: region)), der modtog fysioterapi på speciale \(speciale) i \(year), og befolkningen (folketal \(quarter))",
         header: ["aldersgruppe", "patienter", "patienter_pct", "befolkning", "befolkning_pct"], rows: rows,
         presentation: .figure)
     }

@@ -17,15 +17,20 @@ public enum Praksisplan {
   /// percent (labelled "Udvikling 2019–23" by `TableStyle.danish`).
   public static let growthHeader = "udvikling_pct"
 
-  /// The tables, numbered as in the published plan.
-  public static var tables: [CrossTable] {
-    table(speciale: 51, numbers: (19, 21, 23, 25, 26), specialeName: "speciale 51")
-      + table(speciale: 62, numbers: (29, 31, 33, 35, 36), specialeName: "speciale 62")
-      + claimsTables
+  /// The tables of Region Nordjylland's plan, numbered as in the published plan.
+  public static var tables: [CrossTable] { tables(region: region) }
+
+  /// The claims tables for `region` (1081-1085): its kommuner in the plan's
+  /// order (Danish alphabetical, `Aa` as `Å`), the regional comparisons as
+  /// for any region.
+  public static func tables(region: Int) -> [CrossTable] {
+    table(speciale: 51, numbers: (19, 21, 23, 25, 26), specialeName: "speciale 51", region: region)
+      + table(speciale: 62, numbers: (29, 31, 33, 35, 36), specialeName: "speciale 62", region: region)
+      + claimsTables(region: region)
   }
 
   static func table(
-    speciale s: Int64, numbers n: (Int, Int, Int, Int, Int), specialeName: String
+    speciale s: Int64, numbers n: (Int, Int, Int, Int, Int), specialeName: String, region: Int
   ) -> [CrossTable] {
     let yder = [
       KommuneRows.kommuner(of: region, by: .yder, speciale: s),
@@ -58,10 +63,12 @@ public enum Praksisplan {
   /// inhabitant (`--befolkning-tid`; nil: 2024K1 when present, else the
   /// latest in the extract).
   public static func pipeline(
-    claims: [String], ydere: String? = nil, befolkning: String? = nil, populationQuarter: Quarter? = nil
+    claims: [String], ydere: String? = nil, befolkning: String? = nil, populationQuarter: Quarter? = nil,
+    region: Int = region
   ) -> Pipeline<Void, [Table]> {
     let tables = PlanTables(
-      claimsTables: tables, ydere: ydere, befolkning: befolkning, quarter: populationQuarter)
+      claimsTables: tables(region: region), ydere: ydere, befolkning: befolkning, quarter: populationQuarter,
+      region: region)
     return Pipeline(name)
       .readCSV(claims)
       .validate(LunaClaims.schema)
@@ -72,7 +79,7 @@ public enum Praksisplan {
       }
       .then(tables)
       .emit(style: .danish)
-      .report(report)
-      .workbook(workbook, file: "praksisplan.xlsx")
+      .report(report(region: region))
+      .workbook(workbook(region: region), file: "praksisplan.xlsx")
   }
 }

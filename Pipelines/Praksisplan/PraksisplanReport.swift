@@ -1,3 +1,4 @@
+import LunaDomain
 import LunaPipeCore
 import LunaReports
 
@@ -8,12 +9,25 @@ import LunaReports
 /// opens the speciale 51 statistics before Tabel 18, figure 4 the
 /// speciale 62 statistics before Tabel 28).
 extension Praksisplan {
-  public static let reportTitle = "Praksisplan for fysioterapi – Region Nordjylland"
+  public static let reportTitle = reportTitle(region: region)
 
-  /// The HTML report.
-  public static var report: HTMLReport {
+  /// "Praksisplan for fysioterapi – Region Midtjylland".
+  public static func reportTitle(region: Int) -> String {
+    "Praksisplan for fysioterapi – " + regionName(region)
+  }
+
+  /// The region's name as the plans print it (`Region Nordjylland`).
+  public static func regionName(_ region: Int) -> String {
+    Geography.denmark.region(code: region)?.name ?? "Region \(region)"
+  }
+
+  /// The HTML report of Region Nordjylland's plan.
+  public static var report: HTMLReport { report(region: region) }
+
+  /// The HTML report of `region`'s plan.
+  public static func report(region: Int) -> HTMLReport {
     HTMLReport(
-      title: reportTitle,
+      title: reportTitle(region: region),
       intro:
         "Tabeller og figurer beregnet af LunaPipe fra de givne udtræk, nummereret som i den offentliggjorte "
         + "praksisplan. Udvikling i procent fra første til sidste år.",
@@ -21,9 +35,12 @@ extension Praksisplan {
       sourceClass: "kilde")
   }
 
-  /// The Excel workbook.
-  public static var workbook: XLSXWorkbook {
-    XLSXWorkbook(title: reportTitle, source: { source(of: $0) }, order: { readingOrder($0) }, style: .danish)
+  /// The Excel workbook of Region Nordjylland's plan.
+  public static var workbook: XLSXWorkbook { workbook(region: region) }
+
+  /// The Excel workbook of `region`'s plan.
+  public static func workbook(region: Int) -> XLSXWorkbook {
+    XLSXWorkbook(title: reportTitle(region: region), source: { source(of: $0) }, order: { readingOrder($0) }, style: .danish)
   }
 
   /// The source line the plan prints under a table ("Kilde: LUNA BI").
@@ -68,5 +85,36 @@ extension Praksisplan {
       let (ka, kb) = (key(a.element), key(b.element))
       return ka != kb ? ka < kb : a.offset < b.offset
     }.map(\.element)
+  }
+}
+
+extension Praksisplan {
+  /// The region's residents as the plan's figure titles name them ("de
+  /// nordjyske borgere").
+  public static func residents(of region: Int) -> String {
+    switch region {
+    case 1081: return "de nordjyske borgere"
+    case 1082: return "de midtjyske borgere"
+    case 1083: return "de syddanske borgere"
+    case 1084: return "borgerne i Region Hovedstaden"
+    case 1085: return "de sjællandske borgere"
+    default: return "borgerne i \(regionName(region))"
+    }
+  }
+
+  /// The region a user names: its code (`1082`) or its name in any common
+  /// spelling (`Midtjylland`, `region midtjylland`, `Sjaelland`, `Syddanmark`,
+  /// `Hovedstaden`); nil when it is none of the five.
+  public static func region(named text: String) -> Int? {
+    let t = text.trimmingCharacters(in: .whitespaces)
+    if let code = Int(t) { return Geography.denmark.region(code: code)?.code }
+    func key(_ s: String) -> String {
+      var k = HeaderName.normalize(s)
+      if k.hasPrefix("region ") { k.removeFirst("region ".count) }
+      if k.hasPrefix("region") { k.removeFirst("region".count) }
+      return k.trimmingCharacters(in: .whitespaces)
+    }
+    let wanted = key(t)
+    return Geography.denmark.regions.first { key($0.name) == wanted }?.code
   }
 }

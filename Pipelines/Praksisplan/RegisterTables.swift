@@ -60,7 +60,7 @@ public enum RegisterTables {
     rows.append(row(totalLabel(region), p))
     return Table(
       id: "tabel-03",
-      title: "Tabel 3: Antal kapaciteter pr. speciale og samlet opdelt pr. kommune samt Region Nordjylland total",
+      title: "Tabel 3: Antal kapaciteter pr. speciale og samlet opdelt pr. kommune samt \(totalLabel(region))",
       header: ["kommune", "kapacitet_51", "kapacitet_62", "samlet"], rows: rows)
   }
 

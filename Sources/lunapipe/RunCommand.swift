@@ -197,7 +197,7 @@ struct Run: ParsableCommand {
 struct RunPraksisplan: PipelineCommand {
   static let configuration = CommandConfiguration(
     commandName: "praksisplan",
-    abstract: "The practice plan's tables from the claims, and with --ydere and --befolkning the rest.")
+    abstract: "A region's practice plan tables from the claims, and with --ydere and --befolkning the rest.")
 
   @OptionGroup var claims: ClaimsOption
 
@@ -222,18 +222,39 @@ struct RunPraksisplan: PipelineCommand {
       valueName: "YYYYKq"))
   var befolkningTid: String?
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The region whose plan to make: 1081-1085 or its name (Nordjylland, Midtjylland, Syddanmark, Hovedstaden, Sjælland).",
+      valueName: "region"))
+  var region: String = "1081"
+
   @OptionGroup var runner: RunnerOptions
 
-  func validate() throws { _ = try populationQuarter(befolkningTid) }
+  func validate() throws {
+    _ = try populationQuarter(befolkningTid)
+    _ = try regionCode()
+  }
+
+  func regionCode() throws -> Int {
+    guard let code = Praksisplan.region(named: region) else {
+      throw ValidationError(
+        "--region takes 1081-1085 or a region's name (Nordjylland, Midtjylland, Syddanmark, Hovedstaden, Sjælland), not '\(region)'")
+    }
+    return code
+  }
 
   func job() throws -> RunJob {
     let quarter = try populationQuarter(befolkningTid)
+    let code = try regionCode()
     var options: [String: String] = [:]
+    // Nordjylland's runs keep the key they had before the option existed.
+    if code != Praksisplan.region { options["region"] = String(code) }
     if let ydere { options["ydere"] = ydere }
     if let befolkning { options["befolkning"] = befolkning }
     if let quarter { options["befolkningTid"] = quarter.description }
     let pipeline = Praksisplan.pipeline(
-      claims: claims.claims, ydere: ydere, befolkning: befolkning, populationQuarter: quarter)
+      claims: claims.claims, ydere: ydere, befolkning: befolkning, populationQuarter: quarter, region: code)
     return RunJob(
       pipeline: Praksisplan.name,
       inputs: [
