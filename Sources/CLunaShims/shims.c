@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "CLunaShims.h"
 
 // Two renames through a side name, for systems and file systems without
@@ -17,6 +18,13 @@ static int exchange_by_renames(const char *a, const char *b) {
   memcpy(side, a, n);
   memcpy(side + n, ".swap", sizeof(".swap"));
   int rc = -1;
+  struct stat st;
+  // Never rename over a side name that something else holds.
+  if (lstat(side, &st) == 0) {
+    free(side);
+    errno = EEXIST;
+    return -1;
+  }
   if (rename(b, side) == 0) {
     if (rename(a, b) == 0) {
       rc = rename(side, a);

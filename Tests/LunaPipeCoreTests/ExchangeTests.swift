@@ -37,4 +37,15 @@ import Testing
     #expect(luna_exchange_paths(dir + "/a", dir + "/b") == 0)
     #expect(try String(contentsOfFile: dir + "/b/x", encoding: .utf8) == "new")
   }
+
+  @Test func aSideNameSomethingElseHoldsIsNeverRenamedOver() throws {
+    let dir = makeTempDir()
+    put(dir + "/a", "new")
+    put(dir + "/b", "old")
+    try FileManager.default.createDirectory(atPath: dir + "/a.swap", withIntermediateDirectories: false)
+    #expect(luna_exchange_by_renames(dir + "/a", dir + "/b") == -1)
+    #expect(try String(contentsOfFile: dir + "/b/x", encoding: .utf8) == "old")
+    #expect(try String(contentsOfFile: dir + "/a/x", encoding: .utf8) == "new")
+    #expect(FileManager.default.fileExists(atPath: dir + "/a.swap"))
+  }
 }

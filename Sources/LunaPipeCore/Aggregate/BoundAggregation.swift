@@ -332,7 +332,7 @@ struct BoundAggregation: @unchecked Sendable {
       switch op.code {
       case .small: return c + op.offset
       case .text: return c
-      case .number: return dictionaries[op.dictionary].number(UInt32(code))
+      case .number: return Int64(bitPattern: dictionaries[op.dictionary].value(UInt32(code)).lo)
       case .year: return c + op.offset
       case .quarter: return (c / 4 + op.offset) * 10 + c % 4 + 1
       case .month: return (c / 12 + op.offset) * 100 + c % 12 + 1
@@ -347,53 +347,35 @@ struct BoundAggregation: @unchecked Sendable {
   func groupValue(key i: Int, _ v: Int64) -> GroupValue {
     if v == Record.null { return .absent }
     if keyOps[i].code == .text {
-      return .text(String(decoding: dictionaries[keyOps[i].dictionary].text(UInt32(v)).bytes, as: UTF8.self))
+      return .text(String(decoding: dictionaries[keyOps[i].dictionary].value(UInt32(v)).bytes, as: UTF8.self))
     }
     return keyValueKinds[i].value(v)
   }
 }
 
 /// Codes for the values of one text or wide-number key, shared by the
-/// workers of a scan. Codes follow arrival, so they differ between runs;
-/// results never show them (they are turned back into values and sorted).
+/// workers of a scan; a number is held as its `EntityKey.number`. Codes
+/// follow arrival, so they differ between runs; results never show them
+/// (they are turned back into values and sorted).
 final class KeyDictionary: @unchecked Sendable {
   private let lock = NSLock()
-  private var codeOfText: [EntityKey: UInt32] = [:]
-  private var codeOfNumber: [Int64: UInt32] = [:]
-  private var texts: [EntityKey] = []
-  private var numbers: [Int64] = []
+  private var codeOfValue: [EntityKey: UInt32] = [:]
+  private var values: [EntityKey] = []
 
-  func code(text k: EntityKey) -> UInt32 {
+  func code(_ k: EntityKey) -> UInt32 {
     lock.lock()
     defer { lock.unlock() }
-    if let c = codeOfText[k] { return c }
-    let c = UInt32(texts.count)
+    if let c = codeOfValue[k] { return c }
+    let c = UInt32(values.count)
     precondition(c < UInt32.max - 1, "more than 4,294,967,293 distinct values of one key")
-    codeOfText[k] = c
-    texts.append(k)
+    codeOfValue[k] = c
+    values.append(k)
     return c
   }
 
-  func code(number v: Int64) -> UInt32 {
+  func value(_ code: UInt32) -> EntityKey {
     lock.lock()
     defer { lock.unlock() }
-    if let c = codeOfNumber[v] { return c }
-    let c = UInt32(numbers.count)
-    precondition(c < UInt32.max - 1, "more than 4,294,967,293 distinct values of one key")
-    codeOfNumber[v] = c
-    numbers.append(v)
-    return c
-  }
-
-  func text(_ code: UInt32) -> EntityKey {
-    lock.lock()
-    defer { lock.unlock() }
-    return texts[Int(code)]
-  }
-
-  func number(_ code: UInt32) -> Int64 {
-    lock.lock()
-    defer { lock.unlock() }
-    return numbers[Int(code)]
+    return values[Int(code)]
   }
 }

@@ -102,8 +102,7 @@ final class PartialAggregate: ChunkConsumer {
   private let initialSlots: UnsafeMutablePointer<Int64>
   /// Per dictionary key: this worker's codes seen so far, so the shared
   /// dictionary's lock is taken once per new value, not per record.
-  private var textCodes: [[EntityKey: UInt32]]
-  private var numberCodes: [[Int64: UInt32]]
+  private var codes: [[EntityKey: UInt32]]
 
   private var slotOfKey: [UInt64: Int] = [:]
   private var sums: UnsafeMutablePointer<Int64>
@@ -139,8 +138,7 @@ final class PartialAggregate: ChunkConsumer {
       let kind = j < slotCount ? b.slotOps[j].kind : .count
       initialSlots[j] = kind == .min || kind == .max ? Record.null : 0
     }
-    textCodes = b.dictionaries.map { _ in [:] }
-    numberCodes = b.dictionaries.map { _ in [:] }
+    codes = b.dictionaries.map { _ in [:] }
     sums = .allocate(capacity: sumsCapacity * width)
     pending = b.distinctOps.isEmpty ? [PendingSightings()] : b.distinctOps.map { _ in PendingSightings() }
     pendingFirst = pending[0]
@@ -170,21 +168,13 @@ final class PartialAggregate: ChunkConsumer {
       } else {
         switch op.code {
         case .small: code = UInt64(v &- op.offset)
-        case .text:
-          let e = r.key(op.column)
-          if let c = textCodes[op.dictionary][e] {
+        case .text, .number:
+          let e = op.code == .text ? r.key(op.column) : EntityKey.number(v)
+          if let c = codes[op.dictionary][e] {
             code = UInt64(c)
           } else {
-            let c = shared.bound.dictionaries[op.dictionary].code(text: e)
-            textCodes[op.dictionary][e] = c
-            code = UInt64(c)
-          }
-        case .number:
-          if let c = numberCodes[op.dictionary][v] {
-            code = UInt64(c)
-          } else {
-            let c = shared.bound.dictionaries[op.dictionary].code(number: v)
-            numberCodes[op.dictionary][v] = c
+            let c = shared.bound.dictionaries[op.dictionary].code(e)
+            codes[op.dictionary][e] = c
             code = UInt64(c)
           }
         case .year: code = UInt64(v / 10_000 &- op.offset)
@@ -277,7 +267,7 @@ final class PartialAggregate: ChunkConsumer {
       // An empty optional value is absent: no entity.
       let v = r[op.pointee.column]
       if v == Record.null { continue }
-      let e = op.pointee.text ? r.key(op.pointee.column) : EntityKey(lo: UInt64(bitPattern: v), hi: 0x11 << 56)
+      let e = op.pointee.text ? r.key(op.pointee.column) : EntityKey.number(v)
       if d == 0 { pendingFirst.append(e, member: key) } else { pending[d].append(e, member: key) }
     }
   }
