@@ -17,6 +17,9 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    // Plan files (`lunapipe run plan FILE`): YAML with the line of every
+    // key, so a plan's mistake is reported where the analyst made it
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     // `make docs`: the DocC plugin (swift package generate-documentation);
     // a command plugin only, no target depends on it
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -71,8 +74,11 @@ let package = Package(
     // Ready-made pipelines, built only from public stages
     .target(
       name: "LunaPipelines",
-      dependencies: ["LunaPipeCore", "LunaDomain", "LunaReports"],
-      path: "Pipelines"
+      dependencies: ["LunaPipeCore", "LunaDomain", "LunaReports", .product(name: "Yams", package: "Yams")],
+      path: "Pipelines",
+      // The built-in praksisplan is a plan file like a user's, compiled in
+      // so the binary needs no resource bundle beside it.
+      resources: [.embedInCode("Praksisplan/praksisplan.yaml")]
     ),
 
     // Operating runs: history (SQLite), input fingerprints, the run lock,

@@ -1,77 +1,152 @@
+import Foundation
 import LunaDomain
 import LunaPipeCore
 
-/// Stage: every table of the praksisplan whose inputs were given. The
-/// claims tables come from the claims aggregate; with a provider register
-/// (`ydere`) the register tables follow, with a population (`befolkning`)
-/// the tables per inhabitant and the age figures (from the age aggregate,
-/// `PopulationTables.ageAggregation`, made in the same scan of the claims).
-/// A table whose input was not given is skipped with a note in the run
-/// report, never an error.
+/// Stage: every table of a plan whose inputs were given, in the plan's
+/// order. The claims tables come from the claims aggregate; with a provider
+/// register (`ydere`) the register tables follow, with a population
+/// (`befolkning`) the tables per inhabitant and the age figures (from the
+/// age aggregate, made in the same scan of the claims: `aggregations`),
+/// and a supplied table from its file. A table whose input was not given
+/// is skipped with a note in the run report, never an error.
 public struct PlanTables: Stage {
   public let label = "tables"
   public var timedWork: String? {
     ydere == nil && befolkning == nil ? nil : "built the tables, reading the register and the population"
   }
-  public var claimsTables: [CrossTable]
+  public var plan: Plan
   public var ydere: String?
   public var befolkning: String?
   /// The population quarter to use (`--befolkning-tid`); nil: the plan's
   /// 2024K1 when present, else the latest in the extract.
   public var quarter: Quarter?
-  public var region: Int
 
-  public init(
-    claimsTables: [CrossTable], ydere: String?, befolkning: String?, quarter: Quarter? = nil,
-    region: Int = Praksisplan.region
-  ) {
-    self.claimsTables = claimsTables
+  public init(plan: Plan = .builtIn, ydere: String?, befolkning: String?, quarter: Quarter? = nil) {
+    self.plan = plan
     self.ydere = ydere
     self.befolkning = befolkning
     self.quarter = quarter
-    self.region = region
   }
 
   /// The aggregations the tables need, all made in one scan of the claims:
   /// the claims aggregate, and with a population the age aggregate.
-  public var aggregations: [Aggregation] {
-    befolkning == nil ? [LunaClaims.aggregation] : [LunaClaims.aggregation, PopulationTables.ageAggregation]
-  }
+  public var aggregations: [Aggregation] { plan.aggregations(population: befolkning != nil) }
+
+  func needs(_ input: PlanInput) -> Bool { plan.tables.contains { $0.measure.inputs.contains(input) } }
 
   /// `results` are those of `aggregations`, in order.
   public func run(_ results: [AggregateResult], in context: RunContext) throws -> [Table] {
     let result = results[0]
-    var tables = try BuildTables(claimsTables).run(result, in: context)
-    let register = try ydere.map { try ProviderRegisterReader.read($0, in: context) }
-    let population = try befolkning.map { try PopulationReader.read($0, in: context) }
+    let built = try BuildTables(plan.crossTables).run(result, in: context)
+    var claimsTables: [String: Table] = [:]
+    for t in built { claimsTables[t.id] = t }
+    let register = needs(.register) ? try ydere.map { try ProviderRegisterReader.read($0, in: context) } : nil
+    let population = needs(.population) ? try befolkning.map { try PopulationReader.read($0, in: context) } : nil
+    if let note = plan.compositionNote { context.note(note) }
 
-    if let register {
-      tables += RegisterTables.all(register, region: region)
-    } else {
-      context.note("tables 2, 3, 9, 12, 13, 14 and 15 skipped: no provider register given (--ydere)")
+    var quarter: Quarter?
+    if let population {
+      let (q, quarterNote) = try PopulationTables.quarter(of: population, requested: self.quarter)
+      if let quarterNote { context.note(quarterNote) }
+      quarter = q
+      if let q {
+        // Every kommune of the region, every age: a withheld or missing
+        // count stops the run rather than lowering a kommune's population.
+        try population.require(kommuner: plan.kommuner.map(\.code), quarter: q, for: purpose)
+      }
     }
-    guard let population else {
-      context.note(
-        "tables 5, 6, 7, 8, 27, 37 and figures 3 and 4 skipped: no population given (--befolkning)")
-      return tables
+
+    var tables: [Table] = []
+    var skipped: [(PlanTable, String)] = []
+    for t in plan.tables {
+      let title = "\(t.label): " + PlanText.fill(t.title, region: plan.region, quarter: quarter, year: t.year)
+      func named(_ table: Table) -> Table {
+        var table = table
+        table.id = t.id
+        table.title = title
+        return table
+      }
+      switch t.measure {
+      case _ where t.measure.isClaims:
+        tables.append(claimsTables[t.id]!)
+      case .supplied:
+        guard let s = t.supplied else { continue }
+        let table = try SuppliedFile(spec: s, id: t.id, title: title).read(in: context)
+        tables.append(table)
+      default:
+        if t.measure.inputs.contains(.population) && population == nil {
+          skipped.append((t, "no population given (--befolkning)"))
+          continue
+        }
+        if t.measure.inputs.contains(.register) && register == nil {
+          let needsBoth = t.measure.inputs.contains(.population)
+          skipped.append((t, needsBoth ? "they need the provider register (--ydere) too" : "no provider register given (--ydere)"))
+          continue
+        }
+        if t.measure.inputs.contains(.population) && quarter == nil { continue }
+        if let table = try other(t, register: register, population: population, quarter: quarter, results: results) {
+          tables.append(named(table))
+        }
+      }
     }
-    let (q, quarterNote) = try PopulationTables.quarter(of: population, requested: self.quarter)
-    if let quarterNote { context.note(quarterNote) }
-    guard let quarter = q else { return tables }
-    // Every kommune of the region, every age: a withheld or missing count
-    // stops the run rather than lowering a kommune's population.
-    try population.require(
-      kommuner: PopulationTables.kommuner(region).map(\.code), quarter: quarter, for: PopulationTables.purpose)
-    if let register {
-      tables += PopulationTables.perCapacity(register, population, quarter: quarter, region: region)
-    } else {
-      context.note("tables 5, 6, 7 and 8 skipped: they need the provider register (--ydere) too")
+    var reasons: [String] = []
+    for (_, reason) in skipped where !reasons.contains(reason) { reasons.append(reason) }
+    for reason in reasons {
+      context.note("\(Self.list(skipped.filter { $0.1 == reason }.map(\.0))) skipped: \(reason)")
     }
-    tables += PopulationTables.patientsPerThousand(result, population, quarter: quarter, region: region)
-    guard results.count > 1 else {
-      throw PipelineError.configuration("the age figures need the age aggregate (PlanTables.aggregations)")
-    }
-    tables += PopulationTables.ageFigures(results[1], population, quarter: quarter, region: region)
     return tables
+  }
+
+  /// A table from the register, the population, or both with the claims.
+  func other(
+    _ t: PlanTable, register: ProviderRegister?, population: Population?, quarter: Quarter?,
+    results: [AggregateResult]
+  ) throws -> Table? {
+    let region = plan.region
+    switch t.measure {
+    case .praksis: return register.map { RegisterTables.tabel02($0, region: region) }
+    case .kapacitet: return register.map { RegisterTables.tabel03($0, region: region) }
+    case .praksisstoerrelse: return register.map { RegisterTables.tabel09($0, region: region) }
+    case .praksisOgVentetid: return register.map { RegisterTables.tabel12($0, region: region) }
+    case .ventetidsintervaller: return register.map { RegisterTables.tabel13($0, region: region) }
+    case .ridepraksis: return register.map { RegisterTables.tabel14($0, region: region) }
+    case .ridekapacitet: return register.map { RegisterTables.tabel15($0, region: region) }
+    case .indbyggerePrKapacitet:
+      guard let register, let population, let quarter else { return nil }
+      return PopulationTables.perCapacity(
+        register, population, quarter: quarter, region: region, speciale: Int(t.specialer[0]), ages: t.ages)
+    case .patienterPr1000:
+      guard let population, let quarter else { return nil }
+      return PopulationTables.patientsPerThousand(
+        results[0], population, quarter: quarter, region: region, speciale: t.specialer[0], year: t.year)
+    case .aldersfordeling:
+      guard let population, let quarter else { return nil }
+      guard results.count > 1 else {
+        throw PipelineError.configuration("the age figures need the age aggregate (PlanTables.aggregations)")
+      }
+      return PopulationTables.ageFigure(
+        results[1], population, quarter: quarter, region: region, speciale: t.specialer[0], year: t.year)
+    default:
+      return nil
+    }
+  }
+
+  /// What the population is needed for, for its error messages.
+  var purpose: String {
+    let t = plan.tables.filter { $0.measure.inputs.contains(.population) }
+    return "the tables per inhabitant (\(Self.list(t)))"
+  }
+
+  /// "tables 2, 3 and 9 and figures 3 and 4".
+  static func list(_ tables: [PlanTable]) -> String {
+    func join(_ items: [String]) -> String {
+      items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + items.last!
+    }
+    let t = tables.filter { $0.kind == .table }.map { String($0.number) }
+    let f = tables.filter { $0.kind == .figure }.map { String($0.number) }
+    let figures = (f.count == 1 ? "figure " : "figures ") + join(f)
+    if t.isEmpty { return figures }
+    let tables = t.count == 1 ? "table " + t[0] : "tables " + (f.isEmpty ? join(t) : t.joined(separator: ", "))
+    return f.isEmpty ? tables : tables + " and " + figures
   }
 }

@@ -50,7 +50,8 @@ public enum PopulationTables {
   public static let purpose = "the tables per inhabitant (5-8, 27, 37, figures 3 and 4)"
 
   static func kommuner(_ region: Int) -> [Kommune] {
-    Geography.denmark.kommuner(inRegion: region, year: RegisterTables.registerYear)
+    Praksisplan.kommuner(of: region, years: Int64(RegisterTables.registerYear)...Int64(RegisterTables.registerYear))
+      .kommuner
   }
 
   static func int(_ n: Int64) -> Table.Cell { .number(Rational(n), decimals: 0) }
@@ -59,30 +60,43 @@ public enum PopulationTables {
   public static func perCapacity(
     _ register: ProviderRegister, _ population: Population, quarter: Quarter, region: Int = Praksisplan.region
   ) -> [Table] {
+    [(5, 51, nil), (6, 51, over50), (7, 62, nil), (8, 62, over50)].map { (n: Int, s: Int, ages: ClosedRange<Int>?) in
+      var t = perCapacity(register, population, quarter: quarter, region: region, speciale: s, ages: ages)
+      let over = ages == nil ? "" : " over 50 år"
+      t.id = "tabel-0\(n)"
+      t.title = "Tabel \(n): Antal indbyggere\(over) pr. kapacitet på speciale \(s) fordelt på kommuner (folketal \(quarter))"
+      return t
+    }
+  }
+
+  /// Inhabitants (of an age band) per capacity unit of `speciale` (51 or
+  /// 62) per kommune of the region, and the region's row; id and title are
+  /// the caller's.
+  public static func perCapacity(
+    _ register: ProviderRegister, _ population: Population, quarter: Quarter, region: Int, speciale: Int,
+    ages: ClosedRange<Int>?
+  ) -> Table {
     let practices = RegisterTables.inRegion(register.fysioterapi, region)
     let ks = kommuner(region)
-    func table(number: Int, speciale: Int, ages: ClosedRange<Int>?) -> Table {
-      let cap: (Praksis) -> Int64 = speciale == 51 ? { $0.kapacitet51 } : { $0.kapacitet62 }
-      func row(_ label: String, _ codes: Set<Int>) -> [Table.Cell] {
-        let people = population.count(kommuner: codes, quarter: quarter, ages: ages)
-        let capacity = practices.filter { codes.contains($0.kommune) }.reduce(0) { $0 + cap($1) }
-        let ratio = Rational(people) / Rational(capacity, 100)
-        return [.text(label), int(people), .number(Rational(capacity, 100), decimals: 2),
-          ratio.map { .number($0, decimals: 0) } ?? .empty]
-      }
-      var rows = ks.map { row($0.name, [$0.code]) }
-      rows.append(row(RegisterTables.totalLabel(region), Set(ks.map(\.code))))
-      let over = ages == nil ? "" : " over 50 år"
-      let people = ages == nil ? "indbyggere" : "indbyggere_over_50"
-      return Table(
-        id: "tabel-0\(number)",
-        title: "Tabel \(number): Antal indbyggere\(over) pr. kapacitet på speciale \(speciale) fordelt på kommuner (folketal \(quarter))",
-        header: ["kommune", people, "kapacitet_\(speciale)", "\(people)_pr_kapacitet"], rows: rows)
+    let cap: (Praksis) -> Int64 = speciale == 51 ? { $0.kapacitet51 } : { $0.kapacitet62 }
+    func row(_ label: String, _ codes: Set<Int>) -> [Table.Cell] {
+      let people = population.count(kommuner: codes, quarter: quarter, ages: ages)
+      let capacity = practices.filter { codes.contains($0.kommune) }.reduce(0) { $0 + cap($1) }
+      let ratio = Rational(people) / Rational(capacity, 100)
+      return [.text(label), int(people), .number(Rational(capacity, 100), decimals: 2),
+        ratio.map { .number($0, decimals: 0) } ?? .empty]
     }
-    return [
-      table(number: 5, speciale: 51, ages: nil), table(number: 6, speciale: 51, ages: over50),
-      table(number: 7, speciale: 62, ages: nil), table(number: 8, speciale: 62, ages: over50),
-    ]
+    var rows = ks.map { row($0.name, [$0.code]) }
+    rows.append(row(RegisterTables.totalLabel(region), Set(ks.map(\.code))))
+    let people: String
+    switch ages {
+    case nil: people = "indbyggere"
+    case let a? where a.upperBound >= 125: people = "indbyggere_over_\(a.lowerBound)"
+    case let a?: people = "indbyggere_\(a.lowerBound)_\(a.upperBound)"
+    }
+    return Table(
+      id: "tabel", title: "",
+      header: ["kommune", people, "kapacitet_\(speciale)", "\(people)_pr_kapacitet"], rows: rows)
   }
 
   /// Tables 27 and 37: patients per 1,000 inhabitants, speciale 51 and 62,
@@ -91,27 +105,37 @@ public enum PopulationTables {
     _ claims: AggregateResult, _ population: Population, quarter: Quarter, region: Int = Praksisplan.region,
     year: Int64 = patientYear
   ) -> [Table] {
+    [(27, 51), (37, 62)].map { (n: Int, s: Int64) in
+      var t = patientsPerThousand(claims, population, quarter: quarter, region: region, speciale: s, year: year)
+      t.id = "tabel-\(n)"
+      t.title =
+        "Tabel \(n): Antal patienter pr. 1000 indbyggere på speciale \(s) i \(year) fordelt på kommuner (yder) (folketal \(quarter))"
+      return t
+    }
+  }
+
+  /// Patients of `speciale` in `year` per 1,000 inhabitants per kommune of
+  /// the region (the clinic's kommune), and the region's row; id and title
+  /// are the caller's.
+  public static func patientsPerThousand(
+    _ claims: AggregateResult, _ population: Population, quarter: Quarter, region: Int, speciale: Int64, year: Int64
+  ) -> Table {
     let ks = kommuner(region)
     let codes = Set(ks.map { Int64($0.code) })
-    func table(number: Int, speciale: Int64) -> Table {
-      let byKommune = claims.rollup { k in k[0] == year && k[1] == speciale && codes.contains(k[2]) ? [k[2]] : nil }
-      let total = claims.rollup { k in k[0] == year && k[1] == speciale && codes.contains(k[2]) ? [0] : nil }
-      func row(_ label: String, _ patients: Int64, _ people: Int64) -> [Table.Cell] {
-        let ratio = Rational(patients * 1000) / Rational(people)
-        return [.text(label), int(patients), int(people), ratio.map { .number($0, decimals: 0) } ?? .empty]
-      }
-      var rows = ks.map { k in
-        row(k.name, byKommune[[Int64(k.code)]]?.distinct ?? 0, population.count(kommune: k.code, quarter: quarter))
-      }
-      rows.append(
-        row("Total", total[[0]]?.distinct ?? 0, population.count(kommuner: Set(ks.map(\.code)), quarter: quarter)))
-      return Table(
-        id: "tabel-\(number)",
-        title:
-          "Tabel \(number): Antal patienter pr. 1000 indbyggere på speciale \(speciale) i \(year) fordelt på kommuner (yder) (folketal \(quarter))",
-        header: ["kommune", "patienter", "indbyggere", "patienter_pr_1000_indbyggere"], rows: rows)
+    let byKommune = claims.rollup { k in k[0] == year && k[1] == speciale && codes.contains(k[2]) ? [k[2]] : nil }
+    let total = claims.rollup { k in k[0] == year && k[1] == speciale && codes.contains(k[2]) ? [0] : nil }
+    func row(_ label: String, _ patients: Int64, _ people: Int64) -> [Table.Cell] {
+      let ratio = Rational(patients * 1000) / Rational(people)
+      return [.text(label), int(patients), int(people), ratio.map { .number($0, decimals: 0) } ?? .empty]
     }
-    return [table(number: 27, speciale: 51), table(number: 37, speciale: 62)]
+    var rows = ks.map { k in
+      row(k.name, byKommune[[Int64(k.code)]]?.distinct ?? 0, population.count(kommune: k.code, quarter: quarter))
+    }
+    rows.append(
+      row("Total", total[[0]]?.distinct ?? 0, population.count(kommuner: Set(ks.map(\.code)), quarter: quarter)))
+    return Table(
+      id: "tabel", title: "", header: ["kommune", "patienter", "indbyggere", "patienter_pr_1000_indbyggere"],
+      rows: rows)
   }
 
   /// The age bands of figures 3 and 4.
@@ -132,32 +156,41 @@ public enum PopulationTables {
     _ ages: AggregateResult, _ population: Population, quarter: Quarter, region: Int = Praksisplan.region,
     year: Int64 = patientYear
   ) -> [Table] {
+    [(3, 51), (4, 62)].map { (n: Int, s: Int64) in
+      var t = ageFigure(ages, population, quarter: quarter, region: region, speciale: s, year: year)
+      t.id = "figur-\(n)"
+      t.title =
+        "Figur \(n): Aldersfordelingen blandt \(Praksisplan.residents(of: region)), der modtog fysioterapi på speciale \(s) i \(year), og befolkningen (folketal \(quarter))"
+      return t
+    }
+  }
+
+  /// The age distribution of the region's residents treated on `speciale`
+  /// in `year` (by patient kommune) against the region's population, from
+  /// the age aggregate (`ageAggregation`); id and title are the caller's.
+  public static func ageFigure(
+    _ ages: AggregateResult, _ population: Population, quarter: Quarter, region: Int, speciale: Int64, year: Int64
+  ) -> Table {
     let ks = Set(kommuner(region).map(\.code))
     let codes = Set(ks.map(Int64.init))
     func band(_ age: Int64) -> Int64? {
       ageBands.firstIndex { $0.ages.contains(Int(age)) }.map(Int64.init)
     }
-    func figure(number: Int, speciale: Int64) -> Table {
-      let patients = ages.rollup { k in
-        k[0] == year && k[1] == speciale && codes.contains(k[3]) ? band(k[2]).map { [$0] } : nil
-      }
-      let p = ageBands.indices.map { patients[[Int64($0)]]?.distinct ?? 0 }
-      let b = ageBands.map { population.count(kommuner: ks, quarter: quarter, ages: $0.ages) }
-      let pSum = p.reduce(0, +)
-      let bSum = b.reduce(0, +)
-      func pct(_ n: Int64, _ total: Int64) -> Table.Cell {
-        (Rational(n * 100) / Rational(total)).map { .number($0, decimals: 1) } ?? .empty
-      }
-      let rows = ageBands.indices.map { i -> [Table.Cell] in
-        [.text(ageBands[i].label), int(p[i]), pct(p[i], pSum), int(b[i]), pct(b[i], bSum)]
-      }
-      return Table(
-        id: "figur-\(number)",
-        title:
-          "Figur \(number): Aldersfordelingen blandt \(Praksisplan.residents(of: region)), der modtog fysioterapi på speciale \(speciale) i \(year), og befolkningen (folketal \(quarter))",
-        header: ["aldersgruppe", "patienter", "patienter_pct", "befolkning", "befolkning_pct"], rows: rows,
-        presentation: .figure)
+    let patients = ages.rollup { k in
+      k[0] == year && k[1] == speciale && codes.contains(k[3]) ? band(k[2]).map { [$0] } : nil
     }
-    return [figure(number: 3, speciale: 51), figure(number: 4, speciale: 62)]
+    let p = ageBands.indices.map { patients[[Int64($0)]]?.distinct ?? 0 }
+    let b = ageBands.map { population.count(kommuner: ks, quarter: quarter, ages: $0.ages) }
+    let pSum = p.reduce(0, +)
+    let bSum = b.reduce(0, +)
+    func pct(_ n: Int64, _ total: Int64) -> Table.Cell {
+      (Rational(n * 100) / Rational(total)).map { .number($0, decimals: 1) } ?? .empty
+    }
+    let rows = ageBands.indices.map { i -> [Table.Cell] in
+      [.text(ageBands[i].label), int(p[i]), pct(p[i], pSum), int(b[i]), pct(b[i], bSum)]
+    }
+    return Table(
+      id: "figur", title: "", header: ["aldersgruppe", "patienter", "patienter_pct", "befolkning", "befolkning_pct"],
+      rows: rows, presentation: .figure)
   }
 }

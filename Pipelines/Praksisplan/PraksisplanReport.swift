@@ -12,9 +12,7 @@ extension Praksisplan {
   public static let reportTitle = reportTitle(region: region)
 
   /// "Praksisplan for fysioterapi – Region Midtjylland".
-  public static func reportTitle(region: Int) -> String {
-    "Praksisplan for fysioterapi – " + regionName(region)
-  }
+  public static func reportTitle(region: Int) -> String { plan(region: region).reportTitle }
 
   /// The region's name as the plans print it (`Region Nordjylland`).
   public static func regionName(_ region: Int) -> String {
@@ -25,35 +23,43 @@ extension Praksisplan {
   public static var report: HTMLReport { report(region: region) }
 
   /// The HTML report of `region`'s plan.
-  public static func report(region: Int) -> HTMLReport {
+  public static func report(region: Int) -> HTMLReport { report(plan: plan(region: region)) }
+
+  /// The HTML report of a plan: its title, its tables in its order, each
+  /// with its source line.
+  public static func report(plan: Plan) -> HTMLReport {
     HTMLReport(
-      title: reportTitle(region: region),
+      title: plan.reportTitle,
       intro:
         "Tabeller og figurer beregnet af LunaPipe fra de givne udtræk, nummereret som i den offentliggjorte "
         + "praksisplan. Udvikling i procent fra første til sidste år.",
-      source: { source(of: $0) }, unit: { unit(of: $0) }, order: { readingOrder($0) }, style: .danish,
-      sourceClass: "kilde")
+      source: { source(of: $0, plan: plan) }, unit: { unit(of: $0) }, order: { readingOrder($0, plan: plan) },
+      style: .danish, sourceClass: "kilde")
   }
 
   /// The Excel workbook of Region Nordjylland's plan.
   public static var workbook: XLSXWorkbook { workbook(region: region) }
 
   /// The Excel workbook of `region`'s plan.
-  public static func workbook(region: Int) -> XLSXWorkbook {
-    XLSXWorkbook(title: reportTitle(region: region), source: { source(of: $0) }, order: { readingOrder($0) }, style: .danish)
+  public static func workbook(region: Int) -> XLSXWorkbook { workbook(plan: plan(region: region)) }
+
+  /// The Excel workbook of a plan.
+  public static func workbook(plan: Plan) -> XLSXWorkbook {
+    XLSXWorkbook(
+      title: plan.reportTitle, source: { source(of: $0, plan: plan) }, order: { readingOrder($0, plan: plan) },
+      style: .danish)
   }
 
-  /// The source line the plan prints under a table ("Kilde: LUNA BI").
-  public static func source(of table: Table) -> String? {
-    let population = "Kilde: LUNA BI og Danmarks Statistik (folketal)"
-    switch table.id {
-    case "tabel-02", "tabel-14": return "Kilde: LUNA adm og LUNA BI"
-    case "tabel-09": return "Kilde: LUNA adm"
-    case "tabel-04", "tabel-05", "tabel-06", "tabel-07", "tabel-08", "tabel-27", "tabel-37": return population
-    case _ where table.id.hasPrefix("figur-"): return population
-    case _ where table.id.hasPrefix("tabel-"): return "Kilde: LUNA BI"
-    default: return nil
-    }
+  /// The source line the built-in plan prints under a table ("Kilde: LUNA BI").
+  public static func source(of table: Table) -> String? { source(of: table, plan: .builtIn) }
+
+  /// The source line a plan prints under a table, and the note on the
+  /// region's kommuner when the region did not exist in all the plan's years.
+  public static func source(of table: Table, plan: Plan) -> String? {
+    guard let t = plan.tables.first(where: { $0.id == table.id }) else { return nil }
+    guard let note = plan.compositionNote, t.measure.inputs != [.supplied] else { return t.source }
+    if case .region = t.level, t.measure.isClaims { return t.source }
+    return t.source + ". " + note
   }
 
   /// What a table's values are, read from its title, for chart axes.
@@ -69,20 +75,15 @@ extension Praksisplan {
     return nil
   }
 
-  /// Tables by number, each figure before the table it opens; anything
-  /// else after, in the order given.
-  public static func readingOrder(_ tables: [Table]) -> [Table] {
-    func key(_ t: Table) -> (Int, Int) {
-      let parts = t.id.split(separator: "-")
-      guard parts.count == 2, let n = Int(parts[1]) else { return (Int.max, 0) }
-      switch parts[0] {
-      case "tabel": return (n, 1)
-      case "figur": return ([3: 18, 4: 28][n] ?? n, 0)
-      default: return (Int.max, 0)
-      }
-    }
+  /// The built-in plan's order.
+  public static func readingOrder(_ tables: [Table]) -> [Table] { readingOrder(tables, plan: .builtIn) }
+
+  /// Tables in the plan's order; anything else after, in the order given.
+  public static func readingOrder(_ tables: [Table], plan: Plan) -> [Table] {
+    var place: [String: Int] = [:]
+    for (i, t) in plan.tables.enumerated() { place[t.id] = i }
     return tables.enumerated().sorted { a, b in
-      let (ka, kb) = (key(a.element), key(b.element))
+      let (ka, kb) = (place[a.element.id] ?? Int.max, place[b.element.id] ?? Int.max)
       return ka != kb ? ka < kb : a.offset < b.offset
     }.map(\.element)
   }
@@ -98,13 +99,14 @@ extension Praksisplan {
     case 1083: return "de syddanske borgere"
     case 1084: return "borgerne i Region Hovedstaden"
     case 1085: return "de sjællandske borgere"
+    case 1086: return "de østdanske borgere"
     default: return "borgerne i \(regionName(region))"
     }
   }
 
   /// The region a user names: its code (`1082`) or its name in any common
   /// spelling (`Midtjylland`, `region midtjylland`, `Sjaelland`, `Syddanmark`,
-  /// `Hovedstaden`); nil when it is none of the five.
+  /// `Hovedstaden`, `Østdanmark` from 2027); nil when it is none of them.
   public static func region(named text: String) -> Int? {
     let t = text.trimmingCharacters(in: .whitespaces)
     if let code = Int(t) { return Geography.denmark.region(code: code)?.code }

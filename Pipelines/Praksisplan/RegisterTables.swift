@@ -24,7 +24,7 @@ public enum RegisterTables {
   }
 
   static func kommuner(_ region: Int) -> [Kommune] {
-    Geography.denmark.kommuner(inRegion: region, year: registerYear)
+    Praksisplan.kommuner(of: region, years: Int64(registerYear)...Int64(registerYear)).kommuner
   }
 
   static func totalLabel(_ region: Int) -> String {
