@@ -76,6 +76,7 @@ let package = Package(
       name: "LunaPipelines",
       dependencies: ["LunaPipeCore", "LunaDomain", "LunaReports", .product(name: "Yams", package: "Yams")],
       path: "Pipelines",
+      exclude: ["Praksisplan/examples"],
       // The built-in praksisplan is a plan file like a user's, compiled in
       // so the binary needs no resource bundle beside it.
       resources: [.embedInCode("Praksisplan/praksisplan.yaml")]

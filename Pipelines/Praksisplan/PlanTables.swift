@@ -37,6 +37,7 @@ public struct PlanTables: Stage {
   /// `results` are those of `aggregations`, in order.
   public func run(_ results: [AggregateResult], in context: RunContext) throws -> [Table] {
     let result = results[0]
+    if plan.requiresEveryYear { try checkWindow(result) }
     let built = try BuildTables(plan.crossTables).run(result, in: context)
     var claimsTables: [String: Table] = [:]
     for t in built { claimsTables[t.id] = t }
@@ -95,6 +96,19 @@ public struct PlanTables: Stage {
       context.note("\(Self.list(skipped.filter { $0.1 == reason }.map(\.0))) skipped: \(reason)")
     }
     return tables
+  }
+
+  /// Every year of a user's plan must be in the claims: a window that runs
+  /// past the extracts would print empty columns and a growth of nothing.
+  func checkWindow(_ result: AggregateResult) throws {
+    let aar = LunaClaims.KeyIndex.aar
+    let present = Set(result.rollup { k in [k[aar]] }.keys.map { $0[0] })
+    let missing = plan.years.filter { !present.contains($0) }
+    guard !missing.isEmpty else { return }
+    let held = present.sorted().map(String.init).joined(separator: ", ")
+    throw PipelineError.configuration(
+      "\(plan.file):\(plan.yearsLine): plan.years: \(plan.years.lowerBound)-\(plan.years.upperBound) runs outside the data: the claims hold no line of \(missing.map(String.init).joined(separator: ", "))"
+        + (held.isEmpty ? "" : " (they hold \(held))"))
   }
 
   /// A table from the register, the population, or both with the claims.

@@ -19,7 +19,7 @@ struct LunaPipeCommand: ParsableCommand {
       is configured wrongly.
       """,
     version: LunaPipeVersion.current,
-    subcommands: [Run.self, History.self, Diff.self, Samples.self]
+    subcommands: [Run.self, PlanCommand.self, History.self, Diff.self, Samples.self]
   )
 
   /// Ignores SIGPIPE before anything runs: `lunapipe run ... | head -1`

@@ -133,7 +133,10 @@ struct Run: ParsableCommand {
     abstract: "Run a ready-made pipeline.",
     discussion: """
       Pipelines:
-        praksisplan     The practice plan's tables, Region Nordjylland, in all
+        plan FILE       A practice plan of your own: the tables a plan file
+                        declares (see `lunapipe plan`), with the same inputs
+                        and outputs as praksisplan.
+        praksisplan     The built-in plan's tables, Region Nordjylland, in all
                         2, 3, 5-9, 12-37, 39-57, figur-3 and figur-4:
                         from --claims 16-26, 28-36 and 39-57; from --ydere
                         (provider register) 2, 3, 9 and 12-15; from --ydere
@@ -191,7 +194,91 @@ struct Run: ParsableCommand {
         lunapipe run objektiv-finansiering --befolkning x/folk1a.csv \\
           --amount 2025=15789200 --amount 2024=8868800 --region 1081 --out fin
       """,
-    subcommands: [RunPraksisplan.self, RunClaimsSummary.self, RunValidate.self, RunObjektivFinansiering.self])
+    subcommands: [RunPraksisplan.self, RunPlan.self, RunClaimsSummary.self, RunValidate.self, RunObjektivFinansiering.self])
+}
+
+/// The inputs of a plan besides the claims, and its region.
+struct PlanInputs: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Provider register (ydere, LUNA adm): the register tables (built-in plan: 2, 3, 9, 12-15; with --befolkning 5-8). Without it they are skipped.",
+      valueName: "file"))
+  var ydere: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Population (befolkning: Danmarks Statistik FOLK1A download or Kommune;Alder;Kvartal;Antal): the tables per inhabitant (built-in plan: 5-8, 27, 37, figures 3-4).",
+      valueName: "file"))
+  var befolkning: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Population quarter to use, e.g. 2024K1. Default: 2024K1 when present, else the latest in the file (reported).",
+      valueName: "YYYYKq"))
+  var befolkningTid: String?
+
+  func validate() throws { _ = try populationQuarter(befolkningTid) }
+
+  /// The run's inputs: the claims, these, and the plan's own files.
+  func inputs(claims: [String], plan: [String] = []) -> [RunJob.Input] {
+    [
+      .init(kind: "claims", patterns: claims), .init(kind: "ydere", patterns: ydere.map { [$0] } ?? []),
+      .init(kind: "befolkning", patterns: befolkning.map { [$0] } ?? []),
+    ] + (plan.isEmpty ? [] : [.init(kind: "plan", patterns: plan)])
+  }
+}
+
+/// `--region`, parsed: a code or a name.
+func parseRegion(_ text: String, option: String = "--region") throws -> Int {
+  guard let code = Praksisplan.region(named: text) else {
+    throw ValidationError(
+      "\(option) takes 1081-1086 or a region's name (Nordjylland, Midtjylland, Syddanmark, Hovedstaden, Sjælland; Østdanmark from 2027), not '\(text)'")
+  }
+  return code
+}
+
+struct RunPlan: PipelineCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "A practice plan of your own: the tables a plan file declares (lunapipe plan template prints one).")
+
+  @Argument(help: "The plan file (YAML); checked before any input is read (exit 78 with file, line and key).")
+  var file: String
+
+  @OptionGroup var claims: ClaimsOption
+  @OptionGroup var inputs: PlanInputs
+
+  @Option(name: .long, help: ArgumentHelp("Another region than the plan file's: 1081-1086 or a name.", valueName: "region"))
+  var region: String?
+
+  @OptionGroup var runner: RunnerOptions
+
+  func validate() throws { _ = try region.map { try parseRegion($0) } }
+
+  func job() throws -> RunJob {
+    var plan = try readPlan(file)
+    if let region { plan.region = try parseRegion(region) }
+    let quarter = try populationQuarter(inputs.befolkningTid)
+    var options: [String: String] = ["region": String(plan.region)]
+    if let quarter { options["befolkningTid"] = quarter.description }
+    let pipeline = Praksisplan.pipeline(
+      plan: plan, claims: claims.claims, ydere: inputs.ydere, befolkning: inputs.befolkning,
+      populationQuarter: quarter)
+    let supplied = plan.tables.compactMap { $0.supplied?.file }
+    return RunJob(
+      pipeline: "plan", inputs: inputs.inputs(claims: claims.claims, plan: [file] + supplied), options: options
+    ) { context in _ = try pipeline.run(in: context) }
+  }
+
+  func written(in out: String) -> [String] {
+    [
+      "tables written to \(out)/tables (Danish CSV: tables-da, Markdown: tables-md, JSON: tables-json; tidy: aggregates.csv, growth.csv)",
+      "report: \(out)/report.html, workbook: \(out)/praksisplan.xlsx",
+    ]
+  }
 }
 
 struct RunPraksisplan: PipelineCommand {
@@ -225,7 +312,7 @@ struct RunPraksisplan: PipelineCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "The region whose plan to make: 1081-1085 or its name (Nordjylland, Midtjylland, Syddanmark, Hovedstaden, Sjælland).",
+      "The region whose plan to make: 1081-1086 or its name (Nordjylland, Midtjylland, Syddanmark, Hovedstaden, Sjælland; Østdanmark, from 2027).",
       valueName: "region"))
   var region: String = "1081"
 
@@ -236,13 +323,7 @@ struct RunPraksisplan: PipelineCommand {
     _ = try regionCode()
   }
 
-  func regionCode() throws -> Int {
-    guard let code = Praksisplan.region(named: region) else {
-      throw ValidationError(
-        "--region takes 1081-1085 or a region's name (Nordjylland, Midtjylland, Syddanmark, Hovedstaden, Sjælland), not '\(region)'")
-    }
-    return code
-  }
+  func regionCode() throws -> Int { try parseRegion(region) }
 
   func job() throws -> RunJob {
     let quarter = try populationQuarter(befolkningTid)

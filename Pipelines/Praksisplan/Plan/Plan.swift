@@ -26,6 +26,10 @@ public struct Plan: Sendable {
   public var tables: [PlanTable]
   /// The line of the `years` key (errors about the window name it).
   public var yearsLine: Int
+  /// Whether a run fails (exit 78) when a year of `years` has no claims
+  /// line at all: true for a plan read from a file; the built-in plan
+  /// prints empty columns instead, as it always has.
+  public var requiresEveryYear = true
 
   /// The title with `{region}` filled in.
   public var reportTitle: String { PlanText.fill(title, region: region) }
@@ -126,10 +130,10 @@ public enum PlanMeasure: String, Sendable, CaseIterable {
   }
 
   /// A measure over the claims aggregate, made into kommune or region rows.
-  var isClaims: Bool { inputs == [.claims] }
+  public var isClaims: Bool { inputs == [.claims] }
 
   /// What a table of this measure contains, for `plan show`.
-  var meaning: String {
+  public var meaning: String {
     switch self {
     case .udgift: return "udgift (Σ Bruttohonorar)"
     case .ydelser: return "ydelser (Σ Antal)"

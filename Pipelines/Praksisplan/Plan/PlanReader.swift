@@ -30,7 +30,9 @@ extension Plan {
   /// compiled in).
   public static let builtIn: Plan = {
     do {
-      return try Plan.parse(builtInText, file: "built-in praksisplan.yaml")
+      var plan = try Plan.parse(builtInText, file: "built-in praksisplan.yaml")
+      plan.requiresEveryYear = false
+      return plan
     } catch {
       fatalError("the built-in plan file does not check: \(error)")
     }
@@ -74,7 +76,10 @@ extension Plan {
       throw PlanError(file: file, problems: [reader.problem(yaml: e)])
     }
     let plan = reader.plan(root)
-    if !reader.problems.isEmpty { throw PlanError(file: file, problems: reader.problems) }
+    if !reader.problems.isEmpty {
+      let sorted = reader.problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+      throw PlanError(file: file, problems: sorted.map(\.element))
+    }
     return plan!
   }
 }
@@ -83,6 +88,8 @@ extension Plan {
 struct PlanReader {
   let file: String
   var problems: [PlanError.Problem] = []
+  /// Every table's id and line, also of tables with mistakes.
+  var numbered: [(id: String, label: String, key: String, line: Int)] = []
 
   init(file: String) { self.file = file }
 
@@ -337,12 +344,9 @@ struct PlanReader {
     }
     if tableNodes.isEmpty && sawTables != nil { fail(sawTables, "tables", "lists no table") }
     var seen: [String: Int] = [:]
-    for t in tables {
+    for t in numbered {
       if let first = seen[t.id] {
-        fail(nil, t.kind == .figure ? "figure" : "number", "")
-        problems[problems.count - 1] = .init(
-          line: t.line, key: t.kind == .figure ? "figure" : "number",
-          message: "\(t.label) is given twice (also on line \(first))")
+        problems.append(.init(line: t.line, key: t.key, message: "\(t.label) is given twice (also on line \(first))"))
       } else {
         seen[t.id] = t.line
       }
@@ -368,6 +372,11 @@ struct PlanReader {
       number = int(f.value, "figure", in: 1...999) ?? 0
     case (_?, _?): fail(values["figure"]!.key, "figure", "a table has a number or a figure number, not both")
     case (nil, nil): fail(node, "number", "missing: each table has a number (number: 19) or a figure number")
+    }
+    if number > 0 {
+      let id = kind == .figure ? "figur-\(number)" : "tabel-\(number)"
+      let key = kind == .figure ? "figure" : "number"
+      numbered.append((id, (kind == .figure ? "Figur " : "Tabel ") + String(number), key, values[key]?.key.mark?.line ?? line))
     }
     guard let m = values["measure"] else {
       if values["file"] != nil {
