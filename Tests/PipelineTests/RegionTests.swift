@@ -72,6 +72,6 @@ struct RegionTests {
     }
     let bad = try runLunapipe(["run", "praksisplan", "--claims", claims, "--region", "Fyn", "--out", dir + "/c"])
     #expect(bad.exit == 64)
-    #expect(bad.stderr.contains("--region takes 1081-1085"))
+    #expect(bad.stderr.contains("--region takes 1081-1086"))
   }
 }

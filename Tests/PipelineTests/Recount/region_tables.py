@@ -4,7 +4,8 @@ for RegionTests: plain per-line arithmetic over the claims extracts, nothing
 of LunaPipe's engine. Lines the run rejected (its rejects.csv, by file and
 line) are left out; everything else is counted.
 
-usage: region_tables.py REJECTS.CSV KOMMUNER(code,code,...) FILE...
+usage: region_tables.py [--speciale=N] [--holdtraening=J|N] REJECTS.CSV KOMMUNER(code,code,...) FILE...
+(speciale 51 and every line unless told)
 prints JSON: {"19": {kommune: {year: kroner}}, "23": ..., "26": ...} with
 "total" for the region (patients distinct over the region).
 """
@@ -35,7 +36,14 @@ def cents(s):
     return -v if neg else v
 
 def main():
-    rejects_path, kommuner, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+    args = sys.argv[1:]
+    options = {}
+    while args and args[0].startswith("--"):
+        k, _, v = args.pop(0)[2:].partition("=")
+        options[k] = v
+    only_speciale = int(options.get("speciale", "51"))
+    hold = options.get("holdtraening")
+    rejects_path, kommuner, files = args[0], args[1], args[2:]
     region = {int(k) for k in kommuner.split(",")}
     rejected = set()
     with open(rejects_path, newline="", encoding="utf-8") as f:
@@ -59,7 +67,9 @@ def main():
                 continue
             year = int(fields[col["aar"]])
             speciale = int(fields[col["speciale"]])
-            if speciale != 51:
+            if speciale != only_speciale:
+                continue
+            if hold is not None and fields[col["holdtraening"]].strip().upper() != hold:
                 continue
             antal = int(fields[col["antal"]].replace(".", ""))
             yk = int(fields[col["yderkommune"]])

@@ -1,0 +1,252 @@
+import Foundation
+import LunaDomain
+import LunaPipeCore
+import LunaPipelines
+import TestSupport
+import Testing
+
+/// Plans as files: the built-in plan file reproduces the Swift-coded plan
+/// byte for byte, a user's plan runs end to end with its own window,
+/// numbering and filters, and every kind of mistake in a plan file exits 78
+/// naming its line.
+@Suite struct PlanFileTests {
+  static let golden = repositoryRoot + "/Tests/Fixtures/praksisplan-small.sha256"
+  static let example = repositoryRoot + "/Pipelines/Praksisplan/examples/midtjylland.yaml"
+
+  /// `sha256sum -c` of the golden list in `dir`: the files that differ.
+  func differing(in dir: String, list: String) throws -> [String] {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["sha256sum", "--check", "--quiet", list]
+    p.currentDirectoryURL = URL(fileURLWithPath: dir)
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = Pipe()
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return text.split(separator: "\n").map(String.init)
+  }
+
+  /// The outputs of the praksisplan as the Swift-coded plan (commit
+  /// aff3324) wrote them for the small sample with all three inputs are
+  /// `Tests/Fixtures/praksisplan-small.sha256`: every table in four
+  /// formats, the tidy aggregates, the report and the workbook. The
+  /// built-in plan file, held to the tables that plan had, writes the same
+  /// bytes.
+  @Test func theBuiltInPlanFileWritesTheSwiftCodedPlansBytes() throws {
+    let list = try String(contentsOfFile: Self.golden, encoding: .utf8)
+    let files = list.split(separator: "\n").map { String($0.split(separator: " ", maxSplits: 1)[1].drop { $0 == " " }) }
+    let ids = Set(files.filter { $0.hasPrefix("tables/") }.map { String($0.dropFirst(7).dropLast(4)) })
+    #expect(ids.count == 54)
+    var plan = Plan.builtIn
+    plan.tables = plan.tables.filter { ids.contains($0.id) }
+    #expect(plan.tables.count == 54)
+    let dir = repositoryRoot + "/Samples/small"
+    let out = try OutputDirectory(target: makeTempDir("plan-golden") + "/out")
+    _ = try Praksisplan.pipeline(
+      plan: plan, claims: [dir + "/ydelser-*.csv"], ydere: dir + "/ydere.csv",
+      befolkning: dir + "/befolkning-folk1a.csv"
+    ).run(in: RunContext(options: ScanOptions(threads: 2), output: out))
+    try out.publish()
+    #expect(try differing(in: out.target.path, list: Self.golden) == [])
+    // Nothing of the old set is missing, and no table is added but the
+    // ones left out above.
+    let written = try FileManager.default.subpathsOfDirectory(atPath: out.target.path + "/tables")
+    #expect(Set(written) == Set(files.filter { $0.hasPrefix("tables/") }.map { String($0.dropFirst(7)) }))
+  }
+
+  /// The built-in plan file is the one `lunapipe plan template` prints and
+  /// `lunapipe run plan` of that copy gives the same tables as `run
+  /// praksisplan`.
+  @Test(.enabled(if: try Prerequisites.binary))
+  func theTemplateRunAsAUserPlanGivesThePraksisplansTables() throws {
+    let dir = makeTempDir("plan-template")
+    let template = try runLunapipe(["plan", "template"])
+    try #require(template.exit == 0)
+    #expect(template.stdout == Plan.builtInText)
+    try template.stdout.write(toFile: dir + "/plan.yaml", atomically: true, encoding: .utf8)
+    let claims = repositoryRoot + "/Samples/small/ydelser-*.csv"
+    let a = try runLunapipe(["run", "praksisplan", "--claims", claims, "--out", dir + "/a", "--quiet"])
+    let b = try runLunapipe(["run", "plan", dir + "/plan.yaml", "--claims", claims, "--out", dir + "/b", "--quiet"])
+    try #require(a.exit == 0 && b.exit == 0, "\(a.stderr)\(b.stderr)")
+    let tables = try FileManager.default.contentsOfDirectory(atPath: dir + "/a/tables").sorted()
+    #expect(tables.count > 40)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/b/tables").sorted() == tables)
+    for t in tables {
+      #expect(
+        FileManager.default.contents(atPath: dir + "/a/tables/" + t)
+          == FileManager.default.contents(atPath: dir + "/b/tables/" + t), "\(t)")
+    }
+  }
+
+  // MARK: A user's plan
+
+  static func recount(_ out: String, region: Int, options: [String]) throws -> [String: [String: [String: Int]]] {
+    let codes = Geography.denmark.kommuner(inRegion: region, year: 2023).map { String($0.code) }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments =
+      ["python3", RegionTests.script] + options + [out + "/rejects.csv", codes.joined(separator: ",")]
+      + (2019...2023).map { "\(fullSample)/ydelser-\($0).csv" }
+    let o = Pipe()
+    p.standardOutput = o
+    try p.run()
+    let data = o.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    try #require(p.terminationStatus == 0)
+    return try JSONDecoder().decode([String: [String: [String: Int]]].self, from: data)
+  }
+
+  /// `Pipelines/Praksisplan/examples/midtjylland.yaml`: Region Midtjylland,
+  /// 2020–2023, numbered from 1, a total row named by the plan, a filter
+  /// (group training) and a share. Tabel 1, 2 and 3 equal a plain recount.
+  @Test(
+    .enabled(if: try Prerequisites.binary), .enabled(if: try Prerequisites.fullSample),
+    .enabled(if: try Prerequisites.python3))
+  func aUserPlanRunsEndToEndWithItsWindowNumbersAndFilter() throws {
+    let out = makeTempDir("plan-user") + "/out"
+    let r = try runLunapipe([
+      "run", "plan", Self.example, "--claims", fullSample + "/ydelser-*.csv", "--ydere", fullSample + "/ydere.csv",
+      "--befolkning", fullSample + "/befolkning-folk1a.csv", "--out", out, "--quiet",
+    ])
+    try #require(r.exit == 0, "\(r.stderr)")
+    let written = try FileManager.default.contentsOfDirectory(atPath: out + "/tables").sorted()
+    #expect(written == ["figur-1.csv"] + (1...8).map { "tabel-0\($0).csv" })
+    let kommuner = Geography.denmark.kommuner(inRegion: 1082, year: 2023)
+    let plain = try Self.recount(out, region: 1082, options: [])
+    let hold = try Self.recount(out, region: 1082, options: ["--speciale=62", "--holdtraening=J"])
+    for (file, values, kroner, total) in [
+      ("tabel-01", plain["19"], true, "Region Midtjylland total"), ("tabel-02", plain["26"], false, "Region Midtjylland total"),
+      ("tabel-03", hold["19"], true, "Total"),
+    ] {
+      let table = try readCSV(out + "/tables/\(file).csv")
+      #expect(table[0] == ["kommune", "2020", "2021", "2022", "2023", "udvikling_pct"], "\(file)")
+      #expect(table.dropFirst().map { $0[0] } == kommuner.map(\.name) + [total], "\(file)")
+      for row in table.dropFirst() {
+        let key = row[0] == total ? "total" : String(kommuner.first { $0.name == row[0] }!.code)
+        for (i, year) in (2020...2023).enumerated() {
+          let v = values?[key]?[String(year)]
+          let want = v.map { kroner ? RegionTests.kroner($0) : $0 }.map(String.init) ?? ""
+          #expect(row[1 + i] == want, "\(file) \(row[0]) \(year)")
+        }
+      }
+    }
+    // The share: every cell is a percentage of a whole, the total's
+    // growth in percentage points.
+    let share = try readCSV(out + "/tables/tabel-04.csv")
+    for row in share.dropFirst() {
+      for cell in row.dropFirst().dropLast() where !cell.isEmpty { #expect((0...100).contains(Int(cell)!)) }
+    }
+    let page = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+    #expect(page.contains("<title>Praksisplan for fysioterapi 2027 – Region Midtjylland</title>"))
+    // In the plan's order: Tabel 1 … 8, then Figur 1.
+    let order = ["tabel-01", "tabel-04", "tabel-08", "figur-1"].map { page.range(of: "<section id=\"\($0)\"")?.lowerBound }
+    #expect(order.allSatisfy { $0 != nil })
+    #expect(zip(order, order.dropFirst()).allSatisfy { $0! < $1! })
+  }
+
+  /// Region Østdanmark (from 2027) for a plan of 2019–2023: its kommuner
+  /// (Hovedstaden's and Sjælland's) as if it had existed, said in a note;
+  /// its Total of ydelser is the two regions' rows of the region table.
+  @Test(.enabled(if: try Prerequisites.binary), .enabled(if: try Prerequisites.fullSample))
+  func aRegionOf2027IsItsKommunerAsIfItHadExisted() throws {
+    let out = makeTempDir("plan-2027") + "/out"
+    let r = try runLunapipe([
+      "run", "praksisplan", "--claims", fullSample + "/ydelser-*.csv", "--region", "Østdanmark", "--out", out, "--quiet",
+    ])
+    try #require(r.exit == 0, "\(r.stderr)")
+    let expected = Set(
+      Geography.denmark.kommuner(inRegion: 1084, year: 2023).map(\.name)
+        + Geography.denmark.kommuner(inRegion: 1085, year: 2023).map(\.name))
+    let t23 = try readCSV(out + "/tables/tabel-23.csv")
+    #expect(Set(t23.dropFirst().dropLast().map { $0[0] }) == expected)
+    #expect(t23.count == expected.count + 2)
+    let t22 = try readCSV(out + "/tables/tabel-22.csv")
+    let total = try #require(t23.last)
+    for (i, year) in (2020...2023).enumerated() {
+      let h = Int(t22.first { $0[0] == "Region Hovedstaden" }![1 + i])!
+      let s = Int(t22.first { $0[0] == "Region Sjælland" }![1 + i])!
+      #expect(Int(total[2 + i]) == h + s, "\(year)")
+    }
+    let report = try String(contentsOfFile: out + "/run-report.json", encoding: .utf8)
+    #expect(report.contains("Region Østdanmark fandtes ikke i 2019–2023"))
+    let page = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+    #expect(page.contains("<title>Praksisplan for fysioterapi – Region Østdanmark</title>"))
+  }
+
+  // MARK: Mistakes
+
+  /// One plan per kind of mistake: `plan check` and `run plan` exit 78 and
+  /// name the file, the line and the key; nothing is read.
+  @Test(.enabled(if: try Prerequisites.binary))
+  func everyKindOfMistakeExits78NamingItsLine() throws {
+    let dir = makeTempDir("plan-errors")
+    let head = "plan:\n  title: Min plan\n  region: Midtjylland\n  years: 2020-2023\ntables:\n"
+    let table = "  - number: 1\n    title: Udgift\n    measure: udgift\n    speciale: [51]\n"
+    let cases: [(name: String, text: String, line: Int, says: String)] = [
+      ("unknown key", head + table + "    colour: blue\n", 10, "colour: unknown key"),
+      ("unknown plan key", head.replacingOccurrences(of: "tables:", with: "  author: me\ntables:") + table, 5, "author: unknown key"),
+      ("unknown measure", head + table.replacingOccurrences(of: "udgift\n    speciale", with: "udgifter\n    speciale"), 8, "unknown measure 'udgifter'"),
+      ("unknown speciale", head + table.replacingOccurrences(of: "[51]", with: "[52]"), 9, "52 is no speciale"),
+      ("window outside the data", head.replacingOccurrences(of: "2020-2023", with: "1990-2023") + table, 4, "outside the years"),
+      ("table window outside the plan's", head + table + "    years: 2019-2023\n", 10, "outside the plan's years"),
+      ("duplicate number", head + table + table, 10, "Tabel 1 is given twice (also on line 6)"),
+      ("unknown region", head.replacingOccurrences(of: "Midtjylland", with: "Fyn") + table, 3, "'Fyn' is no region"),
+      ("unknown placeholder", head + table.replacingOccurrences(of: "title: Udgift", with: "title: Udgift {kommune}"), 7, "{kommune} is no placeholder"),
+      ("missing title", head + table.replacingOccurrences(of: "    title: Udgift\n", with: ""), 6, "title: missing"),
+      ("a key of another measure", head + "  - number: 2\n    title: P\n    measure: praksis\n    kommune: patient\n", 9, "kommune: does not apply"),
+      ("bad filter value", head + table + "    filter: {holdtraening: ja}\n", 10, "must be J or N"),
+      ("not YAML", head + table + "  - number: [1\n", 11, "not valid YAML"),
+      ("a key given twice", head + table + "    speciale: [62]\n", 9, "given twice"),
+    ]
+    for c in cases {
+      let file = dir + "/\(c.name.replacingOccurrences(of: " ", with: "-")).yaml"
+      try c.text.write(toFile: file, atomically: true, encoding: .utf8)
+      let check = try runLunapipe(["plan", "check", file])
+      #expect(check.exit == 78, "\(c.name): \(check.stderr)")
+      #expect(check.stderr.contains("\(file):\(c.line): "), "\(c.name): \(check.stderr)")
+      #expect(check.stderr.contains(c.says), "\(c.name): \(check.stderr)")
+      let run = try runLunapipe(["run", "plan", file, "--claims", "/nonexistent/*.csv", "--out", dir + "/out", "--quiet"])
+      #expect(run.exit == 78, "\(c.name): \(run.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+    }
+  }
+
+  /// A window past the extracts is found when the claims are read: exit 78
+  /// naming the `years` line, nothing published.
+  @Test(.enabled(if: try Prerequisites.binary))
+  func aWindowPastTheExtractsExits78NamingItsLine() throws {
+    let dir = makeTempDir("plan-window")
+    let file = dir + "/plan.yaml"
+    try """
+    plan:
+      title: Min plan
+      region: Nordjylland
+      years: 2020-2024
+    tables:
+      - number: 1
+        title: Udgift
+        measure: udgift
+        speciale: [51]
+
+    """.write(toFile: file, atomically: true, encoding: .utf8)
+    let claims = repositoryRoot + "/Samples/small/ydelser-*.csv"
+    let r = try runLunapipe(["run", "plan", file, "--claims", claims, "--out", dir + "/out", "--quiet"])
+    #expect(r.exit == 78)
+    #expect(r.stderr.contains("\(file):4: plan.years: 2020-2024 runs outside the data: the claims hold no line of 2024"))
+    #expect(!FileManager.default.fileExists(atPath: dir + "/out/tables"))
+  }
+
+  /// `plan show` says what each table holds: rows, columns, filter.
+  @Test(.enabled(if: try Prerequisites.binary))
+  func showSaysWhatEachTableHolds() throws {
+    let r = try runLunapipe(["plan", "show", Self.example])
+    try #require(r.exit == 0, "\(r.stderr)")
+    #expect(r.stdout.hasPrefix("Praksisplan for fysioterapi 2027 – Region Midtjylland\n"))
+    #expect(r.stdout.contains("tabel-03  Tabel 3: Udgifter pr. år til holdtræning på speciale 62 fordelt på kommuner"))
+    #expect(r.stdout.contains("    lines: holdtraening=J\n"))
+    #expect(r.stdout.contains("rows: the 19 kommuner of Region Midtjylland by the clinic's (yder) kommune"))
+    #expect(r.stdout.contains("columns: 2020-2023, growth in percent"))
+  }
+}
