@@ -47,12 +47,13 @@ public struct PlanTables: Stage {
 
     if let register {
       tables += RegisterTables.all(register, region: region)
+      tables += [RegionCapacityTables.tabel10(register), RegionCapacityTables.tabel11(register, region: region)]
     } else {
-      context.note("tables 2, 3, 9, 12, 13, 14 and 15 skipped: no provider register given (--ydere)")
+      context.note("tables 2, 3, 9, 10, 11, 12, 13, 14 and 15 skipped: no provider register given (--ydere)")
     }
     guard let population else {
       context.note(
-        "tables 5, 6, 7, 8, 27, 37 and figures 3 and 4 skipped: no population given (--befolkning)")
+        "tables 4, 5, 6, 7, 8, 27, 37 and figures 3 and 4 skipped: no population given (--befolkning)")
       return tables
     }
     let (q, quarterNote) = try PopulationTables.quarter(of: population, requested: self.quarter)
@@ -64,8 +65,17 @@ public struct PlanTables: Stage {
       kommuner: PopulationTables.kommuner(region).map(\.code), quarter: quarter, for: PopulationTables.purpose)
     if let register {
       tables += PopulationTables.perCapacity(register, population, quarter: quarter, region: region)
+      // Tabel 4 compares every region: a population of the plan's region
+      // alone (as a region's analyst may download it) skips it, not the run.
+      do {
+        try population.require(
+          kommuner: RegionCapacityTables.allKommuner(), quarter: quarter, for: RegionCapacityTables.purpose)
+        tables.append(RegionCapacityTables.tabel04(register, population, quarter: quarter))
+      } catch let PipelineError.input(why) {
+        context.note("table 4 skipped: it needs every kommune's population, and \(why)")
+      }
     } else {
-      context.note("tables 5, 6, 7 and 8 skipped: they need the provider register (--ydere) too")
+      context.note("tables 4, 5, 6, 7 and 8 skipped: they need the provider register (--ydere) too")
     }
     tables += PopulationTables.patientsPerThousand(result, population, quarter: quarter, region: region)
     guard results.count > 1 else {
