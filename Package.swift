@@ -72,7 +72,9 @@ let package = Package(
     .target(
       name: "LunaPipelines",
       dependencies: ["LunaPipeCore", "LunaDomain", "LunaReports"],
-      path: "Pipelines"
+      path: "Pipelines",
+      // Example files a region supplies (SuppliedTable), read by path
+      exclude: ["Praksisplan/supplied"]
     ),
 
     // Operating runs: history (SQLite), input fingerprints, the run lock,
