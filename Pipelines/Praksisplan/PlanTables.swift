@@ -48,6 +48,7 @@ public struct PlanTables: Stage {
     if let register {
       tables += RegisterTables.all(register, region: region)
       tables += [RegionCapacityTables.tabel10(register), RegionCapacityTables.tabel11(register, region: region)]
+      if let note = RegionCapacityTables.coverageNote(register) { context.note(note) }
     } else {
       context.note("tables 2, 3, 9, 10, 11, 12, 13, 14 and 15 skipped: no provider register given (--ydere)")
     }

@@ -49,6 +49,17 @@ public enum RegionCapacityTables {
     }
   }
 
+  /// The regions in which `register` has no fysioterapi practice: in
+  /// tables 4 and 10 they have blank ratios and waits, and `Hele landet`
+  /// is the other regions' alone. Nil when there are none.
+  public static func coverageNote(_ register: ProviderRegister) -> String? {
+    let present = Set(register.fysioterapi.map(\.kommune))
+    let missing = regions().filter { codes($0.code).isDisjoint(with: present) }.map(\.name)
+    guard !missing.isEmpty else { return nil }
+    return "tables 4 and 10: the provider register has no practice in \(missing.joined(separator: ", ")); "
+      + "their ratios and waits are blank and Hele landet counts the other regions alone"
+  }
+
   static func codes(_ region: Int) -> Set<Int> {
     Set(Geography.denmark.kommuner(inRegion: region, year: RegisterTables.registerYear).map(\.code))
   }

@@ -81,6 +81,7 @@ import Testing
   /// P2's and P3's blank waits are counted apart and left out.
   @Test func tabel10IsTheCapacityWeightedWaitByRegion() throws {
     let (register, _) = try Self.read()
+    #expect(RegionCapacityTables.coverageNote(register)?.contains("no practice in Region Sjælland;") == true)
     let t = RegionCapacityTables.tabel10(register)
     #expect(t.id == "tabel-10")
     #expect(
@@ -155,6 +156,63 @@ import Testing
     }
   }
 
+  /// Tabel 4 over the full sample's population (every kommune, FOLK1A
+  /// with `KØN`) and register, against a plain recount: the `I alt` rows of
+  /// each age at 2024K1 summed per region, the capacities summed from the
+  /// register's lines. Region Nordjylland's row is the narrative's 4.968
+  /// and 4.816 inhabitants per capacity.
+  @Test(.enabled(if: try Prerequisites.fullSample))
+  func tabel04RecountsTheFullSample() throws {
+    func lines(_ path: String) throws -> [[String]] {
+      var text = try String(contentsOfFile: path, encoding: .utf8)
+      if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+      return text.split(whereSeparator: \.isNewline).map {
+        $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+      }
+    }
+    let geo = Geography.denmark
+    func region(_ kommune: Int) -> String? { geo.region(ofKommune: kommune, year: 2024)?.name }
+    var people: [String: Int] = [:]
+    let folk = try lines(fullSample + "/befolkning-folk1a.csv")
+    #expect(folk[0] == ["OMRÅDE", "KØN", "ALDER", "TID", "INDHOLD"])
+    for f in folk.dropFirst() where f[1] == "I alt" && f[2].hasSuffix(" år") && f[3] == "2024K1" {
+      guard let k = geo.kommune(named: f[0]), let r = region(k.code) else { continue }
+      people[r, default: 0] += Int(f[4])!
+    }
+    var capacity: [String: (Int, Int)] = [:]
+    let ydere = try lines(fullSample + "/ydere.csv")
+    let h = ydere[0]
+    func hundredths(_ s: String) -> Int {
+      let p = s.split(separator: ",", omittingEmptySubsequences: false)
+      return Int(p[0])! * 100 + (p.count > 1 ? Int((p[1] + "00").prefix(2))! : 0)
+    }
+    for f in ydere.dropFirst() where ["51", "62"].contains(f[h.firstIndex(of: "Speciale")!]) {
+      let r = region(Int(f[h.firstIndex(of: "Kommune")!])!)!
+      let c = capacity[r] ?? (0, 0)
+      capacity[r] = (
+        c.0 + hundredths(f[h.firstIndex(of: "Kapacitet51")!]), c.1 + hundredths(f[h.firstIndex(of: "Kapacitet62")!])
+      )
+    }
+    people["Hele landet"] = people.values.reduce(0, +)
+    capacity["Hele landet"] = capacity.values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+    func ratio(_ n: Int, _ hundredths: Int) -> String { hundredths == 0 ? "" : "\((200 * n + hundredths) / (2 * hundredths))" }
+
+    let context = RunContext(maxRejectShare: 1)
+    let t = Self.cells(
+      RegionCapacityTables.tabel04(
+        try ProviderRegisterReader.read(fullSample + "/ydere.csv", in: context),
+        try PopulationReader.read(fullSample + "/befolkning-folk1a.csv", in: context), quarter: Self.q))
+    #expect(t.count == 7)
+    #expect(Set(t.dropFirst().map { $0[0] }) == Set(people.keys))
+    for row in t.dropFirst() {
+      let n = try #require(people[row[0]])
+      let (c51, c62) = capacity[row[0]] ?? (0, 0)
+      #expect(row[1] == "\(n)", "\(row[0])")
+      #expect(row[3] == ratio(n, c51) && row[5] == ratio(n, c62), "\(row[0]): \(row)")
+    }
+    #expect(t.first { $0[0] == "Region Nordjylland" }.map { [$0[3], $0[5]] } == ["4968", "4816"])
+  }
+
   /// In the whole praksisplan over the small sample, tables 10 and 11 come
   /// with the register, Tabel 11's shortest and longest are Tabel 12's,
   /// and Tabel 4 is skipped with a note: the sample's population is
@@ -168,6 +226,11 @@ import Testing
     let byId = Dictionary(uniqueKeysWithValues: tables.map { ($0.id, Self.cells($0)) })
     #expect(byId["tabel-04"] == nil)
     #expect(context.report.notes.contains { $0.hasPrefix("table 4 skipped: it needs every kommune's population") })
+    // The sample register is Region Nordjylland's: the others are named.
+    #expect(
+      context.report.notes.contains {
+        $0.hasPrefix("tables 4 and 10: the provider register has no practice in Region Midtjylland, Region Syddanmark, Region Hovedstaden, Region Sjælland;")
+      })
     let t11 = try #require(byId["tabel-11"])
     let t12 = try #require(byId["tabel-12"])
     #expect(try #require(byId["tabel-10"]).count == 7)
