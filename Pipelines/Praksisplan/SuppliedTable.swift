@@ -191,10 +191,15 @@ extension SuppliedTable {
 ///
 ///     pipeline.then(AddSuppliedTables([.tabel01, .tabel58]))
 public struct AddSuppliedTables: Stage {
+  /// Logs and errors name the stage `supplied-tables`.
   public let label = "supplied-tables"
+  /// The tables to read and add, in any order.
   public var tables: [SuppliedTable]
+  /// A stage adding `tables`.
   public init(_ tables: [SuppliedTable]) { self.tables = tables }
 
+  /// `input` with each supplied table read (`SuppliedTable.read`) and put
+  /// before the first table of a higher number. Throws what `read` throws.
   public func run(_ input: [Table], in context: RunContext) throws -> [Table] {
     var out = input
     for t in tables { try t.append(to: &out, in: context) }
