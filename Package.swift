@@ -76,7 +76,9 @@ let package = Package(
       name: "LunaPipelines",
       dependencies: ["LunaPipeCore", "LunaDomain", "LunaReports", .product(name: "Yams", package: "Yams")],
       path: "Pipelines",
-      exclude: ["Praksisplan/examples"],
+      // Examples of a user's plan and of the files a region supplies
+      // (SuppliedTable), read by path
+      exclude: ["Praksisplan/examples", "Praksisplan/supplied"],
       // The built-in praksisplan is a plan file like a user's, compiled in
       // so the binary needs no resource bundle beside it.
       resources: [.embedInCode("Praksisplan/praksisplan.yaml")]

@@ -44,6 +44,7 @@ public struct PlanTables: Stage {
     let register = needs(.register) ? try ydere.map { try ProviderRegisterReader.read($0, in: context) } : nil
     let population = needs(.population) ? try befolkning.map { try PopulationReader.read($0, in: context) } : nil
     if let note = plan.compositionNote { context.note(note) }
+    if let register, needs(.register), let note = RegionCapacityTables.coverageNote(register) { context.note(note) }
 
     var quarter: Quarter?
     if let population {
@@ -85,7 +86,9 @@ public struct PlanTables: Stage {
           continue
         }
         if t.measure.inputs.contains(.population) && quarter == nil { continue }
-        if let table = try other(t, register: register, population: population, quarter: quarter, results: results) {
+        if let table = try other(
+          t, register: register, population: population, quarter: quarter, results: results, note: context.note)
+        {
           tables.append(named(table))
         }
       }
@@ -114,7 +117,7 @@ public struct PlanTables: Stage {
   /// A table from the register, the population, or both with the claims.
   func other(
     _ t: PlanTable, register: ProviderRegister?, population: Population?, quarter: Quarter?,
-    results: [AggregateResult]
+    results: [AggregateResult], note: (String) -> Void
   ) throws -> Table? {
     let region = plan.region
     switch t.measure {
@@ -125,6 +128,20 @@ public struct PlanTables: Stage {
     case .ventetidsintervaller: return register.map { RegisterTables.tabel13($0, region: region) }
     case .ridepraksis: return register.map { RegisterTables.tabel14($0, region: region) }
     case .ridekapacitet: return register.map { RegisterTables.tabel15($0, region: region) }
+    case .ventetid: return register.map { RegionCapacityTables.tabel11($0, region: region) }
+    case .ventetidRegioner: return register.map { RegionCapacityTables.tabel10($0) }
+    case .indbyggerePrKapacitetRegioner:
+      guard let register, let population, let quarter else { return nil }
+      // It compares every region: a population of the plan's region alone
+      // (as a region's analyst may download it) skips it, not the run.
+      do {
+        try population.require(
+          kommuner: RegionCapacityTables.allKommuner(), quarter: quarter, for: RegionCapacityTables.purpose)
+      } catch let PipelineError.input(why) {
+        note("\(Self.list([t])) skipped: it needs every kommune's population, and \(why)")
+        return nil
+      }
+      return RegionCapacityTables.tabel04(register, population, quarter: quarter)
     case .indbyggerePrKapacitet:
       guard let register, let population, let quarter else { return nil }
       return PopulationTables.perCapacity(

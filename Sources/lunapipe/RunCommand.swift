@@ -137,10 +137,10 @@ struct Run: ParsableCommand {
                         declares (see `lunapipe plan`), with the same inputs
                         and outputs as praksisplan.
         praksisplan     The built-in plan's tables, Region Nordjylland, in all
-                        2, 3, 5-9, 12-37, 39-57, figur-3 and figur-4:
+                        2-37, 39-57, figur-3 and figur-4:
                         from --claims 16-26, 28-36 and 39-57; from --ydere
-                        (provider register) 2, 3, 9 and 12-15; from --ydere
-                        and --befolkning 5-8; from --claims and --befolkning
+                        (provider register) 2, 3 and 9-15; from --ydere
+                        and --befolkning 4-8; from --claims and --befolkning
                         27, 37, figur-3 and figur-4. Also report.html,
                         praksisplan.xlsx, aggregates.csv and growth.csv.
         claims-summary  Ydelser, udgift and patients per year, speciale and
@@ -291,14 +291,14 @@ struct RunPraksisplan: PipelineCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Provider register (ydere, LUNA adm): tables 2, 3, 9, 12-15; with --befolkning 5-8. Without it they are skipped.",
+      "Provider register (ydere, LUNA adm): tables 2, 3, 9-15; with --befolkning 4-8. Without it they are skipped.",
       valueName: "file"))
   var ydere: String?
 
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Population (befolkning: Danmarks Statistik FOLK1A download or Kommune;Alder;Kvartal;Antal): tables 5-8, 27, 37, figures 3-4.",
+      "Population (befolkning: Danmarks Statistik FOLK1A download or Kommune;Alder;Kvartal;Antal): tables 4-8, 27, 37, figures 3-4.",
       valueName: "file"))
   var befolkning: String?
 

@@ -175,6 +175,34 @@ import Testing
     #expect(page.contains("<title>Praksisplan for fysioterapi – Region Østdanmark</title>"))
   }
 
+  /// `examples/supplied.yaml`: Tabel 1 and 58 from the files the region
+  /// supplies, in the plan's place, with their own source lines; a missing
+  /// supplied file is a plan mistake naming its line.
+  @Test(.enabled(if: try Prerequisites.binary))
+  func suppliedTablesComeFromTheRegionsFilesInTheirPlace() throws {
+    let dir = makeTempDir("plan-supplied")
+    let plan = repositoryRoot + "/Pipelines/Praksisplan/examples/supplied.yaml"
+    let claims = repositoryRoot + "/Samples/small/ydelser-*.csv"
+    let r = try runLunapipe(["run", "plan", plan, "--claims", claims, "--out", dir + "/out", "--quiet"])
+    try #require(r.exit == 0, "\(r.stderr)")
+    let fixture = repositoryRoot + "/Tests/Fixtures/published/tabel-01.csv"
+    #expect(FileManager.default.contents(atPath: dir + "/out/tables/tabel-01.csv") == FileManager.default.contents(atPath: fixture))
+    let t58 = try readCSV(dir + "/out/tables/tabel-58.csv")
+    let published = try readCSV(repositoryRoot + "/Tests/Fixtures/published/tabel-58.csv")
+    #expect(t58.map { $0[0] } == published.map { $0[0] })
+    #expect(t58.first { $0[0] == "Brønderslev" }?[3] == "1.7")
+    let page = try String(contentsOfFile: dir + "/out/report.html", encoding: .utf8)
+    let places = ["tabel-01", "tabel-19", "tabel-58"].map { page.range(of: "<section id=\"\($0)\"")?.lowerBound }
+    #expect(places.allSatisfy { $0 != nil } && places[0]! < places[1]! && places[1]! < places[2]!)
+    #expect(page.contains("Kilde: kommunerne"))
+
+    let moved = dir + "/plan.yaml"
+    try String(contentsOfFile: plan, encoding: .utf8).write(toFile: moved, atomically: true, encoding: .utf8)
+    let check = try runLunapipe(["plan", "check", moved])
+    #expect(check.exit == 78)
+    #expect(check.stderr.contains("\(moved):13: file: no such file: \(dir)/../supplied/haendelser-tabel-01.csv"))
+  }
+
   // MARK: Mistakes
 
   /// One plan per kind of mistake: `plan check` and `run plan` exit 78 and

@@ -336,7 +336,7 @@ struct TrustTests {
   /// `lunapipe diff`; the summary counts each kind of input by itself.
   @Test func helpForceAndSummarySayWhatIsTrue() throws {
     let help = try runLunapipe(["run", "--help"])
-    for t in ["2, 3, 5-9, 12-37, 39-57", "figur-3", "figur-4", "budget-objektiv-finansiering"] {
+    for t in ["2-37, 39-57", "figur-3", "figur-4", "budget-objektiv-finansiering"] {
       #expect(help.stdout.contains(t), "run --help lacks \(t)")
     }
     let w = try workspace()

@@ -108,8 +108,15 @@ public enum PlanMeasure: String, Sendable, CaseIterable {
   // From the provider register
   case praksis, kapacitet, praksisstoerrelse, ventetidsintervaller, ridepraksis, ridekapacitet
   case praksisOgVentetid = "praksis-og-ventetid"
+  /// Expected waits per speciale by the region's kommune (Tabel 11) and by
+  /// region (Tabel 10).
+  case ventetid
+  case ventetidRegioner = "ventetid-regioner"
   // From the register and the population
   case indbyggerePrKapacitet = "indbyggere-pr-kapacitet"
+  /// Inhabitants per capacity unit of 51 and 62 by region (Tabel 4); needs
+  /// every kommune's population.
+  case indbyggerePrKapacitetRegioner = "indbyggere-pr-kapacitet-regioner"
   // From the claims and the population
   case patienterPr1000 = "patienter-pr-1000-indbyggere"
   case aldersfordeling
@@ -121,9 +128,9 @@ public enum PlanMeasure: String, Sendable, CaseIterable {
     switch self {
     case .udgift, .ydelser, .patienter, .udgiftPrPatient, .ydelserPrPatient, .andelPatienter: return [.claims]
     case .praksis, .kapacitet, .praksisstoerrelse, .ventetidsintervaller, .ridepraksis, .ridekapacitet,
-      .praksisOgVentetid:
+      .praksisOgVentetid, .ventetid, .ventetidRegioner:
       return [.register]
-    case .indbyggerePrKapacitet: return [.register, .population]
+    case .indbyggerePrKapacitet, .indbyggerePrKapacitetRegioner: return [.register, .population]
     case .patienterPr1000, .aldersfordeling: return [.claims, .population]
     case .supplied: return [.supplied]
     }
@@ -149,6 +156,10 @@ public enum PlanMeasure: String, Sendable, CaseIterable {
     case .ridepraksis: return "riding-physiotherapy practices per kommune (register)"
     case .ridekapacitet: return "riding-physiotherapy capacity per kommune (register)"
     case .indbyggerePrKapacitet: return "inhabitants per capacity unit (register and population)"
+    case .indbyggerePrKapacitetRegioner:
+      return "inhabitants per capacity unit of 51 and 62 by region, high to low (register and every kommune's population)"
+    case .ventetid: return "expected wait per speciale by kommune: capacity-weighted mean, shortest, longest, Ej angivet (register)"
+    case .ventetidRegioner: return "expected wait per speciale by region: capacity-weighted mean, shortest, longest, Ej angivet (register)"
     case .patienterPr1000: return "patients per 1,000 inhabitants (claims and population)"
     case .aldersfordeling: return "age distribution of patients and population (claims and population)"
     case .supplied: return "cells from the supplied file"

@@ -1,12 +1,17 @@
 import LunaPipeCore
 
-/// A supplied table's file, read as the plan declares it.
+/// A plan's supplied table: the region's file, read and checked as
+/// `SuppliedTable` reads any (rejects, exact numbers, clear errors).
 struct SuppliedFile {
   var spec: SuppliedSpec
   var id: String
   var title: String
 
   func read(in context: RunContext) throws -> Table {
-    throw PipelineError.configuration("supplied tables are not wired yet")
+    let number = Int(id.split(separator: "-").last ?? "") ?? 0
+    var table = try SuppliedTable(number: number, title: "", file: spec.file, columns: spec.columns).read(in: context)
+    table.id = id
+    table.title = title
+    return table
   }
 }
