@@ -202,14 +202,14 @@ struct PlanInputs: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Provider register (ydere, LUNA adm): the register tables (built-in plan: 2, 3, 9, 12-15; with --befolkning 5-8). Without it they are skipped.",
+      "Provider register (ydere, LUNA adm): the register tables (built-in plan: 2, 3, 9-15; with --befolkning 4-8). Without it they are skipped.",
       valueName: "file"))
   var ydere: String?
 
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Population (befolkning: Danmarks Statistik FOLK1A download or Kommune;Alder;Kvartal;Antal): the tables per inhabitant (built-in plan: 5-8, 27, 37, figures 3-4).",
+      "Population (befolkning: Danmarks Statistik FOLK1A download or Kommune;Alder;Kvartal;Antal): the tables per inhabitant (built-in plan: 4-8, 27, 37, figures 3-4).",
       valueName: "file"))
   var befolkning: String?
 
@@ -221,6 +221,23 @@ struct PlanInputs: ParsableArguments {
   var befolkningTid: String?
 
   func validate() throws { _ = try populationQuarter(befolkningTid) }
+
+  /// The options the run history keys a run by.
+  func options() throws -> [String: String] {
+    var options: [String: String] = [:]
+    if let ydere { options["ydere"] = ydere }
+    if let befolkning { options["befolkning"] = befolkning }
+    if let quarter = try populationQuarter(befolkningTid) { options["befolkningTid"] = quarter.description }
+    return options
+  }
+
+  /// What a plan's run tells the user it wrote.
+  static func written(in out: String) -> [String] {
+    [
+      "tables written to \(out)/tables (Danish CSV: tables-da, Markdown: tables-md, JSON: tables-json; tidy: aggregates.csv, growth.csv)",
+      "report: \(out)/report.html, workbook: \(out)/praksisplan.xlsx",
+    ]
+  }
 
   /// The run's inputs: the claims, these, and the plan's own files.
   func inputs(claims: [String], plan: [String] = []) -> [RunJob.Input] {
@@ -261,24 +278,18 @@ struct RunPlan: PipelineCommand {
   func job() throws -> RunJob {
     var plan = try readPlan(file)
     if let region { plan.region = try parseRegion(region) }
-    let quarter = try populationQuarter(inputs.befolkningTid)
-    var options: [String: String] = ["region": String(plan.region)]
-    if let quarter { options["befolkningTid"] = quarter.description }
+    var options = try inputs.options()
+    options["region"] = String(plan.region)
     let pipeline = Praksisplan.pipeline(
       plan: plan, claims: claims.claims, ydere: inputs.ydere, befolkning: inputs.befolkning,
-      populationQuarter: quarter)
+      populationQuarter: try populationQuarter(inputs.befolkningTid))
     let supplied = plan.tables.compactMap { $0.supplied?.file }
     return RunJob(
       pipeline: "plan", inputs: inputs.inputs(claims: claims.claims, plan: [file] + supplied), options: options
     ) { context in _ = try pipeline.run(in: context) }
   }
 
-  func written(in out: String) -> [String] {
-    [
-      "tables written to \(out)/tables (Danish CSV: tables-da, Markdown: tables-md, JSON: tables-json; tidy: aggregates.csv, growth.csv)",
-      "report: \(out)/report.html, workbook: \(out)/praksisplan.xlsx",
-    ]
-  }
+  func written(in out: String) -> [String] { PlanInputs.written(in: out) }
 }
 
 struct RunPraksisplan: PipelineCommand {
@@ -287,27 +298,7 @@ struct RunPraksisplan: PipelineCommand {
     abstract: "A region's practice plan tables from the claims, and with --ydere and --befolkning the rest.")
 
   @OptionGroup var claims: ClaimsOption
-
-  @Option(
-    name: .long,
-    help: ArgumentHelp(
-      "Provider register (ydere, LUNA adm): tables 2, 3, 9-15; with --befolkning 4-8. Without it they are skipped.",
-      valueName: "file"))
-  var ydere: String?
-
-  @Option(
-    name: .long,
-    help: ArgumentHelp(
-      "Population (befolkning: Danmarks Statistik FOLK1A download or Kommune;Alder;Kvartal;Antal): tables 4-8, 27, 37, figures 3-4.",
-      valueName: "file"))
-  var befolkning: String?
-
-  @Option(
-    name: .long,
-    help: ArgumentHelp(
-      "Population quarter to use, e.g. 2024K1. Default: 2024K1 when present, else the latest in the file (reported).",
-      valueName: "YYYYKq"))
-  var befolkningTid: String?
+  @OptionGroup var inputs: PlanInputs
 
   @Option(
     name: .long,
@@ -318,40 +309,22 @@ struct RunPraksisplan: PipelineCommand {
 
   @OptionGroup var runner: RunnerOptions
 
-  func validate() throws {
-    _ = try populationQuarter(befolkningTid)
-    _ = try regionCode()
-  }
-
-  func regionCode() throws -> Int { try parseRegion(region) }
+  func validate() throws { _ = try parseRegion(region) }
 
   func job() throws -> RunJob {
-    let quarter = try populationQuarter(befolkningTid)
-    let code = try regionCode()
-    var options: [String: String] = [:]
+    let code = try parseRegion(region)
+    var options = try inputs.options()
     // Nordjylland's runs keep the key they had before the option existed.
     if code != Praksisplan.region { options["region"] = String(code) }
-    if let ydere { options["ydere"] = ydere }
-    if let befolkning { options["befolkning"] = befolkning }
-    if let quarter { options["befolkningTid"] = quarter.description }
     let pipeline = Praksisplan.pipeline(
-      claims: claims.claims, ydere: ydere, befolkning: befolkning, populationQuarter: quarter, region: code)
-    return RunJob(
-      pipeline: Praksisplan.name,
-      inputs: [
-        .init(kind: "claims", patterns: claims.claims), .init(kind: "ydere", patterns: ydere.map { [$0] } ?? []),
-        .init(kind: "befolkning", patterns: befolkning.map { [$0] } ?? []),
-      ],
-      options: options
-    ) { context in _ = try pipeline.run(in: context) }
+      claims: claims.claims, ydere: inputs.ydere, befolkning: inputs.befolkning,
+      populationQuarter: try populationQuarter(inputs.befolkningTid), region: code)
+    return RunJob(pipeline: Praksisplan.name, inputs: inputs.inputs(claims: claims.claims), options: options) {
+      context in _ = try pipeline.run(in: context)
+    }
   }
 
-  func written(in out: String) -> [String] {
-    [
-      "tables written to \(out)/tables (Danish CSV: tables-da, Markdown: tables-md, JSON: tables-json; tidy: aggregates.csv, growth.csv)",
-      "report: \(out)/report.html, workbook: \(out)/praksisplan.xlsx",
-    ]
-  }
+  func written(in out: String) -> [String] { PlanInputs.written(in: out) }
 }
 
 struct RunClaimsSummary: PipelineCommand {
