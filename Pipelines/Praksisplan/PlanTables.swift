@@ -38,7 +38,14 @@ public struct PlanTables: Stage {
   public func run(_ results: [AggregateResult], in context: RunContext) throws -> [Table] {
     let result = results[0]
     if plan.requiresEveryYear { try checkWindow(result) }
-    let built = try BuildTables(plan.crossTables).run(result, in: context)
+    let claims = plan.tables.filter(\.measure.isClaims)
+    var built = try BuildTables(claims.filter { !Plan.byAge($0) }.map(plan.crossTable)).run(result, in: context)
+    if claims.contains(where: Plan.byAge) {
+      guard let byAge = results.last, byAge.aggregation.keys.count == LunaClaims.aggregationByAge.keys.count else {
+        throw PipelineError.configuration("a table of an age band needs the aggregate by age (PlanTables.aggregations)")
+      }
+      built += try BuildTables(claims.filter(Plan.byAge).map(plan.crossTable)).run(byAge, in: context)
+    }
     var claimsTables: [String: Table] = [:]
     for t in built { claimsTables[t.id] = t }
     let register = needs(.register) ? try ydere.map { try ProviderRegisterReader.read($0, in: context) } : nil

@@ -62,6 +62,18 @@ public enum LunaClaims {
     keys: ["Aar", "Speciale", "YderKommune", "PatientKommune", "Holdtraening", "Diagnosegruppe", "Progressiv"],
     sums: ["Antal", "Bruttohonorar"],
     distinct: "PatientId", when: .positive("Antal"))
+
+  /// `aggregation` with the patient's age (PatientAlder) as one more key,
+  /// last (`KeyIndex.alder`): for tables of an age band. Its groups are
+  /// about a hundred times as many, so a pipeline asks for it only when it
+  /// has such a table.
+  public static let aggregationByAge = Aggregation(
+    keys: [
+      "Aar", "Speciale", "YderKommune", "PatientKommune", "Holdtraening", "Diagnosegruppe", "Progressiv",
+      "PatientAlder",
+    ],
+    sums: ["Antal", "Bruttohonorar"],
+    distinct: "PatientId", when: .positive("Antal"))
 }
 
 extension LunaClaims {
@@ -69,6 +81,8 @@ extension LunaClaims {
   public enum KeyIndex {
     public static let aar = 0, speciale = 1, yderKommune = 2, patientKommune = 3
     public static let holdtraening = 4, diagnosegruppe = 5, progressiv = 6
+    /// Only in `aggregationByAge`.
+    public static let alder = 7
   }
 }
 

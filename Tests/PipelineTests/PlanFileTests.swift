@@ -134,8 +134,9 @@ import Testing
   }
 
   /// `Pipelines/Praksisplan/examples/midtjylland.yaml`: Region Midtjylland,
-  /// 2020–2023, numbered from 1, a total row named by the plan, a filter
-  /// (group training) and a share. Tabel 1, 2 and 3 equal a plain recount.
+  /// 2020–2023, numbered from 1, a total row named by the plan, filters
+  /// (group training; an age band) and a share. Tabel 1, 2, 3 and 9 equal a
+  /// plain recount.
   @Test(
     .enabled(if: try Prerequisites.binary), .enabled(if: try Prerequisites.fullSample),
     .enabled(if: try Prerequisites.python3))
@@ -147,13 +148,14 @@ import Testing
     ])
     try #require(r.exit == 0, "\(r.stderr)")
     let written = try FileManager.default.contentsOfDirectory(atPath: out + "/tables").sorted()
-    #expect(written == ["figur-1.csv"] + (1...8).map { "tabel-0\($0).csv" })
+    #expect(written == ["figur-1.csv"] + (1...9).map { "tabel-0\($0).csv" })
     let kommuner = Geography.denmark.kommuner(inRegion: 1082, year: 2023)
     let plain = try Self.recount(out, region: 1082, options: [])
     let hold = try Self.recount(out, region: 1082, options: ["--speciale=62", "--holdtraening=J"])
+    let old = try Self.recount(out, region: 1082, options: ["--alder=65-"])
     for (file, values, kroner, total) in [
       ("tabel-01", plain["19"], true, "Region Midtjylland total"), ("tabel-02", plain["26"], false, "Region Midtjylland total"),
-      ("tabel-03", hold["19"], true, "Total"),
+      ("tabel-03", hold["19"], true, "Total"), ("tabel-09", old["23"], false, "Total"),
     ] {
       let table = try readCSV(out + "/tables/\(file).csv")
       #expect(table[0] == ["kommune", "2020", "2021", "2022", "2023", "udvikling_pct"], "\(file)")

@@ -191,14 +191,22 @@ public struct PlanFilter: Sendable, Equatable {
   public var progressiv: Bool?
   /// Diagnosegruppe one of these.
   public var diagnosegrupper: [Int64]?
+  /// PatientAlder in this band (the line's age). A table with an age band
+  /// is made from `LunaClaims.aggregationByAge`, the claims aggregate with
+  /// the age as one more key, which the scan makes only when a plan asks.
+  public var ages: ClosedRange<Int64>?
 
-  public init(holdtraening: Bool? = nil, progressiv: Bool? = nil, diagnosegrupper: [Int64]? = nil) {
+  public init(
+    holdtraening: Bool? = nil, progressiv: Bool? = nil, diagnosegrupper: [Int64]? = nil,
+    ages: ClosedRange<Int64>? = nil
+  ) {
     self.holdtraening = holdtraening
     self.progressiv = progressiv
     self.diagnosegrupper = diagnosegrupper
+    self.ages = ages
   }
 
-  public var isEmpty: Bool { holdtraening == nil && progressiv == nil && diagnosegrupper == nil }
+  public var isEmpty: Bool { holdtraening == nil && progressiv == nil && diagnosegrupper == nil && ages == nil }
 
   /// Whether a finest-grain key of `LunaClaims.aggregation` meets it.
   @inline(__always) func admits(_ key: [Int64]) -> Bool {
@@ -206,6 +214,7 @@ public struct PlanFilter: Sendable, Equatable {
     if let h = holdtraening, key[k.holdtraening] != (h ? 1 : 0) { return false }
     if let p = progressiv, key[k.progressiv] != (p ? 1 : 0) { return false }
     if let g = diagnosegrupper, !g.contains(key[k.diagnosegruppe]) { return false }
+    if let a = ages, !a.contains(key[LunaClaims.KeyIndex.alder]) { return false }
     return true
   }
 
@@ -215,6 +224,7 @@ public struct PlanFilter: Sendable, Equatable {
     if let h = holdtraening { parts.append("holdtraening=\(h ? "J" : "N")") }
     if let p = progressiv { parts.append("progressiv=\(p ? "J" : "N")") }
     if let g = diagnosegrupper { parts.append("diagnosegruppe=" + g.map(String.init).joined(separator: "|")) }
+    if let a = ages { parts.append("alder=\(a.lowerBound)-\(a.upperBound)") }
     return parts.joined(separator: ",")
   }
 }

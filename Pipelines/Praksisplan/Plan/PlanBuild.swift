@@ -21,12 +21,20 @@ extension Plan {
     tables.filter(\.measure.isClaims).map { crossTable($0) }
   }
 
+  /// Whether a claims table counts an age band (made from
+  /// `LunaClaims.aggregationByAge`).
+  static func byAge(_ t: PlanTable) -> Bool { t.filter.ages != nil || t.part?.ages != nil }
+
   /// The aggregations the plan needs from the claims, all made in one scan:
-  /// the claims aggregate, and for an age figure with a population the age
-  /// aggregate.
+  /// the claims aggregate; for an age figure with a population the age
+  /// aggregate; for a table of an age band the claims aggregate by age.
   public func aggregations(population: Bool) -> [Aggregation] {
-    population && tables.contains { $0.measure == .aldersfordeling }
-      ? [LunaClaims.aggregation, PopulationTables.ageAggregation] : [LunaClaims.aggregation]
+    var a = [LunaClaims.aggregation]
+    if population && tables.contains(where: { $0.measure == .aldersfordeling }) {
+      a.append(PopulationTables.ageAggregation)
+    }
+    if tables.contains(where: { $0.measure.isClaims && Self.byAge($0) }) { a.append(LunaClaims.aggregationByAge) }
+    return a
   }
 
   /// A claims table as a cross table.

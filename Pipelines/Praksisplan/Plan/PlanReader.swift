@@ -225,10 +225,12 @@ struct PlanReader {
   mutating func filter(_ node: Node, _ key: String) -> PlanFilter? {
     var f = PlanFilter()
     let before = problems.count
-    for (name, _, value) in pairs(node, allowed: ["holdtraening", "progressiv", "diagnosegruppe"], in: key) {
+    for (name, _, value) in pairs(node, allowed: ["holdtraening", "progressiv", "diagnosegruppe", "alder"], in: key) {
       switch name {
       case "holdtraening": f.holdtraening = flag(value, "\(key).holdtraening")
       case "progressiv": f.progressiv = flag(value, "\(key).progressiv")
+      case "alder":
+        f.ages = ages(value, "\(key).alder").map { Int64($0.lowerBound)...Int64($0.upperBound) }
       default: f.diagnosegrupper = ints(value, "\(key).diagnosegruppe", in: 1...4)
       }
     }

@@ -4,7 +4,7 @@ for RegionTests: plain per-line arithmetic over the claims extracts, nothing
 of LunaPipe's engine. Lines the run rejected (its rejects.csv, by file and
 line) are left out; everything else is counted.
 
-usage: region_tables.py [--speciale=N] [--holdtraening=J|N] REJECTS.CSV KOMMUNER(code,code,...) FILE...
+usage: region_tables.py [--speciale=N] [--holdtraening=J|N] [--alder=LO-HI] REJECTS.CSV KOMMUNER(code,code,...) FILE...
 (speciale 51 and every line unless told)
 prints JSON: {"19": {kommune: {year: kroner}}, "23": ..., "26": ...} with
 "total" for the region (patients distinct over the region).
@@ -43,6 +43,10 @@ def main():
         options[k] = v
     only_speciale = int(options.get("speciale", "51"))
     hold = options.get("holdtraening")
+    ages = None
+    if "alder" in options:
+        lo, _, hi = options["alder"].partition("-")
+        ages = (int(lo), int(hi) if hi else 125)
     rejects_path, kommuner, files = args[0], args[1], args[2:]
     region = {int(k) for k in kommuner.split(",")}
     rejected = set()
@@ -70,6 +74,8 @@ def main():
             if speciale != only_speciale:
                 continue
             if hold is not None and fields[col["holdtraening"]].strip().upper() != hold:
+                continue
+            if ages is not None and not (ages[0] <= int(fields[col["patientalder"]]) <= ages[1]):
                 continue
             antal = int(fields[col["antal"]].replace(".", ""))
             yk = int(fields[col["yderkommune"]])
