@@ -16,7 +16,15 @@ struct CommandTests {
     #expect(r.stdout.contains("run"))
     #expect(r.stdout.contains("samples"))
     let run = try runLunapipe(["run", "--help"])
-    for p in ["praksisplan", "claims-summary", "validate", "objektiv-finansiering"] { #expect(run.stdout.contains(p)) }
+    for p in ["praksisplan", "plan FILE", "claims-summary", "validate", "objektiv-finansiering"] {
+      #expect(run.stdout.contains(p))
+    }
+    #expect(r.stdout.contains("plan"))
+    let planHelp = try runLunapipe(["plan", "--help"])
+    for sub in ["check", "show", "template", "exits 78"] { #expect(planHelp.stdout.contains(sub), "\(sub)") }
+    let runPlan = try runLunapipe(["run", "plan", "--help"])
+    #expect(runPlan.stdout.contains("<file>") && runPlan.stdout.contains("--ydere") && runPlan.stdout.contains("--region"))
+    #expect(try runLunapipe(["run", "plan", "--claims", small, "--out", makeTempDir()]).exit == 64)
     // Each pipeline has its own options: none mixed into all.
     let plan = try runLunapipe(["run", "praksisplan", "--help"])
     #expect(plan.stdout.contains("--max-reject-share") && plan.stdout.contains("--ydere"))
