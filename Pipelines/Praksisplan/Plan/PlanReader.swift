@@ -482,6 +482,9 @@ struct PlanReader {
         if ![.patienter].contains(measure) {
           fail(c.value, "columns", "diagnosis-group columns count patienter; measure \(measure.rawValue) has years")
         }
+        if level != .kommune {
+          fail(c.value, "columns", "diagnosis-group columns are by the region's kommuner (level: kommune)")
+        }
       default: fail(c.value, "columns", "must be aar (years) or diagnosegruppe, not '\(s)'")
       }
     }
@@ -577,6 +580,7 @@ struct PlanReader {
         fail(item, "regions", "'\(item.scalar?.string ?? "?")' is no region")
         continue
       }
+      if out.contains(code) { fail(item, "regions", "'\(s)' is listed twice") }
       out.append(code)
     }
     return out
