@@ -40,15 +40,19 @@ public struct PlanTable: Sendable {
   /// A numbered table (`tabel-07`) or figure (`figur-3`).
   public enum Kind: String, Sendable { case table = "tabel", figure = "figur" }
 
+  /// A table or a figure.
   public var kind: Kind
+  /// Its number in the plan (`number:` or `figure:`).
   public var number: Int
   /// The title after "Tabel N: ", with its placeholders.
   public var title: String
+  /// What its cells hold, and so which inputs it needs.
   public var measure: PlanMeasure
   /// The specialer the table counts (one or more of 51, 57, 62, 65).
   public var specialer: [Int64]
   /// Whose kommune a row is: the clinic's (`yder`) or the patient's.
   public var kommune: KommuneKey
+  /// Its rows: the region's kommuner, the regions, or the country.
   public var level: PlanLevel
   /// Conditions every counted line meets.
   public var filter: PlanFilter
@@ -62,6 +66,7 @@ public struct PlanTable: Sendable {
   public var growth: GrowthKind?
   /// The columns: years (of `years`) or diagnosis groups (of `year`).
   public var columns: PlanColumns
+  /// The years of a year table: the plan's unless it names its own.
   public var years: ClosedRange<Int64>
   /// The one year of a table of one year (diagnosis groups, per 1,000
   /// inhabitants, the age figures): the last of `years` unless given.
@@ -91,7 +96,9 @@ public struct PlanTable: Sendable {
 /// A supplied table's file (relative to the plan file's folder) and its
 /// columns.
 public struct SuppliedSpec: Sendable {
+  /// The file; relative to the plan file's folder until `Plan.read` resolves it.
   public var file: String
+  /// Its columns, in the printed order (`fields:`).
   public var columns: [Column]
 }
 
@@ -169,7 +176,9 @@ public enum PlanMeasure: String, Sendable, CaseIterable {
 
 /// An input a plan table is made from.
 public enum PlanInput: String, Sendable, Comparable {
+  /// `--claims`, `--ydere`, `--befolkning`, a file the plan names.
   case claims, register, population, supplied
+  /// By name, for messages in a stable order.
   public static func < (a: PlanInput, b: PlanInput) -> Bool { a.rawValue < b.rawValue }
 }
 
@@ -206,6 +215,7 @@ public struct PlanFilter: Sendable, Equatable {
     self.ages = ages
   }
 
+  /// No condition at all.
   public var isEmpty: Bool { holdtraening == nil && progressiv == nil && diagnosegrupper == nil && ages == nil }
 
   /// Whether a finest-grain key of `LunaClaims.aggregation` meets it.
@@ -231,12 +241,15 @@ public struct PlanFilter: Sendable, Equatable {
 
 /// The unit of an udgift table.
 public enum PlanUnit: String, Sendable {
+  /// Whole kroner.
   case kroner = "kr."
+  /// Millions of kroner.
   case millions = "mio. kr."
 }
 
 /// The columns of a claims table.
 public enum PlanColumns: Sendable, Equatable {
+  /// One column per year of the table's window.
   case years
   /// Diagnosis groups of one year, and each row's total over them.
   case diagnosegrupper([Int64])

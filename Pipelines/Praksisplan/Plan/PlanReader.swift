@@ -15,9 +15,12 @@ public struct PlanError: Error, CustomStringConvertible, Sendable {
     public var message: String
   }
 
+  /// The plan file.
   public var file: String
+  /// Every mistake, by line.
   public var problems: [Problem]
 
+  /// One line per mistake: `FILE:LINE: key: message`.
   public var description: String {
     problems.map { p in
       "\(file):\(p.line): \(p.key.isEmpty ? "" : "\(p.key): ")\(p.message)"
