@@ -178,12 +178,16 @@ fuzz-replay: deps
 # false positives).
 SANITIZE_SKIP ?= CrashSafetyTests
 
-test-sanitize: deps
+# As `make test`: a missing prerequisite fails rather than skips.
+test-sanitize: EXTRA_APT_PKGS = $(TEST_APT_PKGS)
+test-sanitize: deps example-build
 	@[ -e $(FULL)/.complete ] || $(MAKE) samples
 	$(SWIFT) build -c release --product lunapipe --sanitize=thread --scratch-path .build-tsan
+	LUNAPIPE_REQUIRE_ALL=1 LUNAPIPE_EXAMPLE_BIN=$(CURDIR)/$(EXAMPLE_BIN) \
 	LUNAPIPE_BIN=$(CURDIR)/.build-tsan/release/lunapipe LUNAPIPE_FULL_SAMPLE=$(CURDIR)/$(FULL) \
 	  $(SWIFT) test --sanitize=thread --scratch-path .build-tsan $(if $(SANITIZE_SKIP),--skip '$(SANITIZE_SKIP)')
 	$(SWIFT) build -c release --product lunapipe --sanitize=address --scratch-path .build-asan
+	LUNAPIPE_REQUIRE_ALL=1 LUNAPIPE_EXAMPLE_BIN=$(CURDIR)/$(EXAMPLE_BIN) \
 	LUNAPIPE_BIN=$(CURDIR)/.build-asan/release/lunapipe LUNAPIPE_FULL_SAMPLE=$(CURDIR)/$(FULL) \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/lsan.supp \
 	  $(SWIFT) test --sanitize=address --scratch-path .build-asan $(if $(SANITIZE_SKIP),--skip '$(SANITIZE_SKIP)')

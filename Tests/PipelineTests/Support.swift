@@ -19,13 +19,19 @@ func runLunapipe(_ arguments: [String]) throws -> (exit: Int32, stdout: String, 
   let p = Process()
   p.executableURL = URL(fileURLWithPath: lunapipeBinary)
   p.arguments = arguments
+  // stderr goes to a file: a run that logs more than a pipe holds while
+  // stdout is being read would otherwise block forever.
+  let errPath = makeTempDir("lunapipe-stderr") + "/stderr"
+  FileManager.default.createFile(atPath: errPath, contents: nil)
+  let errFile = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+  defer { try? FileManager.default.removeItem(atPath: (errPath as NSString).deletingLastPathComponent) }
   let out = Pipe()
-  let err = Pipe()
   p.standardOutput = out
-  p.standardError = err
+  p.standardError = errFile
   try p.run()
   let o = out.fileHandleForReading.readDataToEndOfFile()
-  let e = err.fileHandleForReading.readDataToEndOfFile()
   p.waitUntilExit()
+  try errFile.close()
+  let e = FileManager.default.contents(atPath: errPath) ?? Data()
   return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
