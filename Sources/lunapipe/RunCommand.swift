@@ -240,11 +240,12 @@ struct PlanInputs: ParsableArguments {
   }
 
   /// The run's inputs: the claims, these, and the plan's own files.
-  func inputs(claims: [String], plan: [String] = []) -> [RunJob.Input] {
+  func inputs(claims: [String], plan: [String] = [], supplied: [String] = []) -> [RunJob.Input] {
     [
       .init(kind: "claims", patterns: claims), .init(kind: "ydere", patterns: ydere.map { [$0] } ?? []),
       .init(kind: "befolkning", patterns: befolkning.map { [$0] } ?? []),
     ] + (plan.isEmpty ? [] : [.init(kind: "plan", patterns: plan)])
+      + (supplied.isEmpty ? [] : [.init(kind: "supplied", patterns: supplied)])
   }
 }
 
@@ -285,7 +286,8 @@ struct RunPlan: PipelineCommand {
       populationQuarter: try populationQuarter(inputs.befolkningTid))
     let supplied = plan.tables.compactMap { $0.supplied?.file }
     return RunJob(
-      pipeline: "plan", inputs: inputs.inputs(claims: claims.claims, plan: [file] + supplied), options: options
+      pipeline: "plan", inputs: inputs.inputs(claims: claims.claims, plan: [file], supplied: supplied),
+      options: options
     ) { context in _ = try pipeline.run(in: context) }
   }
 

@@ -305,6 +305,24 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: dir + "/out/tables"))
   }
 
+  /// The plan file is an input of the run: unchanged, the next run is up
+  /// to date; edited, the next run runs and names it.
+  @Test(.enabled(if: try Prerequisites.binary))
+  func editingThePlanFileMakesTheNextRunRun() throws {
+    let dir = makeTempDir("plan-history")
+    let file = dir + "/plan.yaml"
+    let text = "plan:\n  title: P\n  region: Nordjylland\n  years: 2019-2023\ntables:\n  - number: 1\n    title: U\n    measure: udgift\n    speciale: [51]\n"
+    try text.write(toFile: file, atomically: true, encoding: .utf8)
+    let args = ["run", "plan", file, "--claims", repositoryRoot + "/Samples/small/ydelser-*.csv", "--out", dir + "/out"]
+    try #require(try runLunapipe(args).exit == 0)
+    let again = try runLunapipe(args)
+    #expect(again.exit == 0 && again.stdout.contains("up to date"))
+    try text.replacingOccurrences(of: "[51]", with: "[62]").write(toFile: file, atomically: true, encoding: .utf8)
+    let edited = try runLunapipe(args)
+    #expect(edited.exit == 0 && !edited.stdout.contains("up to date"))
+    #expect(edited.stderr.contains("changed: \(file)"), "\(edited.stderr)")
+  }
+
   /// `plan show` says what each table holds: rows, columns, filter.
   @Test(.enabled(if: try Prerequisites.binary))
   func showSaysWhatEachTableHolds() throws {
