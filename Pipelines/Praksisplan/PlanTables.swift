@@ -67,6 +67,7 @@ public struct PlanTables: Stage {
 
     var tables: [Table] = []
     var skipped: [(PlanTable, String)] = []
+    var counts = Counts(threads: context.options.threads)
     for t in plan.tables {
       let title = "\(t.label): " + PlanText.fill(t.title, region: plan.region, quarter: quarter, year: t.year)
       func named(_ table: Table) -> Table {
@@ -94,7 +95,8 @@ public struct PlanTables: Stage {
         }
         if t.measure.inputs.contains(.population) && quarter == nil { continue }
         if let table = try other(
-          t, register: register, population: population, quarter: quarter, results: results, note: context.note)
+          t, register: register, population: population, quarter: quarter, results: results, counts: &counts,
+          note: context.note)
         {
           tables.append(named(table))
         }
@@ -124,7 +126,7 @@ public struct PlanTables: Stage {
   /// A table from the register, the population, or both with the claims.
   func other(
     _ t: PlanTable, register: ProviderRegister?, population: Population?, quarter: Quarter?,
-    results: [AggregateResult], note: (String) -> Void
+    results: [AggregateResult], counts: inout Counts, note: (String) -> Void
   ) throws -> Table? {
     let region = plan.region
     switch t.measure {
@@ -156,16 +158,42 @@ public struct PlanTables: Stage {
     case .patienterPr1000:
       guard let population, let quarter else { return nil }
       return PopulationTables.patientsPerThousand(
-        results[0], population, quarter: quarter, region: region, speciale: t.specialer[0], year: t.year)
+        counts.patients(results[0], region: region, year: t.year), population, quarter: quarter, region: region,
+        speciale: t.specialer[0])
     case .aldersfordeling:
       guard let population, let quarter else { return nil }
       guard results.count > 1 else {
         throw PipelineError.configuration("the age figures need the age aggregate (PlanTables.aggregations)")
       }
       return PopulationTables.ageFigure(
-        results[1], population, quarter: quarter, region: region, speciale: t.specialer[0], year: t.year)
+        counts.ages(results[1], region: region, year: t.year), population, quarter: quarter, region: region,
+        speciale: t.specialer[0])
     default:
       return nil
+    }
+  }
+
+  /// The per-inhabitant counts of a run, made once per year for all the
+  /// tables (and specialer) that read them.
+  struct Counts {
+    let threads: Int
+    var patientCounts: [Int64: PopulationTables.PatientCounts] = [:]
+    var ageCounts: [Int64: PopulationTables.AgeCounts] = [:]
+
+    init(threads: Int) { self.threads = threads }
+
+    mutating func patients(_ claims: AggregateResult, region: Int, year: Int64) -> PopulationTables.PatientCounts {
+      if let c = patientCounts[year] { return c }
+      let c = PopulationTables.PatientCounts(claims, region: region, year: year, threads: threads)
+      patientCounts[year] = c
+      return c
+    }
+
+    mutating func ages(_ result: AggregateResult, region: Int, year: Int64) -> PopulationTables.AgeCounts {
+      if let c = ageCounts[year] { return c }
+      let c = PopulationTables.AgeCounts(result, region: region, year: year)
+      ageCounts[year] = c
+      return c
     }
   }
 

@@ -114,25 +114,54 @@ public enum PopulationTables {
     }
   }
 
+  /// The distinct patients the tables per 1,000 inhabitants count: of one
+  /// year, by speciale and clinic kommune of the region, and by speciale
+  /// over the region; every speciale in one pass over the claims aggregate.
+  public struct PatientCounts: Sendable {
+    let byKommune: [[Int64]: GroupMeasures]
+    let total: [[Int64]: GroupMeasures]
+
+    public init(_ claims: AggregateResult, region: Int, year: Int64, threads: Int = 1) {
+      let codes = Set(PopulationTables.kommuner(region).map { Int64($0.code) })
+      let r = claims.sharedRollups(
+        [
+          { k in k[0] == year && codes.contains(k[2]) ? [k[1], k[2]] : nil },
+          { k in k[0] == year && codes.contains(k[2]) ? [k[1]] : nil },
+        ], threads: threads)
+      byKommune = r[0]
+      total = r[1]
+    }
+  }
+
   /// Patients of `speciale` in `year` per 1,000 inhabitants per kommune of
   /// the region (the clinic's kommune), and the region's row; id and title
   /// are the caller's.
   public static func patientsPerThousand(
     _ claims: AggregateResult, _ population: Population, quarter: Quarter, region: Int, speciale: Int64, year: Int64
   ) -> Table {
+    patientsPerThousand(
+      PatientCounts(claims, region: region, year: year), population, quarter: quarter, region: region,
+      speciale: speciale)
+  }
+
+  /// The same from counts made once for every speciale.
+  public static func patientsPerThousand(
+    _ counts: PatientCounts, _ population: Population, quarter: Quarter, region: Int, speciale: Int64
+  ) -> Table {
     let ks = kommuner(region)
-    let codes = Set(ks.map { Int64($0.code) })
-    let byKommune = claims.rollup { k in k[0] == year && k[1] == speciale && codes.contains(k[2]) ? [k[2]] : nil }
-    let total = claims.rollup { k in k[0] == year && k[1] == speciale && codes.contains(k[2]) ? [0] : nil }
     func row(_ label: String, _ patients: Int64, _ people: Int64) -> [Table.Cell] {
       let ratio = Rational(patients * 1000) / Rational(people)
       return [.text(label), int(patients), int(people), ratio.map { .number($0, decimals: 0) } ?? .empty]
     }
     var rows = ks.map { k in
-      row(k.name, byKommune[[Int64(k.code)]]?.distinct ?? 0, population.count(kommune: k.code, quarter: quarter))
+      row(
+        k.name, counts.byKommune[[speciale, Int64(k.code)]]?.distinct ?? 0,
+        population.count(kommune: k.code, quarter: quarter))
     }
     rows.append(
-      row("Total", total[[0]]?.distinct ?? 0, population.count(kommuner: Set(ks.map(\.code)), quarter: quarter)))
+      row(
+        "Total", counts.total[[speciale]]?.distinct ?? 0,
+        population.count(kommuner: Set(ks.map(\.code)), quarter: quarter)))
     return Table(
       id: "tabel", title: "", header: ["kommune", "patienter", "indbyggere", "patienter_pr_1000_indbyggere"],
       rows: rows)
@@ -165,21 +194,37 @@ public enum PopulationTables {
     }
   }
 
+  /// The patients the age figures count: of one year, living in the
+  /// region, by speciale and age band; every speciale in one pass over the
+  /// age aggregate.
+  public struct AgeCounts: Sendable {
+    let byBand: [[Int64]: GroupMeasures]
+
+    public init(_ ages: AggregateResult, region: Int, year: Int64) {
+      let codes = Set(PopulationTables.kommuner(region).map { Int64($0.code) })
+      @Sendable func band(_ age: Int64) -> Int64? {
+        PopulationTables.ageBands.firstIndex { $0.ages.contains(Int(age)) }.map(Int64.init)
+      }
+      byBand = ages.sharedRollups(
+        [{ k in k[0] == year && codes.contains(k[3]) ? band(k[2]).map { [k[1], $0] } : nil }], threads: 1)[0]
+    }
+  }
+
   /// The age distribution of the region's residents treated on `speciale`
   /// in `year` (by patient kommune) against the region's population, from
   /// the age aggregate (`ageAggregation`); id and title are the caller's.
   public static func ageFigure(
     _ ages: AggregateResult, _ population: Population, quarter: Quarter, region: Int, speciale: Int64, year: Int64
   ) -> Table {
+    ageFigure(AgeCounts(ages, region: region, year: year), population, quarter: quarter, region: region, speciale: speciale)
+  }
+
+  /// The same from counts made once for every speciale.
+  public static func ageFigure(
+    _ counts: AgeCounts, _ population: Population, quarter: Quarter, region: Int, speciale: Int64
+  ) -> Table {
     let ks = Set(kommuner(region).map(\.code))
-    let codes = Set(ks.map(Int64.init))
-    func band(_ age: Int64) -> Int64? {
-      ageBands.firstIndex { $0.ages.contains(Int(age)) }.map(Int64.init)
-    }
-    let patients = ages.rollup { k in
-      k[0] == year && k[1] == speciale && codes.contains(k[3]) ? band(k[2]).map { [$0] } : nil
-    }
-    let p = ageBands.indices.map { patients[[Int64($0)]]?.distinct ?? 0 }
+    let p = ageBands.indices.map { counts.byBand[[speciale, Int64($0)]]?.distinct ?? 0 }
     let b = ageBands.map { population.count(kommuner: ks, quarter: quarter, ages: $0.ages) }
     let pSum = p.reduce(0, +)
     let bSum = b.reduce(0, +)
