@@ -71,13 +71,15 @@ public final class AggregateResult: @unchecked Sendable {
     var slots: [[Int64]] = []
     var distinct: [[Int64]] = []
     var indexOfGroup: [[Int64]: Int] = [:]
-    var groupOfKey: [UInt64: Int32] = [:]
+    // Per finest-grain key (by its dense index in `dense`), its group's
+    // index (-1: left out): looked up for every membership of every entity.
+    var dense = GroupIndex(minimumCount: groups.count)
+    defer { dense.deallocate() }
+    var groupOfKey = [Int32](repeating: -1, count: groups.count)
     let initial = initialSlots
     for (packed, s) in groups {
-      guard let g = grouping(bound.unpackKey(packed)) else {
-        groupOfKey[packed] = -1
-        continue
-      }
+      let d = dense.insert(packed).index
+      guard let g = grouping(bound.unpackKey(packed)) else { continue }
       let index: Int
       if let i = indexOfGroup[g] {
         index = i
@@ -87,7 +89,7 @@ public final class AggregateResult: @unchecked Sendable {
         slots.append(initial)
         distinct.append([Int64](repeating: 0, count: bound.distinctOps.count))
       }
-      groupOfKey[packed] = Int32(index)
+      groupOfKey[d] = Int32(index)
       merge(s, into: &slots[index])
     }
     var seen: [Int32] = []
@@ -95,7 +97,8 @@ public final class AggregateResult: @unchecked Sendable {
       entities[d].forEachEntity { members in
         seen.removeAll(keepingCapacity: true)
         for m in members {
-          let g = groupOfKey[m] ?? -1
+          let i = dense.index(of: m)
+          let g = i >= 0 ? groupOfKey[i] : -1
           if g >= 0 && !seen.contains(g) {
             seen.append(g)
             distinct[Int(g)][d] += 1

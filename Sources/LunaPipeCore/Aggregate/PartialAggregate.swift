@@ -36,7 +36,9 @@ struct Sighting {
 }
 
 /// Per shard, the sightings of one distinct count waiting for `endChunk`.
-final class PendingSightings {
+/// A struct of pointers, so that appending costs no reference counting;
+/// the owner calls `deallocate()` once.
+struct PendingSightings {
   let buffers: UnsafeMutablePointer<UnsafeMutablePointer<Sighting>>
   let counts: UnsafeMutablePointer<Int>
   let capacities: UnsafeMutablePointer<Int>
@@ -53,7 +55,7 @@ final class PendingSightings {
     }
   }
 
-  deinit {
+  func deallocate() {
     for s in 0..<EntitySets.shardCount { buffers[s].deallocate() }
     buffers.deallocate()
     counts.deallocate()
@@ -104,17 +106,18 @@ final class PartialAggregate: ChunkConsumer {
   /// dictionary's lock is taken once per new value, not per record.
   private var codes: [[EntityKey: UInt32]]
 
-  private var slotOfKey: [UInt64: Int] = [:]
-  private var sums: UnsafeMutablePointer<Int64>
-  private var sumsCapacity = 64
-  private var sumsUsed = 0
-  private var lastKey: UInt64 = .max
-  private var lastSlot = 0
+  /// What `consume` changes per record, behind a pointer: a class's
+  /// stored properties would cost an exclusivity check on every access.
+  private let hot: UnsafeMutablePointer<Hot>
+  private struct Hot {
+    var groups: ChunkGroups
+    /// The last record's key and its group's slots (nil: none).
+    var lastKey: UInt64 = 0
+    var lastSlots: UnsafeMutablePointer<Int64>?
+  }
 
-  private let pending: [PendingSightings]
-  // The first distinct count's buffers (the common case, one), reached
-  // without reference counting per record; `pending` keeps them alive.
-  private unowned(unsafe) let pendingFirst: PendingSightings
+  /// Per distinct count, its sightings waiting for `endChunk`.
+  private let pending: UnsafeMutablePointer<PendingSightings>
 
   init(shared: SharedAggregate) {
     self.shared = shared
@@ -139,9 +142,10 @@ final class PartialAggregate: ChunkConsumer {
       initialSlots[j] = kind == .min || kind == .max ? Record.null : 0
     }
     codes = b.dictionaries.map { _ in [:] }
-    sums = .allocate(capacity: sumsCapacity * width)
-    pending = b.distinctOps.isEmpty ? [PendingSightings()] : b.distinctOps.map { _ in PendingSightings() }
-    pendingFirst = pending[0]
+    hot = .allocate(capacity: 1)
+    hot.initialize(to: Hot(groups: ChunkGroups(width: width)))
+    pending = .allocate(capacity: max(distinctCount, 1))
+    for d in 0..<distinctCount { (pending + d).initialize(to: PendingSightings()) }
   }
 
   deinit {
@@ -153,7 +157,11 @@ final class PartialAggregate: ChunkConsumer {
     filters.deinitialize(count: filterCount)
     filters.deallocate()
     initialSlots.deallocate()
-    sums.deallocate()
+    hot.pointee.groups.deallocate()
+    for d in 0..<distinctCount { pending[d].deallocate() }
+    pending.deallocate()
+    hot.deinitialize(count: 1)
+    hot.deallocate()
   }
 
   /// The packed key of `r` when a key is text, a wide number or a date.
@@ -205,27 +213,15 @@ final class PartialAggregate: ChunkConsumer {
     } else {
       key = packGeneral(r)
     }
-    let slot: Int
-    if key == lastKey {
-      slot = lastSlot
-    } else if let s = slotOfKey[key] {
-      slot = s
+    let h = hot
+    let s: UnsafeMutablePointer<Int64>
+    if key == h.pointee.lastKey, let last = h.pointee.lastSlots {
+      s = last
     } else {
-      if sumsUsed == sumsCapacity {
-        let bigger = UnsafeMutablePointer<Int64>.allocate(capacity: sumsCapacity * 2 * width)
-        bigger.update(from: sums, count: sumsUsed * width)
-        sums.deallocate()
-        sums = bigger
-        sumsCapacity *= 2
-      }
-      slot = sumsUsed * width
-      sumsUsed += 1
-      (sums + slot).update(from: initialSlots, count: width)
-      slotOfKey[key] = slot
+      s = h.pointee.groups.slots(key, initial: initialSlots)
+      h.pointee.lastKey = key
+      h.pointee.lastSlots = s
     }
-    lastKey = key
-    lastSlot = slot
-    let s = sums + slot
     for j in 0..<slotCount {
       let op = slotOps + j
       if op.pointee.filterEnd > op.pointee.filterStart
@@ -268,7 +264,7 @@ final class PartialAggregate: ChunkConsumer {
       let v = r[op.pointee.column]
       if v == Record.null { continue }
       let e = op.pointee.text ? r.key(op.pointee.column) : EntityKey.number(v)
-      if d == 0 { pendingFirst.append(e, member: key) } else { pending[d].append(e, member: key) }
+      pending[d].append(e, member: key)
     }
   }
 
@@ -277,41 +273,47 @@ final class PartialAggregate: ChunkConsumer {
     return limitHit
   }
 
+  /// Adds one chunk's slots to the shared slots of the same group.
+  private func merge(_ s: UnsafeMutablePointer<Int64>, into g: UnsafeMutableBufferPointer<Int64>) {
+    for j in 0..<width {
+      let kind = j < slotCount ? slotOps[j].kind : .count
+      switch kind {
+      case .min:
+        if s[j] != Record.null && (g[j] == Record.null || s[j] < g[j]) { g[j] = s[j] }
+      case .max:
+        if s[j] != Record.null && (g[j] == Record.null || s[j] > g[j]) { g[j] = s[j] }
+      default:
+        let (x, o) = g[j].addingReportingOverflow(s[j])
+        g[j] = x
+        if o {
+          shared.overflowedSlot = j
+          if limitHit == nil && j < slotCount { limitHit = LimitHit(column: slotOps[j].column, record: nil) }
+        }
+      }
+    }
+  }
+
   func endChunk() {
-    if !slotOfKey.isEmpty {
+    let h = hot
+    if h.pointee.groups.count > 0 {
       shared.groupsLock.lock()
-      for (key, slot) in slotOfKey {
-        let s = sums + slot
-        if var g = shared.groups[key] {
-          for j in 0..<width {
-            let kind = j < slotCount ? slotOps[j].kind : .count
-            switch kind {
-            case .min:
-              if s[j] != Record.null && (g[j] == Record.null || s[j] < g[j]) { g[j] = s[j] }
-            case .max:
-              if s[j] != Record.null && (g[j] == Record.null || s[j] > g[j]) { g[j] = s[j] }
-            default:
-              let (x, o) = g[j].addingReportingOverflow(s[j])
-              g[j] = x
-              if o {
-                shared.overflowedSlot = j
-                if limitHit == nil && j < slotCount { limitHit = LimitHit(column: slotOps[j].column, record: nil) }
-              }
-            }
-          }
-          shared.groups[key] = g
+      h.pointee.groups.forEach { key, s in
+        if let at = shared.groups.index(forKey: key) {
+          // In place: `if var g = groups[key]` copies the group's array
+          // (the dictionary still holds it) per group and chunk.
+          shared.groups.values[at].withUnsafeMutableBufferPointer { merge(s, into: $0) }
         } else {
           shared.groups[key] = Array(UnsafeBufferPointer(start: s, count: width))
         }
       }
       if let j = overflowedSlot { shared.overflowedSlot = j }
       shared.groupsLock.unlock()
-      slotOfKey.removeAll(keepingCapacity: true)
-      sumsUsed = 0
-      lastKey = .max
+      h.pointee.groups.removeAll()
+      h.pointee.lastSlots = nil
     }
     let n = EntitySets.shardCount
-    for (d, p) in pending.enumerated() where d < distinctCount {
+    for d in 0..<distinctCount {
+      let p = pending[d]
       let start = shared.startShard()
       for k in 0..<n {
         let s = (start + k) % n

@@ -18,8 +18,8 @@ extension AggregateResult {
     let initial = initialSlots
     // Dense index of each finest-grain key, and per key and grouping the
     // index of its group there (-1: left out).
-    var dense: [UInt64: Int32] = [:]
-    dense.reserveCapacity(groups.count)
+    var dense = GroupIndex(minimumCount: groups.count)
+    defer { dense.deallocate() }
     var groupOf: [Int32] = []
     groupOf.reserveCapacity(groups.count * n)
     // Per grouping and group: the slots, then (after the entity pass) the
@@ -27,7 +27,7 @@ extension AggregateResult {
     var slots = [[[Int64]]](repeating: [], count: n)
     var indexOfGroup = [[[Int64]: Int]](repeating: [:], count: n)
     for (packed, sums) in groups {
-      dense[packed] = Int32(dense.count)
+      _ = dense.insert(packed)
       let key = bound.unpackKey(packed)
       for g in 0..<n {
         guard let target = groupings[g](key) else {
@@ -61,8 +61,9 @@ extension AggregateResult {
           shards[s].forEach(&scratch) { members in
             seen.removeAll(keepingCapacity: true)
             for m in members {
-              guard let d = denseOf[m] else { continue }
-              let base = Int(d) * n
+              let d = denseOf.index(of: m)
+              guard d >= 0 else { continue }
+              let base = d * n
               for g in 0..<n {
                 let gi = table[base + g]
                 if gi >= 0 && !seen.contains(where: { $0.0 == g && $0.1 == gi }) {
