@@ -33,11 +33,28 @@ public final class AggregateResult: @unchecked Sendable {
   /// One per distinct count.
   let entities: [EntitySets]
 
+  /// Per distinct count, its `EntityMembers`, made on first use.
+  private var memberLists: [EntityMembers?]
+  private let memberListsLock = NSLock()
+
   init(aggregation: Aggregation, shared: SharedAggregate) {
     self.aggregation = aggregation
     bound = shared.bound
     groups = shared.groups
     entities = shared.entities
+    memberLists = shared.entities.map { _ in nil }
+  }
+
+  /// The groups of each entity of distinct count `d`, as dense numbers in
+  /// the iteration order of `groups`: made by the first rollup that needs
+  /// them, which the others (concurrent ones wait) then reuse.
+  func members(_ d: Int) -> EntityMembers {
+    memberListsLock.lock()
+    defer { memberListsLock.unlock() }
+    if let m = memberLists[d] { return m }
+    let m = EntityMembers(entities[d], groups: groups)
+    memberLists[d] = m
+    return m
   }
 
   /// The distinct entities of the first distinct count (over all groups).
@@ -71,14 +88,12 @@ public final class AggregateResult: @unchecked Sendable {
     var slots: [[Int64]] = []
     var distinct: [[Int64]] = []
     var indexOfGroup: [[Int64]: Int] = [:]
-    // Per finest-grain key (by its dense index in `dense`), its group's
-    // index (-1: left out): looked up for every membership of every entity.
-    var dense = GroupIndex(minimumCount: groups.count)
-    defer { dense.deallocate() }
+    // Per finest-grain key (by its dense number, see `members`), its
+    // group's index (-1: left out): looked up for every membership of
+    // every entity.
     var groupOfKey = [Int32](repeating: -1, count: groups.count)
     let initial = initialSlots
-    for (packed, s) in groups {
-      let d = dense.insert(packed).index
+    for (d, (packed, s)) in groups.enumerated() {
       guard let g = grouping(bound.unpackKey(packed)) else { continue }
       let index: Int
       if let i = indexOfGroup[g] {
@@ -94,17 +109,22 @@ public final class AggregateResult: @unchecked Sendable {
     }
     var seen: [Int32] = []
     for d in distincts {
-      entities[d].forEachEntity { members in
-        seen.removeAll(keepingCapacity: true)
-        for m in members {
-          let i = dense.index(of: m)
-          let g = i >= 0 ? groupOfKey[i] : -1
-          if g >= 0 && !seen.contains(g) {
-            seen.append(g)
-            distinct[Int(g)][d] += 1
+      // Counted per group first: `distinct[g][d]` in the loop would
+      // check the nested arrays' uniqueness per membership.
+      var counts = [Int64](repeating: 0, count: slots.count)
+      groupOfKey.withUnsafeBufferPointer { groupOf in
+        members(d).forEachEntity { members in
+          seen.removeAll(keepingCapacity: true)
+          for m in members {
+            let g = groupOf[Int(m)]
+            if g >= 0 && !seen.contains(g) {
+              seen.append(g)
+              counts[Int(g)] += 1
+            }
           }
         }
       }
+      for (g, c) in counts.enumerated() { distinct[g][d] = c }
     }
     var result: [[Int64]: (slots: [Int64], distinct: [Int64])] = [:]
     for (g, i) in indexOfGroup { result[g] = (slots[i], distinct[i]) }
