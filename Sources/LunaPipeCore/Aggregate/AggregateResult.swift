@@ -40,7 +40,7 @@ public final class AggregateResult: @unchecked Sendable {
   init(aggregation: Aggregation, shared: SharedAggregate) {
     self.aggregation = aggregation
     bound = shared.bound
-    groups = shared.groups
+    groups = shared.groups()
     entities = shared.entities
     memberLists = shared.entities.map { _ in nil }
   }

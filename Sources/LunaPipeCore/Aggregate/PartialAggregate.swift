@@ -3,9 +3,14 @@ import Foundation
 /// The totals shared by all workers: finest-grain slots, and entity sets.
 final class SharedAggregate: @unchecked Sendable {
   let bound: BoundAggregation
-  /// Per packed key: the slot measures (`BoundAggregation.slotOps`), then
-  /// the record count.
-  var groups: [UInt64: [Int64]] = [:]
+  /// Per packed key its group's number, and per number (`width` values
+  /// each) the slot measures (`BoundAggregation.slotOps`), then the record
+  /// count. Held flat while workers add to them, each chunk's groups at a
+  /// hash by one multiplication (a `Dictionary` of arrays cost a SipHash
+  /// lookup and an array per group and chunk); `groups()` gives them keyed.
+  private(set) var groupIndex = GroupIndex()
+  private(set) var groupSlots: [Int64] = []
+  let width: Int
   let groupsLock = NSLock()
   /// Set when a sum passed Int64: the slot whose result cannot be exact.
   var overflowedSlot: Int?
@@ -15,7 +20,36 @@ final class SharedAggregate: @unchecked Sendable {
 
   init(bound: BoundAggregation) {
     self.bound = bound
+    width = bound.slotOps.count + 1
     entities = bound.distinctOps.map { _ in EntitySets() }
+  }
+
+  deinit { groupIndex.deallocate() }
+
+  /// The number of `key`'s group, a new one's slots copied from `slots`,
+  /// and whether it is new. Call with `groupsLock` held.
+  func group(_ key: UInt64, new slots: UnsafeMutablePointer<Int64>) -> (number: Int, inserted: Bool) {
+    let (g, inserted) = groupIndex.insert(key)
+    if inserted { groupSlots.append(contentsOf: UnsafeBufferPointer(start: slots, count: width)) }
+    return (g, inserted)
+  }
+
+  /// Calls `body` with group `g`'s slots. Call with `groupsLock` held.
+  func withSlots(of g: Int, _ body: (UnsafeMutableBufferPointer<Int64>) -> Void) {
+    groupSlots.withUnsafeMutableBufferPointer { all in
+      body(UnsafeMutableBufferPointer(rebasing: all[(g * width)..<((g + 1) * width)]))
+    }
+  }
+
+  /// Per packed key: the slot measures, then the record count. After the
+  /// scan.
+  func groups() -> [UInt64: [Int64]] {
+    var out: [UInt64: [Int64]] = [:]
+    out.reserveCapacity(groupIndex.count)
+    for g in 0..<groupIndex.count {
+      out[groupIndex.keys[g]] = Array(groupSlots[(g * width)..<((g + 1) * width)])
+    }
+    return out
   }
 
   /// Where a worker starts adding its shards, so that two workers ending a
@@ -298,13 +332,8 @@ final class PartialAggregate: ChunkConsumer {
     if h.pointee.groups.count > 0 {
       shared.groupsLock.lock()
       h.pointee.groups.forEach { key, s in
-        if let at = shared.groups.index(forKey: key) {
-          // In place: `if var g = groups[key]` copies the group's array
-          // (the dictionary still holds it) per group and chunk.
-          shared.groups.values[at].withUnsafeMutableBufferPointer { merge(s, into: $0) }
-        } else {
-          shared.groups[key] = Array(UnsafeBufferPointer(start: s, count: width))
-        }
+        let (g, inserted) = shared.group(key, new: s)
+        if !inserted { shared.withSlots(of: g) { merge(s, into: $0) } }
       }
       if let j = overflowedSlot { shared.overflowedSlot = j }
       shared.groupsLock.unlock()
