@@ -114,6 +114,12 @@ public final class AggregateResult: @unchecked Sendable {
       var counts = [Int64](repeating: 0, count: slots.count)
       groupOfKey.withUnsafeBufferPointer { groupOf in
         members(d).forEachEntity { members in
+          if members.count == 1 {
+            // Most entities: one group, nothing to tell apart.
+            let g = groupOf[Int(members[0])]
+            if g >= 0 { counts[Int(g)] += 1 }
+            return
+          }
           seen.removeAll(keepingCapacity: true)
           for m in members {
             let g = groupOf[Int(m)]
