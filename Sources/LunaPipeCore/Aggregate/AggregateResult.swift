@@ -47,12 +47,13 @@ public final class AggregateResult: @unchecked Sendable {
 
   /// The groups of each entity of distinct count `d`, as dense numbers in
   /// the iteration order of `groups`: made by the first rollup that needs
-  /// them, which the others (concurrent ones wait) then reuse.
+  /// them, which the others (concurrent ones wait) then reuse. Making them
+  /// empties `entities[d]` (see `EntityMembers`): nothing else reads it.
   func members(_ d: Int) -> EntityMembers {
     memberListsLock.lock()
     defer { memberListsLock.unlock() }
     if let m = memberLists[d] { return m }
-    let m = EntityMembers(entities[d], groups: groups)
+    let m = EntityMembers(consuming: entities[d], groups: groups)
     memberLists[d] = m
     return m
   }

@@ -9,44 +9,58 @@ import Foundation
 /// walk and the hashing were paid each time. Made once, this is a plain
 /// sequential read of 4 bytes per membership.
 ///
+/// Made from the entity sets, which it empties shard by shard as it goes:
+/// it holds the same memberships in a fraction of the memory, and the run's
+/// peak stays that of the sets at the end of the scan. Nothing reads the
+/// sets after (only their counts).
+///
 /// Dense numbers follow the iteration order of `AggregateResult.groups`
 /// (an immutable dictionary, so the order is fixed): group `i` of
 /// `groups.enumerated()` is number `i`.
 final class EntityMembers: @unchecked Sendable {
-  /// `members[starts[e]..<starts[e + 1]]` are entity `e`'s groups.
-  let starts: [Int]
-  let members: [UInt32]
+  /// One shard's entities: `members[starts[e]..<starts[e + 1]]` are entity
+  /// `e`'s groups (4-byte offsets, to keep the memory small).
+  struct Piece {
+    var starts: [UInt32] = [0]
+    var members: [UInt32] = []
+  }
 
-  init(_ sets: EntitySets, groups: [UInt64: [Int64]]) {
+  let pieces: [Piece]
+
+  init(consuming sets: EntitySets, groups: [UInt64: [Int64]]) {
     var dense = GroupIndex(minimumCount: groups.count)
     defer { dense.deallocate() }
     for (packed, _) in groups { _ = dense.insert(packed) }
-    var starts: [Int] = [0]
-    starts.reserveCapacity(sets.entityCount + 1)
-    var members: [UInt32] = []
-    members.reserveCapacity(sets.memberCount)
-    sets.forEachEntity { keys in
-      for k in keys {
-        // Every sighting's key is its record's group, so each is found.
-        let i = dense.index(of: k)
-        if i >= 0 { members.append(UInt32(i)) }
+    var scratch: [UInt64] = []
+    pieces = sets.shards.map { shard in
+      var p = Piece()
+      precondition(shard.count + shard.overflowCount < Int(UInt32.max), "more than 4,294,967,294 memberships in one shard")
+      p.starts.reserveCapacity(shard.count + 1)
+      p.members.reserveCapacity(shard.count + shard.overflowCount)
+      shard.forEach(&scratch) { keys in
+        for k in keys {
+          // Every sighting's key is its record's group, so each is found.
+          let i = dense.index(of: k)
+          if i >= 0 { p.members.append(UInt32(i)) }
+        }
+        p.starts.append(UInt32(p.members.count))
       }
-      starts.append(members.count)
+      shard.releaseStorage()
+      return p
     }
-    self.starts = starts
-    self.members = members
   }
 
-  var entityCount: Int { starts.count - 1 }
-
-  /// Calls `body` with the groups of each entity in `entities` (all by
-  /// default; entities are in no particular order).
-  func forEachEntity(in entities: Range<Int>? = nil, _ body: (UnsafeBufferPointer<UInt32>) -> Void) {
-    starts.withUnsafeBufferPointer { s in
-      members.withUnsafeBufferPointer { m in
-        guard let base = m.baseAddress else { return }
-        for e in entities ?? 0..<(s.count - 1) {
-          body(UnsafeBufferPointer(start: base + s[e], count: s[e + 1] - s[e]))
+  /// Calls `body` with the groups of each entity of the pieces `w`, `w +
+  /// stride`, `w + 2 stride` … (all by default; entities are in no
+  /// particular order).
+  func forEachEntity(from w: Int = 0, stride by: Int = 1, _ body: (UnsafeBufferPointer<UInt32>) -> Void) {
+    for i in Swift.stride(from: w, to: pieces.count, by: by) {
+      pieces[i].starts.withUnsafeBufferPointer { s in
+        pieces[i].members.withUnsafeBufferPointer { m in
+          guard let base = m.baseAddress else { return }
+          for e in 0..<(s.count - 1) {
+            body(UnsafeBufferPointer(start: base + Int(s[e]), count: Int(s[e + 1] &- s[e])))
+          }
         }
       }
     }

@@ -22,12 +22,6 @@ final class EntitySets: @unchecked Sendable {
 
   var entityCount: Int { shards.reduce(0) { $0 + $1.count } }
   var memberCount: Int { shards.reduce(0) { $0 + $1.count + $1.overflowCount } }
-
-  /// Calls `body` with each entity's keys (in no particular order).
-  func forEachEntity(_ body: (UnsafeBufferPointer<UInt64>) -> Void) {
-    var scratch: [UInt64] = []
-    for s in shards { s.forEach(&scratch, body) }
-  }
 }
 
 /// One shard: an open-addressing table from entity to its keys. An entry
@@ -228,8 +222,23 @@ final class EntityShard: @unchecked Sendable {
     t.pointee.capacity = capacity
   }
 
+  /// Frees the entries and the keys, keeping the counts: after
+  /// `EntityMembers` has taken them.
+  func releaseStorage() {
+    let t = table
+    guard t.pointee.capacity > 0 else { return }
+    t.pointee.entries.deallocate()
+    t.pointee.arena.deallocate()
+    t.pointee.entries = .allocate(capacity: 1)
+    t.pointee.arena = .allocate(capacity: 1)
+    t.pointee.capacity = 0
+    t.pointee.arenaCapacity = 0
+    t.pointee.arenaUsed = 0
+  }
+
   func forEach(_ scratch: inout [UInt64], _ body: (UnsafeBufferPointer<UInt64>) -> Void) {
     let t = table
+    precondition(t.pointee.capacity > 0, "the entity set was handed to EntityMembers")
     for i in 0..<t.pointee.capacity {
       let e = t.pointee.entries[i]
       guard e.key.hi != 0 else { continue }

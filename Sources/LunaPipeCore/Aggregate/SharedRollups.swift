@@ -56,13 +56,11 @@ extension AggregateResult {
       let counts = (0..<workers).map { _ in CountBuffer(count: width) }
       let table = groupOf
       let starts = offsets
-      let total = lists.entityCount
       DispatchQueue.concurrentPerform(iterations: workers) { w in
         let c = counts[w].counts
         var seen: [Int32] = []
-        let range = (total * w / workers)..<(total * (w + 1) / workers)
         table.withUnsafeBufferPointer { table in
-          lists.forEachEntity(in: range) { members in
+          lists.forEachEntity(from: w, stride: workers) { members in
             // Grouping by grouping, so that `seen` holds one grouping's
             // groups of this entity: a few, not all groupings' together.
             for g in 0..<n {
