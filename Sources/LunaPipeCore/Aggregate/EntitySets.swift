@@ -68,15 +68,15 @@ final class EntityShard: @unchecked Sendable {
   var overflowCount: Int { table.pointee.overflowCount }
 
   init() {
-    let entries = UnsafeMutablePointer<Entry>.allocate(capacity: 1024)
-    entries.initialize(repeating: Entry(key: EntityKey(lo: 0, hi: 0), first: 0, more: 0, moreCount: 0), count: 1024)
+    // Zeroed entries are empty (key.hi == 0).
+    let entries = PageMemory.allocateZeroed(Entry.self, count: 1024)
     table = .allocate(capacity: 1)
-    table.initialize(to: Table(entries: entries, arena: .allocate(capacity: 1024)))
+    table.initialize(to: Table(entries: entries, arena: PageMemory.allocateZeroed(UInt64.self, count: 1024)))
   }
 
   deinit {
-    table.pointee.entries.deallocate()
-    table.pointee.arena.deallocate()
+    PageMemory.free(table.pointee.entries, count: table.pointee.capacity)
+    PageMemory.free(table.pointee.arena, count: table.pointee.arenaCapacity)
     table.deinitialize(count: 1)
     table.deallocate()
   }
@@ -186,9 +186,9 @@ final class EntityShard: @unchecked Sendable {
       var c = t.pointee.arenaCapacity * 2
       while at + size > c { c *= 2 }
       precondition(c <= Int(UInt32.max), "more than 4,294,967,295 entity keys in one shard")
-      let bigger = UnsafeMutablePointer<UInt64>.allocate(capacity: c)
+      let bigger = PageMemory.allocateZeroed(UInt64.self, count: c)
       bigger.update(from: t.pointee.arena, count: at)
-      t.pointee.arena.deallocate()
+      PageMemory.free(t.pointee.arena, count: t.pointee.arenaCapacity)
       t.pointee.arena = bigger
       t.pointee.arenaCapacity = c
     }
@@ -209,15 +209,14 @@ final class EntityShard: @unchecked Sendable {
     let oldCapacity = t.pointee.capacity
     let old = t.pointee.entries
     let capacity = oldCapacity * 2
-    let entries = UnsafeMutablePointer<Entry>.allocate(capacity: capacity)
-    entries.initialize(repeating: Entry(key: EntityKey(lo: 0, hi: 0), first: 0, more: 0, moreCount: 0), count: capacity)
+    let entries = PageMemory.allocateZeroed(Entry.self, count: capacity)
     let mask = capacity - 1
     for j in 0..<oldCapacity where old[j].key.hi != 0 {
       var i = Int(truncatingIfNeeded: old[j].key.mixed) & mask
       while entries[i].key.hi != 0 { i = (i + 1) & mask }
       entries[i] = old[j]
     }
-    old.deallocate()
+    PageMemory.free(old, count: oldCapacity)
     t.pointee.entries = entries
     t.pointee.capacity = capacity
   }
@@ -227,10 +226,10 @@ final class EntityShard: @unchecked Sendable {
   func releaseStorage() {
     let t = table
     guard t.pointee.capacity > 0 else { return }
-    t.pointee.entries.deallocate()
-    t.pointee.arena.deallocate()
-    t.pointee.entries = .allocate(capacity: 1)
-    t.pointee.arena = .allocate(capacity: 1)
+    PageMemory.free(t.pointee.entries, count: t.pointee.capacity)
+    PageMemory.free(t.pointee.arena, count: t.pointee.arenaCapacity)
+    t.pointee.entries = PageMemory.allocateZeroed(Entry.self, count: 0)
+    t.pointee.arena = PageMemory.allocateZeroed(UInt64.self, count: 0)
     t.pointee.capacity = 0
     t.pointee.arenaCapacity = 0
     t.pointee.arenaUsed = 0
