@@ -16,15 +16,16 @@ APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config 
 # browser that renders the HTML report.
 TEST_APT_PKGS := python3-openpyxl chromium
 
-.PHONY: all deps build samples run test bench bench-peers clean help fuzz fuzz-replay test-sanitize example example-build docs
+.PHONY: all deps build samples run test bench bench-peers bench-scale clean help fuzz fuzz-replay test-sanitize example example-build docs
 
 all: build
 
 help:
 	@echo "make run      install, build, make the sample data if absent, run praksisplan into $(OUT)"
 	@echo "make test     install, build, make the sample data if absent, run the tests"
-	@echo "make bench    praksisplan over the full sample, 1 and 2 threads: s, lines/s, MB/s, peak RSS"
-	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark (PEERBENCH=dir)"
+	@echo "make bench    praksisplan over the full sample, claims alone (1 and 2 threads) and all inputs as make run: s, lines/s, MB/s, peak RSS, their ratio"
+	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark, and the C parse floor (PEERBENCH=dir)"
+	@echo "make bench-scale  claims-summary on 5, 10, 20, 40 M lines of the national file: s per M lines, peak RSS (NATIONAL=file)"
 	@echo "make example  build the library example (Examples/BikeShare) and run its nightly job twice (the second is up to date)"
 	@echo "make docs     the DocC documentation of LunaPipeCore, LunaOps and LunaReports into $(DOCS_DIR) (a warning fails it)"
 	@echo "make samples  write the full sample extracts into $(FULL) (about 6 million claim lines, the register and the population)"
@@ -101,13 +102,21 @@ docs: deps
 	@echo "python3 -m http.server -d $(DOCS_DIR)/LunaPipeCore, then http://localhost:8000/documentation/lunapipecore"
 
 bench: build samples
-	Benchmarks/bench.sh $(BIN) $(FULL)
+	REGION='$(REGION)' Benchmarks/bench.sh $(BIN) $(FULL)
 
 # LunaPipe against DuckDB, polars, pandas and C/libcsv on the peer benchmark's
 # 4.5 M and 40 M line files (PEERBENCH=dir of the peer benchmark; SIZES,
 # RUNS, PEERS narrow it). Takes about 20 minutes.
 bench-peers: build
 	BIN=$(BIN) Benchmarks/peers.sh
+
+# claims-summary on the first 5, 10, 20 and 40 M lines of the peer
+# benchmark's national file (NATIONAL=file; `make bench-peers SIZES=national`
+# writes it), the cut files kept in .build/bench-scale: seconds per million
+# lines and peak RSS per size (SIZES, RUNS, THREADS narrow it).
+NATIONAL ?= .build/peerbench/national.csv
+bench-scale: build
+	BIN=$(BIN) NATIONAL=$(NATIONAL) Benchmarks/scale.sh
 
 clean:
 	rm -rf .build out $(FULL)

@@ -11,7 +11,8 @@
 # virtual environment under WORK. Prints, per file and tool: median wall
 # seconds, median CPU seconds, peak RSS, and LunaPipe's ratio to each; then
 # LunaPipe's 2-thread speed-up and its ingest-only throughput against the C
-# parse-only loop.
+# parse-only loop, and the C loop's time divided by THREADS: the parse floor
+# on THREADS threads' worth of work.
 set -euo pipefail
 BIN=${BIN:-.build/release/lunapipe}
 PEERBENCH=${PEERBENCH:-../shared/peerbench}
@@ -87,6 +88,14 @@ report() { # size tools...
     m=$(cut -d' ' -f3 "$WORK/times-$tool" | sort -g | tail -1)
     printf '| %-18s | %8.2f | %8.2f | %6.0f MB | %.2f |\n' "$tool" "$w" "$c" "$((m / 1024))" "$(awk -v a="$lw" -v b="$w" 'BEGIN { print a / b }')"
   done
+  # The floor for anything built on libcsv with THREADS parsers: the C
+  # parse-only loop's single-thread time shared out evenly (its CPU is the
+  # same work, its memory that of one).
+  local cw cc
+  cw=$(cut -d' ' -f1 "$WORK/times-c-parse" | median)
+  cc=$(cut -d' ' -f2 "$WORK/times-c-parse" | median)
+  printf '| %-18s | %8.2f | %8.2f | %9s | %.2f |\n' "c-parse / $THREADS" "$(awk -v a="$cw" -v t="$THREADS" 'BEGIN { print a / t }')" \
+    "$cc" "-" "$(awk -v a="$lw" -v b="$cw" -v t="$THREADS" 'BEGIN { print a / (b / t) }')"
 }
 
 for size in $SIZES; do

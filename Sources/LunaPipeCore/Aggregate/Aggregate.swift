@@ -72,9 +72,11 @@ public struct AggregateEach: Stage {
     var slot = shared.overflowedSlot
     if slot == nil {
       var magnitude = [UInt64](repeating: 0, count: ops.count)
-      outer: for sums in shared.groups.values {
+      let width = shared.width
+      let all = shared.groupSlots
+      outer: for g in 0..<(all.count / width) {
         for j in 0..<ops.count where ops[j].kind == .sum {
-          let (x, o) = magnitude[j].addingReportingOverflow(sums[j].magnitude)
+          let (x, o) = magnitude[j].addingReportingOverflow(all[g * width + j].magnitude)
           magnitude[j] = x
           if o || x > UInt64(Int64.max) {
             slot = j

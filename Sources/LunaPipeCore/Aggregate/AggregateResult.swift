@@ -33,11 +33,29 @@ public final class AggregateResult: @unchecked Sendable {
   /// One per distinct count.
   let entities: [EntitySets]
 
+  /// Per distinct count, its `EntityMembers`, made on first use.
+  private var memberLists: [EntityMembers?]
+  private let memberListsLock = NSLock()
+
   init(aggregation: Aggregation, shared: SharedAggregate) {
     self.aggregation = aggregation
     bound = shared.bound
-    groups = shared.groups
+    groups = shared.groups()
     entities = shared.entities
+    memberLists = shared.entities.map { _ in nil }
+  }
+
+  /// The groups of each entity of distinct count `d`, as dense numbers in
+  /// the iteration order of `groups`: made by the first rollup that needs
+  /// them, which the others (concurrent ones wait) then reuse. Making them
+  /// empties `entities[d]` (see `EntityMembers`): nothing else reads it.
+  func members(_ d: Int) -> EntityMembers {
+    memberListsLock.lock()
+    defer { memberListsLock.unlock() }
+    if let m = memberLists[d] { return m }
+    let m = EntityMembers(consuming: entities[d], groups: groups)
+    memberLists[d] = m
+    return m
   }
 
   /// The distinct entities of the first distinct count (over all groups).
@@ -71,13 +89,13 @@ public final class AggregateResult: @unchecked Sendable {
     var slots: [[Int64]] = []
     var distinct: [[Int64]] = []
     var indexOfGroup: [[Int64]: Int] = [:]
-    var groupOfKey: [UInt64: Int32] = [:]
+    // Per finest-grain key (by its dense number, see `members`), its
+    // group's index (-1: left out): looked up for every membership of
+    // every entity.
+    var groupOfKey = [Int32](repeating: -1, count: groups.count)
     let initial = initialSlots
-    for (packed, s) in groups {
-      guard let g = grouping(bound.unpackKey(packed)) else {
-        groupOfKey[packed] = -1
-        continue
-      }
+    for (d, (packed, s)) in groups.enumerated() {
+      guard let g = grouping(bound.unpackKey(packed)) else { continue }
       let index: Int
       if let i = indexOfGroup[g] {
         index = i
@@ -87,21 +105,33 @@ public final class AggregateResult: @unchecked Sendable {
         slots.append(initial)
         distinct.append([Int64](repeating: 0, count: bound.distinctOps.count))
       }
-      groupOfKey[packed] = Int32(index)
+      groupOfKey[d] = Int32(index)
       merge(s, into: &slots[index])
     }
     var seen: [Int32] = []
     for d in distincts {
-      entities[d].forEachEntity { members in
-        seen.removeAll(keepingCapacity: true)
-        for m in members {
-          let g = groupOfKey[m] ?? -1
-          if g >= 0 && !seen.contains(g) {
-            seen.append(g)
-            distinct[Int(g)][d] += 1
+      // Counted per group first: `distinct[g][d]` in the loop would
+      // check the nested arrays' uniqueness per membership.
+      var counts = [Int64](repeating: 0, count: slots.count)
+      groupOfKey.withUnsafeBufferPointer { groupOf in
+        members(d).forEachEntity { members in
+          if members.count == 1 {
+            // Most entities: one group, nothing to tell apart.
+            let g = groupOf[Int(members[0])]
+            if g >= 0 { counts[Int(g)] += 1 }
+            return
+          }
+          seen.removeAll(keepingCapacity: true)
+          for m in members {
+            let g = groupOf[Int(m)]
+            if g >= 0 && !seen.contains(g) {
+              seen.append(g)
+              counts[Int(g)] += 1
+            }
           }
         }
       }
+      for (g, c) in counts.enumerated() { distinct[g][d] = c }
     }
     var result: [[Int64]: (slots: [Int64], distinct: [Int64])] = [:]
     for (g, i) in indexOfGroup { result[g] = (slots[i], distinct[i]) }

@@ -22,62 +22,93 @@ final class EntitySets: @unchecked Sendable {
 
   var entityCount: Int { shards.reduce(0) { $0 + $1.count } }
   var memberCount: Int { shards.reduce(0) { $0 + $1.count + $1.overflowCount } }
-
-  /// Calls `body` with each entity's keys (in no particular order).
-  func forEachEntity(_ body: (UnsafeBufferPointer<UInt64>) -> Void) {
-    var scratch: [UInt64] = []
-    for s in shards { s.forEach(&scratch, body) }
-  }
 }
 
-/// One shard: an open-addressing table from entity to its first key, with
-/// further keys chained in side arrays (most entities have one key).
+/// One shard: an open-addressing table from entity to its keys. An entry
+/// holds the entity, its first key and where its further keys are: one
+/// 32-byte entry, so a probe touches one cache line (the table is far
+/// larger than the caches for a national extract). Further keys lie
+/// together in a block of the shard's arena (2, 4, 8 … keys, moved to a
+/// block twice the size when full, freed blocks reused by size), so
+/// checking a patient seen under many keys reads one run of memory, not a
+/// chain of scattered links.
 // Sendable by its lock: every insert holds `lock`; reads (forEach) come
 // after the scan, when no worker inserts any more.
 final class EntityShard: @unchecked Sendable {
-  private(set) var count = 0
-  private var capacity = 0
-  private var keys: UnsafeMutablePointer<EntityKey>
-  private var first: UnsafeMutablePointer<UInt64>
-  private var chain: UnsafeMutablePointer<UInt32>
-  private var overflowKey: [UInt64] = []
-  private var overflowNext: [UInt32] = []
+  private struct Entry {
+    /// hi == 0: an empty entry (no key of real text has hi == 0, see
+    /// EntityKey).
+    var key: EntityKey
+    var first: UInt64
+    /// The entity's further keys: `moreCount` of them at `arena + more`.
+    var more: UInt32
+    var moreCount: UInt32
+  }
+
+  /// Everything an insert changes, behind a pointer: no exclusivity
+  /// checks per access, as a class's stored properties would have.
+  private struct Table {
+    var count = 0
+    var capacity = 1024
+    var entries: UnsafeMutablePointer<Entry>
+    var arena: UnsafeMutablePointer<UInt64>
+    var arenaUsed = 0
+    var arenaCapacity = 1024
+    /// Keys in blocks, for `memberCount`.
+    var overflowCount = 0
+    /// Per block size 2 << i, the first freed block of that size (its
+    /// first word links to the next), or -1.
+    var free: (Int, Int, Int, Int, Int, Int, Int, Int) = (-1, -1, -1, -1, -1, -1, -1, -1)
+  }
+
+  private let table: UnsafeMutablePointer<Table>
   let lock = NSLock()
 
-  var overflowCount: Int { overflowKey.count }
+  var count: Int { table.pointee.count }
+  var overflowCount: Int { table.pointee.overflowCount }
 
   init() {
-    capacity = 1024
-    keys = .allocate(capacity: capacity)
-    keys.initialize(repeating: EntityKey(lo: 0, hi: 0), count: capacity)
-    first = .allocate(capacity: capacity)
-    chain = .allocate(capacity: capacity)
+    // Zeroed entries are empty (key.hi == 0).
+    let entries = PageMemory.allocateZeroed(Entry.self, count: 1024)
+    table = .allocate(capacity: 1)
+    table.initialize(to: Table(entries: entries, arena: PageMemory.allocateZeroed(UInt64.self, count: 1024)))
   }
 
   deinit {
-    keys.deallocate()
-    first.deallocate()
-    chain.deallocate()
+    PageMemory.free(table.pointee.entries, count: table.pointee.capacity)
+    PageMemory.free(table.pointee.arena, count: table.pointee.arenaCapacity)
+    table.deinitialize(count: 1)
+    table.deallocate()
   }
 
   /// Adds a batch of sightings. Call with `lock` held.
   ///
-  /// The table is far larger than the caches for a national extract, so each
-  /// insert would wait on memory; the slot of the sighting a few places
-  /// ahead is prefetched while this one is inserted.
+  /// Each insert would wait on memory twice: for the entity's entry and,
+  /// when it has further keys, for their block. So the entry of the
+  /// sighting 16 places ahead is prefetched, and 8 places ahead, its entry
+  /// having arrived meanwhile, the block that entry points to.
   func insert(batch: UnsafePointer<Sighting>, count n: Int) {
-    while (count + n) * 10 > capacity * 7 { grow() }
-    let ahead = 8
-    let mask = capacity - 1
-    for i in 0..<min(ahead, n) {
-      let slot = Int(truncatingIfNeeded: batch[i].hash) & mask
-      luna_prefetch(keys + slot)
+    let t = table
+    while (t.pointee.count + n) * 10 > t.pointee.capacity * 7 { grow() }
+    let far = 16
+    let near = 8
+    let mask = t.pointee.capacity - 1
+    let entries = t.pointee.entries
+    for i in 0..<min(far, n) {
+      luna_prefetch(entries + (Int(truncatingIfNeeded: batch[i].hash) & mask))
     }
     for i in 0..<n {
-      if i + ahead < n {
-        let slot = Int(truncatingIfNeeded: batch[i + ahead].hash) & mask
-        luna_prefetch(keys + slot)
-        luna_prefetch(first + slot)
+      if i + far < n {
+        luna_prefetch(entries + (Int(truncatingIfNeeded: batch[i + far].hash) & mask))
+      }
+      if i + near < n {
+        // Only a hint: the home entry is the entity's own in most cases
+        // (a wrong guess costs a load). The arena is read afresh, as an
+        // insert may have moved it.
+        let e = entries + (Int(truncatingIfNeeded: batch[i + near].hash) & mask)
+        if e.pointee.moreCount > 0 && e.pointee.key == batch[i + near].entity {
+          luna_prefetch(t.pointee.arena + Int(e.pointee.more))
+        }
       }
       insert(batch[i].entity, hash: batch[i].hash, member: batch[i].member)
     }
@@ -86,70 +117,134 @@ final class EntityShard: @unchecked Sendable {
   /// Adds `member` to `entity`'s set. Call with `lock` held.
   @inline(__always)
   func insert(_ entity: EntityKey, hash: UInt64, member: UInt64) {
-    if (count + 1) * 10 > capacity * 7 { grow() }
-    let mask = capacity - 1
+    let t = table
+    if (t.pointee.count + 1) * 10 > t.pointee.capacity * 7 { grow() }
+    let mask = t.pointee.capacity - 1
+    let entries = t.pointee.entries
     var i = Int(truncatingIfNeeded: hash) & mask
     while true {
-      let k = keys[i]
+      let e = entries + i
+      let k = e.pointee.key
       if k.hi == 0 {
-        // Empty slot (no key of real text has hi == 0, see EntityKey).
-        keys[i] = entity
-        first[i] = member
-        chain[i] = 0
-        count += 1
+        e.initialize(to: Entry(key: entity, first: member, more: 0, moreCount: 0))
+        t.pointee.count += 1
         return
       }
       if k == entity {
-        if first[i] == member { return }
-        var link = chain[i]
-        var last = -1
-        while link != 0 {
-          let j = Int(link - 1)
-          if overflowKey[j] == member { return }
-          last = j
-          link = overflowNext[j]
-        }
-        overflowKey.append(member)
-        overflowNext.append(0)
-        let newLink = UInt32(overflowKey.count)
-        if last < 0 { chain[i] = newLink } else { overflowNext[last] = newLink }
+        if e.pointee.first == member { return }
+        let n = Int(e.pointee.moreCount)
+        let block = t.pointee.arena + Int(e.pointee.more)
+        for j in 0..<n where block[j] == member { return }
+        addMore(member, to: e, count: n)
         return
       }
       i = (i + 1) & mask
     }
   }
 
-  private func grow() {
-    let oldCap = capacity
-    let oldKeys = keys
-    let oldFirst = first
-    let oldChain = chain
-    capacity = oldCap * 2
-    keys = .allocate(capacity: capacity)
-    keys.initialize(repeating: EntityKey(lo: 0, hi: 0), count: capacity)
-    first = .allocate(capacity: capacity)
-    chain = .allocate(capacity: capacity)
-    let mask = capacity - 1
-    for j in 0..<oldCap where oldKeys[j].hi != 0 {
-      var i = Int(truncatingIfNeeded: oldKeys[j].mixed) & mask
-      while keys[i].hi != 0 { i = (i + 1) & mask }
-      keys[i] = oldKeys[j]
-      first[i] = oldFirst[j]
-      chain[i] = oldChain[j]
+  /// Appends `member` to the block of `e`, which holds `n` keys, moving
+  /// the block to one twice the size when it is full.
+  private func addMore(_ member: UInt64, to e: UnsafeMutablePointer<Entry>, count n: Int) {
+    let t = table
+    // Blocks hold 2, 4, 8 … keys: a block is full when n is 0 or a power
+    // of two of at least 2.
+    if n == 0 || (n >= 2 && n & (n - 1) == 0) {
+      let size = n == 0 ? 2 : n * 2
+      let at = allocateBlock(size)
+      if n > 0 {
+        let old = Int(e.pointee.more)
+        (t.pointee.arena + at).update(from: t.pointee.arena + old, count: n)
+        freeBlock(old, size: n)
+      }
+      e.pointee.more = UInt32(at)
     }
-    oldKeys.deallocate()
-    oldFirst.deallocate()
-    oldChain.deallocate()
+    t.pointee.arena[Int(e.pointee.more) + n] = member
+    precondition(n < Int(UInt32.max), "an entity under more than 4,294,967,295 keys")
+    e.pointee.moreCount = UInt32(n + 1)
+    t.pointee.overflowCount += 1
+  }
+
+  /// Size class of a block of `size` keys (2 << class), or nil when larger
+  /// than the free lists keep.
+  @inline(__always) private static func sizeClass(_ size: Int) -> Int? {
+    let c = size.trailingZeroBitCount - 1
+    return c < 8 ? c : nil
+  }
+
+  private func allocateBlock(_ size: Int) -> Int {
+    let t = table
+    if let c = Self.sizeClass(size) {
+      let head = withUnsafeMutableBytes(of: &t.pointee.free) { $0.load(fromByteOffset: c * 8, as: Int.self) }
+      if head >= 0 {
+        let next = Int(Int64(bitPattern: t.pointee.arena[head]))
+        withUnsafeMutableBytes(of: &t.pointee.free) { $0.storeBytes(of: next, toByteOffset: c * 8, as: Int.self) }
+        return head
+      }
+    }
+    let at = t.pointee.arenaUsed
+    if at + size > t.pointee.arenaCapacity {
+      var c = t.pointee.arenaCapacity * 2
+      while at + size > c { c *= 2 }
+      precondition(c <= Int(UInt32.max), "more than 4,294,967,295 entity keys in one shard")
+      let bigger = PageMemory.allocateZeroed(UInt64.self, count: c)
+      bigger.update(from: t.pointee.arena, count: at)
+      PageMemory.free(t.pointee.arena, count: t.pointee.arenaCapacity)
+      t.pointee.arena = bigger
+      t.pointee.arenaCapacity = c
+    }
+    t.pointee.arenaUsed = at + size
+    return at
+  }
+
+  private func freeBlock(_ at: Int, size: Int) {
+    let t = table
+    guard let c = Self.sizeClass(size) else { return }
+    let head = withUnsafeMutableBytes(of: &t.pointee.free) { $0.load(fromByteOffset: c * 8, as: Int.self) }
+    t.pointee.arena[at] = UInt64(bitPattern: Int64(head))
+    withUnsafeMutableBytes(of: &t.pointee.free) { $0.storeBytes(of: at, toByteOffset: c * 8, as: Int.self) }
+  }
+
+  private func grow() {
+    let t = table
+    let oldCapacity = t.pointee.capacity
+    let old = t.pointee.entries
+    let capacity = oldCapacity * 2
+    let entries = PageMemory.allocateZeroed(Entry.self, count: capacity)
+    let mask = capacity - 1
+    for j in 0..<oldCapacity where old[j].key.hi != 0 {
+      var i = Int(truncatingIfNeeded: old[j].key.mixed) & mask
+      while entries[i].key.hi != 0 { i = (i + 1) & mask }
+      entries[i] = old[j]
+    }
+    PageMemory.free(old, count: oldCapacity)
+    t.pointee.entries = entries
+    t.pointee.capacity = capacity
+  }
+
+  /// Frees the entries and the keys, keeping the counts: after
+  /// `EntityMembers` has taken them.
+  func releaseStorage() {
+    let t = table
+    guard t.pointee.capacity > 0 else { return }
+    PageMemory.free(t.pointee.entries, count: t.pointee.capacity)
+    PageMemory.free(t.pointee.arena, count: t.pointee.arenaCapacity)
+    t.pointee.entries = PageMemory.allocateZeroed(Entry.self, count: 0)
+    t.pointee.arena = PageMemory.allocateZeroed(UInt64.self, count: 0)
+    t.pointee.capacity = 0
+    t.pointee.arenaCapacity = 0
+    t.pointee.arenaUsed = 0
   }
 
   func forEach(_ scratch: inout [UInt64], _ body: (UnsafeBufferPointer<UInt64>) -> Void) {
-    for i in 0..<capacity where keys[i].hi != 0 {
+    let t = table
+    precondition(t.pointee.capacity > 0, "the entity set was handed to EntityMembers")
+    for i in 0..<t.pointee.capacity {
+      let e = t.pointee.entries[i]
+      guard e.key.hi != 0 else { continue }
       scratch.removeAll(keepingCapacity: true)
-      scratch.append(first[i])
-      var link = chain[i]
-      while link != 0 {
-        scratch.append(overflowKey[Int(link - 1)])
-        link = overflowNext[Int(link - 1)]
+      scratch.append(e.first)
+      if e.moreCount > 0 {
+        scratch.append(contentsOf: UnsafeBufferPointer(start: t.pointee.arena + Int(e.more), count: Int(e.moreCount)))
       }
       scratch.withUnsafeBufferPointer(body)
     }

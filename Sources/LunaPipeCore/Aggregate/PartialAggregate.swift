@@ -3,9 +3,14 @@ import Foundation
 /// The totals shared by all workers: finest-grain slots, and entity sets.
 final class SharedAggregate: @unchecked Sendable {
   let bound: BoundAggregation
-  /// Per packed key: the slot measures (`BoundAggregation.slotOps`), then
-  /// the record count.
-  var groups: [UInt64: [Int64]] = [:]
+  /// Per packed key its group's number, and per number (`width` values
+  /// each) the slot measures (`BoundAggregation.slotOps`), then the record
+  /// count. Held flat while workers add to them, each chunk's groups at a
+  /// hash by one multiplication (a `Dictionary` of arrays cost a SipHash
+  /// lookup and an array per group and chunk); `groups()` gives them keyed.
+  private(set) var groupIndex = GroupIndex()
+  private(set) var groupSlots: [Int64] = []
+  let width: Int
   let groupsLock = NSLock()
   /// Set when a sum passed Int64: the slot whose result cannot be exact.
   var overflowedSlot: Int?
@@ -15,7 +20,36 @@ final class SharedAggregate: @unchecked Sendable {
 
   init(bound: BoundAggregation) {
     self.bound = bound
+    width = bound.slotOps.count + 1
     entities = bound.distinctOps.map { _ in EntitySets() }
+  }
+
+  deinit { groupIndex.deallocate() }
+
+  /// The number of `key`'s group, a new one's slots copied from `slots`,
+  /// and whether it is new. Call with `groupsLock` held.
+  func group(_ key: UInt64, new slots: UnsafeMutablePointer<Int64>) -> (number: Int, inserted: Bool) {
+    let (g, inserted) = groupIndex.insert(key)
+    if inserted { groupSlots.append(contentsOf: UnsafeBufferPointer(start: slots, count: width)) }
+    return (g, inserted)
+  }
+
+  /// Calls `body` with group `g`'s slots. Call with `groupsLock` held.
+  func withSlots(of g: Int, _ body: (UnsafeMutableBufferPointer<Int64>) -> Void) {
+    groupSlots.withUnsafeMutableBufferPointer { all in
+      body(UnsafeMutableBufferPointer(rebasing: all[(g * width)..<((g + 1) * width)]))
+    }
+  }
+
+  /// Per packed key: the slot measures, then the record count. After the
+  /// scan.
+  func groups() -> [UInt64: [Int64]] {
+    var out: [UInt64: [Int64]] = [:]
+    out.reserveCapacity(groupIndex.count)
+    for g in 0..<groupIndex.count {
+      out[groupIndex.keys[g]] = Array(groupSlots[(g * width)..<((g + 1) * width)])
+    }
+    return out
   }
 
   /// Where a worker starts adding its shards, so that two workers ending a
@@ -36,7 +70,9 @@ struct Sighting {
 }
 
 /// Per shard, the sightings of one distinct count waiting for `endChunk`.
-final class PendingSightings {
+/// A struct of pointers, so that appending costs no reference counting;
+/// the owner calls `deallocate()` once.
+struct PendingSightings {
   let buffers: UnsafeMutablePointer<UnsafeMutablePointer<Sighting>>
   let counts: UnsafeMutablePointer<Int>
   let capacities: UnsafeMutablePointer<Int>
@@ -53,7 +89,7 @@ final class PendingSightings {
     }
   }
 
-  deinit {
+  func deallocate() {
     for s in 0..<EntitySets.shardCount { buffers[s].deallocate() }
     buffers.deallocate()
     counts.deallocate()
@@ -104,17 +140,18 @@ final class PartialAggregate: ChunkConsumer {
   /// dictionary's lock is taken once per new value, not per record.
   private var codes: [[EntityKey: UInt32]]
 
-  private var slotOfKey: [UInt64: Int] = [:]
-  private var sums: UnsafeMutablePointer<Int64>
-  private var sumsCapacity = 64
-  private var sumsUsed = 0
-  private var lastKey: UInt64 = .max
-  private var lastSlot = 0
+  /// What `consume` changes per record, behind a pointer: a class's
+  /// stored properties would cost an exclusivity check on every access.
+  private let hot: UnsafeMutablePointer<Hot>
+  private struct Hot {
+    var groups: ChunkGroups
+    /// The last record's key and its group's slots (nil: none).
+    var lastKey: UInt64 = 0
+    var lastSlots: UnsafeMutablePointer<Int64>?
+  }
 
-  private let pending: [PendingSightings]
-  // The first distinct count's buffers (the common case, one), reached
-  // without reference counting per record; `pending` keeps them alive.
-  private unowned(unsafe) let pendingFirst: PendingSightings
+  /// Per distinct count, its sightings waiting for `endChunk`.
+  private let pending: UnsafeMutablePointer<PendingSightings>
 
   init(shared: SharedAggregate) {
     self.shared = shared
@@ -139,9 +176,10 @@ final class PartialAggregate: ChunkConsumer {
       initialSlots[j] = kind == .min || kind == .max ? Record.null : 0
     }
     codes = b.dictionaries.map { _ in [:] }
-    sums = .allocate(capacity: sumsCapacity * width)
-    pending = b.distinctOps.isEmpty ? [PendingSightings()] : b.distinctOps.map { _ in PendingSightings() }
-    pendingFirst = pending[0]
+    hot = .allocate(capacity: 1)
+    hot.initialize(to: Hot(groups: ChunkGroups(width: width)))
+    pending = .allocate(capacity: max(distinctCount, 1))
+    for d in 0..<distinctCount { (pending + d).initialize(to: PendingSightings()) }
   }
 
   deinit {
@@ -153,7 +191,11 @@ final class PartialAggregate: ChunkConsumer {
     filters.deinitialize(count: filterCount)
     filters.deallocate()
     initialSlots.deallocate()
-    sums.deallocate()
+    hot.pointee.groups.deallocate()
+    for d in 0..<distinctCount { pending[d].deallocate() }
+    pending.deallocate()
+    hot.deinitialize(count: 1)
+    hot.deallocate()
   }
 
   /// The packed key of `r` when a key is text, a wide number or a date.
@@ -205,27 +247,15 @@ final class PartialAggregate: ChunkConsumer {
     } else {
       key = packGeneral(r)
     }
-    let slot: Int
-    if key == lastKey {
-      slot = lastSlot
-    } else if let s = slotOfKey[key] {
-      slot = s
+    let h = hot
+    let s: UnsafeMutablePointer<Int64>
+    if key == h.pointee.lastKey, let last = h.pointee.lastSlots {
+      s = last
     } else {
-      if sumsUsed == sumsCapacity {
-        let bigger = UnsafeMutablePointer<Int64>.allocate(capacity: sumsCapacity * 2 * width)
-        bigger.update(from: sums, count: sumsUsed * width)
-        sums.deallocate()
-        sums = bigger
-        sumsCapacity *= 2
-      }
-      slot = sumsUsed * width
-      sumsUsed += 1
-      (sums + slot).update(from: initialSlots, count: width)
-      slotOfKey[key] = slot
+      s = h.pointee.groups.slots(key, initial: initialSlots)
+      h.pointee.lastKey = key
+      h.pointee.lastSlots = s
     }
-    lastKey = key
-    lastSlot = slot
-    let s = sums + slot
     for j in 0..<slotCount {
       let op = slotOps + j
       if op.pointee.filterEnd > op.pointee.filterStart
@@ -268,7 +298,7 @@ final class PartialAggregate: ChunkConsumer {
       let v = r[op.pointee.column]
       if v == Record.null { continue }
       let e = op.pointee.text ? r.key(op.pointee.column) : EntityKey.number(v)
-      if d == 0 { pendingFirst.append(e, member: key) } else { pending[d].append(e, member: key) }
+      pending[d].append(e, member: key)
     }
   }
 
@@ -277,41 +307,42 @@ final class PartialAggregate: ChunkConsumer {
     return limitHit
   }
 
-  func endChunk() {
-    if !slotOfKey.isEmpty {
-      shared.groupsLock.lock()
-      for (key, slot) in slotOfKey {
-        let s = sums + slot
-        if var g = shared.groups[key] {
-          for j in 0..<width {
-            let kind = j < slotCount ? slotOps[j].kind : .count
-            switch kind {
-            case .min:
-              if s[j] != Record.null && (g[j] == Record.null || s[j] < g[j]) { g[j] = s[j] }
-            case .max:
-              if s[j] != Record.null && (g[j] == Record.null || s[j] > g[j]) { g[j] = s[j] }
-            default:
-              let (x, o) = g[j].addingReportingOverflow(s[j])
-              g[j] = x
-              if o {
-                shared.overflowedSlot = j
-                if limitHit == nil && j < slotCount { limitHit = LimitHit(column: slotOps[j].column, record: nil) }
-              }
-            }
-          }
-          shared.groups[key] = g
-        } else {
-          shared.groups[key] = Array(UnsafeBufferPointer(start: s, count: width))
+  /// Adds one chunk's slots to the shared slots of the same group.
+  private func merge(_ s: UnsafeMutablePointer<Int64>, into g: UnsafeMutableBufferPointer<Int64>) {
+    for j in 0..<width {
+      let kind = j < slotCount ? slotOps[j].kind : .count
+      switch kind {
+      case .min:
+        if s[j] != Record.null && (g[j] == Record.null || s[j] < g[j]) { g[j] = s[j] }
+      case .max:
+        if s[j] != Record.null && (g[j] == Record.null || s[j] > g[j]) { g[j] = s[j] }
+      default:
+        let (x, o) = g[j].addingReportingOverflow(s[j])
+        g[j] = x
+        if o {
+          shared.overflowedSlot = j
+          if limitHit == nil && j < slotCount { limitHit = LimitHit(column: slotOps[j].column, record: nil) }
         }
+      }
+    }
+  }
+
+  func endChunk() {
+    let h = hot
+    if h.pointee.groups.count > 0 {
+      shared.groupsLock.lock()
+      h.pointee.groups.forEach { key, s in
+        let (g, inserted) = shared.group(key, new: s)
+        if !inserted { shared.withSlots(of: g) { merge(s, into: $0) } }
       }
       if let j = overflowedSlot { shared.overflowedSlot = j }
       shared.groupsLock.unlock()
-      slotOfKey.removeAll(keepingCapacity: true)
-      sumsUsed = 0
-      lastKey = .max
+      h.pointee.groups.removeAll()
+      h.pointee.lastSlots = nil
     }
     let n = EntitySets.shardCount
-    for (d, p) in pending.enumerated() where d < distinctCount {
+    for d in 0..<distinctCount {
+      let p = pending[d]
       let start = shared.startShard()
       for k in 0..<n {
         let s = (start + k) % n

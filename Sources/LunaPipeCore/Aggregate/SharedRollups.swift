@@ -18,8 +18,7 @@ extension AggregateResult {
     let initial = initialSlots
     // Dense index of each finest-grain key, and per key and grouping the
     // index of its group there (-1: left out).
-    var dense: [UInt64: Int32] = [:]
-    dense.reserveCapacity(groups.count)
+    // (Dense numbers are those of `members`: the order of `groups`.)
     var groupOf: [Int32] = []
     groupOf.reserveCapacity(groups.count * n)
     // Per grouping and group: the slots, then (after the entity pass) the
@@ -27,7 +26,6 @@ extension AggregateResult {
     var slots = [[[Int64]]](repeating: [], count: n)
     var indexOfGroup = [[[Int64]: Int]](repeating: [:], count: n)
     for (packed, sums) in groups {
-      dense[packed] = Int32(dense.count)
       let key = bound.unpackKey(packed)
       for g in 0..<n {
         guard let target = groupings[g](key) else {
@@ -47,27 +45,37 @@ extension AggregateResult {
       }
     }
     var distinct = slots.map { [Int64](repeating: 0, count: $0.count) }
-    if let first = entities.first {
+    if !entities.isEmpty {
+      let lists = members(0)
       let workers = max(1, min(threads, EntitySets.shardCount))
-      let counts = (0..<workers).map { _ in CountBuffer(sizes: slots.map(\.count)) }
-      let shards = first.shards
-      let denseOf = dense
+      // Per worker, every grouping's groups' counts in one flat buffer:
+      // grouping g's start at `offsets[g]`.
+      var offsets: [Int] = [0]
+      for g in 0..<n { offsets.append(offsets[g] + slots[g].count) }
+      let width = offsets[n]
+      let counts = (0..<workers).map { _ in CountBuffer(count: width) }
       let table = groupOf
+      let starts = offsets
       DispatchQueue.concurrentPerform(iterations: workers) { w in
-        let c = counts[w]
-        var scratch: [UInt64] = []
-        var seen: [(Int, Int32)] = []
-        for s in stride(from: w, to: shards.count, by: workers) {
-          shards[s].forEach(&scratch) { members in
-            seen.removeAll(keepingCapacity: true)
-            for m in members {
-              guard let d = denseOf[m] else { continue }
-              let base = Int(d) * n
-              for g in 0..<n {
-                let gi = table[base + g]
-                if gi >= 0 && !seen.contains(where: { $0.0 == g && $0.1 == gi }) {
-                  seen.append((g, gi))
-                  c.counts[g][Int(gi)] += 1
+        let c = counts[w].counts
+        var seen: [Int32] = []
+        table.withUnsafeBufferPointer { table in
+          lists.forEachEntity(from: w, stride: workers) { members in
+            // Grouping by grouping, so that `seen` holds one grouping's
+            // groups of this entity: a few, not all groupings' together.
+            for g in 0..<n {
+              let counts = c + starts[g]
+              if members.count == 1 {
+                let gi = table[Int(members[0]) * n + g]
+                if gi >= 0 { counts[Int(gi)] += 1 }
+                continue
+              }
+              seen.removeAll(keepingCapacity: true)
+              for m in members {
+                let gi = table[Int(m) * n + g]
+                if gi >= 0 && !seen.contains(gi) {
+                  seen.append(gi)
+                  counts[Int(gi)] += 1
                 }
               }
             }
@@ -76,7 +84,7 @@ extension AggregateResult {
       }
       for c in counts {
         for g in 0..<n {
-          for i in 0..<slots[g].count { distinct[g][i] += c.counts[g][i] }
+          for i in 0..<slots[g].count { distinct[g][i] += c.counts[offsets[g] + i] }
         }
       }
     }
@@ -91,8 +99,12 @@ extension AggregateResult {
   }
 }
 
-/// One worker's distinct counts per grouping and group.
+/// One worker's distinct counts per grouping and group, flat.
 private final class CountBuffer: @unchecked Sendable {
-  var counts: [[Int64]]
-  init(sizes: [Int]) { counts = sizes.map { [Int64](repeating: 0, count: $0) } }
+  let counts: UnsafeMutablePointer<Int64>
+  init(count: Int) {
+    counts = .allocate(capacity: max(count, 1))
+    counts.initialize(repeating: 0, count: max(count, 1))
+  }
+  deinit { counts.deallocate() }
 }
