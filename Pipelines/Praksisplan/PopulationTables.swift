@@ -172,7 +172,22 @@ public enum PopulationTables {
     (0..<9).map { (label: "\($0 * 10)-\($0 * 10 + 9)", ages: ($0 * 10)...($0 * 10 + 9)) } + [(label: "90+", ages: 90...125)]
 
   /// The claims aggregation figures 3 and 4 need: patients by year,
-  /// speciale, age and patient kommune.
+  /// speciale, age and patient kommune, of the region's kommuner, the
+  /// figures' years and specialer.
+  public static func ageAggregation(kommuner: [Int], years: [Int64], specialer: [Int64]) -> Aggregation {
+    // Only the patients the figures count are kept in the patient sets:
+    // the insert of each line's patient is the aggregation's cost.
+    Aggregation(
+      keys: ["Aar", "Speciale", "PatientAlder", "PatientKommune"],
+      measures: [
+        .distinct(
+          "PatientId",
+          where: .greater("Antal", than: 0) && .oneOf("PatientKommune", kommuner.map(Int64.init))
+            && .oneOf("Aar", years) && .oneOf("Speciale", specialer))
+      ])
+  }
+
+  /// The same for every kommune, year and speciale.
   public static let ageAggregation = Aggregation(
     keys: ["Aar", "Speciale", "PatientAlder", "PatientKommune"], sums: [], distinct: "PatientId", when: .positive("Antal"))
 

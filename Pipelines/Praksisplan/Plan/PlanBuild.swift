@@ -30,8 +30,12 @@ extension Plan {
   /// aggregate; for a table of an age band the claims aggregate by age.
   public func aggregations(population: Bool) -> [Aggregation] {
     var a = [LunaClaims.aggregation]
-    if population && tables.contains(where: { $0.measure == .aldersfordeling }) {
-      a.append(PopulationTables.ageAggregation)
+    let figures = tables.filter { $0.measure == .aldersfordeling }
+    if population && !figures.isEmpty {
+      a.append(
+        PopulationTables.ageAggregation(
+          kommuner: kommuner.map(\.code), years: Array(Set(figures.map(\.year))).sorted(),
+          specialer: Array(Set(figures.flatMap(\.specialer))).sorted()))
     }
     if tables.contains(where: { $0.measure.isClaims && Self.byAge($0) }) { a.append(LunaClaims.aggregationByAge) }
     return a
