@@ -104,8 +104,8 @@ public enum PopulationReader {
   static func age(normalized n: String) -> Age {
     if isTotal(n) { return .total }
     func years(_ s: Substring) -> Result<Int64, FieldRule> {
-      var t = s.trimmingCharacters(in: .whitespaces)
-      if t.hasSuffix("aar") { t = String(t.dropLast(3)).trimmingCharacters(in: .whitespaces) }
+      var t = s.trimmedWhitespace
+      if t.hasSuffix("aar") { t = String(t.dropLast(3)).trimmedWhitespace }
       return TextField.integer(t, in: 0...125, format: .danish)
     }
     switch years(n[...]) {
@@ -180,7 +180,7 @@ public enum PopulationReader {
       let count = file.column("INDHOLD")!
       let used: Set<Int> = [area, age, quarter, count]
       let extras = file.header.indices.filter {
-        !used.contains($0) && !file.header[$0].trimmingCharacters(in: .whitespaces).isEmpty
+        !used.contains($0) && !file.header[$0].trimmedWhitespace.isEmpty
       }
       return .long(
         LongColumns(
@@ -221,7 +221,7 @@ public enum PopulationReader {
   /// The quarter columns of a header row: at least one leading cell (blank
   /// or a variable's name), then quarters and blanks only.
   static func headerQuarters(_ fields: [String], geography: Geography) -> [(column: Int, text: String, quarter: Quarter)]? {
-    let t = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+    let t = fields.map { $0.trimmedWhitespace }
     guard let first = t.firstIndex(where: { Quarter($0) != nil }), first >= 1 else { return nil }
     var quarters: [(column: Int, text: String, quarter: Quarter)] = []
     for i in first..<t.count where !t[i].isEmpty {
@@ -240,7 +240,7 @@ public enum PopulationReader {
     _ lines: [WideTable.Line], header: Int, quarters: [(column: Int, text: String, quarter: Quarter)], path: String,
     geography: Geography
   ) throws -> WideTable {
-    let h = lines[header].fields.map { $0.trimmingCharacters(in: .whitespaces) }
+    let h = lines[header].fields.map { $0.trimmedWhitespace }
     let leadingCount = quarters[0].column
     let line = lines[header].record?.number ?? 1
     let form = "\(path): a FOLK1A table with the quarters as columns (header on line \(line): \(h.joined(separator: ";")))"
@@ -269,7 +269,7 @@ public enum PopulationReader {
       var values: Set<String> = []
       for l in lines[(header + 1)..<max(header + 1, last + 1)] {
         if values.count >= 500 { break }
-        let v = c < l.fields.count ? l.fields[c].trimmingCharacters(in: .whitespaces) : ""
+        let v = c < l.fields.count ? l.fields[c].trimmedWhitespace : ""
         if !v.isEmpty { values.insert(v) }
       }
       let n = Double(max(values.count, 1))
@@ -427,7 +427,7 @@ public enum PopulationReader {
     /// A count cell: a number, a withheld marker, or the rule it breaks.
     /// A blank cell is withheld where `blankIsUnknown`, else `empty`.
     func value(_ text: String, blankIsUnknown: Bool) -> Result<Value, FieldRule> {
-      let t = text.trimmingCharacters(in: .whitespaces)
+      let t = text.trimmedWhitespace
       if suppressionMarkers.contains(t) { return .success(.unknown(t)) }
       if t.isEmpty && blankIsUnknown { return .success(.unknown("")) }
       return TextField.integer(t, in: 0...100_000_000, format: .danish).map { .count($0) }
@@ -519,9 +519,9 @@ public enum PopulationReader {
       for r in file.records {
         var reason: RejectReason?
         if r.fieldCount > file.header.count { reason = RejectReason(column: "", rule: FieldRule.fieldCount.name) }
-        let areaText = r[c.area].trimmingCharacters(in: .whitespaces)
-        let ageText = r[c.age].trimmingCharacters(in: .whitespaces)
-        let extras = c.extras.map { r[$0].trimmingCharacters(in: .whitespaces) }
+        let areaText = r[c.area].trimmedWhitespace
+        let ageText = r[c.age].trimmedWhitespace
+        let extras = c.extras.map { r[$0].trimmedWhitespace }
         let resolved = resolve(area: areaText, areaName: c.names.area, age: ageText, ageName: c.names.age, extras: extras)
         if case .failure(let why) = resolved, reason == nil { reason = why }
         let quarterText = r[c.quarter]
@@ -565,7 +565,7 @@ public enum PopulationReader {
           accepted += 1
           continue
         }
-        let f = line.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let f = line.fields.map { $0.trimmedWhitespace }
         func at(_ c: Int) -> String { c < f.count ? f[c] : "" }
         let lead = t.leading.indices.map(at)
         let counts = t.quarters.map { at($0.column) }
@@ -675,5 +675,17 @@ public enum PopulationReader {
   struct RejectReason: Error {
     var column: String
     var rule: String
+  }
+}
+
+extension StringProtocol {
+  /// `trimmingCharacters(in: .whitespaces)`, the same result, without its
+  /// cost when there is nothing to trim (a population file has a few
+  /// fields a record and tens of thousands of records).
+  var trimmedWhitespace: String {
+    guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return "" }
+    @inline(__always) func plain(_ c: Unicode.Scalar) -> Bool { c.value > 0x20 && c.value < 0x7F }
+    if plain(first) && plain(last) { return String(self) }
+    return trimmingCharacters(in: .whitespaces)
   }
 }
