@@ -396,6 +396,7 @@ public enum PopulationReader {
     // A download repeats few distinct values: resolve each once.
     var areas: [String: Area] = [:]
     var normalized: [String: String] = [:]
+    var ages: [String: Age] = [:]
     var quarters: [String: Quarter?] = [:]
 
     init(path: String, geography: Geography) {
@@ -444,7 +445,14 @@ public enum PopulationReader {
       }
       var total = false
       var years = 0
-      switch PopulationReader.age(normalized: normalize(ageText)) {
+      let age: Age
+      if let known = ages[ageText] {
+        age = known
+      } else {
+        age = PopulationReader.age(normalized: normalize(ageText))
+        ages[ageText] = age
+      }
+      switch age {
       case .total: total = true
       case .age(let v): years = v
       case .bad(let rule): return .failure(RejectReason(column: ageName, rule: rule))
