@@ -27,8 +27,6 @@ import LunaPipeCore
 /// region.
 public enum PopulationTables {
   public static let planQuarter = Quarter(year: 2024, quarter: 1)
-  public static let patientYear: Int64 = 2023
-  public static let over50: ClosedRange<Int> = 50...125
 
   /// The quarter the tables use, and a note saying which: `requested`
   /// (`--befolkning-tid`) when given, else the plan's quarter when the
@@ -46,28 +44,12 @@ public enum PopulationTables {
     }
   }
 
-  /// What the tables per inhabitant need of the population, for messages.
-  public static let purpose = "the tables per inhabitant (5-8, 27, 37, figures 3 and 4)"
-
   static func kommuner(_ region: Int) -> [Kommune] {
     Praksisplan.kommuner(of: region, years: Int64(RegisterTables.registerYear)...Int64(RegisterTables.registerYear))
       .kommuner
   }
 
   static func int(_ n: Int64) -> Table.Cell { .number(Rational(n), decimals: 0) }
-
-  /// Tables 5–8: inhabitants (over 50) per capacity, speciale 51 and 62.
-  public static func perCapacity(
-    _ register: ProviderRegister, _ population: Population, quarter: Quarter, region: Int = Praksisplan.region
-  ) -> [Table] {
-    [(5, 51, nil), (6, 51, over50), (7, 62, nil), (8, 62, over50)].map { (n: Int, s: Int, ages: ClosedRange<Int>?) in
-      var t = perCapacity(register, population, quarter: quarter, region: region, speciale: s, ages: ages)
-      let over = ages == nil ? "" : " over 50 år"
-      t.id = "tabel-0\(n)"
-      t.title = "Tabel \(n): Antal indbyggere\(over) pr. kapacitet på speciale \(s) fordelt på kommuner (folketal \(quarter))"
-      return t
-    }
-  }
 
   /// Inhabitants (of an age band) per capacity unit of `speciale` (51 or
   /// 62) per kommune of the region, and the region's row; id and title are
@@ -97,21 +79,6 @@ public enum PopulationTables {
     return Table(
       id: "tabel", title: "",
       header: ["kommune", people, "kapacitet_\(speciale)", "\(people)_pr_kapacitet"], rows: rows)
-  }
-
-  /// Tables 27 and 37: patients per 1,000 inhabitants, speciale 51 and 62,
-  /// from the claims aggregate (`LunaClaims.aggregation`).
-  public static func patientsPerThousand(
-    _ claims: AggregateResult, _ population: Population, quarter: Quarter, region: Int = Praksisplan.region,
-    year: Int64 = patientYear
-  ) -> [Table] {
-    [(27, 51), (37, 62)].map { (n: Int, s: Int64) in
-      var t = patientsPerThousand(claims, population, quarter: quarter, region: region, speciale: s, year: year)
-      t.id = "tabel-\(n)"
-      t.title =
-        "Tabel \(n): Antal patienter pr. 1000 indbyggere på speciale \(s) i \(year) fordelt på kommuner (yder) (folketal \(quarter))"
-      return t
-    }
   }
 
   /// The distinct patients the tables per 1,000 inhabitants count: of one
@@ -187,28 +154,6 @@ public enum PopulationTables {
       ])
   }
 
-  /// The same for every kommune, year and speciale.
-  public static let ageAggregation = Aggregation(
-    keys: ["Aar", "Speciale", "PatientAlder", "PatientKommune"], sums: [], distinct: "PatientId", when: .positive("Antal"))
-
-  /// Figures 3 and 4: the age distribution of the region's residents
-  /// treated on speciale 51 / 62 in the year (by patient kommune), against
-  /// the region's population. A patient whose age changed within the year
-  /// across a band boundary counts in both bands; shares are of the sum of
-  /// the bands, so each column adds up to 100.
-  public static func ageFigures(
-    _ ages: AggregateResult, _ population: Population, quarter: Quarter, region: Int = Praksisplan.region,
-    year: Int64 = patientYear
-  ) -> [Table] {
-    [(3, 51), (4, 62)].map { (n: Int, s: Int64) in
-      var t = ageFigure(ages, population, quarter: quarter, region: region, speciale: s, year: year)
-      t.id = "figur-\(n)"
-      t.title =
-        "Figur \(n): Aldersfordelingen blandt \(Praksisplan.residents(of: region)), der modtog fysioterapi på speciale \(s) i \(year), og befolkningen (folketal \(quarter))"
-      return t
-    }
-  }
-
   /// The patients the age figures count: of one year, living in the
   /// region, by speciale and age band; every speciale in one pass over the
   /// age aggregate.
@@ -225,9 +170,12 @@ public enum PopulationTables {
     }
   }
 
-  /// The age distribution of the region's residents treated on `speciale`
-  /// in `year` (by patient kommune) against the region's population, from
-  /// the age aggregate (`ageAggregation`); id and title are the caller's.
+  /// Figures 3 and 4: the age distribution of the region's residents
+  /// treated on `speciale` in `year` (by patient kommune) against the
+  /// region's population, from the age aggregate (`ageAggregation`). A
+  /// patient whose age changed within the year across a band boundary
+  /// counts in both bands; shares are of the sum of the bands, so each
+  /// column adds up to 100. Id and title are the caller's.
   public static func ageFigure(
     _ ages: AggregateResult, _ population: Population, quarter: Quarter, region: Int, speciale: Int64, year: Int64
   ) -> Table {

@@ -14,15 +14,6 @@ public enum RegisterTables {
   /// The year the register describes, for the kommuner of the region.
   public static let registerYear = 2024
 
-  /// Every register table, in plan order.
-  public static func all(_ register: ProviderRegister, region: Int = Praksisplan.region) -> [Table] {
-    [
-      tabel02(register, region: region), tabel03(register, region: region), tabel09(register, region: region),
-      tabel12(register, region: region), tabel13(register, region: region), tabel14(register, region: region),
-      tabel15(register, region: region),
-    ]
-  }
-
   static func kommuner(_ region: Int) -> [Kommune] {
     Praksisplan.kommuner(of: region, years: Int64(registerYear)...Int64(registerYear)).kommuner
   }

@@ -117,22 +117,6 @@ import Testing
 
   // MARK: A user's plan
 
-  static func recount(_ out: String, region: Int, options: [String]) throws -> [String: [String: [String: Int]]] {
-    let codes = Geography.denmark.kommuner(inRegion: region, year: 2023).map { String($0.code) }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments =
-      ["python3", RegionTests.script] + options + [out + "/rejects.csv", codes.joined(separator: ",")]
-      + (2019...2023).map { "\(fullSample)/ydelser-\($0).csv" }
-    let o = Pipe()
-    p.standardOutput = o
-    try p.run()
-    let data = o.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    try #require(p.terminationStatus == 0)
-    return try JSONDecoder().decode([String: [String: [String: Int]]].self, from: data)
-  }
-
   /// `Pipelines/Praksisplan/examples/midtjylland.yaml`: Region Midtjylland,
   /// 2020–2023, numbered from 1, a total row named by the plan, filters
   /// (group training; an age band) and a share. Tabel 1, 2, 3 and 9 equal a
@@ -150,9 +134,9 @@ import Testing
     let written = try FileManager.default.contentsOfDirectory(atPath: out + "/tables").sorted()
     #expect(written == ["figur-1.csv"] + (1...9).map { "tabel-0\($0).csv" })
     let kommuner = Geography.denmark.kommuner(inRegion: 1082, year: 2023)
-    let plain = try Self.recount(out, region: 1082, options: [])
-    let hold = try Self.recount(out, region: 1082, options: ["--speciale=62", "--holdtraening=J"])
-    let old = try Self.recount(out, region: 1082, options: ["--alder=65-"])
+    let plain = try RegionTests.recount(rejects: out + "/rejects.csv", region: 1082, options: [])
+    let hold = try RegionTests.recount(rejects: out + "/rejects.csv", region: 1082, options: ["--speciale=62", "--holdtraening=J"])
+    let old = try RegionTests.recount(rejects: out + "/rejects.csv", region: 1082, options: ["--alder=65-"])
     for (file, values, kroner, total) in [
       ("tabel-01", plain["19"], true, "Region Midtjylland total"), ("tabel-02", plain["26"], false, "Region Midtjylland total"),
       ("tabel-03", hold["19"], true, "Total"), ("tabel-09", old["23"], false, "Total"),

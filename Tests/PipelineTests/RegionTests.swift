@@ -18,12 +18,15 @@ struct RegionTests {
   /// Rounds øre to whole kroner, half away from zero (as the tables print).
   static func kroner(_ oere: Int) -> Int { oere >= 0 ? (oere + 50) / 100 : -((-oere + 50) / 100) }
 
-  func recount(rejects: String, region: Int) throws -> [String: [String: [String: Int]]] {
+  /// The recount of the region's kommuner from the full sample, the lines
+  /// in `rejects` left out; `options` narrow it (`--speciale=62`,
+  /// `--holdtraening=J`, `--alder=65-`).
+  static func recount(rejects: String, region: Int, options: [String] = []) throws -> [String: [String: [String: Int]]] {
     let codes = Geography.denmark.kommuner(inRegion: region, year: 2023).map { String($0.code) }
     let files = (2019...2023).map { "\(fullSample)/ydelser-\($0).csv" }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", Self.script, rejects, codes.joined(separator: ",")] + files
+    p.arguments = ["python3", script] + options + [rejects, codes.joined(separator: ",")] + files
     let out = Pipe()
     p.standardOutput = out
     try p.run()
@@ -40,7 +43,7 @@ struct RegionTests {
       "run", "praksisplan", "--claims", fullSample + "/ydelser-*.csv", "--region", name, "--out", out, "--quiet",
     ])
     try #require(r.exit == 0, "\(r.stderr)")
-    let expected = try recount(rejects: out + "/rejects.csv", region: region)
+    let expected = try Self.recount(rejects: out + "/rejects.csv", region: region)
     let kommuner = Geography.denmark.kommuner(inRegion: region, year: 2023)
     for (number, oere) in [("19", true), ("23", false), ("26", false)] {
       let table = try readCSV(out + "/tables/tabel-\(number).csv")
