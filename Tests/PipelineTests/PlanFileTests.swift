@@ -248,6 +248,9 @@ import Testing
       ("bad filter value", head + table + "    filter: {holdtraening: ja}\n", 10, "must be J or N"),
       ("not YAML", head + table + "  - number: [1\n", 11, "not valid YAML"),
       ("a key given twice", head + table + "    speciale: [62]\n", 9, "given twice"),
+      ("a supplied column without a type, after another mistake",
+        head + table + "    colour: blue\n  - number: 2\n    title: S\n    file: x.csv\n    fields:\n      - {name: a}\n", 15,
+        "each column needs a name and a type"),
       ("a region listed twice", head + table + "    level: region\n    regions: [Nordjylland, nordjylland]\n", 11, "listed twice"),
       ("diagnosis groups by region", head + table + "    level: region\n    columns: diagnosegruppe\n    groups: [1]\n", 11, "are by the region's kommuner"),
     ]

@@ -41,6 +41,9 @@ extension Plan {
     return a
   }
 
+  /// Every kommune's region by year, made once for all the region tables.
+  static let regionLookup = RegionLookup(.denmark)
+
   /// A claims table as a cross table.
   func crossTable(_ t: PlanTable) -> CrossTable {
     let title = "\(t.label): " + PlanText.fill(t.title, region: region, year: t.year)
@@ -101,7 +104,7 @@ extension Plan {
       }
       return [rows, sum]
     case .region(let order):
-      let lookup = RegionLookup(.denmark)
+      let lookup = Self.regionLookup
       let rows = RowFamily(
         name: "plan-regioner|\(tag)",
         rows: order.map { (label: Praksisplan.regionName($0), row: Int64($0)) }

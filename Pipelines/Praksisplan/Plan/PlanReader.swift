@@ -269,6 +269,7 @@ struct PlanReader {
     }
     var columns: [Column] = []
     for item in items {
+      let before = problems.count
       var name: String?
       var kind: Column.Kind?
       var required = true
@@ -292,7 +293,8 @@ struct PlanReader {
         }
       }
       guard let name, let kind else {
-        if problems.isEmpty { fail(item, "fields", "each column needs a name and a type") }
+        // A column whose name or type was wrong is reported already.
+        if problems.count == before { fail(item, "fields", "each column needs a name and a type") }
         continue
       }
       columns.append(Column(name, kind, required: required))
