@@ -33,4 +33,32 @@ static inline uint64_t luna_ticks(void) {
 #endif
 }
 
+// The separators of a CSV record run without quotes: bit k of the result is
+// set when p[k] (k < 64) is `delim`, `\n` or `\r`. Reads exactly 64 bytes.
+// SSE2 (every x86-64) where there is SSE2; byte by byte elsewhere.
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static inline uint64_t luna_separators64(const uint8_t *p, uint8_t delim) {
+  const __m128i d = _mm_set1_epi8((char)delim);
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r');
+  uint64_t m = 0;
+  for (int k = 0; k < 4; k++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    __m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, lf)), _mm_cmpeq_epi8(v, cr));
+    m |= (uint64_t)(uint32_t)_mm_movemask_epi8(e) << (16 * k);
+  }
+  return m;
+}
+#else
+static inline uint64_t luna_separators64(const uint8_t *p, uint8_t delim) {
+  uint64_t m = 0;
+  for (int k = 0; k < 64; k++) {
+    uint8_t c = p[k];
+    if (c == delim || c == '\n' || c == '\r') m |= (uint64_t)1 << k;
+  }
+  return m;
+}
+#endif
+
 #endif

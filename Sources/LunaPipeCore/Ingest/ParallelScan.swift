@@ -778,11 +778,16 @@ final class ParallelScan {
       let rejectsBefore = decoder.rejects.count
       let recordsBefore = decoder.records
       segments.append((a..<b, recordsBefore))
-      try tokenizer.parse(seg, callbacks)
-      // Irregular records never get here; a quote still open is a bug
-      // caught rather than a record lost.
-      if tokenizer.inQuotedField { decoder.markUnterminatedQuote() }
-      try tokenizer.finish(callbacks)
+      if !irregular && memchr(seg.baseAddress!, 0x22, seg.count) == nil {
+        // No quote at all (the common case): libcsv's records, split directly.
+        decoder.splitPlain(seg, delimiter: delimiter)
+      } else {
+        try tokenizer.parse(seg, callbacks)
+        // Irregular records never get here; a quote still open is a bug
+        // caught rather than a record lost.
+        if tokenizer.inQuotedField { decoder.markUnterminatedQuote() }
+        try tokenizer.finish(callbacks)
+      }
       let new = decoder.rejects[rejectsBefore...]
       if !new.isEmpty {
         let spans = RecordLocator.locate(ordinals: new.map { $0.ordinal - recordsBefore }, in: seg, delimiter: delimiter)

@@ -297,6 +297,11 @@ final class RecordDecoder {
   }
 
   func begin(layout: FileLayout) { state.pointee.begin(layout: layout) }
+  /// Decodes `bytes`, which hold no quote character, split by
+  /// `PlainSplitter` rather than libcsv: the same records, directly.
+  func splitPlain(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8) {
+    PlainSplitter.split(bytes, delimiter: delimiter, into: &state.pointee)
+  }
   /// The record being read breaks `unterminated-quote`: its quoted field
   /// runs to the end of the input. Call before the tokenizer's `finish`.
   func markUnterminatedQuote() { state.pointee.markUnterminatedQuote() }
@@ -343,7 +348,7 @@ final class ConsumerBox {
   init(_ c: RecordConsumer) { consumer = c }
 }
 
-struct DecoderState {
+struct DecoderState: CSVEvents {
   private unowned(unsafe) let compiled: CompiledSchema
   private let values: UnsafeMutablePointer<Int64>
   private let keys: UnsafeMutablePointer<EntityKey>

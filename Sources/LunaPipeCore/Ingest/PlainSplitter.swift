@@ -1,0 +1,92 @@
+// The tokenizer of quote-free text: what libcsv does with it, without the
+// per-byte state machine and the C call per field.
+
+internal import CLunaShims
+
+/// Receives fields and record ends exactly as libcsv reports them to a
+/// `CSVFieldSink` (fields trimmed of spaces and tabs, every unquoted line
+/// end a record end, `-1` for a record the input ends without a line end).
+/// A struct conforming is called directly, inlined into the splitter's loop.
+protocol CSVEvents {
+  mutating func field(_ bytes: UnsafeRawBufferPointer)
+  mutating func endRecord(terminator: Int32)
+}
+
+/// Splits text that holds no quote character (`"`) into the events libcsv
+/// (with `CSV_REPALL_NL`, fed the text and then `csv_fini`) gives for it:
+/// without quotes, a field is the text between two separators (the
+/// delimiter, `\r`, `\n`) trimmed of spaces and tabs at both ends, and a
+/// line end with no field before it on its line is a record end of its own.
+/// Quoted text goes to libcsv (`CSVTokenizer`); `PlainSplitterTests` and
+/// the fuzz target check the two agree on every quote-free input.
+///
+/// It finds the separators 64 bytes at a time (`luna_separators64`, SSE2)
+/// and visits only them, so its cost is per field, not per byte.
+enum PlainSplitter {
+  @inline(__always)
+  static func split<S: CSVEvents>(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, into sink: inout S) {
+    let n = bytes.count
+    guard n > 0, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+    var fieldStart = 0
+    // A field of the current record was delivered (libcsv's states
+    // FIELD_NOT_BEGUN and FIELD_BEGUN rather than ROW_NOT_BEGUN).
+    var rowBegun = false
+
+    @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+    /// The field ending at the separator `s` (or the end), trimmed.
+    @inline(__always) func trimmed(_ s: Int) -> UnsafeRawBufferPointer {
+      var lo = fieldStart
+      var hi = s
+      if lo < hi && (isSpace(base[lo]) || isSpace(base[hi &- 1])) {
+        while lo < hi && isSpace(base[lo]) { lo &+= 1 }
+        while hi > lo && isSpace(base[hi &- 1]) { hi &-= 1 }
+      }
+      return UnsafeRawBufferPointer(start: base + lo, count: hi &- lo)
+    }
+    @inline(__always) func separator(_ s: Int) {
+      let c = base[s]
+      let f = trimmed(s)
+      if c == delimiter {
+        sink.field(f)
+        rowBegun = true
+      } else {
+        // A line end: a blank line (only spaces) is a record end alone.
+        if rowBegun || f.count > 0 { sink.field(f) }
+        sink.endRecord(terminator: Int32(c))
+        rowBegun = false
+      }
+      fieldStart = s &+ 1
+    }
+
+    var block = 0
+    while block &+ 64 <= n {
+      var mask = luna_separators64(base + block, delimiter)
+      while mask != 0 {
+        separator(block &+ mask.trailingZeroBitCount)
+        mask &= mask &- 1
+      }
+      block &+= 64
+    }
+    if block < n {
+      // The last bytes, through a zero-padded copy: never read past the end.
+      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { tmp in
+        let rest = n &- block
+        tmp.initialize(repeating: 0)
+        UnsafeMutableRawPointer(tmp.baseAddress!).copyMemory(from: base + block, byteCount: rest)
+        var mask = luna_separators64(tmp.baseAddress!, delimiter) & ((1 << UInt64(rest)) &- 1)
+        while mask != 0 {
+          separator(block &+ mask.trailingZeroBitCount)
+          mask &= mask &- 1
+        }
+      }
+    }
+    // The input ends within a record (libcsv's `csv_fini`).
+    if fieldStart < n || rowBegun {
+      let f = trimmed(n)
+      if rowBegun || f.count > 0 {
+        sink.field(f)
+        sink.endRecord(terminator: -1)
+      }
+    }
+  }
+}
