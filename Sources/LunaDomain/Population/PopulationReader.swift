@@ -463,7 +463,12 @@ public enum PopulationReader {
     }
 
     mutating func identity(_ parts: [String]) -> String {
-      parts.map { normalize($0) }.joined(separator: "\u{1F}")
+      var id = ""
+      for (i, p) in parts.enumerated() {
+        if i > 0 { id.append("\u{1F}") }
+        id.append(normalize(p))
+      }
+      return id
     }
 
     mutating func reject(_ r: TextRecords.Record, of file: TextRecords, _ reason: RejectReason, in context: RunContext) throws {
@@ -473,6 +478,13 @@ public enum PopulationReader {
 
     /// Checks the cells of a record for repeats, then adds them.
     mutating func accept(_ cells: [Cell]) -> Bool {
+      if cells.count == 1 {
+        // A long form's one cell: one lookup.
+        guard seen.insert(cells[0].identity).inserted else { return false }
+        add(cells[0])
+        accepted += 1
+        return true
+      }
       let ids = cells.map(\.identity)
       guard Set(ids).count == ids.count, !ids.contains(where: seen.contains) else { return false }
       seen.formUnion(ids)

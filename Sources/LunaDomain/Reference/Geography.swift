@@ -31,6 +31,8 @@ public struct Geography: Sendable {
   private let memberships: [Membership]
   private let byCode: [Int: Int]
   private let byName: [String: Int]
+  /// `kommuner` in Danish alphabetical order: sorted once, not per call.
+  private let alphabetical: [Kommune]
 
   struct Membership: Sendable {
     let kommune: Int
@@ -79,6 +81,7 @@ public struct Geography: Sendable {
     }
     self.byCode = byCode
     self.byName = byName
+    alphabetical = kommuner.map { (DanishCollation.key($0.name), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
   }
 
   /// The kommune with this code, if it is one of the 98.
@@ -113,8 +116,7 @@ public struct Geography: Sendable {
   /// The kommuner of a region in `year`, in Danish alphabetical order (the
   /// order the praksisplan prints them in, Aalborg last).
   public func kommuner(inRegion region: Int, year: Int) -> [Kommune] {
-    kommuner.filter { self.region(ofKommune: $0.code, year: year)?.code == region }
-      .sorted { DanishCollation.key($0.name) < DanishCollation.key($1.name) }
+    alphabetical.filter { self.region(ofKommune: $0.code, year: year)?.code == region }
   }
 
   /// The region with this code.

@@ -26,11 +26,17 @@ public struct Aggregation: Sendable {
   public var keys: [Key]
   /// The measures of every group, in order.
   public var measures: [Measure]
+  /// The records aggregated at all: one the filter does not admit is in no
+  /// group and no measure (nil: every valid record). Cheaper than the same
+  /// filter on every measure, which still puts each record in its group.
+  public var filter: Filter?
 
-  /// An aggregation of `measures` per combination of `keys`.
-  public init(keys: [Key], measures: [Measure]) {
+  /// An aggregation of `measures` per combination of `keys`, over the
+  /// records `filter` admits (all when nil).
+  public init(keys: [Key], measures: [Measure], where filter: Filter? = nil) {
     self.keys = keys
     self.measures = measures
+    self.filter = filter
   }
 
   /// When a record's entity counts towards the distinct count of

@@ -39,7 +39,7 @@ struct BoundAggregation: @unchecked Sendable {
     var text: Bool
   }
 
-  enum FilterKind: UInt8 { case eq, ne, lt, le, gt, ge, textEq, textNe, oneOf, textOneOf, present, absent }
+  enum FilterKind: UInt8 { case eq, ne, lt, le, gt, ge, textEq, textNe, oneOf, oneOfRange, textOneOf, present, absent }
 
   struct FilterOp {
     var column: Int
@@ -48,6 +48,8 @@ struct BoundAggregation: @unchecked Sendable {
     var key = EntityKey(lo: 0, hi: 0)
     var numbers: Set<Int64> = []
     var keys: Set<EntityKey> = []
+    /// `oneOfRange`: bit `v - value` is set for each admitted `v`.
+    var bitmap: [UInt64] = []
 
     /// Whether `r` passes the `count` tests at `ops` (all of them). An
     /// absent value passes no comparison.
@@ -72,6 +74,9 @@ struct BoundAggregation: @unchecked Sendable {
           case .textEq: ok = r.key(op.pointee.column) == op.pointee.key
           case .textNe: ok = r.key(op.pointee.column) != op.pointee.key
           case .oneOf: ok = op.pointee.numbers.contains(v)
+          case .oneOfRange:
+            let d = UInt64(bitPattern: v &- op.pointee.value)
+            ok = d < UInt64(op.pointee.bitmap.count) &* 64 && op.pointee.bitmap[Int(d >> 6)] & (1 << (d & 63)) != 0
           case .textOneOf: ok = op.pointee.keys.contains(r.key(op.pointee.column))
           case .present, .absent: ok = true
           }
@@ -113,6 +118,9 @@ struct BoundAggregation: @unchecked Sendable {
   let measureSlot: [Int]
   let measureValueKinds: [ValueKind]
   let filters: [FilterOp]
+  /// The aggregation's own filter (`Aggregation.filter`):
+  /// `filters[0..<recordFilterEnd]`.
+  let recordFilterEnd: Int
   let allSmall: Bool
 
   init(_ a: Aggregation, schema: Schema) throws {
@@ -174,7 +182,8 @@ struct BoundAggregation: @unchecked Sendable {
     self.dictionaries = dictionaries
     allSmall = keyOps.allSatisfy { $0.code == .small }
 
-    var filters: [FilterOp] = []
+    var filters = try a.filter.map { try Self.bind($0, for: "the aggregation", schema: schema) } ?? []
+    recordFilterEnd = filters.count
     var slotOps: [MeasureOp] = []
     var distinctOps: [MeasureOp] = []
     var measureSlot: [Int] = []
@@ -265,8 +274,15 @@ struct BoundAggregation: @unchecked Sendable {
       if case .text = schema.columns[i].kind {
         return FilterOp(column: i, kind: .textOneOf, keys: Set(operands.map(textKey)))
       }
-      return FilterOp(
-        column: i, kind: .oneOf, numbers: Set(try operands.map { try value($0, of: schema.columns[i], fail: fail) }))
+      let numbers = Set(try operands.map { try value($0, of: schema.columns[i], fail: fail) })
+      // Values within 64 Ki of each other (codes, years): a bit per value,
+      // one load per test rather than a hash.
+      if let lo = numbers.min(), let hi = numbers.max(), hi &- lo >= 0, hi &- lo < 1 << 16 {
+        var bitmap = [UInt64](repeating: 0, count: Int(hi - lo) / 64 + 1)
+        for v in numbers { bitmap[Int(v - lo) / 64] |= 1 << UInt64((v - lo) % 64) }
+        return FilterOp(column: i, kind: .oneOfRange, value: lo, bitmap: bitmap)
+      }
+      return FilterOp(column: i, kind: .oneOf, numbers: numbers)
     }
   }
 

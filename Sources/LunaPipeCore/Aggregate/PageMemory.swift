@@ -13,11 +13,23 @@ import Darwin
 /// varied by 40 MB from one run to the next. Pages from `mmap` go back to
 /// the kernel on `free`, and come zeroed, which is an empty entry: no pass
 /// to clear a new table either.
+///
+/// The pages are faulted in writable when mapped (`MAP_POPULATE`, Linux).
+/// Left to the first access, a hash table's probe reads a page before it
+/// writes it: the read maps the shared zero page, and the write then
+/// replaces it, which flushes the page from every core's TLB by
+/// inter-processor interrupt. On two threads those flushes were a fifth of
+/// the praksisplan run's time.
 enum PageMemory {
   /// `count` zeroed values of the trivial type `T`.
   static func allocateZeroed<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
     let bytes = max(count * MemoryLayout<T>.stride, 1)
-    let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+    #if os(Linux)
+      let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE
+    #else
+      let flags = MAP_PRIVATE | MAP_ANONYMOUS
+    #endif
+    let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, flags, -1, 0)
     guard let p, p != MAP_FAILED else { fatalError("out of memory: mmap of \(bytes) bytes failed") }
     return p.bindMemory(to: T.self, capacity: count)
   }

@@ -133,6 +133,7 @@ final class PartialAggregate: ChunkConsumer {
   private let distinctCount: Int
   private let filters: UnsafeMutablePointer<BoundAggregation.FilterOp>
   private let filterCount: Int
+  private let recordFilterEnd: Int
   private let width: Int
   /// A new group's slots: 0 for sums and counts, absent for minima and maxima.
   private let initialSlots: UnsafeMutablePointer<Int64>
@@ -167,6 +168,7 @@ final class PartialAggregate: ChunkConsumer {
     distinctOps = .allocate(capacity: max(distinctCount, 1))
     distinctOps.initialize(from: b.distinctOps, count: distinctCount)
     filterCount = b.filters.count
+    recordFilterEnd = b.recordFilterEnd
     filters = .allocate(capacity: max(filterCount, 1))
     filters.initialize(from: b.filters, count: filterCount)
     width = slotCount + 1
@@ -236,6 +238,7 @@ final class PartialAggregate: ChunkConsumer {
   }
 
   func consume(_ r: Record) {
+    if recordFilterEnd > 0 && !passes(r, 0, recordFilterEnd) { return }
     var key: UInt64 = 0
     if allSmall {
       for i in 0..<keyCount {

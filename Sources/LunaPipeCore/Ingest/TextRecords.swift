@@ -172,14 +172,26 @@ public struct TextRecords: Sendable {
 /// Field checks for text records, with the rule names of the record scan (`RunContext.scan`)
 /// (`not-a-number`, `out-of-range`, `too-many-decimals`, ...).
 public enum TextField {
+  /// `body` over the UTF-8 of `s` less spaces and tabs at both ends, or nil
+  /// when nothing is left: no trimmed copy of the text.
+  @inline(__always)
+  static func withTrimmedUTF8<R>(_ s: String, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+    var s = s
+    return s.withUTF8 { u -> R? in
+      var lo = 0
+      var hi = u.count
+      while lo < hi && (u[lo] == 0x20 || u[lo] == 0x09) { lo += 1 }
+      while hi > lo && (u[hi - 1] == 0x20 || u[hi - 1] == 0x09) { hi -= 1 }
+      return lo == hi ? nil : body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: u[lo..<hi])))
+    }
+  }
+
   /// A whole number in `range`, written as `format` says (plain, the
   /// default: `1234`; Danish: `.` may group thousands, `1.234`).
   public static func integer(
     _ s: String, in range: ClosedRange<Int64>, format: NumberFormat = .plain
   ) -> Result<Int64, FieldRule> {
-    let t = s.trimmingCharacters(in: " \t")
-    if t.isEmpty { return .failure(.empty) }
-    let r = Array(t.utf8).withUnsafeBytes { NumberParsing.integer($0, format: format) }
+    guard let r = withTrimmedUTF8(s, { NumberParsing.integer($0, format: format) }) else { return .failure(.empty) }
     switch r {
     case .success(let v): return range.contains(v) ? .success(v) : .failure(.outOfRange)
     case .failure: return .failure(.notANumber)
@@ -191,9 +203,9 @@ public enum TextField {
   public static func decimal(
     _ s: String, scale: Int, minimum: Int64 = .min, format: NumberFormat = .plain
   ) -> Result<Int64, FieldRule> {
-    let t = s.trimmingCharacters(in: " \t")
-    if t.isEmpty { return .failure(.empty) }
-    let r = Array(t.utf8).withUnsafeBytes { NumberParsing.decimal($0, scale: scale, format: format) }
+    guard let r = withTrimmedUTF8(s, { NumberParsing.decimal($0, scale: scale, format: format) }) else {
+      return .failure(.empty)
+    }
     switch r {
     case .success(let v): return v >= minimum ? .success(v) : .failure(.outOfRange)
     case .failure(.tooManyDecimals): return .failure(.tooManyDecimals)
