@@ -68,15 +68,21 @@ public struct Population: Sendable {
   /// the ages must sum to.
   public private(set) var allAges: [KommuneQuarter: Int64]
 
+  /// `counts` by kommune and quarter, then age: what `count` sums, without
+  /// a pass over every cell of the extract per call.
+  private var byKommuneQuarter: [KommuneQuarter: [Int: Int64]] = [:]
+
   public init(counts: [Key: Int64] = [:], unknown: [Key: String] = [:], allAges: [KommuneQuarter: Int64] = [:]) {
     self.counts = counts
     self.unknown = unknown
     self.allAges = allAges
+    for (k, v) in counts { byKommuneQuarter[KommuneQuarter(kommune: k.kommune, quarter: k.quarter), default: [:]][k.age] = v }
   }
 
   /// Adds `n` inhabitants of `age` in `kommune` at `quarter`.
   public mutating func add(kommune: Int, quarter: Quarter, age: Int, _ n: Int64) {
     counts[Key(kommune: kommune, quarter: quarter, age: age), default: 0] += n
+    byKommuneQuarter[KommuneQuarter(kommune: kommune, quarter: quarter), default: [:]][age, default: 0] += n
   }
 
   /// Marks the count of `age` in `kommune` at `quarter` as withheld by the
@@ -105,9 +111,12 @@ public struct Population: Sendable {
   /// Inhabitants of all of `kommuner` together.
   public func count(kommuner: Set<Int>, quarter: Quarter, ages: ClosedRange<Int>? = nil) -> Int64 {
     var n: Int64 = 0
-    for (k, v) in counts where k.quarter == quarter && kommuner.contains(k.kommune) {
-      if let ages, !ages.contains(k.age) { continue }
-      n += v
+    for k in kommuner {
+      guard let byAge = byKommuneQuarter[KommuneQuarter(kommune: k, quarter: quarter)] else { continue }
+      for (age, v) in byAge {
+        if let ages, !ages.contains(age) { continue }
+        n += v
+      }
     }
     return n
   }
