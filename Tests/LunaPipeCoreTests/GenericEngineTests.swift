@@ -134,6 +134,36 @@ import Testing
     }
   }
 
+  /// The aggregation's own filter: records it does not admit are in no
+  /// group (a state with none admitted has no row) and no measure. Its
+  /// tests: a text `oneOf`, a `oneOf` of close numbers (a bitmap), one of
+  /// numbers far apart (a set), a comparison.
+  @Test(arguments: [(1, 8 << 20), (2, 2048)])
+  func anAggregationFilterLeavesTheOtherRecordsOutOfEveryGroup(threads: Int, chunkSize: Int) throws {
+    let sales = Self.sales(6_000, seed: 23)
+    let skus: [Int64] = stride(from: 0, to: 50, by: 2).map { $0 * 1_000_003_001 }
+    let filtered = Aggregation(
+      keys: Self.aggregation.keys, measures: Self.aggregation.measures,
+      where: .oneOf("state", ["Texas", "Ohio", "Iowa", "State 7"]) && .oneOf("quantity", [-3, 0, 2, 5, 8])
+        && .oneOf("sku", skus) && .greater("amount", than: "-20.00"))
+    let path = writeFile(makeTempDir(), "sales.csv", Self.csv(sales))
+    let o = try scan([path], schema: Self.schema, aggregation: filtered, threads: threads, chunkSize: chunkSize)
+    let admitted = sales.filter {
+      ["Texas", "Ohio", "Iowa", "State 7"].contains($0.state) && [-3, 0, 2, 5, 8].contains($0.quantity)
+        && skus.contains($0.sku) && $0.cents > -2_000
+    }
+    #expect(admitted.count > 50 && admitted.count < sales.count / 4)
+    let expected = Self.recount(admitted) { [$0.state, String($0.date.y)] }
+    let rows = try o.result.rows()
+    #expect(rows.rows.count == expected.count)
+    for row in rows.rows {
+      #expect(row.values.map(\.description) == expected[row.keys.map(\.description)], "\(row.keys)")
+    }
+    #expect(Set(rows.rows.map { $0.keys[0].description }) == Set(admitted.map(\.state)))
+    // Every record was still read and validated: the filter is no reject.
+    #expect(o.report.totals.accepted == sales.count)
+  }
+
   @Test func theSameBytesWhateverTheThreads() throws {
     let text = Self.csv(Self.sales(3_000, seed: 5))
     let one = try run(text, threads: 1).rows().csv

@@ -368,7 +368,7 @@ public enum PopulationReader {
     /// Bit i set: the i-th other variable is at its total.
     var level: Int
     var value: Value
-    var identity: String
+    var identity: [UInt32]
   }
 
   struct Reader {
@@ -382,7 +382,7 @@ public enum PopulationReader {
     let geography: Geography
     var levels: [Population.Key: [Int: Level]] = [:]
     var allAges: [Population.KommuneQuarter: [Int: Level]] = [:]
-    var seen: Set<String> = []
+    var seen: Set<[UInt32]> = []
     var rejects: [String: Int] = [:]
     var accepted = 0
     /// "rows" in the long forms, "cells" where a row holds a count per quarter.
@@ -393,35 +393,46 @@ public enum PopulationReader {
     var unknownCells: [String] = []
     var layoutNote: String?
 
-    // A download repeats few distinct values: resolve each once.
-    var areas: [String: Area] = [:]
-    var normalized: [String: String] = [:]
-    var ages: [String: Age] = [:]
-    var quarters: [String: Quarter?] = [:]
+    // A download repeats few distinct values: each is resolved once.
+    var texts = DistinctTexts()
+    /// Per distinct normalized text, its number (in `identity`).
+    var normalizedIDs: [String: UInt32] = [:]
 
     init(path: String, geography: Geography) {
       self.path = path
       self.geography = geography
     }
 
-    mutating func normalize(_ s: String) -> String {
-      if let n = normalized[s] { return n }
-      let n = HeaderName.normalize(s)
-      normalized[s] = n
-      return n
+    mutating func normalize(_ s: String) -> String { texts.entries[entry(s)].normalized }
+
+    /// The entry of `s` in `texts`, made (normalized, numbered) the first time.
+    mutating func entry(_ s: String) -> Int {
+      texts.index(of: s) { text in
+        let n = HeaderName.normalize(text)
+        let id: UInt32
+        if let known = normalizedIDs[n] {
+          id = known
+        } else {
+          id = UInt32(normalizedIDs.count)
+          normalizedIDs[n] = id
+        }
+        return DistinctTexts.Entry(text: text, normalized: n, id: id)
+      }
     }
 
     mutating func area(_ text: String) -> Area {
-      if let a = areas[text] { return a }
+      let i = entry(text)
+      if let a = texts.entries[i].area { return a }
       let a = PopulationReader.area(text, geography: geography)
-      areas[text] = a
+      texts.entries[i].area = a
       return a
     }
 
     mutating func quarter(_ text: String) -> Quarter? {
-      if let q = quarters[text] { return q }
+      let i = entry(text)
+      if let q = texts.entries[i].quarter { return q }
       let q = Quarter(text)
-      quarters[text] = q
+      texts.entries[i].quarter = .some(q)
       return q
     }
 
@@ -429,7 +440,8 @@ public enum PopulationReader {
     /// A blank cell is withheld where `blankIsUnknown`, else `empty`.
     func value(_ text: String, blankIsUnknown: Bool) -> Result<Value, FieldRule> {
       let t = text.trimmedWhitespace
-      if suppressionMarkers.contains(t) { return .success(.unknown(t)) }
+      // A count starts with a digit; only other text can be a marker.
+      if let c = t.utf8.first, !(0x30...0x39).contains(c), suppressionMarkers.contains(t) { return .success(.unknown(t)) }
       if t.isEmpty && blankIsUnknown { return .success(.unknown("")) }
       return TextField.integer(t, in: 0...100_000_000, format: .danish).map { .count($0) }
     }
@@ -446,11 +458,12 @@ public enum PopulationReader {
       var total = false
       var years = 0
       let age: Age
-      if let known = ages[ageText] {
+      let ai = entry(ageText)
+      if let known = texts.entries[ai].age {
         age = known
       } else {
-        age = PopulationReader.age(normalized: normalize(ageText))
-        ages[ageText] = age
+        age = PopulationReader.age(normalized: texts.entries[ai].normalized)
+        texts.entries[ai].age = age
       }
       switch age {
       case .total: total = true
@@ -462,13 +475,9 @@ public enum PopulationReader {
       return .success((a, total, years, level))
     }
 
-    mutating func identity(_ parts: [String]) -> String {
-      var id = ""
-      for (i, p) in parts.enumerated() {
-        if i > 0 { id.append("\u{1F}") }
-        id.append(normalize(p))
-      }
-      return id
+    /// What tells two cells apart: their texts normalized (as numbers).
+    mutating func identity(_ parts: [String]) -> [UInt32] {
+      parts.map { texts.entries[entry($0)].id }
     }
 
     mutating func reject(_ r: TextRecords.Record, of file: TextRecords, _ reason: RejectReason, in context: RunContext) throws {
@@ -536,6 +545,7 @@ public enum PopulationReader {
     // MARK: Long forms
 
     mutating func readLong(_ file: TextRecords, _ c: LongColumns, in context: RunContext) throws {
+      seen.reserveCapacity(file.records.count)
       for r in file.records {
         var reason: RejectReason?
         if r.fieldCount > file.header.count { reason = RejectReason(column: "", rule: FieldRule.fieldCount.name) }
@@ -707,5 +717,54 @@ extension StringProtocol {
     @inline(__always) func plain(_ c: Unicode.Scalar) -> Bool { c.value > 0x20 && c.value < 0x7F }
     if plain(first) && plain(last) { return String(self) }
     return trimmingCharacters(in: .whitespaces)
+  }
+}
+
+/// The distinct texts of a population extract, found by their UTF-8 bytes:
+/// a `String` key hashes and compares by Unicode canonical equivalence,
+/// which for non-ASCII text (`50 år`, `Brønderslev`) was most of the
+/// reader's time. Texts that differ only in their Unicode form get entries
+/// of their own, and the same normalized text (so the same `id`).
+struct DistinctTexts {
+  struct Entry {
+    let text: String
+    let normalized: String
+    let id: UInt32
+    var area: PopulationReader.Area?
+    var age: PopulationReader.Age?
+    var quarter: Quarter??
+
+    init(text: String, normalized: String, id: UInt32) {
+      self.text = text
+      self.normalized = normalized
+      self.id = id
+    }
+  }
+
+  /// The entries, in the order first seen; the resolved values are filled
+  /// in by the reader as it needs them.
+  var entries: [Entry] = []
+  /// FNV-1a of the UTF-8 bytes → the entries with that hash.
+  private var byHash: [UInt64: [Int]] = [:]
+
+  /// The index of `text`'s entry, added with `make` when new.
+  mutating func index(of text: String, make: (String) -> Entry) -> Int {
+    var text = text
+    let h = text.withUTF8 { u in
+      var h: UInt64 = 0xcbf2_9ce4_8422_2325
+      for b in u { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+      return h
+    }
+    if let candidates = byHash[h] {
+      for i in candidates where Self.sameBytes(entries[i].text, &text) { return i }
+    }
+    entries.append(make(text))
+    byHash[h, default: []].append(entries.count - 1)
+    return entries.count - 1
+  }
+
+  private static func sameBytes(_ a: String, _ b: inout String) -> Bool {
+    var a = a
+    return a.withUTF8 { ua in b.withUTF8 { ub in ua.count == ub.count && ua.elementsEqual(ub) } }
   }
 }

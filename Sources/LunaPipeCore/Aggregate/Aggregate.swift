@@ -4,7 +4,8 @@ import Foundation
 /// parses and validates them, with `context.options.threads` Dispatch
 /// workers.
 ///
-/// Each worker parses a chunk with its own libcsv parser, validates it and
+/// Each worker tokenizes a chunk (libcsv, or PlainSplitter where it holds no
+/// quote), validates it and
 /// folds it into a partial aggregate; partials join the shared result with
 /// order-free integer sums, minima, maxima and set unions, so the result is
 /// the same for any number of threads. Fails with

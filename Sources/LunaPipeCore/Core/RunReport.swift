@@ -90,7 +90,7 @@ public struct RunReport: Sendable, Codable {
   }
 
   /// Where a scan's work went: the workers' seconds (summed over threads)
-  /// and the shares of parsing (libcsv, finding records and lines),
+  /// and the shares of parsing (tokenizing, finding records and lines),
   /// validating (decoding fields, checking rules) and aggregating (the
   /// consumers, merging chunk totals). The three run fused, record by
   /// record, so the shares are estimated: one field and one record in 256

@@ -127,7 +127,7 @@ struct ScanResult {
   var timing: ScanTiming
 }
 
-/// Where a scan's work went: parsing (libcsv, finding records, counting
+/// Where a scan's work went: parsing (tokenizing, finding records, counting
 /// lines), validating (decoding fields, checking rules) and aggregating
 /// (the consumers), as ticks summed over the workers. The scan fuses the
 /// three, so they are not timed apart: one field and one record in 256 are
@@ -188,7 +188,8 @@ public struct RejectedRecord: Sendable {
 }
 
 /// Reads CSV files in chunks that end at record boundaries, and has
-/// `threads` Dispatch workers parse (libcsv), validate and consume them.
+/// `threads` Dispatch workers tokenize (libcsv, or `PlainSplitter` for text
+/// without quotes), validate and consume them.
 ///
 /// Memory stays bounded whatever the input size: at most `threads + 2`
 /// chunks are in flight. Rejects reach `onReject` in file order, whatever

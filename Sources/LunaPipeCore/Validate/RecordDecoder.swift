@@ -269,12 +269,14 @@ struct FieldOp {
   var allowed: UnsafeMutablePointer<Bool>?
 }
 
-/// Decodes libcsv's fields into records of a schema, checks every rule, and
-/// hands valid records to a consumer. One per worker; reset per chunk.
+/// Decodes the tokenizers' fields into records of a schema, checks every
+/// rule, and hands valid records to a consumer. One per worker; reset per
+/// chunk.
 ///
 /// The state the per-field path touches is a plain struct behind a pointer
-/// that libcsv hands back to the callbacks: no class, so no reference
-/// counting and no closure between libcsv and the decoding.
+/// that libcsv hands back to the callbacks, and that `PlainSplitter` calls
+/// inline: no class, so no reference counting and no closure between the
+/// tokenizer and the decoding.
 final class RecordDecoder {
   private let state: UnsafeMutablePointer<DecoderState>
   // Kept alive here; the state refers to them unowned.
