@@ -98,10 +98,18 @@ public struct AggregateEach: Stage {
 /// Hands each record to several consumers: several aggregations fed by one
 /// scan.
 final class FanOut: ChunkConsumer {
-  private let consumers: [ChunkConsumer]
-  init(_ consumers: [ChunkConsumer]) { self.consumers = consumers }
+  private let consumers: [PartialAggregate]
+  // The same, unretained, for the per-record path: looping over the array
+  // retained and released each element for every record.
+  private let unmanaged: UnsafeMutableBufferPointer<Unmanaged<PartialAggregate>>
+  init(_ consumers: [PartialAggregate]) {
+    self.consumers = consumers
+    unmanaged = .allocate(capacity: consumers.count)
+    _ = unmanaged.initialize(from: consumers.map { Unmanaged.passUnretained($0) })
+  }
+  deinit { unmanaged.deallocate() }
   func consume(_ record: Record) {
-    for c in consumers { c.consume(record) }
+    for i in 0..<unmanaged.count { unmanaged[i]._withUnsafeGuaranteedRef { $0.consume(record) } }
   }
   func endChunk() {
     for c in consumers { c.endChunk() }

@@ -39,6 +39,19 @@ struct BoundAggregation: @unchecked Sendable {
     var text: Bool
   }
 
+  /// The words of a `oneOfRange` filter, freed with the last filter that
+  /// holds them.
+  final class Bitmap {
+    let words: UnsafeMutablePointer<UInt64>
+    let count: Int
+    init(words count: Int) {
+      self.count = count
+      words = .allocate(capacity: count)
+      words.initialize(repeating: 0, count: count)
+    }
+    deinit { words.deallocate() }
+  }
+
   enum FilterKind: UInt8 { case eq, ne, lt, le, gt, ge, textEq, textNe, oneOf, oneOfRange, textOneOf, present, absent }
 
   struct FilterOp {
@@ -48,8 +61,12 @@ struct BoundAggregation: @unchecked Sendable {
     var key = EntityKey(lo: 0, hi: 0)
     var numbers: Set<Int64> = []
     var keys: Set<EntityKey> = []
-    /// `oneOfRange`: bit `v - value` is set for each admitted `v`.
-    var bitmap: [UInt64] = []
+    /// `oneOfRange`: bit `v - value` is set for each admitted `v`, in
+    /// `bitmapWords` words at `bits` (owned by `bitmap`, read through the
+    /// raw pointer: an array read here retained its buffer per record).
+    var bitmap: Bitmap?
+    var bits: UnsafePointer<UInt64>?
+    var bitmapWords: UInt64 = 0
 
     /// Whether `r` passes the `count` tests at `ops` (all of them). An
     /// absent value passes no comparison.
@@ -76,7 +93,7 @@ struct BoundAggregation: @unchecked Sendable {
           case .oneOf: ok = op.pointee.numbers.contains(v)
           case .oneOfRange:
             let d = UInt64(bitPattern: v &- op.pointee.value)
-            ok = d < UInt64(op.pointee.bitmap.count) &* 64 && op.pointee.bitmap[Int(d >> 6)] & (1 << (d & 63)) != 0
+            ok = d >> 6 < op.pointee.bitmapWords && op.pointee.bits![Int(d >> 6)] & (1 << (d & 63)) != 0
           case .textOneOf: ok = op.pointee.keys.contains(r.key(op.pointee.column))
           case .present, .absent: ok = true
           }
@@ -278,9 +295,11 @@ struct BoundAggregation: @unchecked Sendable {
       // Values within 64 Ki of each other (codes, years): a bit per value,
       // one load per test rather than a hash.
       if let lo = numbers.min(), let hi = numbers.max(), hi &- lo >= 0, hi &- lo < 1 << 16 {
-        var bitmap = [UInt64](repeating: 0, count: Int(hi - lo) / 64 + 1)
-        for v in numbers { bitmap[Int(v - lo) / 64] |= 1 << UInt64((v - lo) % 64) }
-        return FilterOp(column: i, kind: .oneOfRange, value: lo, bitmap: bitmap)
+        let bitmap = Bitmap(words: Int(hi - lo) / 64 + 1)
+        for v in numbers { bitmap.words[Int(v - lo) / 64] |= 1 << UInt64((v - lo) % 64) }
+        return FilterOp(
+          column: i, kind: .oneOfRange, value: lo, bitmap: bitmap, bits: UnsafePointer(bitmap.words),
+          bitmapWords: UInt64(bitmap.count))
       }
       return FilterOp(column: i, kind: .oneOf, numbers: numbers)
     }
