@@ -14,25 +14,49 @@ public struct PlanTables: Stage {
   public var timedWork: String? {
     ydere == nil && befolkning == nil ? nil : "built the tables, reading the register and the population"
   }
-  public var plan: Plan
-  public var ydere: String?
-  public var befolkning: String?
+  public let plan: Plan
+  public let ydere: String?
+  public let befolkning: String?
   /// The population quarter to use (`--befolkning-tid`); nil: the plan's
   /// 2024K1 when present, else the latest in the extract.
-  public var quarter: Quarter?
+  public let quarter: Quarter?
+  /// The register and the population the plan needs, read beside the
+  /// other stages when a pipeline starts it (`Pipeline.start(_:when:)`:
+  /// `Praksisplan.pipeline` starts it before its scan on a machine with a
+  /// core to spare, else after the scan), or else by `run` itself. Either
+  /// way their rejects, notes and counts reach the run as if read at this
+  /// stage (`SideWork`).
+  public let inputs: SideWork<Inputs>
+
+  /// The tables' inputs besides the claims: nil where not given or not
+  /// needed by the plan.
+  public struct Inputs {
+    public var register: ProviderRegister?
+    public var population: Population?
+    var pair: (ProviderRegister?, Population?) { (register, population) }
+  }
 
   public init(plan: Plan = .builtIn, ydere: String?, befolkning: String?, quarter: Quarter? = nil) {
     self.plan = plan
     self.ydere = ydere
     self.befolkning = befolkning
     self.quarter = quarter
+    let needsRegister = Self.needs(.register, plan), needsPopulation = Self.needs(.population, plan)
+    inputs = SideWork("register-and-population") { context in
+      Inputs(
+        register: needsRegister ? try ydere.map { try ProviderRegisterReader.read($0, in: context) } : nil,
+        population: needsPopulation ? try befolkning.map { try PopulationReader.read($0, in: context) } : nil)
+    }
   }
 
   /// The aggregations the tables need, all made in one scan of the claims:
   /// the claims aggregate, and with a population the age aggregate.
   public var aggregations: [Aggregation] { plan.aggregations(population: befolkning != nil) }
 
-  func needs(_ input: PlanInput) -> Bool { plan.tables.contains { $0.measure.inputs.contains(input) } }
+  func needs(_ input: PlanInput) -> Bool { Self.needs(input, plan) }
+  static func needs(_ input: PlanInput, _ plan: Plan) -> Bool {
+    plan.tables.contains { $0.measure.inputs.contains(input) }
+  }
 
   /// `results` are those of `aggregations`, in order.
   public func run(_ results: [AggregateResult], in context: RunContext) throws -> [Table] {
@@ -48,8 +72,7 @@ public struct PlanTables: Stage {
     }
     var claimsTables: [String: Table] = [:]
     for t in built { claimsTables[t.id] = t }
-    let register = needs(.register) ? try ydere.map { try ProviderRegisterReader.read($0, in: context) } : nil
-    let population = needs(.population) ? try befolkning.map { try PopulationReader.read($0, in: context) } : nil
+    let (register, population) = try inputs.value(in: context).pair
     if let note = plan.compositionNote { context.note(note) }
     if let register, needs(.register), let note = RegionCapacityTables.coverageNote(register) { context.note(note) }
 

@@ -54,10 +54,14 @@ public enum Praksisplan {
     plan: Plan, claims: [String], ydere: String? = nil, befolkning: String? = nil, populationQuarter: Quarter? = nil
   ) -> Pipeline<Void, [Table]> {
     let tables = PlanTables(plan: plan, ydere: ydere, befolkning: befolkning, quarter: populationQuarter)
+    // The register and the population are read beside the other stages:
+    // beside the scan when a core is spare, else beside the stages after it.
     return Pipeline(name)
+      .start(tables.inputs, when: \.hasSpareCore)
       .readCSV(claims)
       .validate(LunaClaims.schema)
       .aggregate(tables.aggregations)
+      .start(tables.inputs)
       .map("tidy-aggregates") { results, context in
         _ = try TidyAggregates(levels: ClaimsLevel.all()).run(results[0], in: context)
         return results

@@ -59,6 +59,23 @@ public struct Pipeline<Input, Output> {
     then(AnyStage(label: label, f))
   }
 
+  /// Starts `work` when the pipeline reaches this point (after the stages
+  /// before it), to run beside the stages that follow; a later stage takes
+  /// its value with `SideWork.value(in:)`. With `when`, only if it holds
+  /// for the run (`RunContext.hasSpareCore`: a core the scan leaves free). A
+  /// work started already, and not yet taken, is not started again, so a
+  /// pipeline may name an early start for machines with a spare core and a
+  /// later one, after its scan, for the others. Adds no stage: the work's
+  /// time counts in no stage but the wait of the one that takes it.
+  public func start<V>(_ work: SideWork<V>, when: ((RunContext) -> Bool)? = nil) -> Pipeline<Input, Output> {
+    let body = self.body
+    return Pipeline(name: name, labels: labels) { input, context in
+      let out = try body(input, context)
+      if when?(context) ?? true { work.start(in: context) }
+      return out
+    }
+  }
+
   /// Runs the pipeline on `input`.
   public func run(_ input: Input, in context: RunContext) throws -> Output {
     try body(input, context)

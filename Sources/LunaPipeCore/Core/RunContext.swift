@@ -19,6 +19,9 @@ public final class RunContext: @unchecked Sendable {
   /// Bytes read so far, for a progress display.
   public let progress = ScanProgress()
   private let logHandler: (String) -> Void
+  /// Set in a context that records what it is told, for the run's context
+  /// to be told it later (`SideWork`): it writes nothing itself.
+  let recording: ContextRecording?
   private var rejects: RejectWriter?
   /// `rejects.csv` was ended once already: a later input's rejects are
   /// appended to it.
@@ -46,8 +49,35 @@ public final class RunContext: @unchecked Sendable {
     self.maxRejectShare = maxRejectShare
     self.output = output
     self.logHandler = log
+    self.recording = nil
     report = RunReport(
       pipeline: pipeline, version: version, threads: options.threads, maxRejectShare: maxRejectShare)
+  }
+
+  /// A context for work beside the run's stages (`SideWork`): the options
+  /// and limits of `run`, a report of its own, and everything it is told
+  /// that touches the run (rejects, notes, log lines, the end of the
+  /// rejects output, reject-share checks) recorded for
+  /// `run.replay(_:)`, not written.
+  init(recordingFor run: RunContext) {
+    let recording = ContextRecording()
+    options = run.options
+    maxRejectShare = run.maxRejectShare
+    output = run.output
+    logHandler = { recording.events.append(.log($0)) }
+    self.recording = recording
+    report = RunReport(
+      pipeline: run.report.pipeline, version: run.report.version, threads: options.threads,
+      maxRejectShare: maxRejectShare)
+  }
+
+  /// Adds `notes` to the run report (not logging them).
+  func addNotes(_ notes: [String]) {
+    if let recording {
+      recording.events += notes.map { .note($0) }
+    } else {
+      report.notes += notes
+    }
   }
 
   /// Passes `message` to the run's log handler.
@@ -55,6 +85,7 @@ public final class RunContext: @unchecked Sendable {
 
   /// Writes a rejected record to `rejects.csv` in the output directory.
   func reject(_ r: RejectedRecord) throws {
+    if let recording { return recording.events.append(.reject(r)) }
     guard let output else { return }
     if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv"), append: rejectsEnded) }
     try rejects!.write(r)
@@ -62,6 +93,7 @@ public final class RunContext: @unchecked Sendable {
 
   /// Where the rejects output stands now (opening it if needed).
   func rejectsMark() throws -> UInt64 {
+    if let recording { return UInt64(recording.events.count) }
     guard let output else { return 0 }
     if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv"), append: rejectsEnded) }
     return rejects!.mark()
@@ -69,11 +101,20 @@ public final class RunContext: @unchecked Sendable {
 
   /// Drops the rejects written after `mark`.
   func truncateRejects(to mark: UInt64) throws {
+    if let recording {
+      let m = Int(mark)
+      recording.events = Array(recording.events[..<m]) + recording.events[m...].filter {
+        if case .reject = $0 { return false }
+        return true
+      }
+      return
+    }
     try rejects?.truncate(to: mark)
   }
 
   /// Ends the rejects output (an empty one, header only, if none came).
   func closeRejects() throws {
+    if let recording { return recording.events.append(.closeRejects) }
     guard let output else { return }
     if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv"), append: rejectsEnded) }
     try rejects!.close()

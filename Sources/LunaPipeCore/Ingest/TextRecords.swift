@@ -261,7 +261,7 @@ extension RunContext {
   /// Adds a note to the run report (a table skipped, rows recognised as
   /// aggregates) and logs it.
   public func note(_ text: String) {
-    report.notes.append(text)
+    addNotes([text])
     log(text)
   }
 }

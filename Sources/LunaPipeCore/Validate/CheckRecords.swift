@@ -26,7 +26,7 @@ extension RunContext {
         break
       } catch let m as EncodingMismatch {
         for n in m.notes { log(n) }
-        report.notes += m.notes
+        addNotes(m.notes)
         encodings = m.encodings
         try truncateRejects(to: mark)
         restart()
@@ -62,6 +62,7 @@ extension RunContext {
   /// passes `maxRejectShare`: a reject that swallowed many lines cannot hide
   /// behind a small count of records.
   func checkRejectShare() throws {
+    if let recording { return recording.events.append(.checkRejectShare(inputs: report.inputs.count)) }
     let t = report.totals
     let (share, unit, rejected, considered) =
       report.rejectedLineShare > report.rejectShare
