@@ -3,6 +3,10 @@ import Foundation
 
 #if canImport(Glibc)
   import Glibc
+  private let posixWrite = Glibc.write
+#elseif canImport(Darwin)
+  import Darwin
+  private let posixWrite = Darwin.write
 #endif
 
 /// An output directory published atomically, and only over what LunaPipe
@@ -35,6 +39,9 @@ public final class OutputDirectory: @unchecked Sendable {
   /// The files written so far, relative to the directory, in the order first
   /// written (each once): what the marker lists at `publish()`.
   private(set) public var written: [String] = []
+  private var writtenSet: Set<String> = []
+  /// The staging folders made so far.
+  private var folders: Set<String> = []
 
   /// Creates the staging directory for `target`.
   ///
@@ -69,18 +76,33 @@ public final class OutputDirectory: @unchecked Sendable {
   /// The staging path of `relative`, with its folders created.
   public func path(for relative: String) throws -> String {
     let url = staging.appendingPathComponent(relative)
-    try FileManager.default.createDirectory(
-      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    if !written.contains(relative) { written.append(relative) }
+    let folder = url.deletingLastPathComponent()
+    if !folders.contains(folder.path) {
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      folders.insert(folder.path)
+    }
+    if writtenSet.insert(relative).inserted { written.append(relative) }
     return url.path
   }
 
-  /// Writes `bytes` to `relative` in the staging directory.
+  /// Writes `bytes` to `relative` in the staging directory, and to disk
+  /// (`fsync`) before it returns. The file is written in place: staging is
+  /// the run's own, and `publish()` is what makes it visible, whole.
   public func write(_ relative: String, _ bytes: [UInt8]) throws {
     let p = try path(for: relative)
-    guard FileManager.default.createFile(atPath: p, contents: Data(bytes)) else {
-      throw PipelineError.output("cannot write \(p)")
+    let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw PipelineError.output("cannot write \(p): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var done = 0
+    try bytes.withUnsafeBytes { b in
+      while done < b.count {
+        let n = posixWrite(fd, b.baseAddress! + done, b.count - done)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { throw PipelineError.output("cannot write \(p): \(String(cString: strerror(errno)))") }
+        done += n
+      }
     }
+    guard fsync(fd) == 0 else { throw PipelineError.output("cannot write \(p): \(String(cString: strerror(errno)))") }
   }
 
   /// Makes the staged outputs the target's contents, atomically. The
