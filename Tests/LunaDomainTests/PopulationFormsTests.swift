@@ -1,5 +1,5 @@
 import Foundation
-import LunaDomain
+@testable import LunaDomain
 import LunaPipeCore
 import TestSupport
 import Testing
@@ -307,5 +307,32 @@ extension Population {
   /// Objektiv finansiering's requirement: every age 0–17.
   func require(kommuners0to17 kommuner: [Int], quarter: Quarter) throws {
     try require(kommuner: kommuner, quarter: quarter, ages: 0...17, for: "the key")
+  }
+}
+
+/// The reader's trim of a cell on its UTF-8 bytes gives Foundation's
+/// `trimmingCharacters(in: .whitespaces)` for every text: the Unicode
+/// spaces at either end (no-break space, U+2000…U+200A, U+202F, U+205F,
+/// U+3000, U+1680; on Linux also U+200B) and tabs are trimmed; other
+/// non-ASCII ends (`Ærø`, `50 år`) are kept.
+@Suite struct TrimmedWhitespaceTests {
+  @Test func itEqualsFoundationsTrimForEveryEnd() {
+    let spaces: [Character] =
+      [" ", "\t", "\u{00A0}", "\u{1680}", "\u{202F}", "\u{205F}", "\u{3000}"]
+      + (0x2000...0x200A).map { Character(Unicode.Scalar($0)!) }
+    let others: [Character] = ["a", "Æ", "ø", "å", "\u{2028}", "\u{200B}", "\u{7F}", "\u{01}", "\u{85}", "€", "9", "\u{E000}"]
+    let ends = spaces + others
+    var checked = 0
+    for a in ends {
+      for b in ends {
+        for middle in ["", "Ærø", "50 år", "x"] {
+          let s = String(a) + middle + String(b)
+          #expect(s.trimmedWhitespace == s.trimmingCharacters(in: .whitespaces), "\(s.unicodeScalars.map { $0.value })")
+          checked += 1
+        }
+      }
+    }
+    #expect(checked == ends.count * ends.count * 4)
+    #expect("\u{00A0}Aalborg\u{00A0}".trimmedWhitespace == "Aalborg")
   }
 }

@@ -383,6 +383,8 @@ public enum PopulationReader {
     var levels: [Population.Key: [Int: Level]] = [:]
     var allAges: [Population.KommuneQuarter: [Int: Level]] = [:]
     var seen: Set<[UInt32]> = []
+    /// `seen` for an identity of at most 4 numbers below 2^15, packed.
+    var seenPacked: Set<UInt64> = []
     var rejects: [String: Int] = [:]
     var accepted = 0
     /// "rows" in the long forms, "cells" where a row holds a count per quarter.
@@ -420,18 +422,18 @@ public enum PopulationReader {
       }
     }
 
-    mutating func area(_ text: String) -> Area {
-      let i = entry(text)
+    mutating func area(entry i: Int) -> Area {
       if let a = texts.entries[i].area { return a }
-      let a = PopulationReader.area(text, geography: geography)
+      let a = PopulationReader.area(texts.entries[i].text, geography: geography)
       texts.entries[i].area = a
       return a
     }
 
-    mutating func quarter(_ text: String) -> Quarter? {
-      let i = entry(text)
+    mutating func quarter(_ text: String) -> Quarter? { quarter(entry: entry(text)) }
+
+    mutating func quarter(entry i: Int) -> Quarter? {
       if let q = texts.entries[i].quarter { return q }
-      let q = Quarter(text)
+      let q = Quarter(texts.entries[i].text)
       texts.entries[i].quarter = .some(q)
       return q
     }
@@ -451,14 +453,24 @@ public enum PopulationReader {
     mutating func resolve(
       area areaText: String, areaName: String, age ageText: String, ageName: String, extras: [String]
     ) -> Result<(area: Area, ageTotal: Bool, age: Int, level: Int), RejectReason> {
-      let a = area(areaText)
+      let a = entry(areaText), g = entry(ageText)
+      var x: [Int] = []
+      for e in extras { x.append(entry(e)) }
+      return resolve(area: a, areaName: areaName, age: g, ageName: ageName, extras: x)
+    }
+
+    /// `resolve` of the texts of entries `areaEntry`, `ai` and `extras`.
+    mutating func resolve(
+      area areaEntry: Int, areaName: String, age ai: Int, ageName: String, extras: [Int]
+    ) -> Result<(area: Area, ageTotal: Bool, age: Int, level: Int), RejectReason> {
+      let a = area(entry: areaEntry)
       if a == .unknown {
-        return .failure(RejectReason(column: areaName, rule: areaText.isEmpty ? "empty" : "unknown-kommune"))
+        let empty = texts.entries[areaEntry].text.isEmpty
+        return .failure(RejectReason(column: areaName, rule: empty ? "empty" : "unknown-kommune"))
       }
       var total = false
       var years = 0
       let age: Age
-      let ai = entry(ageText)
       if let known = texts.entries[ai].age {
         age = known
       } else {
@@ -471,7 +483,7 @@ public enum PopulationReader {
       case .bad(let rule): return .failure(RejectReason(column: ageName, rule: rule))
       }
       var level = 0
-      for (i, e) in extras.enumerated() where isTotal(normalize(e)) { level |= 1 << i }
+      for (i, e) in extras.enumerated() where isTotal(texts.entries[e].normalized) { level |= 1 << i }
       return .success((a, total, years, level))
     }
 
@@ -489,17 +501,41 @@ public enum PopulationReader {
     mutating func accept(_ cells: [Cell]) -> Bool {
       if cells.count == 1 {
         // A long form's one cell: one lookup.
-        guard seen.insert(cells[0].identity).inserted else { return false }
+        let id = cells[0].identity
+        if let packed = Self.packed(id) {
+          guard seenPacked.insert(packed).inserted else { return false }
+        } else {
+          guard seen.insert(id).inserted else { return false }
+        }
         add(cells[0])
         accepted += 1
         return true
       }
       let ids = cells.map(\.identity)
-      guard Set(ids).count == ids.count, !ids.contains(where: seen.contains) else { return false }
-      seen.formUnion(ids)
+      guard Set(ids).count == ids.count, !ids.contains(where: isSeen) else { return false }
+      for id in ids {
+        if let packed = Self.packed(id) { seenPacked.insert(packed) } else { seen.insert(id) }
+      }
       for c in cells { add(c) }
       accepted += 1
       return true
+    }
+
+    func isSeen(_ id: [UInt32]) -> Bool {
+      if let packed = Self.packed(id) { return seenPacked.contains(packed) }
+      return seen.contains(id)
+    }
+
+    /// An identity of at most 4 numbers below 2^15 as one number (with its
+    /// length, so that no two identities share it); nil for any other.
+    static func packed(_ id: [UInt32]) -> UInt64? {
+      guard id.count <= 4 else { return nil }
+      var v = UInt64(id.count)
+      for x in id {
+        guard x < 1 << 15 else { return nil }
+        v = v << 15 | UInt64(x)
+      }
+      return v
     }
 
     /// The kommune cells of a rejected record, known by area, age and
@@ -545,17 +581,19 @@ public enum PopulationReader {
     // MARK: Long forms
 
     mutating func readLong(_ file: TextRecords, _ c: LongColumns, in context: RunContext) throws {
-      seen.reserveCapacity(file.records.count)
+      seenPacked.reserveCapacity(file.records.count)
       for r in file.records {
         var reason: RejectReason?
         if r.fieldCount > file.header.count { reason = RejectReason(column: "", rule: FieldRule.fieldCount.name) }
         let areaText = r[c.area].trimmedWhitespace
-        let ageText = r[c.age].trimmedWhitespace
-        let extras = c.extras.map { r[$0].trimmedWhitespace }
-        let resolved = resolve(area: areaText, areaName: c.names.area, age: ageText, ageName: c.names.age, extras: extras)
+        // Each text looked up once: the cell's identity is their numbers.
+        var parts = [entry(areaText), entry(r[c.age].trimmedWhitespace), entry(r[c.quarter])]
+        for x in c.extras { parts.append(entry(r[x].trimmedWhitespace)) }
+        let resolved = resolve(
+          area: parts[0], areaName: c.names.area, age: parts[1], ageName: c.names.age, extras: Array(parts[3...]))
         if case .failure(let why) = resolved, reason == nil { reason = why }
         let quarterText = r[c.quarter]
-        let q = quarter(quarterText)
+        let q = quarter(entry: parts[2])
         if q == nil, reason == nil {
           reason = RejectReason(column: c.names.quarter, rule: quarterText.isEmpty ? "empty" : "not-a-quarter")
         }
@@ -564,7 +602,7 @@ public enum PopulationReader {
         if case .success(let x) = resolved, let q {
           let cell = Cell(
             area: x.area, areaText: areaText, ageTotal: x.ageTotal, age: x.age, quarter: q, quarterText: quarterText,
-            level: x.level, value: (try? v.get()) ?? .unknown(""), identity: identity([areaText, ageText, quarterText] + extras))
+            level: x.level, value: (try? v.get()) ?? .unknown(""), identity: parts.map { texts.entries[$0].id })
           if reason == nil {
             if accept([cell]) { continue }
             reason = RejectReason(column: c.names.area, rule: "duplicate-row")
@@ -713,10 +751,16 @@ extension StringProtocol {
   /// cost when there is nothing to trim (a population file has a few
   /// fields a record and tens of thousands of records).
   var trimmedWhitespace: String {
-    guard let first = unicodeScalars.first, let last = unicodeScalars.last else { return "" }
-    @inline(__always) func plain(_ c: Unicode.Scalar) -> Bool { c.value > 0x20 && c.value < 0x7F }
-    if plain(first) && plain(last) { return String(self) }
-    return trimmingCharacters(in: .whitespaces)
+    let s = String(self)
+    guard let first = s.utf8.first, let last = s.utf8.last else { return "" }
+    // No whitespace at either end (`CharacterSet.whitespaces`: space, tab
+    // and the Unicode spaces U+00A0, U+1680, U+2000-U+200B, U+202F,
+    // U+205F, U+3000, which start with C2, E1, E2 or E3 and end with
+    // 80-8B, 9F, A0 or AF in UTF-8): the text as it is; else Foundation's.
+    let firstPlain = first > 0x20 && first != 0x7F && first != 0xC2 && !(0xE1...0xE3).contains(first)
+    let lastPlain = last > 0x20 && last != 0x7F && !(0x80...0x8B).contains(last) && last != 0x9F && last != 0xA0 && last != 0xAF
+    if firstPlain && lastPlain { return s }
+    return s.trimmingCharacters(in: .whitespaces)
   }
 }
 
@@ -744,8 +788,11 @@ struct DistinctTexts {
   /// The entries, in the order first seen; the resolved values are filled
   /// in by the reader as it needs them.
   var entries: [Entry] = []
-  /// FNV-1a of the UTF-8 bytes → the entries with that hash.
-  private var byHash: [UInt64: [Int]] = [:]
+  /// An open-addressing table of entry numbers (-1: free), probed by the
+  /// FNV-1a hash of the UTF-8 bytes (`hashes`, per entry): no `Hasher`
+  /// round per lookup.
+  private var slots = [Int32](repeating: -1, count: 256)
+  private var hashes: [UInt64] = []
 
   /// The index of `text`'s entry, added with `make` when new.
   mutating func index(of text: String, make: (String) -> Entry) -> Int {
@@ -755,12 +802,28 @@ struct DistinctTexts {
       for b in u { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
       return h
     }
-    if let candidates = byHash[h] {
-      for i in candidates where Self.sameBytes(entries[i].text, &text) { return i }
+    let mask = slots.count - 1
+    var s = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+    while slots[s] >= 0 {
+      let i = Int(slots[s])
+      if hashes[i] == h && Self.sameBytes(entries[i].text, &text) { return i }
+      s = (s + 1) & mask
     }
     entries.append(make(text))
-    byHash[h, default: []].append(entries.count - 1)
+    hashes.append(h)
+    slots[s] = Int32(entries.count - 1)
+    if entries.count * 2 > slots.count { grow() }
     return entries.count - 1
+  }
+
+  private mutating func grow() {
+    slots = [Int32](repeating: -1, count: slots.count * 2)
+    let mask = slots.count - 1
+    for (i, h) in hashes.enumerated() {
+      var s = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+      while slots[s] >= 0 { s = (s + 1) & mask }
+      slots[s] = Int32(i)
+    }
   }
 
   private static func sameBytes(_ a: String, _ b: inout String) -> Bool {
