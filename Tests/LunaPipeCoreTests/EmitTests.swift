@@ -85,6 +85,35 @@ import Testing
     #expect(md.contains("| Læsø | 1.234.567,89 | -3 |"))
   }
 
+  /// On several threads every file has the bytes a serial emit gives it,
+  /// and the output directory lists the files in the serial order.
+  @Test func emitOnThreadsWritesWhatASerialEmitWrites() throws {
+    var tables: [Table] = []
+    for i in 0..<13 {
+      var t = table
+      t.id = "tabel-\(i)"
+      t.title = "Tabel \(i)"
+      tables.append(t)
+    }
+    func emitted(threads: Int) throws -> (files: [String], bytes: [String: [UInt8]]) {
+      let out = try OutputDirectory(target: makeTempDir() + "/out")
+      defer { out.discard() }
+      _ = try Emit(style: commaStyle).run(tables, in: RunContext(options: ScanOptions(threads: threads), output: out))
+      var bytes: [String: [UInt8]] = [:]
+      for f in out.written { bytes[f] = Array(try Data(contentsOf: out.staging.appendingPathComponent(f))) }
+      return (out.written, bytes)
+    }
+    let serial = try emitted(threads: 1)
+    #expect(serial.files.count == 13 * TableFormat.allCases.count)
+    #expect(serial.files.first == "tables/tabel-0.csv" && serial.files.last == "tables-json/tabel-12.json")
+    #expect(serial.bytes["tables-md/tabel-7.md"].map { String(decoding: $0, as: UTF8.self).contains("Tabel 7") } == true)
+    for threads in [2, 5] {
+      let parallel = try emitted(threads: threads)
+      #expect(parallel.files == serial.files)
+      #expect(parallel.bytes == serial.bytes)
+    }
+  }
+
   @Test func json() throws {
     let bytes = TableFormat.json.render(table)
     let object = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]

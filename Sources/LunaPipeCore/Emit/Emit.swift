@@ -21,15 +21,44 @@ public struct Emit: Stage {
   /// Writes `tables` as `DIR/ID.EXT` for each format (`tables/tabel-19.csv`,
   /// `tables-md/tabel-19.md`) and returns them unchanged; writes nothing
   /// when the run has no output directory. Throws `PipelineError.output`
-  /// when a file cannot be written.
+  /// when a file cannot be written (the first such file in that order).
+  ///
+  /// The files are rendered and written on `context.options.threads`
+  /// threads; their paths are taken first, in order, so the output
+  /// directory lists them as a serial run would.
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
-    for table in tables {
+    var planned: [(path: String, table: Int, format: TableFormat)] = []
+    for (i, table) in tables.enumerated() {
       for f in formats {
-        try out.write("\(f.directory(style))/\(table.id).\(f.fileExtension)", f.render(table, style: style))
+        planned.append((try out.path(for: "\(f.directory(style))/\(table.id).\(f.fileExtension)"), i, f))
       }
     }
+    let files = planned
+    let workers = max(1, min(context.options.threads, files.count))
+    let errors = ErrorSlots(count: files.count)
+    let style = self.style
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      for k in stride(from: w, to: files.count, by: workers) {
+        let file = files[k]
+        do {
+          try OutputDirectory.writeFile(file.path, file.format.render(tables[file.table], style: style))
+        } catch {
+          errors.set(k, error)
+        }
+      }
+    }
+    if let first = errors.first { throw first }
     return tables
+  }
+
+  /// One error slot per file, set by whichever worker wrote it.
+  private final class ErrorSlots: @unchecked Sendable {
+    private var slots: [Error?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ e: Error) { lock.withLock { slots[k] = e } }
+    var first: Error? { lock.withLock { slots.lazy.compactMap { $0 }.first } }
   }
 }
 

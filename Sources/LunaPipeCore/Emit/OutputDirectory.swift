@@ -89,7 +89,13 @@ public final class OutputDirectory: @unchecked Sendable {
   /// (`fsync`) before it returns. The file is written in place: staging is
   /// the run's own, and `publish()` is what makes it visible, whole.
   public func write(_ relative: String, _ bytes: [UInt8]) throws {
-    let p = try path(for: relative)
+    try Self.writeFile(try path(for: relative), bytes)
+  }
+
+  /// Writes `bytes` to the file at `p` (created or emptied first), and to
+  /// disk before it returns: `write(_:_:)` for a path `path(for:)` gave.
+  /// Safe to call from several threads for different files.
+  static func writeFile(_ p: String, _ bytes: [UInt8]) throws {
     let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw PipelineError.output("cannot write \(p): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
