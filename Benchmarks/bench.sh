@@ -57,3 +57,8 @@ awk -v a="$(cat "$WORK/last-claims-1")" -v b="$(cat "$WORK/last-claims-$THREADS"
   'BEGIN { printf "speed-up %d threads vs 1 (claims alone): %.2fx\n", t, a / b }'
 awk -v a="$(cat "$WORK/last-all-$THREADS")" -v b="$(cat "$WORK/last-claims-$THREADS")" \
   'BEGIN { printf "all inputs / claims alone (%s threads): %.2f\n", "'"$THREADS"'", a / b }'
+# The same ratio run by run (each all-inputs run against the claims-alone
+# run just before it), median: a slow spell shifts both runs of a round.
+paste -d' ' <(cut -d' ' -f1 "$WORK/times-all-$THREADS") <(cut -d' ' -f1 "$WORK/times-claims-$THREADS") |
+  awk '{ print $1 / $2 }' | sort -g |
+  awk '{ a[NR] = $1 } END { printf "all inputs / claims alone, median of the %d rounds'"'"' ratios: %.2f\n", NR, a[int((NR + 1) / 2)] }'

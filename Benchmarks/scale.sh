@@ -2,8 +2,9 @@
 # make bench-scale: how claims-summary's cost grows with the input. Runs it
 # on the first 5, 10, 20 and 40 M lines of the peer benchmark's national file
 # (written once into WORK, header kept; the 40 M file is the national file
-# itself) and prints, per size, median wall seconds of RUNS runs, seconds
-# per million lines and peak RSS. The per-line cost should not grow with
+# itself) and prints, per size, median wall seconds of RUNS runs (in rounds
+# over every size), seconds per million lines, peak RSS, and how far each
+# size's seconds per million lines lies from the largest input's. The per-line cost should not grow with
 # the input (issue 14: within ±10 % from 5 to 40 M); memory grows only with
 # the distinct patients.
 #
@@ -34,21 +35,35 @@ file_of() { # millions -> path of a file with that many data lines
   echo "$f"
 }
 
-echo "claims-summary cost by input size ($THREADS threads, $RUNS runs each, median wall time)"
+echo "claims-summary cost by input size ($THREADS threads, $RUNS runs each, the sizes alternating run by run, median wall time)"
+# Files first (cut once), then the runs in rounds over every size, so that
+# a slow spell of a shared machine falls on all sizes rather than one.
+declare -A FILE LINES
+for m in $SIZES; do
+  FILE[$m]=$(file_of "$m")
+  LINES[$m]=$(( $(wc -l < "${FILE[$m]}") - 1 ))
+  cat "${FILE[$m]}" > /dev/null  # warm the page cache
+  rm -f "$WORK/times-$m"
+done
+for _ in $(seq "$RUNS"); do
+  for m in $SIZES; do
+    /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" run claims-summary --claims "${FILE[$m]}" --out "$WORK/out-${m}M" \
+      --threads "$THREADS" --force --quiet
+    cat "$WORK/time" >> "$WORK/times-$m"
+  done
+done
 printf '| %8s | %8s | %10s | %9s |\n' "lines" "wall s" "s / M lines" "peak RSS"
 printf '|%s|%s|%s|%s|\n' "---------:" "---------:" "------------:" "----------:"
+rm -f "$WORK/per-million"
 for m in $SIZES; do
-  f=$(file_of "$m")
-  lines=$(( $(wc -l < "$f") - 1 ))
-  cat "$f" > /dev/null  # warm the page cache
-  rm -f "$WORK/times"
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" run claims-summary --claims "$f" --out "$WORK/out-${m}M" \
-      --threads "$THREADS" --force --quiet
-    cat "$WORK/time" >> "$WORK/times"
-  done
-  w=$(cut -d' ' -f1 "$WORK/times" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  r=$(cut -d' ' -f2 "$WORK/times" | sort -g | tail -1)
-  awk -v n="$lines" -v w="$w" -v r="$r" 'BEGIN {
+  w=$(cut -d' ' -f1 "$WORK/times-$m" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  r=$(cut -d' ' -f2 "$WORK/times-$m" | sort -g | tail -1)
+  awk -v n="${LINES[$m]}" -v w="$w" -v r="$r" 'BEGIN {
     printf "| %8.1fM | %8.2f | %12.3f | %6.0f MB |\n", n / 1e6, w, w / (n / 1e6), r / 1024 }'
+  awk -v n="${LINES[$m]}" -v w="$w" 'BEGIN { printf "%.6f\n", w / (n / 1e6) }' >> "$WORK/per-million"
 done
+# Issue 14's measure: each size's seconds per M lines against the largest's.
+awk '{ v[NR] = $1 } END {
+  lo = 0; hi = 0
+  for (i = 1; i <= NR; i++) { d = v[i] / v[NR] - 1; if (d < lo) lo = d; if (d > hi) hi = d }
+  printf "s per M lines against the largest input: %+.0f %% to %+.0f %%\n", lo * 100, hi * 100 }' "$WORK/per-million"
