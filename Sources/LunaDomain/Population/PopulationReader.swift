@@ -405,8 +405,6 @@ public enum PopulationReader {
       self.geography = geography
     }
 
-    mutating func normalize(_ s: String) -> String { texts.entries[entry(s)].normalized }
-
     /// The entry of `s` in `texts`, made (normalized, numbered) the first time.
     mutating func entry(_ s: String) -> Int {
       texts.index(of: s) { text in
