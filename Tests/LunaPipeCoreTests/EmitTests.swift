@@ -114,6 +114,23 @@ import Testing
     }
   }
 
+  /// Two tables with one id: the later one's files are written, once, as
+  /// a serial emit left them.
+  @Test func ofTwoTablesWithOneIdTheLaterIsWritten() throws {
+    var later = table
+    later.title = "The later one"
+    let out = try OutputDirectory(target: makeTempDir() + "/out")
+    defer { out.discard() }
+    _ = try Emit(style: commaStyle).run(
+      [table, later], in: RunContext(options: ScanOptions(threads: 2), output: out))
+    #expect(out.written.count == TableFormat.allCases.count)
+    for f in TableFormat.allCases {
+      let path = "\(f.directory(commaStyle))/\(table.id).\(f.fileExtension)"
+      let bytes = Array(try Data(contentsOf: out.staging.appendingPathComponent(path)))
+      #expect(bytes == f.render(later, style: commaStyle), "\(path)")
+    }
+  }
+
   @Test func json() throws {
     let bytes = TableFormat.json.render(table)
     let object = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]

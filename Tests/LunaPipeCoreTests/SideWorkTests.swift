@@ -113,8 +113,8 @@ import Testing
     #expect(beside == inline)
   }
 
-  /// The share is the run's: 3 bad side rows of 10 alone pass a 5 % limit
-  /// only with the scan's accepted records counted, as inline.
+  /// The share is the run's: 3 bad side rows of 10 (30 %) pass an 11 %
+  /// limit only with the scan's records counted, as inline.
   @Test func theRejectShareIsCheckedAgainstTheRunsCounts() throws {
     let dir = makeTempDir()
     let path = Self.sideFile(dir, rows: 10, bad: 3)

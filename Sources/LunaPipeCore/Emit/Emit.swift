@@ -28,10 +28,19 @@ public struct Emit: Stage {
   /// directory lists them as a serial run would.
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
+    // One write per path: of two tables with one id the later is written,
+    // as a serial emit would leave it, and no two workers share a file.
     var planned: [(path: String, table: Int, format: TableFormat)] = []
+    var at: [String: Int] = [:]
     for (i, table) in tables.enumerated() {
       for f in formats {
-        planned.append((try out.path(for: "\(f.directory(style))/\(table.id).\(f.fileExtension)"), i, f))
+        let path = try out.path(for: "\(f.directory(style))/\(table.id).\(f.fileExtension)")
+        if let k = at[path] {
+          planned[k].table = i
+        } else {
+          at[path] = planned.count
+          planned.append((path, i, f))
+        }
       }
     }
     let files = planned
