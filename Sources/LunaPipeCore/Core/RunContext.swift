@@ -18,6 +18,10 @@ public final class RunContext: @unchecked Sendable {
   public var report: RunReport
   /// Bytes read so far, for a progress display.
   public let progress = ScanProgress()
+  /// The run's input files, each opened once: the scans and small-file
+  /// readers open their files through it, and a runner fingerprints them
+  /// through it, so what is recorded is what is read.
+  public let files: InputFiles
   private let logHandler: (String) -> Void
   /// Set in a context that records what it is told, for the run's context
   /// to be told it later (`SideWork`): it writes nothing itself.
@@ -40,11 +44,14 @@ public final class RunContext: @unchecked Sendable {
   ///   - version: the pipeline's version in the run report.
   ///   - log: receives each progress message (stage timings, notes); by
   ///     default they are dropped.
+  ///   - files: the input files, as opened (and fingerprinted) before the
+  ///     run; by default none yet: each is opened when first read.
   public init(
     options: ScanOptions = ScanOptions(), maxRejectShare: Double = 0.01, output: OutputDirectory? = nil,
     pipeline: String = "custom", version: String = LunaPipeVersion.current,
-    log: @escaping (String) -> Void = { _ in }
+    log: @escaping (String) -> Void = { _ in }, files: InputFiles = InputFiles()
   ) {
+    self.files = files
     self.options = options
     self.maxRejectShare = maxRejectShare
     self.output = output
@@ -61,6 +68,7 @@ public final class RunContext: @unchecked Sendable {
   /// `run.replay(_:)`, not written.
   init(recordingFor run: RunContext) {
     let recording = ContextRecording()
+    files = run.files
     options = run.options
     maxRejectShare = run.maxRejectShare
     output = run.output

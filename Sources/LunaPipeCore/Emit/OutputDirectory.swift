@@ -96,7 +96,7 @@ public final class OutputDirectory: @unchecked Sendable {
   /// disk before it returns: `write(_:_:)` for a path `path(for:)` gave.
   /// Safe to call from several threads for different files.
   static func writeFile(_ p: String, _ bytes: [UInt8]) throws {
-    let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    let fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
     guard fd >= 0 else { throw PipelineError.output("cannot write \(p): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
     var done = 0
@@ -294,7 +294,7 @@ public final class OutputDirectory: @unchecked Sendable {
   public static func requireReplaceable(_ path: String) throws {
     if case .foreign(let why) = ownership(of: path) {
       throw PipelineError.output(
-        "--out \(path) \(why): LunaPipe replaces only an output directory it wrote, an empty one or a new one. Nothing was changed; give a new folder (e.g. \(path)/lunapipe-out), or move those files away"
+        "--out \(path) \(why): LunaPipe replaces only an output directory it wrote, an empty one or a new one. Nothing was changed; move those files away, or give the folder LunaPipe writes this plan's outputs to"
       )
     }
   }

@@ -201,13 +201,17 @@ final class ParallelScan {
   private let onReject: (RejectedRecord) throws -> Void
   private let log: (String) -> Void
   private let progress: ScanProgress?
+  /// Where the files are opened, and checked once read (`InputFiles`).
+  private let files: InputFiles
 
   init(
-    schema: Schema, options: ScanOptions, makeConsumer: @escaping () -> ChunkConsumer,
+    schema: Schema, options: ScanOptions, files: InputFiles = InputFiles(),
+    makeConsumer: @escaping () -> ChunkConsumer,
     onReject: @escaping (RejectedRecord) throws -> Void, log: @escaping (String) -> Void,
     progress: ScanProgress? = nil
   ) {
     self.progress = progress
+    self.files = files
     self.schema = CompiledSchema(schema)
     self.options = options
     self.makeConsumer = makeConsumer
@@ -433,16 +437,12 @@ final class ParallelScan {
     }
     for (fileIndex, path) in paths.enumerated() {
       progress?.begin(file: path)
-      let fd = open(path, O_RDONLY)
-      guard fd >= 0 else {
-        throw PipelineError.input("\(path): cannot open (\(String(cString: strerror(errno))))")
-      }
+      // Opened through the run's files: a regular file, the very one
+      // fingerprinted before the run.
+      let fd = try files.open(path)
       defer { close(fd) }
       var st = stat()
       fstat(fd, &st)
-      if (st.st_mode & S_IFMT) == S_IFDIR {
-        throw PipelineError.input("\(path): is a directory, not a file")
-      }
       posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
 
       // The first block: encoding, delimiter, header.
@@ -460,6 +460,7 @@ final class ParallelScan {
       var bytesRead = filled
       /// Reads on after `filled`, doubling the buffer first if it is full.
       func readMore() throws {
+        FaultPoint.reached("between-reads")
         if filled == cap {
           let bigger = UnsafeMutableRawPointer.allocate(byteCount: cap * 2, alignment: 64)
           bigger.copyMemory(from: buf, byteCount: filled)
@@ -607,7 +608,10 @@ final class ParallelScan {
       }
       // A regular file must give what it held when opened: fewer bytes mean
       // it was truncated while read, more that it was still being written.
-      if (st.st_mode & S_IFMT) == S_IFREG && bytesRead != Int(st.st_size) {
+      // Appended to, rewritten in place, or renamed over, since the run
+      // opened it (`InputFiles`).
+      try files.verify(path)
+      if bytesRead != Int(st.st_size) {
         throw PipelineError.input(
           "\(path): the file changed while it was read (\(st.st_size) bytes when opened, \(bytesRead) read); run again on the complete file"
         )

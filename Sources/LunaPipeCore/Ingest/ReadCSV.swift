@@ -50,6 +50,11 @@ public struct ReadCSV: Stage {
         throw PipelineError.input("\(pattern): cannot open (\(String(cString: strerror(e))))")
       }
       if (st.st_mode & S_IFMT) == S_IFDIR { throw PipelineError.input("\(pattern): is a directory, not a file") }
+      if let what = InputFiles.notRegular(st) {
+        throw PipelineError.input(
+          "\(pattern): is \(what), not a regular file; LunaPipe reads inputs from regular files only (save the delivery to a file and name that)"
+        )
+      }
       return [pattern]
     }
     var g = glob_t()

@@ -75,13 +75,13 @@ public struct TextRecords: Sendable {
   /// - Throws: `PipelineError.input` when the file is missing, unreadable,
   ///   empty or not text in a supported encoding.
   public static func read(_ path: String, numberFormat: NumberFormat = .plain) throws -> TextRecords {
-    var st = stat()
-    guard stat(path, &st) == 0 else { throw PipelineError.input("\(path): no such file") }
-    if (st.st_mode & S_IFMT) == S_IFDIR { throw PipelineError.input("\(path): is a directory, not a file") }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw PipelineError.input("\(path): cannot open")
-    }
-    let bytes = [UInt8](data)
+    try read(path, numberFormat: numberFormat, files: InputFiles())
+  }
+
+  /// `read(_:numberFormat:)` through `files`: the file opened there (a
+  /// regular file only), checked unchanged once read.
+  static func read(_ path: String, numberFormat: NumberFormat, files: InputFiles) throws -> TextRecords {
+    let bytes = try files.readAll(path)
     return try bytes.withUnsafeBytes { buf in
       // Read whole: its encoding is decided on all its bytes.
       let (dialect, header, dataStart) = try DialectDetection.detect(
@@ -217,7 +217,7 @@ public enum TextField {
 extension RunContext {
   /// Reads a small CSV file whole (see `TextRecords`), logging its dialect.
   public func readTextRecords(_ path: String, numberFormat: NumberFormat = .plain) throws -> TextRecords {
-    let file = try TextRecords.read(path, numberFormat: numberFormat)
+    let file = try TextRecords.read(path, numberFormat: numberFormat, files: files)
     let d = file.dialect
     log("\(path): \(d.encoding.rawValue), delimiter \(d.delimiterName), \(d.lineEnd), \(file.records.count) records")
     for r in file.damaged {

@@ -18,7 +18,7 @@ extension RunContext {
     var result: ScanResult
     while true {
       let scan = ParallelScan(
-        schema: input.schema, options: options, makeConsumer: makeConsumer,
+        schema: input.schema, options: options, files: files, makeConsumer: makeConsumer,
         onReject: { [unowned self] in try self.reject($0) },
         log: { [unowned self] in self.log($0) }, progress: progress)
       do {
