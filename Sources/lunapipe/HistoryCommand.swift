@@ -34,6 +34,21 @@ struct HistoryLocation: ParsableArguments {
       "no run history (\(RunHistory.fileName)) in \(candidates.joined(separator: " or ")); give --state-dir DIR or --out DIR")
     throw Exit.input
   }
+
+  /// Runs `body` on the history; a history that cannot be opened or read
+  /// (damaged, not a database) exits 66 with the reason, as an unreadable
+  /// input.
+  func reading(_ body: (RunHistory) throws -> Void) throws {
+    let history = try open()
+    do {
+      try body(history)
+    } catch let e as ExitCode {
+      throw e
+    } catch {
+      Log.logger.error("the run history \(history.path) cannot be read: \(error)")
+      throw Exit.input
+    }
+  }
 }
 
 struct History: ParsableCommand {
@@ -66,13 +81,14 @@ struct History: ParsableCommand {
 
     func run() throws {
       Log.setUp(format: .human, quiet: false)
-      let history = try location.open()
-      let runs = RunHistory.withAbandonedShown(try history.runs(last: last))
-      if json {
-        say(try HistoryText.json(runs))
-        return
+      try location.reading { history in
+        let runs = RunHistory.withAbandonedShown(history.withPendingShown(try history.runs(last: last)))
+        if json {
+          say(try HistoryText.json(runs))
+          return
+        }
+        StandardStreams.write(HistoryText.table(runs), to: STDOUT_FILENO)
       }
-      StandardStreams.write(HistoryText.table(runs), to: STDOUT_FILENO)
     }
   }
 
@@ -84,13 +100,15 @@ struct History: ParsableCommand {
 
     func run() throws {
       Log.setUp(format: .human, quiet: false)
-      let history = try location.open()
-      guard let record = RunHistory.withAbandonedShown([try HistoryText.find(runID, in: history)]).first else { return }
-      if json {
-        say(try HistoryText.json(record))
-        return
+      try location.reading { history in
+        let found = history.withPendingShown([try HistoryText.find(runID, in: history)])
+        guard let record = RunHistory.withAbandonedShown(found).first else { return }
+        if json {
+          say(try HistoryText.json(record))
+          return
+        }
+        StandardStreams.write(HistoryText.detail(record), to: STDOUT_FILENO)
       }
-      StandardStreams.write(HistoryText.detail(record), to: STDOUT_FILENO)
     }
   }
 }
@@ -112,10 +130,11 @@ struct Diff: ParsableCommand {
 
   func run() throws {
     Log.setUp(format: .human, quiet: false)
-    let history = try location.open()
-    let a = try HistoryText.find(runA, in: history)
-    let b = try HistoryText.find(runB, in: history)
-    let diff = try RunDiff(a, b, history: history)
-    StandardStreams.write(HistoryText.diff(diff, a: a, b: b, limit: limit), to: STDOUT_FILENO)
+    try location.reading { history in
+      let a = try HistoryText.find(runA, in: history)
+      let b = try HistoryText.find(runB, in: history)
+      let diff = try RunDiff(a, b, history: history)
+      StandardStreams.write(HistoryText.diff(diff, a: a, b: b, limit: limit), to: STDOUT_FILENO)
+    }
   }
 }

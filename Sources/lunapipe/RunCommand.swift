@@ -28,6 +28,13 @@ struct RunnerOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Bytes per chunk a worker parses (tuning).", visibility: .hidden))
   var chunkSize: Int = 8 << 20
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Seconds a write to the run history waits for another process holding it; past that the run's outcome is kept in the state directory for the next run to record.",
+      valueName: "seconds"))
+  var historyWait: Double = 10
+
   @Flag(name: .long, help: "Run even when nothing changed since the last successful run.")
   var force = false
 
@@ -46,12 +53,15 @@ struct RunnerOptions: ParsableArguments {
     if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     if !(0...1).contains(maxRejectShare) { throw ValidationError("--max-reject-share must be between 0 and 1") }
     if chunkSize < 1024 { throw ValidationError("--chunk-size must be at least 1024") }
+    if !(0...3600).contains(historyWait) { throw ValidationError("--history-wait must be between 0 and 3600 seconds") }
   }
 
   var settings: RunSettings {
-    RunSettings(
+    var s = RunSettings(
       outputDirectory: out, stateDirectory: stateDir, threads: threads, chunkSize: chunkSize,
       maxRejectShare: maxRejectShare, force: force, acceptDrop: acceptDrop)
+    s.historyWait = historyWait
+    return s
   }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LunaOps
+import LunaPipeCore
 import TestSupport
 import Testing
 
@@ -34,7 +35,7 @@ import Testing
   }
 
   @Test func missingFileIsAnError() {
-    #expect(throws: FingerprintError.self) { try FileFingerprint.of("/nonexistent/x.csv") }
+    #expect(throws: PipelineError.self) { try FileFingerprint.of("/nonexistent/x.csv") }
   }
 
   @Test func inputChangesNameNewChangedAndGoneFiles() {

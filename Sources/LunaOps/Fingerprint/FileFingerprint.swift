@@ -1,11 +1,12 @@
 import Foundation
+import LunaPipeCore
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
 /// What identifies one file's content for the run history: its path, size,
-/// modification time, inode and SHA-256.
+/// modification and change time, inode and SHA-256.
 public struct FileFingerprint: Sendable, Codable, Equatable {
   /// The file's absolute, standardized path.
   public var path: String
@@ -16,37 +17,73 @@ public struct FileFingerprint: Sendable, Codable, Equatable {
   /// The file's inode number: a file replaced by another of the same size
   /// and time (a `mv` over it) is still noticed.
   public var inode: Int64
+  /// Status change time, nanoseconds since the epoch (0 when a history
+  /// from before it was kept recorded none): a file rewritten in place with
+  /// its modification time put back (`rsync --inplace -t`) is still
+  /// noticed.
+  public var ctimeNs: Int64
   /// The SHA-256 of the file's content, 64 lowercase hex digits.
   public var sha256: String
 
   /// A fingerprint of these values (as the history stores them).
-  public init(path: String, size: Int64, mtimeNs: Int64, inode: Int64, sha256: String) {
+  public init(path: String, size: Int64, mtimeNs: Int64, inode: Int64, ctimeNs: Int64 = 0, sha256: String) {
     self.path = path
     self.size = size
     self.mtimeNs = mtimeNs
     self.inode = inode
+    self.ctimeNs = ctimeNs
     self.sha256 = sha256
   }
 
-  /// Fingerprints `path`. When `known` holds a fingerprint of the same path
-  /// with the same size, modification time and inode, its SHA-256 is reused
-  /// instead of reading the file again (as `git` trusts its index): a nightly
-  /// re-run over unchanged extracts costs a `stat` per file.
-  public static func of(_ path: String, known: [String: FileFingerprint] = [:]) throws -> FileFingerprint {
-    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-    var st = stat()
-    guard stat(absolute, &st) == 0 else {
-      throw FingerprintError("\(path): cannot read (\(String(cString: strerror(errno))))")
-    }
-    let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+  private enum CodingKeys: String, CodingKey { case path, size, mtimeNs, inode, ctimeNs, sha256 }
+
+  /// Decodes a fingerprint; one written before the change time was kept
+  /// has 0 there.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    path = try c.decode(String.self, forKey: .path)
+    size = try c.decode(Int64.self, forKey: .size)
+    mtimeNs = try c.decode(Int64.self, forKey: .mtimeNs)
+    inode = try c.decode(Int64.self, forKey: .inode)
+    ctimeNs = try c.decodeIfPresent(Int64.self, forKey: .ctimeNs) ?? 0
+    sha256 = try c.decode(String.self, forKey: .sha256)
+  }
+
+  /// Fingerprints `path`, opening it in `files` (a regular file only; the
+  /// run then reads that same open file) and hashing the bytes of that
+  /// open file. When `known` holds a fingerprint of the same path with the
+  /// same size, modification time, change time and inode, its SHA-256 is
+  /// reused instead of reading the file again (as `git` trusts its index):
+  /// a nightly re-run over unchanged extracts costs a `stat` per file.
+  ///
+  /// - Throws: `PipelineError.input` when the file is missing, not a
+  ///   regular file or cannot be read; `InputChanged` when it changed while
+  ///   it was hashed.
+  public static func of(
+    _ path: String, in files: InputFiles, known: [String: FileFingerprint] = [:]
+  ) throws -> FileFingerprint {
+    let absolute = InputFiles.key(path)
+    let id = try files.pin(absolute)
     var f = FileFingerprint(
-      path: absolute, size: Int64(st.st_size), mtimeNs: mtime, inode: Int64(st.st_ino), sha256: "")
-    if let k = known[absolute], k.size == f.size, k.mtimeNs == f.mtimeNs, k.inode == f.inode, !k.sha256.isEmpty {
+      path: absolute, size: id.size, mtimeNs: id.mtimeNs, inode: Int64(bitPattern: id.inode), ctimeNs: id.ctimeNs,
+      sha256: "")
+    if let k = known[absolute], k.size == f.size, k.mtimeNs == f.mtimeNs, k.inode == f.inode, k.ctimeNs != 0,
+      k.ctimeNs == f.ctimeNs, !k.sha256.isEmpty
+    {
       f.sha256 = k.sha256
     } else {
-      f.sha256 = try SHA256Digest.hex(ofFile: absolute)
+      let fd = try files.open(absolute)
+      defer { close(fd) }
+      f.sha256 = try SHA256Digest.hex(ofDescriptor: fd, path: absolute)
     }
+    try files.verify(absolute)
     return f
+  }
+
+  /// Fingerprints `path` on its own (`of(_:in:known:)` with files of its
+  /// own, closed when done).
+  public static func of(_ path: String, known: [String: FileFingerprint] = [:]) throws -> FileFingerprint {
+    try of(path, in: InputFiles(), known: known)
   }
 }
 

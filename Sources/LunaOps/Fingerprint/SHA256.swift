@@ -45,6 +45,12 @@ public struct SHA256Digest {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { throw FingerprintError("\(path): cannot open (\(String(cString: strerror(errno))))") }
     defer { close(fd) }
+    return try hex(ofDescriptor: fd, path: path)
+  }
+
+  /// The SHA-256 of what the open file `fd` holds from its current offset
+  /// to its end, read in 4 MiB blocks (`path` names it in errors).
+  public static func hex(ofDescriptor fd: Int32, path: String) throws -> String {
     let size = 4 << 20
     let buf = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
     defer { buf.deallocate() }

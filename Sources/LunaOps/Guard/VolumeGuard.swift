@@ -6,8 +6,10 @@ import LunaPipeCore
 ///
 /// The run's accepted records per volume cell (`Schema.volumeKeys`: for
 /// LUNA claims, year and speciale) are compared with those of the last
-/// successful run into the same output directory, as its published
-/// `run-report.json` records them (`PublishedReport`). A cell of that run that now holds less
+/// successful run of the same pipeline with the same options, into any
+/// output directory, as the run history records them (for a history from
+/// before it kept them, the `run-report.json` published in the output
+/// directory, `PublishedReport`). A cell of that run that now holds less
 /// than half its records, or a run that accepted no record at all, fails
 /// with `PipelineError.rejectThreshold` (exit 65) naming the cell and both
 /// counts; the previous outputs stay whole. `acceptDrop` (`--accept-drop`)
@@ -34,7 +36,7 @@ public enum VolumeGuard {
 
   /// Throws unless `now` may be published (see the type's documentation).
   public static func check(
-    now: RunReport, previous: PublishedReport?, previousRun: Int64?, acceptDrop: Bool
+    now: RunReport, previousVolumes: [String: Int]?, previousRun: Int64?, acceptDrop: Bool
   ) throws {
     if acceptDrop { return }
     if now.totals.accepted == 0 {
@@ -42,7 +44,7 @@ public enum VolumeGuard {
         "no record was accepted (\(now.totals.read) read, \(now.totals.rejected) rejected, \(now.totals.skippedEmpty) empty lines): nothing is published over the previous outputs. A header-only or empty delivery? --accept-drop publishes anyway"
       )
     }
-    guard let before = previous?.volumes, !before.isEmpty else { return }
+    guard let before = previousVolumes, !before.isEmpty else { return }
     let d = drops(previous: before, now: now.volumes)
     guard let first = d.first else { return }
     let run = previousRun.map { "run \($0)" } ?? "the last successful run"

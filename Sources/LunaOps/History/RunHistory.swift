@@ -27,8 +27,9 @@ public final class RunHistory {
   public let path: String
   private let db: SQLiteDatabase
 
-  /// Opens the history in `stateDirectory`, creating it if needed.
-  public init(stateDirectory: String) throws {
+  /// Opens the history in `stateDirectory`, creating it if needed; a write
+  /// waits up to `busyWait` seconds for another process holding it.
+  public init(stateDirectory: String, busyWait: Double = 10) throws {
     do {
       try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
     } catch {
@@ -37,7 +38,7 @@ public final class RunHistory {
     path = URL(fileURLWithPath: stateDirectory).appendingPathComponent(Self.fileName).path
     readOnly = false
     do {
-      db = try SQLiteDatabase(path: path)
+      db = try SQLiteDatabase(path: path, busyMilliseconds: Int32(max(0, min(busyWait, 3600)) * 1000))
       try migrate()
     } catch {
       throw HistoryError("run history \(path): \(error)")
@@ -120,7 +121,24 @@ public final class RunHistory {
           bytes BLOB NOT NULL
         );
         """)
-      try db.execute("PRAGMA user_version = 1")
+      // Kept since version 2: each input's change time (a file rewritten
+      // in place with its modification time put back is not taken for
+      // unchanged), and each run's accepted records per volume cell (the
+      // volume guard's baseline, whatever the output directory).
+      let inputColumns = try db.query("SELECT name FROM pragma_table_info('run_inputs')").compactMap { $0.text("name") }
+      if !inputColumns.contains("ctime_ns") {
+        try db.execute("ALTER TABLE run_inputs ADD COLUMN ctime_ns INTEGER NOT NULL DEFAULT 0")
+      }
+      try db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS run_volumes (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          cell TEXT NOT NULL,
+          count INTEGER NOT NULL,
+          PRIMARY KEY (run_id, cell)
+        );
+        """)
+      try db.execute("PRAGMA user_version = 2")
     }
   }
 
@@ -144,8 +162,11 @@ public final class RunHistory {
       let id = db.lastInsertRowID
       for (i, f) in record.inputs.enumerated() {
         try db.query(
-          "INSERT INTO run_inputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-          [.int(id), .int(Int64(i)), .text(f.path), .int(f.size), .int(f.mtimeNs), .int(f.inode), .text(f.sha256)])
+          "INSERT INTO run_inputs (run_id, ordinal, path, size, mtime_ns, inode, sha256, ctime_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          [
+            .int(id), .int(Int64(i)), .text(f.path), .int(f.size), .int(f.mtimeNs), .int(f.inode), .text(f.sha256),
+            .int(f.ctimeNs),
+          ])
       }
       return id
     }
@@ -171,6 +192,9 @@ public final class RunHistory {
         ])
       for (rule, n) in counts.rejectsByRule.sorted(by: { $0.key < $1.key }) {
         try db.query("INSERT OR REPLACE INTO run_rejects VALUES (?, ?, ?)", [.int(id), .text(rule), .int(Int64(n))])
+      }
+      for (cell, n) in counts.volumes.sorted(by: { $0.key < $1.key }) {
+        try db.query("INSERT OR REPLACE INTO run_volumes VALUES (?, ?, ?)", [.int(id), .text(cell), .int(Int64(n))])
       }
       for o in outputs {
         try db.query(
@@ -279,6 +303,30 @@ public final class RunHistory {
     ).first.map { try record(from: $0) }
   }
 
+  /// The newest successful run of `pipeline` whose options, the reject
+  /// share aside, are those of `optionsKey`, into any output directory: the
+  /// baseline of the volume guard, which a new `--out` must not reset.
+  public func lastSuccessful(pipeline: String, optionsKey: String) throws -> RunRecord? {
+    let wanted = Self.optionsWithoutRejectShare(optionsKey)
+    for row in try db.query(
+      "SELECT id, options_key FROM runs WHERE pipeline = ? AND status = 'ok' ORDER BY id DESC", [.text(pipeline)])
+    where Self.optionsWithoutRejectShare(row.text("options_key") ?? "") == wanted {
+      return try run(row.int("id") ?? 0)
+    }
+    return nil
+  }
+
+  /// An options key with its reject share left out: raising the share
+  /// does not make another plan.
+  static func optionsWithoutRejectShare(_ key: String) -> [String: String] {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(key.utf8)) as? [String: Any] else {
+      return ["": key]
+    }
+    var out: [String: String] = [:]
+    for (k, v) in object where k != "maxRejectShare" { out[k] = "\(v)" }
+    return out
+  }
+
   /// The newest fingerprint recorded for each path in `paths`, to skip
   /// hashing files that have not changed.
   public func knownFingerprints(_ paths: [String]) throws -> [String: FileFingerprint] {
@@ -316,6 +364,9 @@ public final class RunHistory {
     for x in try db.query("SELECT rule, count FROM run_rejects WHERE run_id = ? ORDER BY rule", [.int(id)]) {
       r.counts.rejectsByRule[x.text("rule") ?? ""] = Int(x.int("count") ?? 0)
     }
+    for x in try db.query("SELECT cell, count FROM run_volumes WHERE run_id = ?", [.int(id)]) {
+      r.counts.volumes[x.text("cell") ?? ""] = Int(x.int("count") ?? 0)
+    }
     r.inputs = try db.query("SELECT * FROM run_inputs WHERE run_id = ? ORDER BY ordinal", [.int(id)])
       .map(fingerprint(from:))
     r.outputs = try db.query("SELECT * FROM run_outputs WHERE run_id = ? ORDER BY path", [.int(id)]).map {
@@ -327,7 +378,7 @@ public final class RunHistory {
   private func fingerprint(from r: SQLiteDatabase.Row) -> FileFingerprint {
     FileFingerprint(
       path: r.text("path") ?? "", size: r.int("size") ?? 0, mtimeNs: r.int("mtime_ns") ?? 0,
-      inode: r.int("inode") ?? 0, sha256: r.text("sha256") ?? "")
+      inode: r.int("inode") ?? 0, ctimeNs: r.int("ctime_ns") ?? 0, sha256: r.text("sha256") ?? "")
   }
 
   static func json(_ strings: [String]) -> String {
@@ -360,7 +411,7 @@ extension RunLock {
   public static func isHeld(outputDirectory: String) -> Bool {
     let target = URL(fileURLWithPath: outputDirectory).standardizedFileURL
     let p = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).lock").path
-    let fd = open(p, O_RDONLY | O_CLOEXEC)
+    let fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
     guard fd >= 0 else { return false }
     defer { close(fd) }
     if flock(fd, LOCK_SH | LOCK_NB) == 0 {

@@ -48,6 +48,9 @@ public struct RunRecord: Sendable, Codable, Equatable {
     public var skipped = 0
     /// Rejected records per rule name.
     public var rejectsByRule: [String: Int] = [:]
+    /// Accepted records per volume cell (the run report's `volumes`:
+    /// `Aar=2023,Speciale=51` → count), for the volume guard.
+    public var volumes: [String: Int] = [:]
     /// No records.
     public init() {}
   }

@@ -43,7 +43,7 @@ final class SQLiteDatabase {
   /// Opens `path`, creating it unless `readOnly`. Read-only, it needs no
   /// write access to the file or its folder: when SQLite cannot share the
   /// WAL index there, the file is opened as immutable (a snapshot).
-  init(path: String, readOnly: Bool = false) throws {
+  init(path: String, readOnly: Bool = false, busyMilliseconds: Int32 = 10_000) throws {
     self.path = path
     if readOnly {
       let plain = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX
@@ -71,7 +71,7 @@ final class SQLiteDatabase {
     }
     // Another run (another output directory, same state directory) may
     // hold the write lock for a moment.
-    sqlite3_busy_timeout(handle, 10_000)
+    sqlite3_busy_timeout(handle, busyMilliseconds)
   }
 
   deinit { sqlite3_close(handle) }

@@ -62,9 +62,23 @@ public final class RunLock {
     let parent = target.deletingLastPathComponent()
     path = parent.appendingPathComponent(".\(target.lastPathComponent).lock").path
     try? FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    // Never through a symbolic link: a link planted under the lock's name
+    // would have the run create or write its target.
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
     guard fd >= 0 else {
-      throw Failure.unusable("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+      let e = errno
+      var st = stat()
+      if e == ELOOP || (lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK) {
+        throw Failure.unusable(
+          "the lock file \(path) is a symbolic link; LunaPipe never follows one there: remove the link (nothing was changed)")
+      }
+      throw Failure.unusable("cannot open the lock file \(path): \(String(cString: strerror(e)))")
+    }
+    var opened = stat()
+    if fstat(fd, &opened) == 0, (opened.st_mode & S_IFMT) != S_IFREG {
+      close(fd)
+      fd = -1
+      throw Failure.unusable("\(path) is not a regular file; LunaPipe keeps its lock there: move it away")
     }
     if flock(fd, LOCK_EX | LOCK_NB) != 0 {
       let e = errno

@@ -72,6 +72,10 @@ public struct RunSettings: Sendable {
   public var acceptDrop: Bool
   /// The command line recorded in the history.
   public var arguments: [String]
+  /// How long a write to the run history waits for another process
+  /// holding it, in seconds (10 by default); past that, a run's outcome is
+  /// kept in the state directory for the next run to record.
+  public var historyWait: Double = 10
 
   /// Settings for runs into `outputDirectory`; by default the history
   /// beside it, all cores, 8 MiB chunks, a 1 % reject share, neither
@@ -150,7 +154,7 @@ public enum RunExit {
   public static func code(for error: Error) -> Int32 {
     if let f = error as? RunFailure { return f.exitCode }
     let e = (error as? StageError)?.underlying ?? error
-    if e is FingerprintError { return input }
+    if e is FingerprintError || e is InputChanged { return input }
     switch e as? PipelineError {
     case .rejectThreshold: return data
     case .input: return input

@@ -69,13 +69,12 @@ public final class Runner {
     /// the history can be written at all), and gives the failure.
     func refuse(_ code: Int32, _ message: String, history: RunHistory? = nil) -> RunFailure {
       logger.error("\(message)")
-      if let h = history ?? (try? RunHistory(stateDirectory: stateDir)) {
-        do {
-          let id = try h.recordRefused(record, exitCode: Int(code), message: message)
-          logger.info("recorded as run \(id), refused (exit \(code))")
-        } catch {
-          logger.warning("the run history could not record this attempt: \(error)")
-        }
+      do {
+        let h = try history ?? RunHistory(stateDirectory: stateDir, busyWait: settings.historyWait)
+        let id = try h.recordRefused(record, exitCode: Int(code), message: message)
+        logger.info("recorded as run \(id), refused (exit \(code))")
+      } catch {
+        keepOutcome(of: record, status: .refused, exitCode: code, message: message, historyError: error)
       }
       return RunFailure(exitCode: code, message: message)
     }
@@ -112,20 +111,23 @@ public final class Runner {
 
     let history: RunHistory
     do {
-      history = try RunHistory(stateDirectory: stateDir)
+      history = try RunHistory(stateDirectory: stateDir, busyWait: settings.historyWait)
+      for note in history.importPending(from: stateDir, holding: out) { logger.warning("\(note)") }
       try reconcile(history, out: out)
     } catch {
-      logger.error("\(error)")
-      throw RunFailure(exitCode: RunExit.output, message: "\(error)")
+      throw refuse(RunExit.output, "\(error)")
     }
     let stale = OutputDirectory.removeStaleStaging(target: out)
     for p in stale.removed { logger.warning("removed \(p), left by a run that did not finish") }
     for p in stale.leftAlone { logger.warning("left \(p) alone: its name is LunaPipe's, its contents are not") }
 
-    // The inputs, fingerprinted; one delivery counted once.
+    // The inputs, opened once and fingerprinted through those very open
+    // files, which the run then reads; one delivery counted once.
+    let files = InputFiles()
     do {
       let known = try history.knownFingerprints(inputPaths)
-      record.inputs = try inputPaths.map { try FileFingerprint.of($0, known: known) }
+      record.inputs = try inputPaths.map { try FileFingerprint.of($0, in: files, known: known) }
+      FaultPoint.reached("after-fingerprint")
     } catch {
       throw refuse(RunExit.code(for: error), "\(error)", history: history)
     }
@@ -142,6 +144,8 @@ public final class Runner {
       previous.optionsKey == optionsKey, InputChanges(before: previous.inputs, after: inputs).isEmpty,
       previous.inputs.count == inputs.count, OutputSnapshot.matches(previous.outputs, in: out)
     {
+      // Up to date by the digests of what was opened, still there as it was.
+      do { try files.verifyAll() } catch { throw refuse(RunExit.code(for: error), "\(error)", history: history) }
       record.status = .upToDate
       let id = try recordUpToDate(record, previous: previous, history: history)
       let message =
@@ -153,8 +157,26 @@ public final class Runner {
     do {
       id = try history.begin(record)
     } catch {
-      logger.error("\(error)")
-      throw RunFailure(exitCode: RunExit.output, message: "\(error)")
+      throw refuse(RunExit.output, "the run history cannot record the run: \(error)")
+    }
+    // Where this run's outcome goes when the history cannot take it at the
+    // end: reserved now, while there is room.
+    let slot = PendingOutcome.reserve(in: stateDir, run: id, outputDirectory: out)
+    /// Records how the run ended; when the history cannot take it, in the
+    /// reserved outcome file, for the next run to import.
+    func finishFailed(_ status: RunRecord.Status, _ code: Int32, _ message: String, _ counts: RunRecord.Counts) {
+      FaultPoint.reached("before-record")
+      do {
+        try history.finish(id, status: status, exitCode: Int(code), message: message, counts: counts, outputs: [])
+        slot?.remove()
+      } catch {
+        if slot?.fill(status: status, exitCode: Int(code), message: message, counts: counts) == true {
+          logger.warning(
+            "the run history could not record how run \(id) ended (\(error)); kept in \(slot!.path) for the next run to record")
+        } else {
+          logger.error("the run history could not record how run \(id) ended: \(error)")
+        }
+      }
     }
     logger.info("run \(id) started: \(job.pipeline), \(inputs.count) input files", metadata: ["run": "\(id)"])
     if let previous { describeInputChanges(since: previous, now: record) }
@@ -164,25 +186,40 @@ public final class Runner {
       output = try OutputDirectory(target: out, runID: id)
     } catch {
       logger.error("\(error)")
-      try? history.finish(id, status: .failed, exitCode: 73, message: "\(error)", counts: .init(), outputs: [])
+      finishFailed(.failed, RunExit.output, "\(error)", .init())
       throw RunFailure(exitCode: RunExit.output, message: "\(error)")
     }
     let log = self.logger
     let context = RunContext(
       options: ScanOptions(threads: settings.threads, chunkSize: settings.chunkSize),
       maxRejectShare: settings.maxRejectShare, output: output, pipeline: job.pipeline,
-      log: { log.info("\($0)", metadata: ["run": "\(id)"]) })
+      log: { log.info("\($0)", metadata: ["run": "\(id)"]) }, files: files)
+    // The volume guard's baseline: the last successful run of this
+    // pipeline with these options, into whatever output directory (a new
+    // --out does not reset it); for a history from before volumes were
+    // kept, the report published in the output directory.
+    let baseline = try? history.lastSuccessful(pipeline: job.pipeline, optionsKey: optionsKey)
+    let baselineVolumes: [String: Int]?
+    let baselineRun: Int64?
+    if let b = baseline, !b.counts.volumes.isEmpty {
+      (baselineVolumes, baselineRun) = (b.counts.volumes, b.id)
+    } else {
+      (baselineVolumes, baselineRun) = (PublishedReport.read(in: out)?.volumes, previous?.id)
+    }
     do {
       onContext(context)
       defer { onContext(nil) }
       try job.body(context)
+      // What was read is what was fingerprinted: every input unchanged
+      // since it was opened.
+      try files.verifyAll()
       try VolumeGuard.check(
-        now: context.report, previous: PublishedReport.read(in: out), previousRun: previous?.id,
+        now: context.report, previousVolumes: baselineVolumes, previousRun: baselineRun,
         acceptDrop: settings.acceptDrop)
       try writeReport(context, output: output, started: started, status: "ok", message: nil)
-      FaultInjection.point("before-publish")
+      FaultPoint.reached("before-publish")
       try output.publish()
-      FaultInjection.point("after-publish")
+      FaultPoint.reached("after-publish")
     } catch {
       let code = RunExit.code(for: error)
       try? writeReport(context, output: output, started: started, status: "failed", message: "\(error)")
@@ -191,9 +228,10 @@ public final class Runner {
       logger.error(
         "the previous outputs in \(settings.outputDirectory) are untouched; this run's rejects and report are in \(kept ?? output.staging.path)"
       )
-      try? history.finish(
-        id, status: .failed, exitCode: Int(code), message: "\(error)", counts: Self.counts(context.report),
-        outputs: [])
+      // An input that moved under the run: refused, as one found changed
+      // before the run would have been.
+      let changed = ((error as? StageError)?.underlying ?? error) is InputChanged
+      finishFailed(changed ? .refused : .failed, code, "\(error)", Self.counts(context.report))
       throw RunFailure(exitCode: code, message: "\(error)")
     }
 
@@ -203,6 +241,7 @@ public final class Runner {
       try history.finish(
         id, status: .ok, exitCode: 0, message: nil, counts: Self.counts(context.report), outputs: snapshot.outputs,
         contents: snapshot.contents)
+      slot?.remove()
       if let previous, let now = try history.run(id) {
         describeOutputChanges(try RunDiff(previous, now, history: history), since: previous.id, now: id)
       }
@@ -343,7 +382,26 @@ public final class Runner {
     c.rejected = r.totals.rejected
     c.skipped = r.totals.skippedEmpty
     c.rejectsByRule = r.rejectsByRule
+    c.volumes = r.volumes
     return c
+  }
+
+  /// Keeps the outcome of an attempt the history could not record in the
+  /// state directory (`PendingOutcome`), for the next run to record.
+  private func keepOutcome(
+    of record: RunRecord, status: RunRecord.Status, exitCode: Int32, message: String, historyError: Error
+  ) {
+    var r = record
+    r.status = status
+    r.exitCode = Int(exitCode)
+    r.message = message
+    r.finished = RunHistory.now()
+    if PendingOutcome.write(in: settings.state, record: r) {
+      logger.warning(
+        "the run history could not record this attempt (\(historyError)); kept in \(settings.state) for the next run to record")
+    } else {
+      logger.warning("the run history could not record this attempt: \(historyError)")
+    }
   }
 
   private func writeReport(
@@ -359,15 +417,5 @@ public final class Runner {
     let enc = JSONEncoder()
     enc.outputFormatting = [.prettyPrinted, .sortedKeys]
     try output.write("run-report.json", Array(try enc.encode(context.report)) + [10])
-  }
-}
-
-/// Kills the process at a named point when `LUNAPIPE_FAULT` names it: how
-/// the crash tests stop a run exactly before or after its publish, which a
-/// random kill hits too rarely to test. Unset (always, outside tests), a
-/// point costs one environment lookup.
-enum FaultInjection {
-  static func point(_ name: String) {
-    if ProcessInfo.processInfo.environment["LUNAPIPE_FAULT"] == name { kill(getpid(), SIGKILL) }
   }
 }
