@@ -66,9 +66,11 @@ public struct TidyAggregates: Stage {
     let rolled = result.rollups(
       levels.map { level in { k in level.key(k).map { [k[1], $0, k[0]] } } }, threads: context.options.threads)
     for (level, groups) in zip(levels, rolled) {
+      // The level's name is the one text field; the rest are numbers.
+      let name = CSVText.field(level.name, .text, delimiter: ",")
       for key in groups.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
         let g = groups[key]!
-        agg += "\(level.name),\(key[2]),\(key[0]),\(key[1]),\(g.sums[0]),\(Rational(g.sums[1], 100).formatted(decimals: 2)),\(g.distinct)\n"
+        agg += "\(name),\(key[2]),\(key[0]),\(key[1]),\(g.sums[0]),\(Rational(g.sums[1], 100).formatted(decimals: 2)),\(g.distinct)\n"
       }
       let series = Set(groups.keys.map { [$0[0], $0[1]] })
       for s in series.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
@@ -81,7 +83,7 @@ public struct TidyAggregates: Stage {
           let pct = Growth.between(a, b, .relative).map { $0.formatted(decimals: 4) } ?? ""
           return [a, b].map { $0?.formatted(decimals: decimals) ?? "" }.joined(separator: ",") + "," + pct
         }
-        growth += "\(level.name),\(s[0]),\(s[1]),\(first),\(last),"
+        growth += "\(name),\(s[0]),\(s[1]),\(first),\(last),"
         growth += cells({ Rational($0.sums[0]) }, decimals: 0) + ","
         growth += cells({ Rational($0.sums[1], 100) }, decimals: 2) + ","
         growth += cells({ Rational($0.distinct) }, decimals: 0) + "\n"

@@ -123,7 +123,7 @@ struct OperationsTests {
     let runs = try history(out)
     #expect(runs.map { $0["status"] as? String } == ["failed", "ok"])
     #expect(runs[0]["exitCode"] as? Int == 65)
-    #expect((runs[0]["message"] as? String)?.contains("were rejected") == true)
+    #expect((runs[0]["message"] as? String)?.contains("too many rejects: 120 of 13168 records") == true)
     let show = try runLunapipe(["history", "show", "1", "--out", out])
     #expect(show.exit == 0)
     #expect(show.stdout.contains("counts: read 13175 = accepted 13048 + rejected 120 + skipped 7"))

@@ -220,15 +220,24 @@ public struct AggregateRows: Sendable, Equatable {
 
   /// The rows as tidy CSV (RFC 4180): a header of the key and measure
   /// names, then one line per group, values written plainly (`123.45`,
-  /// `2023-01-31`, absent as empty).
+  /// `2023-01-31`, absent as empty); a text value that begins like a
+  /// formula (`=`, `+`, `-`, `@`) with a leading `'` (see `CSVText`).
   public var csv: String {
-    func field(_ s: String) -> String {
-      s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-        ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    var out: [UInt8] = []
+    CSVText.append(row: (keyNames + measureNames).lazy.map { ($0, .text) }, delimiter: ",", to: &out)
+    for r in rows {
+      CSVText.append(row: (r.keys + r.values).lazy.map { ($0.description, $0.csvKind) }, delimiter: ",", to: &out)
     }
-    var out = (keyNames + measureNames).map(field).joined(separator: ",") + "\n"
-    for r in rows { out += (r.keys + r.values).map { field($0.description) }.joined(separator: ",") + "\n" }
-    return out
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+extension GroupValue {
+  /// What the value is to a CSV writer: a text column's value is text,
+  /// every other (a number, a date, a code's digits) a value.
+  var csvKind: CSVText.Kind {
+    if case .text = self { return .text }
+    return .value
   }
 }
 

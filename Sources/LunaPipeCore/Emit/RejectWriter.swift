@@ -24,10 +24,13 @@ final class RejectWriter {
   }
 
   func write(_ r: RejectedRecord) throws {
-    let fields = [
-      r.file, String(r.record), String(r.byteOffset), r.column, r.rule, r.raw, String(r.line), String(r.length),
+    // The numbers are values; the rest, `raw` above all, is text from the
+    // input and never starts a formula (see `CSVText`).
+    let fields: [(String, CSVText.Kind)] = [
+      (r.file, .text), (String(r.record), .value), (String(r.byteOffset), .value), (r.column, .text),
+      (r.rule, .text), (r.raw, .text), (String(r.line), .value), (String(r.length), .value),
     ]
-    buffer.append(contentsOf: Array(CSVText.row(fields, delimiter: ",").utf8))
+    CSVText.append(row: fields, delimiter: ",", to: &buffer)
     if buffer.count > 1 << 20 { try flush() }
   }
 
@@ -51,24 +54,5 @@ final class RejectWriter {
   func close() throws {
     try flush()
     try handle.close()
-  }
-}
-
-/// CSV quoting for writers: a field holding the delimiter, a quote or a line
-/// break is quoted, with quotes doubled.
-public enum CSVText {
-  /// `s` as one CSV field: quoted, with its quotes doubled, when it holds
-  /// `delimiter`, a quote, CR or LF; as it is otherwise.
-  public static func field(_ s: String, delimiter: Character) -> String {
-    if s.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-      return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-    return s
-  }
-
-  /// `fields` as one CSV line: each quoted as `field(_:delimiter:)` does,
-  /// joined by `delimiter`, ended by LF.
-  public static func row(_ fields: [String], delimiter: Character) -> String {
-    fields.map { field($0, delimiter: delimiter) }.joined(separator: String(delimiter)) + "\n"
   }
 }

@@ -3,7 +3,10 @@ import Foundation
 /// The formats a table is written in. The machine formats (`csv`, `json`)
 /// are the same in every style; the ones for people (`localizedCSV`,
 /// `markdown`) write numbers in the style's format, a code column's digits
-/// ungrouped, and headers and text cells as given.
+/// ungrouped, and headers and text cells as given, but made safe to open:
+/// in CSV a text cell that begins like a formula (`=`, `+`, `-`, `@`, TAB,
+/// CR) gets a leading `'` (`CSVText`), numbers never; Markdown escapes
+/// `\`, `|`, `<`, `>`, `` ` `` and `*` in cells and titles.
 public enum TableFormat: String, Sendable, CaseIterable, Codable {
   /// `tables/ID.csv`: comma-separated, decimal point, no thousands
   /// separator, UTF-8: the published tables' own schema, for machines.
@@ -14,7 +17,7 @@ public enum TableFormat: String, Sendable, CaseIterable, Codable {
   /// thousands grouping (`1.234,5`), UTF-8 with BOM.
   case localizedCSV
   /// `tables-md/ID.md`: a Markdown table with its title, numbers in the
-  /// style's format.
+  /// style's format, text escaped (`\<script>`, `a \| b`).
   case markdown
   /// `tables-json/ID.json`: `{"id", "title", "header", "rows"}`, numbers as
   /// JSON numbers with the table's decimals, empty cells as null.
@@ -50,16 +53,23 @@ public enum TableFormat: String, Sendable, CaseIterable, Codable {
     }
     switch self {
     case .csv:
-      var s = CSVText.row(table.header, delimiter: ",")
-      for row in table.rows { s += CSVText.row(row.map { Self.cell($0, mark: ".", group: nil) }, delimiter: ",") }
-      return Array(s.utf8)
+      var out: [UInt8] = []
+      CSVText.append(row: table.header.lazy.map { ($0, .text) }, delimiter: ",", to: &out)
+      for row in table.rows {
+        CSVText.append(
+          row: row.lazy.map { (Self.cell($0, mark: ".", group: nil), $0.csvKind) }, delimiter: ",", to: &out)
+      }
+      return out
     case .localizedCSV:
       let d = style.listSeparator
-      var s = CSVText.row(table.header, delimiter: d)
-      for row in table.rows { s += CSVText.row(row.enumerated().map { localized($1, $0) }, delimiter: d) }
-      return [0xEF, 0xBB, 0xBF] + Array(s.utf8)
+      var out: [UInt8] = [0xEF, 0xBB, 0xBF]
+      CSVText.append(row: table.header.lazy.map { ($0, .text) }, delimiter: d, to: &out)
+      for row in table.rows {
+        CSVText.append(row: row.enumerated().lazy.map { (localized($1, $0), $1.csvKind) }, delimiter: d, to: &out)
+      }
+      return out
     case .markdown:
-      var s = "### \(table.title)\n\n"
+      var s = "### \(Self.escapeMarkdown(table.title))\n\n"
       s += "| " + table.header.map(Self.escapeMarkdown).joined(separator: " | ") + " |\n"
       s += "|" + table.header.indices.map { $0 == 0 ? "---|" : "---:|" }.joined() + "\n"
       for row in table.rows {
@@ -104,5 +114,31 @@ public enum TableFormat: String, Sendable, CaseIterable, Codable {
     }
   }
 
-  static func escapeMarkdown(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+  /// `s` as Markdown text: a backslash before each `\\`, `|`, `<`, `>`,
+  /// `` ` `` and `*`, so that a cell or title can neither end its table
+  /// cell nor be read as HTML (`<script>`), code or emphasis.
+  static func escapeMarkdown(_ s: String) -> String {
+    guard s.utf8.contains(where: { markdownSpecial($0) }) else { return s }
+    var out: [UInt8] = []
+    out.reserveCapacity(s.utf8.count + 8)
+    for b in s.utf8 {
+      if markdownSpecial(b) { out.append(0x5C) }
+      out.append(b)
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// `\\`, `|`, `<`, `>`, `` ` `` or `*`.
+  private static func markdownSpecial(_ b: UInt8) -> Bool {
+    b == 0x5C || b == 0x7C || b == 0x3C || b == 0x3E || b == 0x60 || b == 0x2A
+  }
+}
+
+extension Table.Cell {
+  /// What the cell is to a CSV writer: a text cell is text (never written
+  /// as a formula), a number or an empty cell a value.
+  var csvKind: CSVText.Kind {
+    if case .text = self { return .text }
+    return .value
+  }
 }

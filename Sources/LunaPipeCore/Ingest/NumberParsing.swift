@@ -21,7 +21,8 @@ enum NumberProblem: Error {
 enum NumberParsing {
   /// A decimal number as an integer count of 10^-scale units (`1.234,50` with
   /// scale 2 is 123450). A thousands separator must group exactly three
-  /// digits, so `12.34,5` and `1.2.3,4` are not numbers.
+  /// digits after a first group that does not begin with 0, so `12.34,5`,
+  /// `1.2.3,4` and `0.103` are not numbers (`0,5` and `0` are).
   @inline(__always)
   static func decimal(_ b: UnsafeRawBufferPointer, scale: Int, format: NumberFormat)
     -> Result<Int64, NumberProblem>
@@ -50,8 +51,9 @@ enum NumberParsing {
         intDigits += 1
         digitsSinceGroup += 1
       } else if let g = group, c == g {
-        // The first group may hold 1-3 digits, each later one exactly 3.
-        if intDigits == 0 || (sawGroup ? digitsSinceGroup != 3 : digitsSinceGroup > 3) {
+        // The first group may hold 1-3 digits, each later one exactly 3;
+        // it never begins with 0: `0.103` is a plain decimal, not 103.
+        if intDigits == 0 || (sawGroup ? digitsSinceGroup != 3 : digitsSinceGroup > 3 || b[i - intDigits] == 48) {
           return .failure(.notANumber)
         }
         sawGroup = true

@@ -71,8 +71,6 @@ extension RunContext {
     guard share > maxRejectShare else { return }
     let top = report.rejectsByRule.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
       .prefix(3).map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
-    let p = String(format: "%.2f", share * 100)
-    let allowed = String(format: "%.2f", maxRejectShare * 100)
     // Most rejects not numbers: the likeliest cause is the other decimal
     // mark, which is stated, never guessed.
     let notNumbers = report.rejectsByRule[FieldRule.notANumber.name] ?? 0
@@ -80,10 +78,35 @@ extension RunContext {
       2 * notNumbers > t.rejected
       ? " Most are not-a-number: if the files write numbers the other way, state it (Schema.numberFormat: .danish for 1.234,50, .plain for 1234.50)."
       : ""
+    let (p, allowed) = Self.percents(share, above: maxRejectShare)
+    // The smallest whole percent that lets this share pass.
+    let enough = min(1, (share * 100).rounded(.up) / 100)
     throw PipelineError.rejectThreshold(
-      "\(p)% of \(unit) were rejected (\(rejected) of \(considered)), above the allowed \(allowed)%; most frequent rules: \(top). See rejects.csv.\(hint)"
+      "too many rejects: \(rejected) of \(considered) \(unit), \(p) % > \(allowed) % allowed; most frequent rules: \(top). See rejects.csv. If that many rejects are expected, raise the limit (--max-reject-share, maxRejectShare; now \(Self.plain(maxRejectShare))): --max-reject-share \(Self.plain(enough)) lets this run pass.\(hint)"
     )
   }
+
+  /// `share` and `limit` in percent, the share with as few decimals as
+  /// keep it apart from the limit, and no fewer than the limit's (at most
+  /// 4): `1.2` and `1` for 1/83 above 1 %; `1.04` and `1` for 1.04 %, not
+  /// `1.0` and `1`; `0.26` and `0.25`.
+  static func percents(_ share: Double, above limit: Double) -> (share: String, limit: String) {
+    func text(_ x: Double, _ decimals: Int) -> String {
+      var s = String(format: "%.\(decimals)f", x * 100)
+      if s.contains(".") {
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+      }
+      return s
+    }
+    let l = text(limit, 4)
+    var d = max(1, l.split(separator: ".").dropFirst().first?.count ?? 0)
+    while d < 4 && Double(text(share, d))! <= Double(l)! { d += 1 }
+    return (text(share, d), l)
+  }
+
+  /// `x` as the shortest decimal that reads back as it (`0.01`, `0.5`).
+  static func plain(_ x: Double) -> String { "\(x)" }
 }
 
 /// Stage: reads and validates every record and keeps nothing but the
