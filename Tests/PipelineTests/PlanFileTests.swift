@@ -318,6 +318,74 @@ import Testing
     }
   }
 
+  // MARK: Every mistake of a table at once
+
+  /// After an unknown measure the same table's other mistakes are still
+  /// found: a placeholder, a speciale and a kommune, and those of the
+  /// next table, each with its line.
+  @Test func everyMistakeOfATableIsReportedAlsoAfterAnUnknownMeasure() throws {
+    let dir = makeTempDir("plan-all")
+    let text = """
+      plan:
+        title: P
+        region: Nordjylland
+        years: 2019-2023
+      tables:
+        - number: 1
+          title: Udgift {foo}
+          measure: udgifter
+          speciale: 99
+          kommune: hjem
+        - number: 2
+          measure: nonsens
+          title: Ydelser
+          speciale: [51]
+          level: by
+        - number: 3
+          title: Ingen measure {bar}
+          speciale: [51]
+
+      """
+    let file = writeFile(dir, "plan.yaml", text)
+    var description = ""
+    #expect(throws: PlanError.self) {
+      do { _ = try Plan.read(file: file) } catch {
+        description = "\(error)"
+        throw error
+      }
+    }
+    let lines = description.split(separator: "\n").map(String.init)
+    #expect(lines.count == 8, "\(description)")
+    let want = [
+      "\(file):7: title: {foo} is no placeholder",
+      "\(file):8: measure: unknown measure 'udgifter'; known: udgift, ydelser",
+      "\(file):9: speciale: 99 is no speciale of the claims; known: 51, 57, 62, 65",
+      "\(file):10: kommune: must be yder (the clinic's kommune) or patient (the patient's), not 'hjem'",
+      "\(file):12: measure: unknown measure 'nonsens'",
+      "\(file):15: level: must be kommune, region or land, not 'by'",
+      "\(file):16: measure: missing: what the table holds",
+      "\(file):17: title: {bar} is no placeholder",
+    ]
+    for (line, w) in zip(lines, want) { #expect(line.hasPrefix(w), "\(line)") }
+  }
+
+  /// `plan check` prints all four mistakes of the table in one run.
+  @Test(.enabled(if: try Prerequisites.binary))
+  func planCheckPrintsEveryMistakeOfATableInOneRun() throws {
+    let dir = makeTempDir("plan-all-bin")
+    let file = writeFile(
+      dir, "plan.yaml",
+      "plan:\n  title: P\n  region: Nordjylland\n  years: 2019-2023\ntables:\n  - number: 1\n    title: Udgift {foo}\n    measure: udgifter\n    speciale: 99\n    kommune: hjem\n")
+    let check = try runLunapipe(["plan", "check", file])
+    #expect(check.exit == 78)
+    for (line, says) in [
+      (7, "title: {foo} is no placeholder"), (8, "measure: unknown measure 'udgifter'"), (9, "speciale: 99 is no speciale"),
+      (10, "kommune: must be yder"),
+    ] {
+      #expect(check.stderr.contains("\(file):\(line): \(says)"), "\(check.stderr)")
+    }
+  }
+
   // MARK: Mistakes
 
   /// One plan per kind of mistake: `plan check` and `run plan` exit 78 and

@@ -425,20 +425,26 @@ struct PlanReader {
       let key = kind == .figure ? "figure" : "number"
       numbered.append((id, (kind == .figure ? "Figur " : "Tabel ") + String(number), key, values[key]?.key.mark?.line ?? line))
     }
-    guard let m = values["measure"] else {
-      if values["file"] != nil {
-        return suppliedTable(values, kind: kind, number: number, line: line, before: before, source: planSource)
+    // A missing or unknown measure is reported and the rest of the table
+    // still checked: every key's own value; only what depends on the
+    // measure (which keys apply, which are required) is left until it is
+    // known.
+    let known = PlanMeasure.allCases.filter { $0 != .supplied }.map(\.rawValue).joined(separator: ", ")
+    var measure: PlanMeasure?
+    if let m = values["measure"] {
+      if let ms = string(m.value, "measure") {
+        if let v = PlanMeasure(rawValue: ms), v != .supplied {
+          measure = v
+        } else {
+          fail(m.value, "measure", "unknown measure '\(ms)'; known: \(known)")
+        }
       }
-      fail(node, "measure", "missing: what the table holds (\(PlanMeasure.allCases.filter { $0 != .supplied }.map(\.rawValue).joined(separator: ", ")))")
-      return nil
+    } else if values["file"] != nil {
+      return suppliedTable(values, kind: kind, number: number, line: line, before: before, source: planSource)
+    } else {
+      fail(node, "measure", "missing: what the table holds (\(known))")
     }
-    guard let ms = string(m.value, "measure"), let measure = PlanMeasure(rawValue: ms), measure != .supplied else {
-      if let s = m.value.scalar?.string {
-        fail(m.value, "measure", "unknown measure '\(s)'; known: \(PlanMeasure.allCases.filter { $0 != .supplied }.map(\.rawValue).joined(separator: ", "))")
-      }
-      return nil
-    }
-    if !measure.isClaims {
+    if let measure, !measure.isClaims {
       for k in Self.claimsKeys.sorted() where has(k) {
         fail(values[k]!.key, k, "does not apply to measure \(measure.rawValue) (only to tables of the claims)")
       }
@@ -461,16 +467,16 @@ struct PlanReader {
       .udgift, .ydelser, .patienter, .udgiftPrPatient, .ydelserPrPatient, .andelPatienter, .indbyggerePrKapacitet,
       .patienterPr1000, .aldersfordeling,
     ]
-    if needsSpeciale.contains(measure) && values["speciale"] == nil {
+    if let measure, needsSpeciale.contains(measure) && values["speciale"] == nil {
       fail(node, "speciale", "missing: the specialer the table counts (speciale: [51])")
     }
-    if [.indbyggerePrKapacitet, .patienterPr1000, .aldersfordeling].contains(measure), specialer.count > 1 {
+    if let measure, [.indbyggerePrKapacitet, .patienterPr1000, .aldersfordeling].contains(measure), specialer.count > 1 {
       fail(values["speciale"]!.value, "speciale", "\(measure.rawValue) takes one speciale")
     }
     if measure == .indbyggerePrKapacitet, let s = specialer.first, s != 51 && s != 62 {
       fail(values["speciale"]!.value, "speciale", "the register holds capacity for specialer 51 and 62 only")
     }
-    if !needsSpeciale.contains(measure), let s = values["speciale"] {
+    if let measure, !needsSpeciale.contains(measure), let s = values["speciale"] {
       fail(s.key, "speciale", "does not apply to measure \(measure.rawValue)")
     }
 
@@ -501,12 +507,12 @@ struct PlanReader {
     if measure == .andelPatienter && values["part"] == nil {
       fail(node, "part", "missing: a share names the part it counts (part: {holdtraening: J})")
     }
-    if measure != .andelPatienter, let p = values["part"] {
+    if let measure, measure != .andelPatienter, let p = values["part"] {
       fail(p.key, "part", "only a share (measure: andel-patienter) has a part")
     }
     var unit = PlanUnit.kroner
     if let u = values["unit"], let s = string(u.value, "unit") {
-      if measure != .udgift {
+      if let measure, measure != .udgift {
         fail(u.key, "unit", "only an udgift table has a unit (kr. or mio. kr.)")
       } else if let v = PlanUnit(rawValue: s) ?? (s == "kr" ? .kroner : s == "mio" ? .millions : nil) {
         unit = v
@@ -524,7 +530,7 @@ struct PlanReader {
           break
         }
         columns = .diagnosegrupper(ints(g.value, "groups", in: 1...4) ?? [])
-        if ![.patienter].contains(measure) {
+        if let measure, measure != .patienter {
           fail(c.value, "columns", "diagnosis-group columns count patienter; measure \(measure.rawValue) has years")
         }
         if level != .kommune {
@@ -538,7 +544,7 @@ struct PlanReader {
     }
     var growth: GrowthKind? = measure == .andelPatienter ? .percentagePoints : .relative
     if case .diagnosegrupper = columns { growth = nil }
-    if !measure.isClaims { growth = nil }
+    if let measure, !measure.isClaims { growth = nil }
     if let g = values["growth"], let s = string(g.value, "growth") {
       switch s.lowercased() {
       case "procent", "percent": growth = .relative
@@ -565,13 +571,15 @@ struct PlanReader {
       }
     }
     let ages = values["ages"].flatMap { self.ages($0.value, "ages") }
-    if let a = values["ages"], measure != .indbyggerePrKapacitet {
+    if let a = values["ages"], let measure, measure != .indbyggerePrKapacitet {
       fail(a.key, "ages", "only indbyggere-pr-kapacitet takes an age band")
     }
     var decimals = measure == .ydelserPrPatient ? 2 : (unit == .millions ? 1 : 0)
     if let d = values["decimals"] {
-      if measure.isClaims { decimals = int(d.value, "decimals", in: 0...6) ?? decimals } else {
+      if let measure, !measure.isClaims {
         fail(d.key, "decimals", "the \(measure.rawValue) table prints its own decimals")
+      } else {
+        decimals = int(d.value, "decimals", in: 0...6) ?? decimals
       }
     }
     let total = values["total"].flatMap { self.title($0.value, "total") }
@@ -580,7 +588,7 @@ struct PlanReader {
     if measure == .aldersfordeling && kind != .figure {
       fail(values["number"]?.key ?? node, "number", "an age distribution is a figure (figure: 3)")
     }
-    guard problems.count == before, let title else { return nil }
+    guard problems.count == before, let title, let measure else { return nil }
     return PlanTable(
       kind: kind, number: number, title: title, measure: measure, specialer: specialer, kommune: kommune,
       level: level, filter: filter, part: part, unit: unit, decimals: decimals, growth: growth, columns: columns,
