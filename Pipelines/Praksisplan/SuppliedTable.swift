@@ -78,7 +78,7 @@ public struct SuppliedTable: Sendable {
     let missing = zip(columns, positions).filter { $0.1 == nil }.map { $0.0.name }
     if !missing.isEmpty {
       throw PipelineError.input(
-        "\(file): Tabel \(number) needs column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")), which the header lacks; header: \(records.header.joined(separator: String(UnicodeScalar(records.dialect.delimiter))))"
+        "\(file): Tabel \(number) needs column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")), which the header lacks; \(Self.describeHeader(records.header))"
       )
     }
     let used = Set(positions.compactMap { $0 })
@@ -112,6 +112,30 @@ public struct SuppliedTable: Sendable {
       context.note("\(file): \(rejected) record\(rejected == 1 ? "" : "s") of Tabel \(number) rejected and left out of it (see rejects.csv)")
     }
     return Table(id: id, title: "Tabel \(number): \(title)", header: columns.map(\.name), rows: rows)
+  }
+
+  /// The header's column names for an error message, never the file's
+  /// text as such: the message goes to the terminal, the log and the run
+  /// history, and a file that is no such table (its first line data, a
+  /// file that was never meant to be read) must not be quoted there. A
+  /// name is shown when it looks like one (at most 64 letters, digits,
+  /// spaces and `_-.()%`); the others are only counted.
+  static func describeHeader(_ header: [String]) -> String {
+    let shown = header.filter(isColumnName)
+    let hidden = header.count - shown.count
+    let why = "\(hidden == 1 ? "it does" : "they do") not look like a column name; is the first line a header?"
+    if shown.isEmpty { return "the header's \(hidden) field\(hidden == 1 ? " is" : "s are") not shown: \(why)" }
+    let s = "the header's columns: " + shown.joined(separator: ", ")
+    return hidden == 0 ? s : s + " (and \(hidden) more not shown: \(why))"
+  }
+
+  /// Whether `name` looks like a column name (see `describeHeader`).
+  static func isColumnName(_ name: String) -> Bool {
+    let t = name.trimmingCharacters(in: .whitespaces)
+    return !t.isEmpty && t.count <= 64
+      && t.unicodeScalars.allSatisfy {
+        CharacterSet.alphanumerics.contains($0) || " _-.()%".unicodeScalars.contains($0)
+      }
   }
 
   /// A field as its column prints it, or the rule it breaks.

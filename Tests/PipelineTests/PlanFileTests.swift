@@ -196,13 +196,13 @@ import Testing
     #expect(page.contains("<title>Praksisplan for fysioterapi – Region Østdanmark</title>"))
   }
 
-  /// `examples/supplied.yaml`: Tabel 1 and 58 from the files the region
+  /// `supplied/plan.yaml`: Tabel 1 and 58 from the files the region
   /// supplies, in the plan's place, with their own source lines; a missing
   /// supplied file is a plan mistake naming its line.
   @Test(.enabled(if: try Prerequisites.binary))
   func suppliedTablesComeFromTheRegionsFilesInTheirPlace() throws {
     let dir = makeTempDir("plan-supplied")
-    let plan = repositoryRoot + "/Pipelines/Praksisplan/examples/supplied.yaml"
+    let plan = Self.suppliedExample
     let claims = repositoryRoot + "/Samples/small/ydelser-*.csv"
     let r = try runLunapipe(["run", "plan", plan, "--claims", claims, "--out", dir + "/out", "--quiet"])
     try #require(r.exit == 0, "\(r.stderr)")
@@ -221,7 +221,169 @@ import Testing
     try String(contentsOfFile: plan, encoding: .utf8).write(toFile: moved, atomically: true, encoding: .utf8)
     let check = try runLunapipe(["plan", "check", moved])
     #expect(check.exit == 78)
-    #expect(check.stderr.contains("\(moved):13: file: no such file: \(dir)/../supplied/haendelser-tabel-01.csv"))
+    #expect(check.stderr.contains("\(moved):16: file: no such file: \(dir)/haendelser-tabel-01.csv"))
+  }
+
+  // MARK: A plan reads only what sits beside it
+
+  static let suppliedExample = repositoryRoot + "/Pipelines/Praksisplan/supplied/plan.yaml"
+
+  /// The shipped example of supplied tables names its files beside it; they
+  /// resolve inside its folder.
+  @Test func theShippedSuppliedPlanReadsFilesBesideIt() throws {
+    let plan = try Plan.read(file: Self.suppliedExample)
+    let files = plan.tables.compactMap { $0.supplied?.file }
+    let folder = repositoryRoot + "/Pipelines/Praksisplan/supplied/"
+    #expect(files == [folder + "haendelser-tabel-01.csv", folder + "ansatte-tabel-58.csv"])
+  }
+
+  /// A plan in `dir/plan/` (with `in.csv` and `sub/in.csv` beside it, and
+  /// `dir/x.csv` outside), and its supplied tables' `file:` values, one
+  /// table each; returns the plan file and the line of each `file:` key.
+  static func planWithSupplied(_ dir: String, files: [String]) throws -> (plan: String, lines: [Int]) {
+    try FileManager.default.createDirectory(atPath: dir + "/plan/sub", withIntermediateDirectories: true)
+    let csv = "a,b\nhemmelig-linje,42\n"
+    for f in ["x.csv", "plan/in.csv", "plan/sub/in.csv"] { _ = writeFile(dir, f, csv) }
+    // A symlink inside the folder leading out of it, and one staying in.
+    try? FileManager.default.createSymbolicLink(atPath: dir + "/plan/link.csv", withDestinationPath: dir + "/x.csv")
+    try? FileManager.default.createSymbolicLink(atPath: dir + "/plan/inlink.csv", withDestinationPath: "sub/in.csv")
+    var text = "plan:\n  title: P\n  region: Nordjylland\n  years: 2019-2023\ntables:\n"
+    var lines: [Int] = []
+    for (i, f) in files.enumerated() {
+      text += "  - number: \(i + 1)\n    title: T\n"
+      lines.append(text.split(separator: "\n", omittingEmptySubsequences: false).count)
+      text += "    file: \(f)\n    fields:\n      - {name: a, type: text}\n      - {name: b, type: integer}\n"
+    }
+    let plan = writeFile(dir + "/plan", "plan.yaml", text)
+    return (plan, lines)
+  }
+
+  /// `file:` inside the folder (a subfolder, a symlink staying inside)
+  /// reads; an absolute path, a `..` and a symlink leading out are plan
+  /// mistakes, every one reported at once with the line of its `file:` key.
+  @Test func aSuppliedFileOutsideThePlansFolderIsAMistakeNamingItsLine() throws {
+    let dir = makeTempDir("plan-outside")
+    let good = try Self.planWithSupplied(dir, files: ["in.csv", "sub/in.csv", "./inlink.csv"])
+    let plan = try Plan.read(file: good.plan)
+    #expect(plan.tables.compactMap { $0.supplied?.file } == ["in.csv", "sub/in.csv", "./inlink.csv"].map { dir + "/plan/" + $0 })
+
+    let bad = try Self.planWithSupplied(
+      dir, files: ["/etc/passwd", "../x.csv", "link.csv", "sub/../in.csv", "in.csv", dir + "/plan/in.csv"])
+    #expect(bad.lines == [8, 14, 20, 26, 32, 38])
+    var text = ""
+    var problems: [PlanError.Problem] = []
+    do {
+      _ = try Plan.read(file: bad.plan)
+      Issue.record("a plan reading files outside its folder was read")
+    } catch {
+      text = "\(error)"
+      problems = (error as? PlanError)?.problems ?? []
+    }
+    #expect(problems.map(\.line) == [8, 14, 20, 26, 38], "\(text)")
+    #expect(problems.allSatisfy { $0.key == "file" })
+    if problems.count == 5 {
+      #expect(problems[0].message.hasPrefix("'/etc/passwd' is an absolute path"))
+      #expect(problems[1].message.hasPrefix("'../x.csv' has a '..' component"))
+      #expect(problems[2].message.hasPrefix("'link.csv' leads outside the plan's folder (through a symlink, to \(dir)/x.csv)"))
+      #expect(problems[3].message.hasPrefix("'sub/../in.csv' has a '..' component"))
+      #expect(problems[4].message.hasPrefix("'\(dir)/plan/in.csv' is an absolute path"))
+    }
+    // The description names the plan file and each line, as `plan check` prints it.
+    #expect(text.contains("\(bad.plan):8: file: '/etc/passwd' is an absolute path"))
+    #expect(text.contains("\(bad.plan):14: file: '../x.csv' has a '..' component"))
+    #expect(!text.contains("hemmelig-linje"))
+  }
+
+  /// Through the binary: `plan check` and `run plan` exit 78 naming the
+  /// plan file and the line of `file:`, for `/etc/passwd`, `../x.csv` and
+  /// a symlink leading out; nothing is read or published.
+  @Test(.enabled(if: try Prerequisites.binary))
+  func planCheckAndRunPlanRefuseASuppliedFileOutsideTheFolder() throws {
+    for (i, (file, says)) in [
+      ("/etc/passwd", "'/etc/passwd' is an absolute path"), ("../x.csv", "'../x.csv' has a '..' component"),
+      ("link.csv", "'link.csv' leads outside the plan's folder"),
+    ].enumerated() {
+      let dir = makeTempDir("plan-outside-\(i)")
+      let (plan, lines) = try Self.planWithSupplied(dir, files: [file])
+      let check = try runLunapipe(["plan", "check", plan])
+      #expect(check.exit == 78, "\(file): \(check.stderr)")
+      #expect(check.stderr.contains("\(plan):\(lines[0]): file: \(says)"), "\(file): \(check.stderr)")
+      let run = try runLunapipe([
+        "run", "plan", plan, "--claims", repositoryRoot + "/Samples/small/ydelser-*.csv", "--out", dir + "/out", "--quiet",
+      ])
+      #expect(run.exit == 78, "\(file): \(run.stderr)")
+      #expect(run.stderr.contains("\(plan):\(lines[0]): file: \(says)"), "\(file): \(run.stderr)")
+      #expect(!run.stderr.contains("root:") && !run.stderr.contains("hemmelig-linje"))
+      #expect(!FileManager.default.fileExists(atPath: dir + "/out/tables"))
+    }
+  }
+
+  // MARK: Every mistake of a table at once
+
+  /// After an unknown measure the same table's other mistakes are still
+  /// found: a placeholder, a speciale and a kommune, and those of the
+  /// next table, each with its line.
+  @Test func everyMistakeOfATableIsReportedAlsoAfterAnUnknownMeasure() throws {
+    let dir = makeTempDir("plan-all")
+    let text = """
+      plan:
+        title: P
+        region: Nordjylland
+        years: 2019-2023
+      tables:
+        - number: 1
+          title: Udgift {foo}
+          measure: udgifter
+          speciale: 99
+          kommune: hjem
+        - number: 2
+          measure: nonsens
+          title: Ydelser
+          speciale: [51]
+          level: by
+        - number: 3
+          title: Ingen measure {bar}
+          speciale: [51]
+
+      """
+    let file = writeFile(dir, "plan.yaml", text)
+    var description = ""
+    #expect(throws: PlanError.self) {
+      do { _ = try Plan.read(file: file) } catch {
+        description = "\(error)"
+        throw error
+      }
+    }
+    let lines = description.split(separator: "\n").map(String.init)
+    #expect(lines.count == 8, "\(description)")
+    let want = [
+      "\(file):7: title: {foo} is no placeholder",
+      "\(file):8: measure: unknown measure 'udgifter'; known: udgift, ydelser",
+      "\(file):9: speciale: 99 is no speciale of the claims; known: 51, 57, 62, 65",
+      "\(file):10: kommune: must be yder (the clinic's kommune) or patient (the patient's), not 'hjem'",
+      "\(file):12: measure: unknown measure 'nonsens'",
+      "\(file):15: level: must be kommune, region or land, not 'by'",
+      "\(file):16: measure: missing: what the table holds",
+      "\(file):17: title: {bar} is no placeholder",
+    ]
+    for (line, w) in zip(lines, want) { #expect(line.hasPrefix(w), "\(line)") }
+  }
+
+  /// `plan check` prints all four mistakes of the table in one run.
+  @Test(.enabled(if: try Prerequisites.binary))
+  func planCheckPrintsEveryMistakeOfATableInOneRun() throws {
+    let dir = makeTempDir("plan-all-bin")
+    let file = writeFile(
+      dir, "plan.yaml",
+      "plan:\n  title: P\n  region: Nordjylland\n  years: 2019-2023\ntables:\n  - number: 1\n    title: Udgift {foo}\n    measure: udgifter\n    speciale: 99\n    kommune: hjem\n")
+    let check = try runLunapipe(["plan", "check", file])
+    #expect(check.exit == 78)
+    for (line, says) in [
+      (7, "title: {foo} is no placeholder"), (8, "measure: unknown measure 'udgifter'"), (9, "speciale: 99 is no speciale"),
+      (10, "kommune: must be yder"),
+    ] {
+      #expect(check.stderr.contains("\(file):\(line): \(says)"), "\(check.stderr)")
+    }
   }
 
   // MARK: Mistakes

@@ -45,8 +45,48 @@ import Testing
     } throws: { error in
       guard case PipelineError.input(let m) = error else { return false }
       return m.hasPrefix(path + ":") && m.contains("needs column aarsvaerk")
-        && m.contains("kommune,fuldtidsansatte,deltidsansatte,bemaerkning")
+        && m.contains("the header's columns: kommune, fuldtidsansatte, deltidsansatte, bemaerkning")
+        && !m.contains("Læsø")
     }
+  }
+
+  /// A wrong field name: the error names the missing column and the
+  /// header's names, never a data line of the file (the message reaches the
+  /// terminal, the log and the run history).
+  @Test func aWrongFieldNameNamesTheFieldAndNoDataLine() throws {
+    let (context, out, dir) = try Self.context()
+    defer { out.discard() }
+    let path = writeFile(
+      dir, "ansatte.csv",
+      "kommune,fuldtidsansatte,deltidsansatte,aarsværk i alt,bemaerkning\nLæsø,0,0,1.5,hemmelig bemærkning\nMorsø,2,0,2.0,cpr 010203-1234\n")
+    var message = ""
+    do {
+      _ = try SuppliedTable.tabel58.reading(path).read(in: context)
+      Issue.record("a file without aarsvaerk was read")
+    } catch PipelineError.input(let m) {
+      message = m
+    }
+    #expect(message.contains("Tabel 58 needs column aarsvaerk, which the header lacks"), "\(message)")
+    #expect(message.hasSuffix("the header's columns: kommune, fuldtidsansatte, deltidsansatte, aarsværk i alt, bemaerkning"), "\(message)")
+    for data in ["Læsø", "hemmelig", "Morsø", "010203-1234", "1.5"] { #expect(!message.contains(data), "\(data)") }
+  }
+
+  /// A file whose first line is no header (`/etc/passwd`'s kind): its
+  /// fields are counted, not quoted.
+  @Test func aFirstLineThatIsNoHeaderIsNotQuoted() throws {
+    let (context, out, dir) = try Self.context()
+    defer { out.discard() }
+    let path = writeFile(dir, "passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n")
+    var message = ""
+    do {
+      _ = try SuppliedTable.tabel01.reading(path).read(in: context)
+      Issue.record("a file without the declared columns was read")
+    } catch PipelineError.input(let m) {
+      message = m
+    }
+    #expect(message.contains("Tabel 1 needs columns indikator, 2019, 2020, 2021, 2022, 2023, which the header lacks"), "\(message)")
+    #expect(message.contains("the header's 1 field is not shown: it does not look like a column name"), "\(message)")
+    for data in ["root", "/bin/bash", "daemon", "nologin"] { #expect(!message.contains(data), "\(data)") }
   }
 
   @Test func aMissingFileIsAnInputError() throws {

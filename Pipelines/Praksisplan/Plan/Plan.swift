@@ -96,10 +96,14 @@ public struct PlanTable: Sendable {
 /// A supplied table's file (relative to the plan file's folder) and its
 /// columns.
 public struct SuppliedSpec: Sendable {
-  /// The file; relative to the plan file's folder until `Plan.read` resolves it.
+  /// The file; relative to the plan file's folder until `Plan.read` resolves it
+  /// (the folder joined with it, checked to lie inside the folder).
   public var file: String
   /// Its columns, in the printed order (`fields:`).
   public var columns: [Column]
+  /// The plan file's folder the file must lie in ("" for the current
+  /// folder), checked again when the file is read; nil: not resolved.
+  public var folder: String?
 }
 
 /// What a plan table holds. Claims measures are read from `--claims`; the

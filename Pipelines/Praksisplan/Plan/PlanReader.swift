@@ -44,9 +44,11 @@ extension Plan {
   /// The text of the built-in plan file.
   public static var builtInText: String { String(decoding: PackageResources.praksisplan_yaml, as: UTF8.self) }
 
-  /// Reads and checks a plan file; a supplied table's file is relative to
-  /// the plan file's folder. Throws `PlanError` (every mistake, with its
-  /// line) or `PipelineError.input` when the file cannot be read.
+  /// Reads and checks a plan file. A supplied table's file is relative to
+  /// the plan file's folder and must stay inside it: no absolute path, no
+  /// `..`, no symlink leading out (its real path is under the folder's real
+  /// path). Throws `PlanError` (every mistake, with its line) or
+  /// `PipelineError.input` when the file cannot be read.
   public static func read(file: String) throws -> Plan {
     guard let data = FileManager.default.contents(atPath: file) else {
       throw PipelineError.input("cannot read the plan file \(file)")
@@ -54,24 +56,20 @@ extension Plan {
     guard let text = String(data: data, encoding: .utf8) else {
       throw PlanError(file: file, problems: [.init(line: 0, key: "", message: "is not UTF-8 text")])
     }
-    var plan = try parse(text, file: file)
-    let folder = (file as NSString).deletingLastPathComponent
-    var missing: [PlanError.Problem] = []
-    for i in plan.tables.indices {
-      guard var s = plan.tables[i].supplied else { continue }
-      if !s.file.hasPrefix("/") && !folder.isEmpty { s.file = folder + "/" + s.file }
-      plan.tables[i].supplied = s
-      if !FileManager.default.fileExists(atPath: s.file) {
-        missing.append(.init(line: plan.tables[i].line, key: "file", message: "no such file: \(s.file)"))
-      }
-    }
-    if !missing.isEmpty { throw PlanError(file: file, problems: missing) }
-    return plan
+    return try parse(text, file: file, folder: (file as NSString).deletingLastPathComponent)
   }
 
-  /// Parses and checks a plan's text (`file` names it in errors).
+  /// Parses and checks a plan's text (`file` names it in errors). A
+  /// supplied table's `file:` must be a relative path without `..`; it is
+  /// resolved and checked on disk only by `read(file:)`.
   public static func parse(_ text: String, file: String) throws -> Plan {
-    var reader = PlanReader(file: file)
+    try parse(text, file: file, folder: nil)
+  }
+
+  /// `folder`: the plan file's folder ("" for the current one), in which
+  /// the supplied files are resolved and must lie; nil: not resolved.
+  static func parse(_ text: String, file: String, folder: String?) throws -> Plan {
+    var reader = PlanReader(file: file, folder: folder)
     let root: Node?
     do {
       root = try Yams.compose(yaml: text)
@@ -87,14 +85,56 @@ extension Plan {
   }
 }
 
+/// Where a plan's supplied files may be: inside the plan file's folder.
+enum PlanFolder {
+  /// Why `name` (a supplied table's `file:` as written) is no path inside
+  /// a plan's folder, or nil: absolute, or with a `..` component.
+  static func lexicalProblem(_ name: String) -> String? {
+    if name.trimmingCharacters(in: .whitespaces).isEmpty { return "is empty; give the file's name beside the plan" }
+    if name.hasPrefix("/") {
+      return "'\(name)' is an absolute path; a plan reads only files in its own folder (or below it), named relative to it"
+    }
+    if name.split(separator: "/", omittingEmptySubsequences: false).contains("..") {
+      return "'\(name)' has a '..' component; a plan reads only files in its own folder (or below it)"
+    }
+    return nil
+  }
+
+  /// The real path (symlinks resolved) of `path`, or nil when it does not exist.
+  static func realPath(_ path: String) -> String? {
+    guard let p = realpath(path, nil) else { return nil }
+    defer { free(p) }
+    return String(cString: p)
+  }
+
+  /// Why `path` (the plan's folder joined with a supplied file's name
+  /// `name`) is not inside `folder` once symlinks are resolved, or nil:
+  /// inside it, or missing (`realPath` nil; the caller says so).
+  static func outsideProblem(_ path: String, name: String, folder: String) -> String? {
+    guard let real = realPath(path) else { return nil }
+    guard let root = realPath(folder.isEmpty ? "." : folder) else { return "the plan's folder cannot be resolved" }
+    if real == root { return "'\(name)' names the plan's folder, not a file in it" }
+    if !real.hasPrefix(root == "/" ? "/" : root + "/") {
+      return "'\(name)' leads outside the plan's folder (through a symlink, to \(real)); a plan reads only files in its own folder (or below it)"
+    }
+    return nil
+  }
+}
+
 /// Reads a plan's YAML nodes, collecting every problem with its line.
 struct PlanReader {
   let file: String
+  /// The plan file's folder, where supplied files are resolved; nil: not
+  /// resolved (`Plan.parse`).
+  var folder: String?
   var problems: [PlanError.Problem] = []
   /// Every table's id and line, also of tables with mistakes.
   var numbered: [(id: String, label: String, key: String, line: Int)] = []
 
-  init(file: String) { self.file = file }
+  init(file: String, folder: String? = nil) {
+    self.file = file
+    self.folder = folder
+  }
 
   static let planKeys = ["title", "region", "years", "source"]
   static let tableKeys = [
@@ -385,20 +425,26 @@ struct PlanReader {
       let key = kind == .figure ? "figure" : "number"
       numbered.append((id, (kind == .figure ? "Figur " : "Tabel ") + String(number), key, values[key]?.key.mark?.line ?? line))
     }
-    guard let m = values["measure"] else {
-      if values["file"] != nil {
-        return suppliedTable(values, kind: kind, number: number, line: line, before: before, source: planSource)
+    // A missing or unknown measure is reported and the rest of the table
+    // still checked: every key's own value; only what depends on the
+    // measure (which keys apply, which are required) is left until it is
+    // known.
+    let known = PlanMeasure.allCases.filter { $0 != .supplied }.map(\.rawValue).joined(separator: ", ")
+    var measure: PlanMeasure?
+    if let m = values["measure"] {
+      if let ms = string(m.value, "measure") {
+        if let v = PlanMeasure(rawValue: ms), v != .supplied {
+          measure = v
+        } else {
+          fail(m.value, "measure", "unknown measure '\(ms)'; known: \(known)")
+        }
       }
-      fail(node, "measure", "missing: what the table holds (\(PlanMeasure.allCases.filter { $0 != .supplied }.map(\.rawValue).joined(separator: ", ")))")
-      return nil
+    } else if values["file"] != nil {
+      return suppliedTable(values, kind: kind, number: number, line: line, before: before, source: planSource)
+    } else {
+      fail(node, "measure", "missing: what the table holds (\(known))")
     }
-    guard let ms = string(m.value, "measure"), let measure = PlanMeasure(rawValue: ms), measure != .supplied else {
-      if let s = m.value.scalar?.string {
-        fail(m.value, "measure", "unknown measure '\(s)'; known: \(PlanMeasure.allCases.filter { $0 != .supplied }.map(\.rawValue).joined(separator: ", "))")
-      }
-      return nil
-    }
-    if !measure.isClaims {
+    if let measure, !measure.isClaims {
       for k in Self.claimsKeys.sorted() where has(k) {
         fail(values[k]!.key, k, "does not apply to measure \(measure.rawValue) (only to tables of the claims)")
       }
@@ -421,16 +467,16 @@ struct PlanReader {
       .udgift, .ydelser, .patienter, .udgiftPrPatient, .ydelserPrPatient, .andelPatienter, .indbyggerePrKapacitet,
       .patienterPr1000, .aldersfordeling,
     ]
-    if needsSpeciale.contains(measure) && values["speciale"] == nil {
+    if let measure, needsSpeciale.contains(measure) && values["speciale"] == nil {
       fail(node, "speciale", "missing: the specialer the table counts (speciale: [51])")
     }
-    if [.indbyggerePrKapacitet, .patienterPr1000, .aldersfordeling].contains(measure), specialer.count > 1 {
+    if let measure, [.indbyggerePrKapacitet, .patienterPr1000, .aldersfordeling].contains(measure), specialer.count > 1 {
       fail(values["speciale"]!.value, "speciale", "\(measure.rawValue) takes one speciale")
     }
     if measure == .indbyggerePrKapacitet, let s = specialer.first, s != 51 && s != 62 {
       fail(values["speciale"]!.value, "speciale", "the register holds capacity for specialer 51 and 62 only")
     }
-    if !needsSpeciale.contains(measure), let s = values["speciale"] {
+    if let measure, !needsSpeciale.contains(measure), let s = values["speciale"] {
       fail(s.key, "speciale", "does not apply to measure \(measure.rawValue)")
     }
 
@@ -461,12 +507,12 @@ struct PlanReader {
     if measure == .andelPatienter && values["part"] == nil {
       fail(node, "part", "missing: a share names the part it counts (part: {holdtraening: J})")
     }
-    if measure != .andelPatienter, let p = values["part"] {
+    if let measure, measure != .andelPatienter, let p = values["part"] {
       fail(p.key, "part", "only a share (measure: andel-patienter) has a part")
     }
     var unit = PlanUnit.kroner
     if let u = values["unit"], let s = string(u.value, "unit") {
-      if measure != .udgift {
+      if let measure, measure != .udgift {
         fail(u.key, "unit", "only an udgift table has a unit (kr. or mio. kr.)")
       } else if let v = PlanUnit(rawValue: s) ?? (s == "kr" ? .kroner : s == "mio" ? .millions : nil) {
         unit = v
@@ -484,7 +530,7 @@ struct PlanReader {
           break
         }
         columns = .diagnosegrupper(ints(g.value, "groups", in: 1...4) ?? [])
-        if ![.patienter].contains(measure) {
+        if let measure, measure != .patienter {
           fail(c.value, "columns", "diagnosis-group columns count patienter; measure \(measure.rawValue) has years")
         }
         if level != .kommune {
@@ -498,7 +544,7 @@ struct PlanReader {
     }
     var growth: GrowthKind? = measure == .andelPatienter ? .percentagePoints : .relative
     if case .diagnosegrupper = columns { growth = nil }
-    if !measure.isClaims { growth = nil }
+    if let measure, !measure.isClaims { growth = nil }
     if let g = values["growth"], let s = string(g.value, "growth") {
       switch s.lowercased() {
       case "procent", "percent": growth = .relative
@@ -525,13 +571,15 @@ struct PlanReader {
       }
     }
     let ages = values["ages"].flatMap { self.ages($0.value, "ages") }
-    if let a = values["ages"], measure != .indbyggerePrKapacitet {
+    if let a = values["ages"], let measure, measure != .indbyggerePrKapacitet {
       fail(a.key, "ages", "only indbyggere-pr-kapacitet takes an age band")
     }
     var decimals = measure == .ydelserPrPatient ? 2 : (unit == .millions ? 1 : 0)
     if let d = values["decimals"] {
-      if measure.isClaims { decimals = int(d.value, "decimals", in: 0...6) ?? decimals } else {
+      if let measure, !measure.isClaims {
         fail(d.key, "decimals", "the \(measure.rawValue) table prints its own decimals")
+      } else {
+        decimals = int(d.value, "decimals", in: 0...6) ?? decimals
       }
     }
     let total = values["total"].flatMap { self.title($0.value, "total") }
@@ -540,7 +588,7 @@ struct PlanReader {
     if measure == .aldersfordeling && kind != .figure {
       fail(values["number"]?.key ?? node, "number", "an age distribution is a figure (figure: 3)")
     }
-    guard problems.count == before, let title else { return nil }
+    guard problems.count == before, let title, let measure else { return nil }
     return PlanTable(
       kind: kind, number: number, title: title, measure: measure, specialer: specialer, kommune: kommune,
       level: level, filter: filter, part: part, unit: unit, decimals: decimals, growth: growth, columns: columns,
@@ -557,7 +605,25 @@ struct PlanReader {
     }
     let title = values["title"].flatMap { self.title($0.value, "title") }
     if values["title"] == nil { fail(values["file"]!.key, "title", "missing: the table's title") }
-    let file = string(values["file"]!.value, "file")
+    var file = string(values["file"]!.value, "file")
+    if let name = file {
+      let node = values["file"]!.key
+      if let why = PlanFolder.lexicalProblem(name) {
+        fail(node, "file", why)
+        file = nil
+      } else if let folder {
+        let path = folder.isEmpty ? name : folder.hasSuffix("/") ? folder + name : folder + "/" + name
+        if PlanFolder.realPath(path) == nil {
+          fail(node, "file", "no such file: \(path)")
+          file = nil
+        } else if let why = PlanFolder.outsideProblem(path, name: name, folder: folder) {
+          fail(node, "file", why)
+          file = nil
+        } else {
+          file = path
+        }
+      }
+    }
     let columns: [Column]?
     if let f = values["fields"] { columns = fields(f.value) } else {
       fail(values["file"]!.key, "fields", "missing: the supplied file's columns and types")
@@ -569,7 +635,7 @@ struct PlanReader {
       filter: PlanFilter(), part: nil, unit: .kroner, decimals: 0, growth: nil, columns: .years, years: 2000...2000,
       year: 2000, ages: nil, total: nil, omitsEmptyRows: false,
       source: values["source"].flatMap { string($0.value, "source") } ?? source,
-      supplied: SuppliedSpec(file: file, columns: columns), line: line)
+      supplied: SuppliedSpec(file: file, columns: columns, folder: folder), line: line)
   }
 
   mutating func regionOrder(_ node: Node) -> [Int]? {

@@ -9,6 +9,11 @@ struct SuppliedFile {
 
   func read(in context: RunContext) throws -> Table {
     let number = Int(id.split(separator: "-").last ?? "") ?? 0
+    // `Plan.read` checked that the file lies inside the plan's folder; a
+    // symlink put in its place since then is refused all the same.
+    if let folder = spec.folder, let why = PlanFolder.outsideProblem(spec.file, name: spec.file, folder: folder) {
+      throw PipelineError.configuration("\(spec.file): \(why)")
+    }
     var table = try SuppliedTable(number: number, title: "", file: spec.file, columns: spec.columns).read(in: context)
     table.id = id
     table.title = title
