@@ -104,15 +104,15 @@ extension PlanTables {
     let report = RunReport.OutsideTables(volumes: outside)
     context.report.outsideTables = report
     guard report.records > 0 else { return }
-    let cells = outside.keys.sorted().map { "\(Self.words($0)): \(outside[$0]!)" }.joined(separator: ", ")
+    let cells = outside.keys.sorted().map { "\(Self.words($0)): \(outside[$0]!)" }.joined(separator: "; ")
     let plans = counted.isEmpty ? "no table of the plan counts claims" : "the plan's tables count \(Plan.describe(counted))"
     if report.records == claims && !counted.isEmpty {
       throw PipelineError.rejectThreshold(
-        "all \(claims) accepted claims records fall outside every table of the plan (\(plan.file)): they are of \(cells), and \(plans). Nothing is published: check that the claims are the plan's years and specialer (or the plan's years: plan.years)."
+        "all \(claims) accepted claims records fall outside every table of the plan \(plan.file) (\(cells)): \(plans). Nothing is published: are these the extracts meant, and does the plan (its years, its tables' specialer) cover them?"
       )
     }
     context.note(
-      "\(report.records) of \(claims) accepted claims records fall outside every table of the plan and are counted in none (outsideTables in run-report.json): \(cells); \(plans)."
+      "\(report.records) of \(claims) accepted claims records fall outside every table of the plan and are counted in none (\(cells)): \(plans). run-report.json lists them under outsideTables."
     )
   }
 
