@@ -105,7 +105,8 @@ extension PlanTables {
     context.report.outsideTables = report
     guard report.records > 0 else { return }
     let cells = outside.keys.sorted().map { "\(Self.words($0)): \(outside[$0]!)" }.joined(separator: "; ")
-    let plans = counted.isEmpty ? "no table of the plan counts claims" : "the plan's tables count \(Plan.describe(counted))"
+    let plans =
+      counted.isEmpty ? "no table of the plan counts claims" : "the plan's tables count \(Plan.describe(counted))"
     if report.records == claims && !counted.isEmpty {
       throw PipelineError.rejectThreshold(
         "all \(claims) accepted claims records fall outside every table of the plan \(plan.file) (\(cells)): \(plans). Nothing is published: are these the extracts meant, and does the plan (its years, its tables' specialer) cover them?"

@@ -212,19 +212,24 @@ struct AccountedForBinaryTests {
     let w = try AccountedForTests.yearWorkspaces()
     let dir = makeTempDir("years-bin")
     let a = dir + "/a", b = dir + "/b"
-    var r = try runLunapipe(["run", "praksisplan", "--claims", w.changed + "/ydelser-*.csv", "--out", a, "--max-reject-share", "0.2"])
+    func run(_ claims: String, _ out: String) throws -> (exit: Int32, stdout: String, stderr: String) {
+      try runLunapipe(["run", "praksisplan", "--claims", claims + "/ydelser-*.csv", "--out", out, "--max-reject-share", "0.2"])
+    }
+    var r = try run(w.changed, a)
     try #require(r.exit == 0, "\(r.stderr)")
-    r = try runLunapipe(["run", "praksisplan", "--claims", w.without + "/ydelser-*.csv", "--out", b, "--max-reject-share", "0.2"])
+    r = try run(w.without, b)
     try #require(r.exit == 0, "\(r.stderr)")
     let rejects = try readCSV(a + "/rejects.csv").dropFirst()
     #expect(rejects.filter { $0[4] == "year-out-of-range" && $0[5].hasPrefix("2031;") }.count == w.n2031)
     // The sample's own line of 1999, and ours.
-    #expect(rejects.filter { $0[4] == "year-out-of-range" && $0[5].hasPrefix("1999;") && $0[0].hasSuffix("ydelser-2019.csv") }.count == 2)
+    let of2019 = rejects.filter { $0[0].hasSuffix("ydelser-2019.csv") }
+    #expect(of2019.filter { $0[4] == "year-out-of-range" && $0[5].hasPrefix("1999;") }.count == 2)
     // The claims tables (no --ydere, no --befolkning).
     let tables = try FileManager.default.contentsOfDirectory(atPath: a + "/tables").sorted()
     #expect(tables.count > 30)
     for t in tables {
-      #expect(FileManager.default.contents(atPath: "\(a)/tables/\(t)") == FileManager.default.contents(atPath: "\(b)/tables/\(t)"), "\(t)")
+      let (x, y) = (FileManager.default.contents(atPath: "\(a)/tables/\(t)"), FileManager.default.contents(atPath: "\(b)/tables/\(t)"))
+      #expect(x != nil && x == y, "\(t)")
     }
     let outside = try #require(try report(a)["outsideTables"] as? [String: Any])
     #expect(outside["records"] as? Int == 0)
