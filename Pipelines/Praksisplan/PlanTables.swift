@@ -61,6 +61,9 @@ public struct PlanTables: Stage {
   /// `results` are those of `aggregations`, in order.
   public func run(_ results: [AggregateResult], in context: RunContext) throws -> [Table] {
     let result = results[0]
+    // Before the window check: claims all outside the plan fail as such
+    // (exit 65), not as a window the data miss.
+    try accountForOutside(in: context)
     if plan.requiresEveryYear { try checkWindow(result) }
     let claims = plan.tables.filter(\.measure.isClaims)
     var built = try BuildTables(claims.filter { !Plan.byAge($0) }.map(plan.crossTable)).run(result, in: context)

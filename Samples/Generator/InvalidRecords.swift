@@ -38,7 +38,7 @@
 //   shortYdelseskode     Ydelseskode 111               4 digits
 //   ageOutOfRange        PatientAlder 121              0–120
 //   fractionalAntal      Antal 1,5                     integer
-//   yearOutOfRange       Aar 1999                      2000–2100
+//   yearOutOfRange       Aar 1999                      2000–the run's year
 //   holdtraeningInvalid  Holdtraening X                J/N
 // Kind only in the comma-delimited 2022 file:
 //   unquotedAmount       Bruttohonorar 145,00 unquoted  splits into one field too many

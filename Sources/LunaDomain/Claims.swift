@@ -1,3 +1,4 @@
+import Foundation
 import LunaPipeCore
 
 /// The claims extract (`ydelser`, LUNA BI): one record per settled service
@@ -10,14 +11,50 @@ public enum LunaClaims {
   /// The largest |Bruttohonorar| of one line, in øre: 1.000.000,00 kr.
   public static let maxBruttohonorarOere: Int64 = 100_000_000
 
-  /// The schema of a claims extract.
+  /// The rule a claims line whose `Aar` is before 2000 or after the run's
+  /// year is rejected with (input contract, section 1: a settled service
+  /// cannot lie in the future).
+  public static let yearOutOfRange = "year-out-of-range"
+
+  /// The first year a claims line may have.
+  public static let firstYear: Int64 = 2000
+
+  /// The run's year: the calendar year now, in UTC, read when a pipeline
+  /// takes `schema` (once per run: a pipeline is built once and keeps its
+  /// schema). UTC, not the machine's zone, so that two machines agree; in
+  /// Denmark it lags the local year by an hour or two on New Year's night,
+  /// when no line of the new year can have been settled yet.
+  public static func currentYear(at now: Date = Date()) -> Int {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    return calendar.component(.year, from: now)
+  }
+
+  /// The schema of a claims extract for a run in the current year
+  /// (`currentYear()`): `schema(runYear:)`.
+  public static var schema: Schema { schema(runYear: currentYear()) }
+
+  /// The schema of a claims extract for a run in `runYear`: `Aar` from 2000
+  /// to `runYear`, `year-out-of-range` otherwise (one range check on the
+  /// parsed integer, where every integer column checks its range). Tests
+  /// pin the year here; a year after any plausible run (2031) or before
+  /// 2000 (1999) is rejected whatever the year of the run.
   ///
   /// Column names match headers case-insensitively with Æ/Ø/Å = AE/OE/AA,
   /// so `År` and `Aar` are the same column.
-  public static let schema: Schema = {
+  public static func schema(runYear: Int) -> Schema {
+    var s = base
+    s.columns[0] = Column(
+      "Aar", .integer(firstYear...max(firstYear, Int64(runYear))), outOfRange: yearOutOfRange)
+    return s
+  }
+
+  /// The claims schema but for the run's year, made once.
+  private static let base: Schema = {
     let kommuner = Set(Geography.denmark.kommuner.map { Int64($0.code) })
     var s = Schema(columns: [
-      Column("Aar", .integer(2000...2100)),
+      // Bounded by the run's year in `schema(runYear:)`.
+      Column("Aar", .integer(firstYear...firstYear), outOfRange: yearOutOfRange),
       Column("Maaned", .integer(1...12)),
       Column("Ydernummer", .digits(count: 6)),
       Column("Speciale", .code(specialer)),

@@ -53,7 +53,9 @@ public struct HTMLReport: Sendable {
 
   /// The page for `tables`, in their order. With `run`, a closing paragraph
   /// gives the records read, accepted and rejected (counts only: no paths,
-  /// no times, no thread count, so the bytes stay the same).
+  /// no times, no thread count, so the bytes stay the same), and when some
+  /// accepted records fall outside every table (`RunReport.outsideTables`)
+  /// a paragraph lists them by volume cell (year and speciale).
   public func render(_ tables: [Table], run: RunReport? = nil) -> [UInt8] {
     let tables = order(tables)
     var o = "<!DOCTYPE html>\n<html lang=\"\(HTMLText.escape(style.language))\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -77,7 +79,17 @@ public struct HTMLReport: Sendable {
       let summary = "\(w.runSummary): \(n(run.totals.read)) \(w.recordsRead), \(n(run.totals.accepted)) \(w.recordsAccepted), "
         + "\(n(run.totals.rejected)) \(w.recordsRejected), \(n(run.totals.skippedEmpty)) \(w.emptyLinesSkipped) "
       o += "<footer>\n<p>\(HTMLText.escape(summary))"
-      o += "(\(HTMLText.escape(run.pipeline)) \(HTMLText.escape(run.version))).</p>\n</footer>\n"
+      o += "(\(HTMLText.escape(run.pipeline)) \(HTMLText.escape(run.version))).</p>\n"
+      if let outside = run.outsideTables, outside.records > 0 {
+        // "Aar=2024,Speciale=51" as "Aar 2024, Speciale 51".
+        let cells = outside.volumes.keys.sorted().map { name in
+          name.split(separator: ",").map { $0.split(separator: "=", maxSplits: 1).joined(separator: " ") }
+            .joined(separator: ", ") + ": " + n(outside.volumes[name]!)
+        }.joined(separator: "; ")
+        let line = "\(w.outsideTables): \(n(outside.records)) \(w.records) (\(cells))."
+        o += "<p class=\"outside\">\(HTMLText.escape(line))</p>\n"
+      }
+      o += "</footer>\n"
     }
     o += "</main>\n</body>\n</html>\n"
     return Array(o.utf8)

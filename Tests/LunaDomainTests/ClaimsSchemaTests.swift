@@ -14,7 +14,9 @@ import Testing
 
   /// (record, column, rule) for records that must be rejected.
   let broken: [(String, String, String)] = [
-    ("1999;5;123456;51;0111;1;258,42;abc;851;851;40;N;;", "Aar", "out-of-range"),
+    ("1999;5;123456;51;0111;1;258,42;abc;851;851;40;N;;", "Aar", "year-out-of-range"),
+    // After any plausible run's year: a settled service cannot lie ahead.
+    ("2031;5;123456;51;0111;1;258,42;abc;851;851;40;N;;", "Aar", "year-out-of-range"),
     ("2023;13;123456;51;0111;1;258,42;abc;851;851;40;N;;", "Maaned", "out-of-range"),
     ("2023;5;12345;51;0111;1;258,42;abc;851;851;40;N;;", "Ydernummer", "wrong-digits"),
     ("2023;5;123456;52;0111;1;258,42;abc;851;851;40;N;;", "Speciale", "unknown-code"),
@@ -61,6 +63,39 @@ import Testing
       #expect(row[5] == want.0)
       #expect(row[3] == want.1, "\(want.0)")
       #expect(row[4] == want.2, "\(want.0)")
+    }
+  }
+
+  /// `Aar` runs from 2000 to the run's year, pinned by `schema(runYear:)`:
+  /// the run's year and 2000 are accepted, the year after and 1999 are
+  /// `year-out-of-range` on `Aar`, and the year after is accepted by the
+  /// next year's run.
+  @Test func theRunsYearBoundsAar() throws {
+    let dir = makeTempDir()
+    func line(_ year: Int) -> String { "\(year);5;123456;51;0111;1;258,42;abc;851;851;40;N;;" }
+    let p = writeFile(dir, "a.csv", header + [2000, 2024, 2025, 1999, 2024].map(line).joined(separator: "\n") + "\n")
+    let o = try scan([p], schema: LunaClaims.schema(runYear: 2024), aggregation: LunaClaims.aggregation)
+    #expect(o.report.totals.accepted == 3)
+    #expect(o.report.rejectsByRule == ["year-out-of-range": 2])
+    #expect(o.rejects.dropFirst().map { [$0[3], $0[4], String($0[5].prefix(4))] } == [
+      ["Aar", "year-out-of-range", "2025"], ["Aar", "year-out-of-range", "1999"],
+    ])
+    #expect(o.report.volumes == ["Aar=2000,Speciale=51": 1, "Aar=2024,Speciale=51": 2])
+    let next = try scan([p], schema: LunaClaims.schema(runYear: 2025), aggregation: LunaClaims.aggregation)
+    #expect(next.report.totals.accepted == 4)
+    #expect(next.report.rejectsByRule == ["year-out-of-range": 1])
+  }
+
+  /// The run's year is the calendar year in UTC, whatever the machine's
+  /// zone: the last second of 2026 and the first of 2027.
+  @Test func theRunsYearIsTheUTCYear() {
+    #expect(LunaClaims.currentYear(at: Date(timeIntervalSince1970: 1_798_761_599)) == 2026)
+    #expect(LunaClaims.currentYear(at: Date(timeIntervalSince1970: 1_798_761_600)) == 2027)
+    #expect(LunaClaims.schema.columns[0].outOfRange == "year-out-of-range")
+    if case .integer(let r) = LunaClaims.schema.columns[0].kind {
+      #expect(r == 2000...Int64(LunaClaims.currentYear()))
+    } else {
+      Issue.record("Aar is not an integer column")
     }
   }
 }

@@ -7,7 +7,8 @@ extension TableStyle {
   /// plan's words: "Udvikling 2019–23" for the `udvikling_pct` column,
   /// "Andel (%)" and "Antal" on chart axes, "Indhold", "Ark", the run
   /// summary "Grundlag: … poster læst, … godkendt, … afvist, … tomme linjer
-  /// sprunget over". Rows reading `Total` or `I alt`, or beginning or ending
+  /// sprunget over" and, when some are, "Uden for alle tabeller: … poster
+  /// (Aar 2024, Speciale 51: …)". Rows reading `Total` or `I alt`, or beginning or ending
   /// with the word "total" (`Total pr. diagnosegruppe`, `Region
   /// Nordjylland total`), are totals; `aar` and headers ending in `postnr`,
   /// `nummer`, `kode` or `_nr` are code columns (`9330`, never `9.330`).
@@ -18,7 +19,8 @@ extension TableStyle {
     labels: Labels(
       growth: "Udvikling", shareAxis: "Andel (%)", countAxis: "Antal", contents: "Indhold",
       noRows: "Ingen rækker i udtrækket.", sheet: "Ark", runSummary: "Grundlag", recordsRead: "poster læst",
-      recordsAccepted: "godkendt", recordsRejected: "afvist", emptyLinesSkipped: "tomme linjer sprunget over"),
+      recordsAccepted: "godkendt", recordsRejected: "afvist", emptyLinesSkipped: "tomme linjer sprunget over",
+      outsideTables: "Uden for alle tabeller", records: "poster"),
     codeColumns: CodeColumns(names: ["aar"], suffixes: ["postnr", "nummer", "kode", "_nr"]),
     totalRows: TotalRows(labels: ["total", "i alt"], words: ["total"]),
     growthColumn: "udvikling")

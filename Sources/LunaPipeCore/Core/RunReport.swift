@@ -56,6 +56,11 @@ public struct RunReport: Sendable, Codable {
   /// e.g. `"Aar=2023,Speciale=51": 812345`: what the volume guard compares
   /// with the last successful run's.
   public var volumes: [String: Int] = [:]
+  /// Accepted records that no table of the run counts, by the same
+  /// volume cells as `volumes` (`"Aar=2024,Speciale=51": 812`), and their
+  /// number; nil for a pipeline that does not say (the praksisplan says:
+  /// a year outside its tables' years, a speciale none of them counts).
+  public var outsideTables: OutsideTables?
   /// The largest reject share the run allowed (`RunContext.maxRejectShare`).
   public var maxRejectShare: Double
   /// Rejected records per rule name, over all inputs.
@@ -78,6 +83,22 @@ public struct RunReport: Sendable, Codable {
   public var finished = ""
   /// The run's wall time in seconds, to the millisecond.
   public var seconds = 0.0
+
+  /// Accepted records counted in no table: read, valid, and accounted for
+  /// here rather than dropped without a word.
+  public struct OutsideTables: Sendable, Codable, Equatable {
+    /// Their number: the sum of `volumes`.
+    public var records: Int
+    /// Their number per volume cell, named as `RunReport.volumes` names
+    /// them; only cells with records.
+    public var volumes: [String: Int]
+
+    /// `volumes` and their sum.
+    public init(volumes: [String: Int]) {
+      self.volumes = volumes
+      records = volumes.values.reduce(0, +)
+    }
+  }
 
   /// One stage's wall time.
   public struct StageTiming: Sendable, Codable {

@@ -91,13 +91,20 @@ public struct TableStyle: Sendable, Equatable {
     public var recordsRejected: String
     /// After the number of empty lines skipped: "empty lines skipped".
     public var emptyLinesSkipped: String
+    /// Before the accepted records no table counts (`RunReport.outsideTables`),
+    /// shown only when there are any: "Outside every table" in "Outside
+    /// every table: 12 records (Aar 2024, Speciale 51: 12)."
+    public var outsideTables: String
+    /// After their number: "records".
+    public var records: String
 
     /// The labels; each defaults to its English word.
     public init(
       growth: String = "Growth", shareAxis: String = "Share (%)", countAxis: String = "Count",
       contents: String = "Contents", noRows: String = "No rows in the extract.", sheet: String = "Sheet",
       runSummary: String = "Input", recordsRead: String = "records read", recordsAccepted: String = "accepted",
-      recordsRejected: String = "rejected", emptyLinesSkipped: String = "empty lines skipped"
+      recordsRejected: String = "rejected", emptyLinesSkipped: String = "empty lines skipped",
+      outsideTables: String = "Outside every table", records: String = "records"
     ) {
       self.growth = growth
       self.shareAxis = shareAxis
@@ -110,6 +117,8 @@ public struct TableStyle: Sendable, Equatable {
       self.recordsAccepted = recordsAccepted
       self.recordsRejected = recordsRejected
       self.emptyLinesSkipped = emptyLinesSkipped
+      self.outsideTables = outsideTables
+      self.records = records
     }
   }
 

@@ -78,7 +78,9 @@ struct ChunkReject {
   var ordinal: Int
   /// Schema column, or -1 for the record as a whole.
   var column: Int
-  /// `FieldRule.rawValue`, or `FieldRule.allCases.count + i` for record rule i.
+  /// `FieldRule.rawValue`, `FieldRule.allCases.count + i` for record rule
+  /// i, or after those a column's own out-of-range rule
+  /// (`CompiledSchema.ruleName`).
   var rule: Int
 }
 
@@ -101,6 +103,9 @@ final class CompiledSchema: @unchecked Sendable {
     var required: Bool
     var nonZero: Bool
     var maxMagnitude: Int64
+    /// The rule code a value outside the range is rejected with
+    /// (`Column.outOfRange`, else `out-of-range`).
+    var outOfRange: Int
   }
   /// A column the accepted records are counted by (`Schema.volumeKeys`):
   /// its values `lo...lo + size - 2`, and `size - 1` for empty.
@@ -135,6 +140,9 @@ final class CompiledSchema: @unchecked Sendable {
   let cols: [Col]
   let rules: [RecordRule]
   let compiledRules: [Rule]
+  /// The columns' own out-of-range rules (`Column.outOfRange`), each name
+  /// once: code `FieldRule.allCases.count + rules.count + i`.
+  let rangeRuleNames: [String]
   let schema: Schema
   let volumeKeys: [VolumeKey]
   /// The number of volume cells (the product of the keys' sizes), 0 when
@@ -148,6 +156,7 @@ final class CompiledSchema: @unchecked Sendable {
     self.schema = schema
     rules = schema.rules
     var allocations: [UnsafeMutablePointer<Bool>] = []
+    var rangeRuleNames: [String] = []
     cols = schema.columns.map { c in
       let kind: Kind
       switch c.kind {
@@ -167,8 +176,16 @@ final class CompiledSchema: @unchecked Sendable {
       case .text(let m): kind = .text(maxLength: m)
       case .date(let f, let years): kind = .date(f, lo: Int64(years.lowerBound), hi: Int64(years.upperBound))
       }
-      return Col(kind: kind, required: c.required, nonZero: c.nonZero, maxMagnitude: c.maxMagnitude ?? .max)
+      var outOfRange = FieldRule.outOfRange.rawValue
+      if let name = c.outOfRange, name != FieldRule.outOfRange.name {
+        if !rangeRuleNames.contains(name) { rangeRuleNames.append(name) }
+        outOfRange = FieldRule.allCases.count + schema.rules.count + rangeRuleNames.firstIndex(of: name)!
+      }
+      return Col(
+        kind: kind, required: c.required, nonZero: c.nonZero, maxMagnitude: c.maxMagnitude ?? .max,
+        outOfRange: outOfRange)
     }
+    self.rangeRuleNames = rangeRuleNames
     volumeKeys = schema.volumeKeys.compactMap { name in
       guard let i = schema.index(of: name), let r = schema.columns[i].keyRange else { return nil }
       return VolumeKey(column: i, lo: r.lowerBound, size: Int(r.upperBound - r.lowerBound) + 2)
@@ -239,12 +256,16 @@ final class CompiledSchema: @unchecked Sendable {
   }
 
   func ruleName(_ code: Int) -> String {
-    code < FieldRule.allCases.count ? FieldRule(rawValue: code)!.name : rules[code - FieldRule.allCases.count].name
+    if code < FieldRule.allCases.count { return FieldRule(rawValue: code)!.name }
+    let i = code - FieldRule.allCases.count
+    return i < rules.count ? rules[i].name : rangeRuleNames[i - rules.count]
   }
 
   func columnName(_ col: Int, rule: Int) -> String {
     if col >= 0 { return schema.columns[col].name }
-    if rule >= FieldRule.allCases.count { return rules[rule - FieldRule.allCases.count].column }
+    if rule >= FieldRule.allCases.count && rule - FieldRule.allCases.count < rules.count {
+      return rules[rule - FieldRule.allCases.count].column
+    }
     return ""
   }
 }
@@ -257,6 +278,9 @@ struct FieldOp {
   var kind: Kind = .ignore
   var required = false
   var nonZero = false
+  /// The rule code of a value outside the range (`CompiledSchema.Col`);
+  /// 32 bits, so that it sits in the padding before `col`.
+  var outOfRange = Int32(FieldRule.outOfRange.rawValue)
   var col = 0
   /// integer, code: lower bound; decimal: scale; digits: count; flag: yes
   /// letter; text: maximum length; date: first year.
@@ -457,6 +481,7 @@ struct DecoderState: CSVEvents {
         op.col = col
         op.required = c.required
         op.nonZero = c.nonZero
+        op.outOfRange = Int32(c.outOfRange)
         switch c.kind {
         case .integer(let lo, let hi): (op.kind, op.a, op.b) = (.integer, lo, hi)
         case .code(let lo, let allowed, let count):
@@ -519,6 +544,13 @@ struct DecoderState: CSVEvents {
   @inline(__always) private mutating func violate(_ col: Int, _ rule: FieldRule) {
     violationColumn = col
     violationRule = rule.rawValue
+  }
+
+  /// A value outside its column's range: `out-of-range`, or the column's
+  /// own rule (`Column.outOfRange`).
+  @inline(__always) private mutating func violateRange(_ col: Int, _ op: UnsafeMutablePointer<FieldOp>) {
+    violationColumn = col
+    violationRule = Int(op.pointee.outOfRange)
   }
 
   @inline(__always)
@@ -613,7 +645,7 @@ struct DecoderState: CSVEvents {
       }
       if kind == .integer {
         if v < op.pointee.a || v > op.pointee.b {
-          violate(col, .outOfRange)
+          violateRange(col, op)
         } else if v == 0 && op.pointee.nonZero {
           violate(col, .zero)
         } else {
@@ -647,7 +679,7 @@ struct DecoderState: CSVEvents {
           if v == 0 && op.pointee.nonZero {
             violate(col, .zero)
           } else if v > op.pointee.b {
-            violate(col, .outOfRange)
+            violateRange(col, op)
           } else {
             values[col] = v
           }
@@ -659,7 +691,7 @@ struct DecoderState: CSVEvents {
         if v == 0 && op.pointee.nonZero {
           violate(col, .zero)
         } else if v > op.pointee.b || v < -op.pointee.b {
-          violate(col, .outOfRange)
+          violateRange(col, op)
         } else {
           values[col] = v
         }
@@ -695,7 +727,7 @@ struct DecoderState: CSVEvents {
       }
       let year = v / 10_000
       if year < op.pointee.a || year > op.pointee.b {
-        violate(col, .outOfRange)
+        violateRange(col, op)
       } else {
         values[col] = v
       }

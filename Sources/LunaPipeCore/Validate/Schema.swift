@@ -116,12 +116,18 @@ public struct Column: Sendable {
   /// unit (e.g. øre); a larger value is `out-of-range`. A plausibility
   /// bound per line, and what keeps sums far from overflowing.
   public var maxMagnitude: Int64?
+  /// The rule a value outside the column's range (an integer's range, a
+  /// decimal's `maxMagnitude`, a date's years) is rejected with, when not
+  /// `out-of-range`: the claims' `Aar` says `year-out-of-range`. Checked
+  /// where the range is, at no cost beyond it.
+  public var outOfRange: String?
 
-  /// A column `name` of `kind`: required, zero allowed and no magnitude
-  /// bound unless said otherwise.
+  /// A column `name` of `kind`: required, zero allowed, no magnitude
+  /// bound, and a value outside its range `out-of-range`, unless said
+  /// otherwise.
   public init(
     _ name: String, _ kind: Kind, aliases: [String] = [], required: Bool = true,
-    nonZero: Bool = false, maxMagnitude: Int64? = nil
+    nonZero: Bool = false, maxMagnitude: Int64? = nil, outOfRange: String? = nil
   ) {
     self.name = name
     self.aliases = aliases
@@ -129,6 +135,7 @@ public struct Column: Sendable {
     self.required = required
     self.nonZero = nonZero
     self.maxMagnitude = maxMagnitude
+    self.outOfRange = outOfRange
   }
 
   var matchKeys: [String] { ([name] + aliases).map(HeaderName.normalize) }
