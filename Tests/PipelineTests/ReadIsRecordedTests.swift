@@ -188,6 +188,24 @@ struct ReadIsRecordedTests {
     #expect(r.stderr.contains("/dev/zero: is a character device, not a regular file"))
   }
 
+  @Test func aPlanOrSuppliedFileThatIsNoRegularFileIsRefusedAtOnce() throws {
+    let plan = try runLunapipe(["plan", "check", "/dev/zero"])
+    #expect(plan.exit == 66)
+    #expect(plan.stderr.contains("cannot read the plan file: /dev/zero: is a character device, not a regular file"))
+    let dir = makeTempDir("fifo-plan") + "/plan"
+    try FileManager.default.copyItem(atPath: repositoryRoot + "/Pipelines/Praksisplan/supplied", toPath: dir)
+    #expect(unlink(dir + "/haendelser-tabel-01.csv") == 0)
+    #expect(mkfifo(dir + "/haendelser-tabel-01.csv", 0o644) == 0)
+    for command in [["plan", "check"], ["run", "plan"]] {
+      var arguments = command + [dir + "/plan.yaml"]
+      if command[0] == "run" { arguments += ["--claims", small + "/ydelser-*.csv", "--out", dir + "/../out"] }
+      let r = try run(arguments)
+      #expect(r.exit == 78, "\(command)")
+      #expect(r.stderr.contains("plan.yaml:16: file: "), "\(command)")
+      #expect(r.stderr.contains("haendelser-tabel-01.csv is a FIFO (named pipe) or pipe, not a regular file"), "\(command)")
+    }
+  }
+
   @Test func aLockNameThatIsASymlinkIsNeverFollowed() throws {
     let dir = try workspace()
     let target = dir + "/elsewhere"
@@ -257,7 +275,7 @@ struct ReadIsRecordedTests {
     let first = try #require(runs.first { $0["id"] as? Int == 1 })
     #expect(first["status"] as? String == "failed")
     #expect(first["exitCode"] as? Int == 65)
-    #expect((first["message"] as? String)?.contains("of records were rejected") == true)
+    #expect((first["message"] as? String)?.contains("too many rejects") == true)
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".lunapipe-outcome-") }.isEmpty)
   }
 

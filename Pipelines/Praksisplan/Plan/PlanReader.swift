@@ -50,10 +50,14 @@ extension Plan {
   /// path). Throws `PlanError` (every mistake, with its line) or
   /// `PipelineError.input` when the file cannot be read.
   public static func read(file: String) throws -> Plan {
-    guard let data = FileManager.default.contents(atPath: file) else {
-      throw PipelineError.input("cannot read the plan file \(file)")
+    // A regular file only: a FIFO or a device as the plan never ends.
+    let data: [UInt8]
+    do {
+      data = try InputFiles().readAll(file)
+    } catch let e as PipelineError {
+      throw PipelineError.input("cannot read the plan file: \(e)")
     }
-    guard let text = String(data: data, encoding: .utf8) else {
+    guard let text = String(validating: data, as: UTF8.self) else {
       throw PlanError(file: file, problems: [.init(line: 0, key: "", message: "is not UTF-8 text")])
     }
     return try parse(text, file: file, folder: (file as NSString).deletingLastPathComponent)
@@ -101,6 +105,14 @@ enum PlanFolder {
   }
 
   /// The real path (symlinks resolved) of `path`, or nil when it does not exist.
+  /// What `path` is when it is no regular file (`InputFiles.notRegular`);
+  /// nil for a regular file.
+  static func notRegular(_ path: String) -> String? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    return InputFiles.notRegular(st)
+  }
+
   static func realPath(_ path: String) -> String? {
     guard let p = realpath(path, nil) else { return nil }
     defer { free(p) }
@@ -618,6 +630,9 @@ struct PlanReader {
           file = nil
         } else if let why = PlanFolder.outsideProblem(path, name: name, folder: folder) {
           fail(node, "file", why)
+          file = nil
+        } else if let what = PlanFolder.notRegular(path) {
+          fail(node, "file", "\(path) is \(what), not a regular file: a supplied table is read from a file")
           file = nil
         } else {
           file = path
