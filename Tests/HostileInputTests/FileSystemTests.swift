@@ -66,7 +66,7 @@ import Testing
     let dir = makeTempDir("hostile")
     writeFile(dir, "ydelser-2019.csv", extract(lines: 3))
     let path = writeFile(dir, "ydelser-2020.csv", extract(lines: 3))
-    expectInputError([path, "cannot open", "No such file"]) {
+    expectInputError([path, "no such file"]) {
       _ = try validate([dir + "/ydelser-*.csv"], afterExpansion: { paths in
         #expect(paths.contains(path))
         try FileManager.default.removeItem(atPath: path)
@@ -75,11 +75,11 @@ import Testing
   }
 
   /// A file truncated while it is read (a delivery being rewritten): the
-  /// scan notices it read fewer bytes than the file had when opened and
-  /// fails naming the file, instead of reporting a short file as whole.
+  /// scan notices the file is no longer what it opened and fails naming
+  /// it, instead of reporting a short file as whole.
   @Test func fileTruncatedWhileRead() throws {
     let path = writeFile(makeTempDir("hostile"), "ydelser.csv", extract(lines: 20_000))
-    expectInputError([path, "changed while it was read"]) {
+    expectInputChanged([path, "changed while it was read", "1000 now"]) {
       // One thread and small chunks: the reader cannot read past the
       // first block before the first chunk's first record is consumed.
       _ = try validate([path], threads: 1, chunkSize: 1 << 10, onFirstRecord: { truncate(path, 1000) })
@@ -90,7 +90,7 @@ import Testing
   /// the same error.
   @Test func fileGrowingWhileRead() throws {
     let path = writeFile(makeTempDir("hostile"), "ydelser.csv", extract(lines: 20_000))
-    expectInputError([path, "changed while it was read"]) {
+    expectInputChanged([path, "changed while it was read"]) {
       _ = try validate([path], threads: 1, chunkSize: 1 << 10, onFirstRecord: {
         let h = FileHandle(forWritingAtPath: path)!
         h.seekToEndOfFile()
@@ -100,47 +100,35 @@ import Testing
     }
   }
 
-  /// A file replaced (renamed over) while it is read: the scan goes on
-  /// with the file it opened, whole; no mix of old and new.
+  /// A file replaced (renamed over) while it is read: the scan reads the
+  /// file it opened, whole, never a mix, and then fails naming the file: the
+  /// delivery at that path is no longer what was read.
   @Test func fileReplacedWhileRead() throws {
     let dir = makeTempDir("hostile")
     let path = writeFile(dir, "ydelser.csv", extract(lines: 20_000))
-    let o = try validate([path], threads: 1, chunkSize: 1 << 10, onFirstRecord: {
-      let other = writeFile(dir, "new.csv", claimsHeader + "\n" + line51 + "\n")
-      rename(other, path)
-    })
-    expectCounts(o, read: 20_000, accepted: 20_000, rejected: 0, skippedEmpty: 0)
+    expectInputChanged([path, "another file was put in its place"]) {
+      _ = try validate([path], threads: 1, chunkSize: 1 << 10, onFirstRecord: {
+        let other = writeFile(dir, "new.csv", claimsHeader + "\n" + line51 + "\n")
+        rename(other, path)
+      })
+    }
   }
 
-  /// A FIFO (as `--claims <(zcat ydelser.csv.gz)` gives): read to its end
-  /// like a file.
+  /// A FIFO (as `--claims <(zcat ydelser.csv.gz)` gives) is refused at
+  /// once, without waiting for a writer: a pipe read by the fingerprint is
+  /// gone for the scan, and one that never ends would hang the run.
   @Test func fifo() throws {
     let path = makeTempDir("hostile") + "/claims.fifo"
     #expect(mkfifo(path, 0o600) == 0)
-    let text = extract(lines: 3)
-    let writer = Thread {
-      let h = FileHandle(forWritingAtPath: path)!
-      h.write(Data(text.utf8))
-      h.closeFile()
-    }
-    writer.start()
-    let o = try validate([path])
-    expectCounts(o, read: 3, accepted: 3, rejected: 0, skippedEmpty: 0)
+    expectInputError([path, "is a FIFO (named pipe) or pipe, not a regular file"]) { _ = try validate([path]) }
   }
 
-  /// A FIFO whose writer stops in the middle of a record: the partial
-  /// record is rejected (`field-count`), the counts stay balanced.
-  @Test func fifoClosedMidRecord() throws {
-    let path = makeTempDir("hostile") + "/claims.fifo"
-    #expect(mkfifo(path, 0o600) == 0)
+  /// A file that ends in the middle of a record (a writer stopped there):
+  /// the partial record is rejected (`field-count`), the counts stay
+  /// balanced.
+  @Test func fileEndingMidRecord() throws {
     // Cut after "2019;10;804989;51;0111;1": six whole fields.
-    let text = extract(lines: 3) + String(line51.prefix(24))
-    let writer = Thread {
-      let h = FileHandle(forWritingAtPath: path)!
-      h.write(Data(text.utf8))
-      h.closeFile()
-    }
-    writer.start()
+    let path = writeFile(makeTempDir("hostile"), "claims.csv", extract(lines: 3) + String(line51.prefix(24)))
     let o = try validate([path])
     expectCounts(o, read: 4, accepted: 3, rejected: 1, skippedEmpty: 0)
     #expect(o.columnsAndRules == [["", "field-count"]])

@@ -149,6 +149,29 @@ func pipelineError(_ body: () throws -> Void) -> PipelineError? {
   }
 }
 
+/// Expects the run to fail with `InputChanged` (an input changed between
+/// its open and the end of its read) whose message holds every one of
+/// `fragments`.
+func expectInputChanged(
+  _ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) {
+  var changed: InputChanged?
+  do {
+    try body()
+  } catch let e as StageError {
+    changed = e.underlying as? InputChanged
+  } catch let e as InputChanged {
+    changed = e
+  } catch {}
+  guard let changed else {
+    Issue.record("expected InputChanged", sourceLocation: sourceLocation)
+    return
+  }
+  for f in fragments {
+    #expect(changed.description.contains(f), "message \"\(changed)\" lacks \"\(f)\"", sourceLocation: sourceLocation)
+  }
+}
+
 /// Expects the run to fail with `PipelineError.input` whose message holds
 /// every one of `fragments` (the file's path among them, as a rule).
 func expectInputError(

@@ -368,11 +368,13 @@ struct TrustTests {
     let scans = try #require(try report(w.out)["scans"] as? [[String: Any]])
     #expect(scans.count == 1)
     // Sampled estimates: parsing quote-free text (PlainSplitter) costs so
-    // little that its share of a small run can read 0; the shares still
-    // cover the whole scan, and validation and aggregation are seen.
+    // little that its share of a small run can read 0, and on a machine
+    // loaded by other work a preempted sample counts 0 (ScanTiming), so
+    // one of validation and aggregation can read 0 too; the shares still
+    // cover the whole scan, and the work past parsing is seen.
     let shares = ["parse", "validate", "aggregate"].map { scans[0][$0] as? Double ?? -1 }
     #expect(shares.allSatisfy { $0 >= 0 } && abs(shares.reduce(0, +) - 1) < 0.01)
-    #expect(shares[1] > 0 && shares[2] > 0)
+    #expect(shares[1] + shares[2] > 0)
 
     // The population quarter: the plan's by default, another on request,
     // one the file lacks is an input error naming it.
