@@ -3,8 +3,8 @@ import Foundation
 /// An xlsx file's page setup, links, charts and stored cell types, as
 /// openpyxl reads them and, for the charts (which openpyxl does not load),
 /// as the zip's parts link them: sheet → drawing → chart.
-public struct XLSXPrintSetup {
-  public struct Sheet {
+public struct XLSXPrintSetup: Sendable {
+  public struct Sheet: Sendable {
     public var name: String
     public var paperSize: Int?
     public var orientation: String?
