@@ -286,7 +286,8 @@ public struct XLSXWorkbook: Sendable {
     // The title and the source line wrap within the table's width, so that
     // the page, fitted to the table, prints them whole.
     let span = widths.reduce(0, +)
-    try paragraph(ws, Layout.title, table.title, columns: widths.count, span: span, lineHeight: 17, styles.title, table.id)
+    try paragraph(
+      ws, Layout.title, table.title, columns: widths.count, span: span, lineHeight: 17, styles.title, table.id)
     let sourceRow = Layout.firstRow + lxw_row_t(table.rows.count) + 1
     if let s = source(table) {
       try paragraph(ws, sourceRow, s, columns: widths.count, span: span, lineHeight: 15, styles.source, table.id)
@@ -366,7 +367,9 @@ public struct XLSXWorkbook: Sendable {
     var percent = false
     if table.presentation == .figure {
       let numeric = table.header.indices.dropFirst().filter(hasValues)
-      let shares = numeric.filter { TableDisplay.isPercent(table.header[$0]) && !table.percentagePointColumns.contains($0) }
+      let shares = numeric.filter {
+        TableDisplay.isPercent(table.header[$0]) && !table.percentagePointColumns.contains($0)
+      }
       percent = !shares.isEmpty
       columns = percent ? shares : numeric
     } else {
