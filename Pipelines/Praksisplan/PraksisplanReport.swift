@@ -43,11 +43,25 @@ extension Praksisplan {
   /// The Excel workbook of `region`'s plan.
   public static func workbook(region: Int) -> XLSXWorkbook { workbook(plan: plan(region: region)) }
 
-  /// The Excel workbook of a plan.
+  /// The Excel workbook of a plan: its tables in its order, each with its
+  /// source line; native charts for the figures and for the key tables
+  /// (`isKeyTable`).
   public static func workbook(plan: Plan) -> XLSXWorkbook {
     XLSXWorkbook(
       title: plan.reportTitle, source: { source(of: $0, plan: plan) }, order: { readingOrder($0, plan: plan) },
-      style: .danish)
+      style: .danish, charted: { isKeyTable($0, plan: plan) }, unit: { unit(of: $0) })
+  }
+
+  /// Whether the workbook charts a table besides the figures: udgift and
+  /// ydelser per kommune per year on speciale 51 and on speciale 62 (Tabel
+  /// 19, 23, 29 and 33 of the built-in plan). They are the plan's core, the
+  /// published tables its readers compare kommuner and years by; the
+  /// per-patient and region tables follow from them, and speciale 57 and
+  /// 65 have too few patients per kommune for bars to say much.
+  public static func isKeyTable(_ table: Table, plan: Plan) -> Bool {
+    guard let t = plan.tables.first(where: { $0.id == table.id }) else { return false }
+    guard t.measure == .udgift || t.measure == .ydelser, t.level == .kommune, t.columns == .years else { return false }
+    return t.specialer == [51] || t.specialer == [62]
   }
 
   /// The source line the built-in plan prints under a table ("Kilde: LUNA BI").

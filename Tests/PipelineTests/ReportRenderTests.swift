@@ -77,6 +77,9 @@ import Testing
   @Test(.enabled(if: try Prerequisites.openpyxl, "reads the workbook with openpyxl: `make test` installs python3-openpyxl"))
   func workbookCellsEqualTheCSVTables() throws {
     let (out, tables) = try Self.small.get()
+    // Tabel 39's growth, a share's, is marked as percentage points.
+    #expect(tables.first { $0.id == "tabel-39" }?.percentagePointColumns == [6])
+    #expect(tables.filter { !$0.percentagePointColumns.isEmpty }.map(\.id) == ["tabel-39"])
     try compareWorkbook(out + "/praksisplan.xlsx", tables: Praksisplan.readingOrder(tables), csvDir: out + "/tables")
   }
 
@@ -85,30 +88,35 @@ import Testing
   /// number format by the printed decimals, the frozen header.
   func compareWorkbook(_ path: String, tables: [Table], csvDir: String) throws {
     let x = try XLSXContents(path: path)
-    #expect(x.sheets.map(\.name) == XLSXWorkbook.sheetNames(tables))
+    #expect(x.sheets.map(\.name) == Praksisplan.workbook.sheetNames(tables))
+    #expect(x.sheets.first?.name == "Indhold")
     #expect(x.title == Praksisplan.reportTitle)
-    for (sheet, table) in zip(x.sheets, tables) {
+    // The growth of a share is a difference of shares: in points.
+    let pointTables = Set(Plan.builtIn.tables.filter { $0.growth == .percentagePoints }.map(\.id))
+    #expect(pointTables.contains("tabel-39"))
+    for (sheet, table) in zip(x.sheets.dropFirst(), tables) {
       let csv = try readCSV(csvDir + "/\(table.id).csv")
-      #expect(sheet.text(1, 1) == table.title)
-      #expect(sheet.freezePanes == "B3", "\(sheet.name)")
+      #expect(sheet.text(2, 1) == table.title)
+      #expect(sheet.freezePanes == "B4", "\(sheet.name)")
       #expect(csv[0] == table.header, "\(table.id) header")
       for c in csv[0].indices {
-        #expect(sheet.text(2, c + 1) == TableStyle.danish.columnLabel(of: table, at: c), "\(table.id) header \(c)")
+        #expect(sheet.text(3, c + 1) == TableStyle.danish.columnLabel(of: table, at: c), "\(table.id) header \(c)")
       }
       #expect(csv.count == table.rows.count + 1, "\(table.id) rows")
       for (r, row) in csv.enumerated().dropFirst() {
         for (c, field) in row.enumerated() {
-          let at = "\(sheet.name) row \(r + 2) column \(c + 1) (\(csv[0][c]))"
-          let cell = sheet.cells[[r + 2, c + 1]]
+          let at = "\(sheet.name) row \(r + 3) column \(c + 1) (\(csv[0][c]))"
+          let cell = sheet.cells[[r + 3, c + 1]]
           switch table.rows[r - 1][c] {
           case .empty:
             #expect(field == "" && cell == nil, "\(at)")
           case .text(let t):
-            #expect(field == t && sheet.text(r + 2, c + 1) == t, "\(at)")
+            #expect(field == t && sheet.text(r + 3, c + 1) == t, "\(at)")
           case .number(_, let d):
-            let percent = TableDisplay.isPercent(csv[0][c])
+            let points = pointTables.contains(table.id) && c == csv[0].count - 1
+            let percent = TableDisplay.isPercent(csv[0][c]) && !points
             let expected = try #require(Double(field), "\(at): \(field)")
-            let value = try #require(sheet.number(r + 2, c + 1), "\(at): not a number")
+            let value = try #require(sheet.number(r + 3, c + 1), "\(at): not a number")
             if percent {
               #expect(abs(value * 100 - expected) < 1e-9, "\(at): \(value) vs \(field)")
             } else {
@@ -117,12 +125,14 @@ import Testing
             let decimals = field.split(separator: ".").dropFirst().first?.count ?? 0
             #expect(decimals == d, "\(at)")
             let kind = TableStyle.danish.kind(csv[0][c])
-            #expect(cell?.numberFormat == XLSXWorkbook.numberFormat(decimals: d, kind: kind), "\(at)")
+            let word = points ? "pct.-point" : nil
+            #expect(cell?.numberFormat == XLSXWorkbook.numberFormat(decimals: d, kind: kind, points: word), "\(at)")
+            if points { #expect(cell?.numberFormat.hasSuffix("\" pct.-point\"") == true, "\(at)") }
           }
         }
       }
       if let source = Praksisplan.source(of: table) {
-        #expect(sheet.text(table.rows.count + 4, 1) == source, "\(sheet.name) source line")
+        #expect(sheet.text(table.rows.count + 5, 1) == source, "\(sheet.name) source line")
       }
     }
   }

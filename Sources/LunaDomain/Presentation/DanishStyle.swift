@@ -8,7 +8,8 @@ extension TableStyle {
   /// "Andel (%)" and "Antal" on chart axes, "Indhold", "Ark", the run
   /// summary "Grundlag: … poster læst, … godkendt, … afvist, … tomme linjer
   /// sprunget over" and, when some are, "Uden for alle tabeller: … poster
-  /// (Aar 2024, Speciale 51: …)". Rows reading `Total` or `I alt`, or beginning or ending
+  /// (Aar 2024, Speciale 51: …)", and "5 pct.-point" for a difference of
+/// shares in the workbook. Rows reading `Total` or `I alt`, or beginning or ending
   /// with the word "total" (`Total pr. diagnosegruppe`, `Region
   /// Nordjylland total`), are totals; `aar` and headers ending in `postnr`,
   /// `nummer`, `kode` or `_nr` are code columns (`9330`, never `9.330`).
@@ -20,7 +21,7 @@ extension TableStyle {
       growth: "Udvikling", shareAxis: "Andel (%)", countAxis: "Antal", contents: "Indhold",
       noRows: "Ingen rækker i udtrækket.", sheet: "Ark", runSummary: "Grundlag", recordsRead: "poster læst",
       recordsAccepted: "godkendt", recordsRejected: "afvist", emptyLinesSkipped: "tomme linjer sprunget over",
-      outsideTables: "Uden for alle tabeller", records: "poster"),
+      outsideTables: "Uden for alle tabeller", records: "poster", percentagePoints: "pct.-point"),
     codeColumns: CodeColumns(names: ["aar"], suffixes: ["postnr", "nummer", "kode", "_nr"]),
     totalRows: TotalRows(labels: ["total", "i alt"], words: ["total"]),
     growthColumn: "udvikling")

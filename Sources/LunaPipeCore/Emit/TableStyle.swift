@@ -97,6 +97,9 @@ public struct TableStyle: Sendable, Equatable {
     public var outsideTables: String
     /// After their number: "records".
     public var records: String
+    /// After a difference of percentages in the workbook: "pp" in "5 pp"
+    /// (percentage points; see `Table.percentagePointColumns`).
+    public var percentagePoints: String
 
     /// The labels; each defaults to its English word.
     public init(
@@ -104,7 +107,7 @@ public struct TableStyle: Sendable, Equatable {
       contents: String = "Contents", noRows: String = "No rows in the extract.", sheet: String = "Sheet",
       runSummary: String = "Input", recordsRead: String = "records read", recordsAccepted: String = "accepted",
       recordsRejected: String = "rejected", emptyLinesSkipped: String = "empty lines skipped",
-      outsideTables: String = "Outside every table", records: String = "records"
+      outsideTables: String = "Outside every table", records: String = "records", percentagePoints: String = "pp"
     ) {
       self.growth = growth
       self.shareAxis = shareAxis
@@ -119,6 +122,7 @@ public struct TableStyle: Sendable, Equatable {
       self.emptyLinesSkipped = emptyLinesSkipped
       self.outsideTables = outsideTables
       self.records = records
+      self.percentagePoints = percentagePoints
     }
   }
 

@@ -146,7 +146,9 @@ public struct CrossTable: Sendable {
     }
     var header = [rowHeader] + (columnHeaders ?? columns.map(String.init))
     if growth != nil { header.append(growthHeader) }
-    return Table(id: id, title: title, header: header, rows: rows)
+    var table = Table(id: id, title: title, header: header, rows: rows)
+    if growth == .percentagePoints { table.percentagePointColumns = [header.count - 1] }
+    return table
   }
 }
 

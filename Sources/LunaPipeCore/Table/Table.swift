@@ -33,6 +33,12 @@ public struct Table: Sendable, Equatable {
   /// How a report shows the table; `.table` unless the pipeline says it is
   /// a figure. The table formats (CSV, Markdown, JSON) write both alike.
   public var presentation: Presentation
+  /// The columns whose numbers are differences of percentages: percentage
+  /// points, such as the growth of a share from its first to its last year
+  /// (`GrowthKind.percentagePoints`). Their header still ends in `_pct`, and
+  /// the table formats write them as every `_pct` column; the workbook
+  /// shows them as points ("5 pp", not "5%").
+  public var percentagePointColumns: Set<Int> = []
 
   /// A table `id` of `rows` under `header`, shown as `presentation`.
   public init(id: String, title: String, header: [String], rows: [[Cell]], presentation: Presentation = .table) {
