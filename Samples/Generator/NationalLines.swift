@@ -25,8 +25,13 @@ struct NationalDesign {
   let riding: [RidingDesign]  // 65, 57
   let ridingRegions: [RegionDesign]  // 65, 57
   let regions: [RegionDesign]  // 51, 62
+  /// 2019, which the region tables do not print (`RegionYear.before`).
+  let ridingRegions2019: [RegionYear]  // 65, 57
+  let regions2019: [RegionYear]  // 51, 62
 
-  init(nordjylland51: Series, nordjylland62: Series, _ p: PublishedTables) {
+  /// `nordjylland51` and `nordjylland62` are Region Nordjylland's Total rows
+  /// 2020–2023, `first51` and `first62` its 2019.
+  init(nordjylland51: Series, nordjylland62: Series, first51: RegionYear.Row, first62: RegionYear.Row, _ p: PublishedTables) {
     riding = [
       RidingDesign(
         speciale: 65, patients: p.table(16), quad: TableQuad((43, 45, 47, 49), p),
@@ -43,6 +48,10 @@ struct NationalDesign {
       RegionDesign(speciale: 51, quad: TableQuad((18, 20, 22, 24), p), nordjylland: nordjylland51),
       RegionDesign(speciale: 62, quad: TableQuad((28, 30, 32, 34), p), nordjylland: nordjylland62),
     ]
+    ridingRegions2019 = zip(ridingRegions, riding).map { d, r in
+      d.year(0).before(RegionYear.Row(ydelser: r.total.ydelser[0], ore: r.total.ore[0], patients: r.total.patients[0]))
+    }
+    regions2019 = [regions[0].year(0).before(first51), regions[1].year(0).before(first62)]
   }
 }
 
@@ -109,18 +118,22 @@ struct NationalLines {
         b.segment(person, home: r.kommuneCodes[from], clinic: places.ridingClinic[r.kommuneCodes[from]]!, group: from, months: (1, m - 1), &groups)
         b.segment(person, home: r.kommuneCodes[to], clinic: places.ridingClinic[r.kommuneCodes[to]]!, group: to, months: (m, 13 - m), ordinal: 1, &groups)
       }
-      if yi > 0 {
-        b.otherRegions(design.ridingRegions[k], yearIndex: yi - 1, outbound: nil, groups: &groups)
-      }
+      // The other regions: 2020–2023 as the region tables print them,
+      // 2019 made up (`RegionYear.before`), appended after the region's own
+      // persons and groups so that those keep their lines.
+      b.otherRegions(yi > 0 ? design.ridingRegions[k].year(yi - 1) : design.ridingRegions2019[k], outbound: nil, groups: &groups)
       b.emit(groups, riding: true, into: &lines)
       persons[pop] = b.persons
     }
-    guard yi > 0 else { return }
     for (k, pop) in [Population.other51, Population.other62].enumerated() {
       var b = Builder(pop: pop, year: year, places: places, seedKey: seedKey)
       var groups: [SegmentGroup] = []
-      let outbound = Outbound(lines: nordjylland, specialeIndex: k, year: year, places: places)
-      b.otherRegions(design.regions[k], yearIndex: yi - 1, outbound: outbound, groups: &groups)
+      if yi > 0 {
+        let outbound = Outbound(lines: nordjylland, specialeIndex: k, year: year, places: places)
+        b.otherRegions(design.regions[k].year(yi - 1), outbound: outbound, groups: &groups)
+      } else {
+        b.otherRegions(design.regions2019[k], outbound: nil, groups: &groups)
+      }
       b.emit(groups, riding: false, into: &lines)
       persons[pop] = b.persons
     }
@@ -190,10 +203,15 @@ private struct Builder {
   /// regions (moved, or treated in both) so that the country's distinct
   /// count comes out. Residents of Region Nordjylland treated elsewhere
   /// (`outbound`) already count in their clinic's region.
-  mutating func otherRegions(_ d: RegionDesign, yearIndex i: Int, outbound: Outbound?, groups: inout [SegmentGroup]) {
+  ///
+  /// A person lives in a kommune of the region drawn in proportion to its
+  /// inhabitants (`Places.regionInhabitants`), and is treated at one of its
+  /// clinics drawn by capacity; both draws are fixed per person serial (no
+  /// seed), so another seed keeps every kommune's aggregates.
+  mutating func otherRegions(_ d: RegionYear, outbound: Outbound?, groups: inout [SegmentGroup]) {
     let nj = d.regionCodes.firstIndex(of: Places.regionCode)!
     let others = d.regionCodes.indices.filter { $0 != nj }
-    let cross = d.rows.reduce(0) { $0 + $1.patients[i] } - d.total.patients[i]
+    let cross = others.reduce(0) { $0 + d.rows[$1].patients } + d.rows[nj].patients - d.countryPatients
     need(cross >= 0, "speciale \(d.speciale): more patients in the country than in its regions")
     let base = groups.count
     var singles: [Int: Int] = [:]
@@ -201,13 +219,17 @@ private struct Builder {
       let code = d.regionCodes[r]
       groups.append(
         SegmentGroup(
-          ydelser: d.rows[r].ydelser[i] - (outbound?.ydelser[code] ?? 0),
-          ore: d.rows[r].ore[i] - (outbound?.ore[code] ?? 0)))
-      singles[k] = d.rows[r].patients[i] - (outbound?.persons[code] ?? 0)
+          ydelser: d.rows[r].ydelser - (outbound?.ydelser[code] ?? 0),
+          ore: d.rows[r].ore - (outbound?.ore[code] ?? 0)))
+      singles[k] = d.rows[r].patients - (outbound?.persons[code] ?? 0)
     }
-    func home(_ k: Int, _ n: Int) -> Int {
-      let list = places.regionKommuner[d.regionCodes[others[k]]]!
-      return list[n % list.count]
+    func home(_ k: Int, _ person: Int32, _ ordinal: UInt64) -> Int {
+      let region = d.regionCodes[others[k]]
+      var r = SplitMix64(0x4047_E000, persons[Int(person)].serial, ordinal)
+      return places.regionKommuner[region]![r.weighted(places.regionInhabitants[region]!)]
+    }
+    func clinic(_ home: Int, _ person: Int32, _ ordinal: UInt64) -> Int {
+      places.nationalClinic(in: home, key: persons[Int(person)].serial &+ ordinal)
     }
     for c in 0..<cross {
       let a = c % others.count
@@ -215,18 +237,18 @@ private struct Builder {
       let person = self.person()
       var mr = rng(person)
       let m = mr.int(in: 3...11)
-      let ha = home(a, c), hb = home(b, c)
-      segment(person, home: ha, clinic: places.nationalClinic[ha]!, group: base + a, months: (1, m - 1), &groups)
-      segment(person, home: hb, clinic: places.nationalClinic[hb]!, group: base + b, months: (m, 13 - m), ordinal: 1, &groups)
+      let ha = home(a, person, 0), hb = home(b, person, 1)
+      segment(person, home: ha, clinic: clinic(ha, person, 0), group: base + a, months: (1, m - 1), &groups)
+      segment(person, home: hb, clinic: clinic(hb, person, 1), group: base + b, months: (m, 13 - m), ordinal: 1, &groups)
       singles[a]! -= 1
       singles[b]! -= 1
     }
     for k in others.indices {
       need(singles[k]! >= 0, "speciale \(d.speciale): region \(d.regionCodes[others[k]]) has too few patients for its cross-region ones")
-      for n in 0..<singles[k]! {
+      for _ in 0..<singles[k]! {
         let person = self.person()
-        let h = home(k, n)
-        segment(person, home: h, clinic: places.nationalClinic[h]!, group: base + k, &groups)
+        let h = home(k, person, 0)
+        segment(person, home: h, clinic: clinic(h, person, 0), group: base + k, &groups)
       }
     }
   }
