@@ -207,7 +207,10 @@ private struct Builder {
   /// A person lives in a kommune of the region drawn in proportion to its
   /// inhabitants (`Places.regionInhabitants`), and is treated at one of its
   /// clinics drawn by capacity; both draws are fixed per person serial (no
-  /// seed), so another seed keeps every kommune's aggregates.
+  /// seed), so another seed keeps every kommune's patients (and its 2019);
+  /// its udgift and ydelser of 2020–2023 move a little, as the region's
+  /// share left by Region Nordjylland's residents treated there (seeded)
+  /// does, while the region totals stay.
   mutating func otherRegions(_ d: RegionYear, outbound: Outbound?, groups: inout [SegmentGroup]) {
     let nj = d.regionCodes.firstIndex(of: Places.regionCode)!
     let others = d.regionCodes.indices.filter { $0 != nj }

@@ -11,20 +11,23 @@ struct Samples: ParsableCommand {
       them), ydere.csv (the provider register) and befolkning-folk1a.csv
       (the population, as Statistikbanken's FOLK1A download).
 
-      full (about 6.7 million claim lines, 440 MB): Region Nordjylland's
+      full (about 6.8 million claim lines, 450 MB): Region Nordjylland's
       specialer 51 and 62 line by line, reproducing the published
       praksisplan's kommune tables cell by cell; riding physiotherapy (65,
       57); and every kommune of the four other regions, so that any --region
-      makes a plan: their patients drawn in proportion to each kommune's
-      population, at the published region totals for 2020-2023 and with 2019
-      scaled from them. Outside Region Nordjylland a patient-year comes in one
-      line per 99 ydelser (Antal up to 99) rather than one per service: about
-      0.1 claim lines per inhabitant a year against Nordjylland's 1.3, which
-      keeps the set under 1.1 times the Nordjylland-only size; the kommune
-      tables count ydelser, udgift and distinct patients, so they are as
-      believable. The register holds Nordjylland's 50 practices of the plan
-      and 7 riding practices, and about one made-up practice per 12,000
-      inhabitants in every other kommune.
+      makes a plan: their patients live in each kommune in proportion to its
+      population and are treated at its practices, at the published region
+      totals for 2020-2023, 2019 scaled from 2020. Outside Region
+      Nordjylland a patient-year comes in one line per 99 ydelser (Antal up
+      to 99) rather than one per service: about 0.1 claim lines per
+      inhabitant a year against Nordjylland's 1.4: the whole country in 1.09
+      times the lines and bytes of the sample whose other regions had four
+      kommuner each and no 2019 (6.3 million lines, 412 MB). The kommune
+      tables count ydelser, udgift and distinct patients, which the bundled
+      lines keep. The register holds
+      Nordjylland's 50 practices of the plan and 7 riding practices, then
+      about one made-up practice per 12,000 inhabitants in every other
+      kommune and a riding practice in each of 60,000 or more.
 
       small (well under 2 MB, committed as Samples/small): the lines of full
       that touch Læsø, in the same order, so it reproduces Læsø's rows; the
