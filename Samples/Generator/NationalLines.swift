@@ -256,6 +256,14 @@ private struct Builder {
     }
   }
 
+  /// Whether a person of the other regions' speciale 62 has holdtræning
+  /// (all their services, `Service.hold`): about 55 % of them, near Region
+  /// Nordjylland's share (Tabel 39), fixed per person serial. Never for
+  /// speciale 51, whose lines stay `0111` as before.
+  func hold(_ person: Int32) -> Bool {
+    pop == Population.other62 && Mix.bijective(persons[Int(person)].serial ^ 0x401D_0000) % 100 < 55
+  }
+
   /// Shares out each group's ydelser over its segments (each at least one,
   /// skewed) and its øre over their lines in proportion to Antal.
   func emit(_ groups: [SegmentGroup], riding: Bool, into lines: inout [ClaimLine]) {
@@ -276,6 +284,7 @@ private struct Builder {
       for (i, c) in zip(group.segments, counts) {
         let s = segments[i]
         var r = rng(s.person, s.ordinal)
+        let service = riding ? Service.riding : hold(s.person) ? Service.hold : 1
         let n = max(riding ? min(c, s.monthCount) : 1, (c + 98) / 99)
         for j in 0..<n {
           let antal = c / n + (j < c % n ? 1 : 0)
@@ -284,7 +293,7 @@ private struct Builder {
               key: r.next(), amountOre: antal, person: s.person, patientKommune: Int16(s.home),
               yderKommune: Int16(places.clinics[s.clinic].kommune), clinic: Int16(s.clinic),
               month: UInt8((s.firstMonth - 1 + j % s.monthCount) % 12 + 1),
-              service: UInt8(riding ? Service.riding : 1), antal: Int8(antal), specialeIndex: UInt8(pop), flags: 0))
+              service: UInt8(service), antal: Int8(antal), specialeIndex: UInt8(pop), flags: 0))
         }
       }
       // Øre in proportion to Antal, the flooring residual one øre each.
