@@ -1,10 +1,12 @@
 import LunaDomain
 
 // The national part of the full sample: riding physiotherapy (specialer 65
-// and 57) for Region Nordjylland's kommuner 2019–2023 and for every region
-// 2020–2023, and specialer 51 and 62 in the four other regions 2020–2023.
-// Region Nordjylland's own 51/62 lines (and its residents treated elsewhere)
-// come from Design.swift; the other regions take what those leave.
+// and 57) for Region Nordjylland's kommuner 2019–2023 and for every region,
+// and specialer 51 and 62 in the four other regions, in every kommune:
+// 2020–2023 at the published region tables, 2019 scaled from 2020 (no table
+// prints it). Region Nordjylland's own 51/62 lines (and its residents
+// treated elsewhere) come from Design.swift; the other regions take what
+// those leave.
 //
 // Outside Region Nordjylland every patient has one line per 99 ydelser (so
 // Antal is often well above 1): the regional tables need every distinct

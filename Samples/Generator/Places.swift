@@ -140,9 +140,7 @@ struct Places {
     self.ridingClinic = ridingClinic
     self.regionKommuner = regionKommuner
     self.regionInhabitants = regionInhabitants
-    self.nationalClinics = nationalClinic.mapValues { ($0, []) }.reduce(into: [:]) { out, e in
-      out[e.key] = (e.value.0, weights[e.key]!)
-    }
+    self.nationalClinics = Dictionary(uniqueKeysWithValues: nationalClinic.map { ($0.key, ($0.value, weights[$0.key]!)) })
     self.clinics = clinics
     for code in rowCodes { precondition(byKommune[code] != nil, "no clinic in \(code)") }
     clinicChoice = byKommune.mapValues { list in
