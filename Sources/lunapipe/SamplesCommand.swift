@@ -20,14 +20,14 @@ struct Samples: ParsableCommand {
       totals for 2020-2023, 2019 scaled from 2020. Outside Region
       Nordjylland a patient-year comes in one line per 99 ydelser (Antal up
       to 99) rather than one per service: about 0.1 claim lines per
-      inhabitant a year against Nordjylland's 1.4: the whole country in 1.09
-      times the lines and bytes of the sample whose other regions had four
-      kommuner each and no 2019 (6.3 million lines, 412 MB). The kommune
-      tables count ydelser, udgift and distinct patients, which the bundled
-      lines keep. The register holds
-      Nordjylland's 50 practices of the plan and 7 riding practices, then
-      about one made-up practice per 12,000 inhabitants in every other
-      kommune and a riding practice in each of 60,000 or more.
+      inhabitant a year against Nordjylland's 1.4, so the whole country
+      takes 1.09 times the lines and bytes of the sample whose other regions
+      had four kommuner each and no 2019 (6.3 million lines, 412 MB). The
+      kommune tables count ydelser, udgift and distinct patients, which the
+      bundled lines keep. The register holds Nordjylland's 50 practices of
+      the plan and 7 riding practices, then about one made-up practice per
+      12,000 inhabitants in every other kommune and a riding practice in
+      each kommune of 60,000 inhabitants or more.
 
       small (well under 2 MB, committed as Samples/small): the lines of full
       that touch Læsø, in the same order, so it reproduces Læsø's rows; the
@@ -40,7 +40,7 @@ struct Samples: ParsableCommand {
   @Option(name: .long, help: "small or full.")
   var scale: SampleScale = .full
 
-  @Option(name: .long, help: "Seed: another seed gives other patients and order, the same totals.")
+  @Option(name: .long, help: "Seed: another seed gives other patients and order, the same published totals.")
   var seed: UInt64 = 1
 
   func run() throws {
