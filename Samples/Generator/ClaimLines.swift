@@ -52,6 +52,8 @@ struct Service {
     Service(code: Array("0501".utf8), tariff51: 13_000, tariff62: 13_000, holdtraening: false),
   ]
   static let riding = 4
+  /// Holdtræning (`0201`), index into `all`.
+  static let hold = 2
 
   /// Per mille of the services after a course's first line; speciale 62 has
   /// more group training.

@@ -243,6 +243,51 @@ struct RegionDesign {
   }
 }
 
+extension RegionDesign {
+  /// The rows of year `i` of `quad.years`.
+  func year(_ i: Int) -> RegionYear {
+    RegionYear(
+      speciale: speciale, regionCodes: regionCodes,
+      rows: rows.map { RegionYear.Row(ydelser: $0.ydelser[i], ore: $0.ore[i], patients: $0.patients[i]) },
+      countryPatients: total.patients[i])
+  }
+}
+
+/// One year of a speciale's region rows: what the other regions' persons
+/// and lines are made to add up to.
+struct RegionYear {
+  struct Row {
+    var ydelser: Int
+    var ore: Int
+    var patients: Int
+  }
+
+  let speciale: Int
+  /// Every region's code, Region Nordjylland's included (its row is built
+  /// elsewhere).
+  let regionCodes: [Int]
+  let rows: [Row]
+  /// Distinct patients over the country.
+  let countryPatients: Int
+
+  /// The year before, which the region tables do not print (2019): each
+  /// region's row scaled by Region Nordjylland's own change to this year
+  /// (`nordjylland` is its row of the year before), nobody in two regions.
+  /// Made up, so that a plan for another region has its first year; it
+  /// changes no printed cell.
+  func before(_ nordjylland: Row) -> RegionYear {
+    let nj = rows[regionCodes.firstIndex(of: Places.regionCode)!]
+    func scaled(_ v: Int, _ to: Int, _ from: Int) -> Int { Int((Double(v) * Double(to) / Double(from)).rounded()) }
+    let out = rows.map { r in
+      Row(
+        ydelser: scaled(r.ydelser, nordjylland.ydelser, nj.ydelser), ore: scaled(r.ore, nordjylland.ore, nj.ore),
+        patients: scaled(r.patients, nordjylland.patients, nj.patients))
+    }
+    return RegionYear(
+      speciale: speciale, regionCodes: regionCodes, rows: out, countryPatients: out.reduce(0) { $0 + $1.patients })
+  }
+}
+
 /// Riding physiotherapy in Region Nordjylland by the patient's kommune,
 /// 2019–2023: exact øre per kommune row, the printed ydelser and patients.
 struct RidingDesign {
@@ -326,7 +371,12 @@ extension NationalDesign {
         ore: idx.map { m.udgiftOre[Rows.total][$0] }, ydelser: idx.map { m.ydelser[Rows.total][$0] },
         patients: idx.map { m.patienterYder[Rows.total][$0] })
     }
-    self.init(nordjylland51: rows[0], nordjylland62: rows[1], published)
+    let first = designs.map { d in
+      RegionYear.Row(
+        ydelser: d.measures.ydelser[Rows.total][0], ore: d.measures.udgiftOre[Rows.total][0],
+        patients: d.measures.patienterYder[Rows.total][0])
+    }
+    self.init(nordjylland51: rows[0], nordjylland62: rows[1], first51: first[0], first62: first[1], published)
   }
 
   /// Recounts one year's lines the way the tables define them and returns

@@ -1,10 +1,12 @@
 import LunaDomain
 
 // The national part of the full sample: riding physiotherapy (specialer 65
-// and 57) for Region Nordjylland's kommuner 2019–2023 and for every region
-// 2020–2023, and specialer 51 and 62 in the four other regions 2020–2023.
-// Region Nordjylland's own 51/62 lines (and its residents treated elsewhere)
-// come from Design.swift; the other regions take what those leave.
+// and 57) for Region Nordjylland's kommuner 2019–2023 and for every region,
+// and specialer 51 and 62 in the four other regions, in every kommune:
+// 2020–2023 at the published region tables, 2019 scaled from 2020 (no table
+// prints it). Region Nordjylland's own 51/62 lines (and its residents
+// treated elsewhere) come from Design.swift; the other regions take what
+// those leave.
 //
 // Outside Region Nordjylland every patient has one line per 99 ydelser (so
 // Antal is often well above 1): the regional tables need every distinct
@@ -25,8 +27,13 @@ struct NationalDesign {
   let riding: [RidingDesign]  // 65, 57
   let ridingRegions: [RegionDesign]  // 65, 57
   let regions: [RegionDesign]  // 51, 62
+  /// 2019, which the region tables do not print (`RegionYear.before`).
+  let ridingRegions2019: [RegionYear]  // 65, 57
+  let regions2019: [RegionYear]  // 51, 62
 
-  init(nordjylland51: Series, nordjylland62: Series, _ p: PublishedTables) {
+  /// `nordjylland51` and `nordjylland62` are Region Nordjylland's Total rows
+  /// 2020–2023, `first51` and `first62` its 2019.
+  init(nordjylland51: Series, nordjylland62: Series, first51: RegionYear.Row, first62: RegionYear.Row, _ p: PublishedTables) {
     riding = [
       RidingDesign(
         speciale: 65, patients: p.table(16), quad: TableQuad((43, 45, 47, 49), p),
@@ -43,6 +50,10 @@ struct NationalDesign {
       RegionDesign(speciale: 51, quad: TableQuad((18, 20, 22, 24), p), nordjylland: nordjylland51),
       RegionDesign(speciale: 62, quad: TableQuad((28, 30, 32, 34), p), nordjylland: nordjylland62),
     ]
+    ridingRegions2019 = zip(ridingRegions, riding).map { d, r in
+      d.year(0).before(RegionYear.Row(ydelser: r.total.ydelser[0], ore: r.total.ore[0], patients: r.total.patients[0]))
+    }
+    regions2019 = [regions[0].year(0).before(first51), regions[1].year(0).before(first62)]
   }
 }
 
@@ -109,18 +120,22 @@ struct NationalLines {
         b.segment(person, home: r.kommuneCodes[from], clinic: places.ridingClinic[r.kommuneCodes[from]]!, group: from, months: (1, m - 1), &groups)
         b.segment(person, home: r.kommuneCodes[to], clinic: places.ridingClinic[r.kommuneCodes[to]]!, group: to, months: (m, 13 - m), ordinal: 1, &groups)
       }
-      if yi > 0 {
-        b.otherRegions(design.ridingRegions[k], yearIndex: yi - 1, outbound: nil, groups: &groups)
-      }
+      // The other regions: 2020–2023 as the region tables print them,
+      // 2019 made up (`RegionYear.before`), appended after the region's own
+      // persons and groups so that those keep their lines.
+      b.otherRegions(yi > 0 ? design.ridingRegions[k].year(yi - 1) : design.ridingRegions2019[k], outbound: nil, groups: &groups)
       b.emit(groups, riding: true, into: &lines)
       persons[pop] = b.persons
     }
-    guard yi > 0 else { return }
     for (k, pop) in [Population.other51, Population.other62].enumerated() {
       var b = Builder(pop: pop, year: year, places: places, seedKey: seedKey)
       var groups: [SegmentGroup] = []
-      let outbound = Outbound(lines: nordjylland, specialeIndex: k, year: year, places: places)
-      b.otherRegions(design.regions[k], yearIndex: yi - 1, outbound: outbound, groups: &groups)
+      if yi > 0 {
+        let outbound = Outbound(lines: nordjylland, specialeIndex: k, year: year, places: places)
+        b.otherRegions(design.regions[k].year(yi - 1), outbound: outbound, groups: &groups)
+      } else {
+        b.otherRegions(design.regions2019[k], outbound: nil, groups: &groups)
+      }
       b.emit(groups, riding: false, into: &lines)
       persons[pop] = b.persons
     }
@@ -190,10 +205,18 @@ private struct Builder {
   /// regions (moved, or treated in both) so that the country's distinct
   /// count comes out. Residents of Region Nordjylland treated elsewhere
   /// (`outbound`) already count in their clinic's region.
-  mutating func otherRegions(_ d: RegionDesign, yearIndex i: Int, outbound: Outbound?, groups: inout [SegmentGroup]) {
+  ///
+  /// A person lives in a kommune of the region drawn in proportion to its
+  /// inhabitants (`Places.regionInhabitants`), and is treated at one of its
+  /// clinics drawn by capacity; both draws are fixed per person serial (no
+  /// seed), so another seed keeps every kommune's patients (and its 2019);
+  /// its udgift and ydelser of 2020–2023 move a little, as the region's
+  /// share left by Region Nordjylland's residents treated there (seeded)
+  /// does, while the region totals stay.
+  mutating func otherRegions(_ d: RegionYear, outbound: Outbound?, groups: inout [SegmentGroup]) {
     let nj = d.regionCodes.firstIndex(of: Places.regionCode)!
     let others = d.regionCodes.indices.filter { $0 != nj }
-    let cross = d.rows.reduce(0) { $0 + $1.patients[i] } - d.total.patients[i]
+    let cross = others.reduce(0) { $0 + d.rows[$1].patients } + d.rows[nj].patients - d.countryPatients
     need(cross >= 0, "speciale \(d.speciale): more patients in the country than in its regions")
     let base = groups.count
     var singles: [Int: Int] = [:]
@@ -201,13 +224,17 @@ private struct Builder {
       let code = d.regionCodes[r]
       groups.append(
         SegmentGroup(
-          ydelser: d.rows[r].ydelser[i] - (outbound?.ydelser[code] ?? 0),
-          ore: d.rows[r].ore[i] - (outbound?.ore[code] ?? 0)))
-      singles[k] = d.rows[r].patients[i] - (outbound?.persons[code] ?? 0)
+          ydelser: d.rows[r].ydelser - (outbound?.ydelser[code] ?? 0),
+          ore: d.rows[r].ore - (outbound?.ore[code] ?? 0)))
+      singles[k] = d.rows[r].patients - (outbound?.persons[code] ?? 0)
     }
-    func home(_ k: Int, _ n: Int) -> Int {
-      let list = places.regionKommuner[d.regionCodes[others[k]]]!
-      return list[n % list.count]
+    func home(_ k: Int, _ person: Int32, _ ordinal: UInt64) -> Int {
+      let region = d.regionCodes[others[k]]
+      var r = SplitMix64(0x4047_E000, persons[Int(person)].serial, ordinal)
+      return places.regionKommuner[region]![r.weighted(places.regionInhabitants[region]!)]
+    }
+    func clinic(_ home: Int, _ person: Int32, _ ordinal: UInt64) -> Int {
+      places.nationalClinic(in: home, key: persons[Int(person)].serial &+ ordinal)
     }
     for c in 0..<cross {
       let a = c % others.count
@@ -215,20 +242,28 @@ private struct Builder {
       let person = self.person()
       var mr = rng(person)
       let m = mr.int(in: 3...11)
-      let ha = home(a, c), hb = home(b, c)
-      segment(person, home: ha, clinic: places.nationalClinic[ha]!, group: base + a, months: (1, m - 1), &groups)
-      segment(person, home: hb, clinic: places.nationalClinic[hb]!, group: base + b, months: (m, 13 - m), ordinal: 1, &groups)
+      let ha = home(a, person, 0), hb = home(b, person, 1)
+      segment(person, home: ha, clinic: clinic(ha, person, 0), group: base + a, months: (1, m - 1), &groups)
+      segment(person, home: hb, clinic: clinic(hb, person, 1), group: base + b, months: (m, 13 - m), ordinal: 1, &groups)
       singles[a]! -= 1
       singles[b]! -= 1
     }
     for k in others.indices {
       need(singles[k]! >= 0, "speciale \(d.speciale): region \(d.regionCodes[others[k]]) has too few patients for its cross-region ones")
-      for n in 0..<singles[k]! {
+      for _ in 0..<singles[k]! {
         let person = self.person()
-        let h = home(k, n)
-        segment(person, home: h, clinic: places.nationalClinic[h]!, group: base + k, &groups)
+        let h = home(k, person, 0)
+        segment(person, home: h, clinic: clinic(h, person, 0), group: base + k, &groups)
       }
     }
+  }
+
+  /// Whether a person of the other regions' speciale 62 has holdtræning
+  /// (all their services, `Service.hold`): about 55 % of them, near Region
+  /// Nordjylland's share (Tabel 39), fixed per person serial. Never for
+  /// speciale 51, whose lines stay `0111` as before.
+  func hold(_ person: Int32) -> Bool {
+    pop == Population.other62 && Mix.bijective(persons[Int(person)].serial ^ 0x401D_0000) % 100 < 55
   }
 
   /// Shares out each group's ydelser over its segments (each at least one,
@@ -251,6 +286,7 @@ private struct Builder {
       for (i, c) in zip(group.segments, counts) {
         let s = segments[i]
         var r = rng(s.person, s.ordinal)
+        let service = riding ? Service.riding : hold(s.person) ? Service.hold : 1
         let n = max(riding ? min(c, s.monthCount) : 1, (c + 98) / 99)
         for j in 0..<n {
           let antal = c / n + (j < c % n ? 1 : 0)
@@ -259,7 +295,7 @@ private struct Builder {
               key: r.next(), amountOre: antal, person: s.person, patientKommune: Int16(s.home),
               yderKommune: Int16(places.clinics[s.clinic].kommune), clinic: Int16(s.clinic),
               month: UInt8((s.firstMonth - 1 + j % s.monthCount) % 12 + 1),
-              service: UInt8(riding ? Service.riding : 1), antal: Int8(antal), specialeIndex: UInt8(pop), flags: 0))
+              service: UInt8(service), antal: Int8(antal), specialeIndex: UInt8(pop), flags: 0))
         }
       }
       // Øre in proportion to Antal, the flooring residual one øre each.

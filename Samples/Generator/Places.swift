@@ -13,7 +13,8 @@ struct Clinic {
 
 /// Where the sample patients live and are treated: the 11 kommuner of Region
 /// Nordjylland (table rows), a few kommuner in other regions for patients
-/// crossing the region border, and the clinics of each.
+/// crossing the region border, every kommune of the other regions for their
+/// own patients (the national part), and the clinics of each.
 struct Places {
   static let regionCode = 1081
   /// Læsø: the kommune the small scale is cut around (Rows.laesoe's code).
@@ -34,10 +35,19 @@ struct Places {
   /// for speciale 51 and 62; built once because every segment looks it up.
   /// Region kommune code → its riding clinic (index into `clinics`).
   let ridingClinic: [Int: Int]
-  /// Other region code → the kommuner its national patients live in.
+  /// Other region code → the kommuner its national patients live in: every
+  /// kommune of the region.
   let regionKommuner: [Int: [Int]]
-  /// Kommune code (of `regionKommuner`) → its clinic.
-  let nationalClinic: [Int: Int]
+  /// Other region code → the inhabitants of each of its `regionKommuner`
+  /// (the sample population's 2024K1): where a patient lives is drawn in
+  /// proportion to them.
+  let regionInhabitants: [Int: [Int]]
+  /// Kommune code (of `regionKommuner`) → its clinics (indices into
+  /// `clinics`), one per practice of `OtherRegionPractices`, and their
+  /// weights (capacity 51 + 62).
+  let nationalClinics: [Int: (clinics: [Int], weights: [Int])]
+  /// The other regions' kommuner whose clinic comes first among the
+  /// national clinics (the sample's first national part had these alone).
   static let kommunerPerRegion = 4
   private let clinicChoice: [Int: (clinics: [Int], weights51: [Int], weights62: [Int])]
 
@@ -100,25 +110,51 @@ struct Places {
       clinics.append(Clinic(kommune: code, ydernummer: ydernummer(clinics.count), weight51: 0, weight62: 0))
     }
     var regionKommuner: [Int: [Int]] = [:]
-    var nationalClinic: [Int: Int] = [:]
+    var regionInhabitants: [Int: [Int]] = [:]
+    var nationalClinic: [Int: [Int]] = [:]
     for region in geo.regions where region.code != Self.regionCode {
       let all = Rows.years.map { Set(geo.kommuner(inRegion: region.code, year: $0).map(\.code)) }
       let stable = geo.kommuner(inRegion: region.code, year: Rows.years[0]).map(\.code).filter { c in all.allSatisfy { $0.contains(c) } }
       guard !stable.isEmpty else { continue }
-      regionKommuner[region.code] = Array(stable.prefix(Self.kommunerPerRegion))
+      regionKommuner[region.code] = stable
+      regionInhabitants[region.code] = stable.map { PopulationSample.size(ofOther: $0) }
       for code in stable.prefix(Self.kommunerPerRegion) {
-        nationalClinic[code] = clinics.count
+        nationalClinic[code] = [clinics.count]
         clinics.append(Clinic(kommune: code, ydernummer: ydernummer(clinics.count), weight51: 0, weight62: 0))
+      }
+    }
+    // Then a clinic for every other practice of the other regions (the
+    // first practice of the kommuner above is the clinic they have).
+    var weights: [Int: [Int]] = [:]
+    for p in OtherRegionPractices.all {
+      weights[p.kommune, default: []].append(p.capacity51 + p.capacity62)
+      if p.serial == 1, nationalClinic[p.kommune] != nil { continue }
+      nationalClinic[p.kommune, default: []].append(clinics.count)
+      clinics.append(Clinic(kommune: p.kommune, ydernummer: ydernummer(clinics.count), weight51: 0, weight62: 0))
+    }
+    for (region, codes) in regionKommuner {
+      for code in codes {
+        precondition(nationalClinic[code]?.count == weights[code]?.count, "kommune \(code) of region \(region): no practice")
       }
     }
     self.ridingClinic = ridingClinic
     self.regionKommuner = regionKommuner
-    self.nationalClinic = nationalClinic
+    self.regionInhabitants = regionInhabitants
+    self.nationalClinics = Dictionary(uniqueKeysWithValues: nationalClinic.map { ($0.key, ($0.value, weights[$0.key]!)) })
     self.clinics = clinics
     for code in rowCodes { precondition(byKommune[code] != nil, "no clinic in \(code)") }
     clinicChoice = byKommune.mapValues { list in
       (list, list.map { clinics[$0].weight51 }, list.map { clinics[$0].weight62 })
     }
+  }
+
+  /// A clinic of the other regions in `kommune`, drawn in proportion to
+  /// its practice's capacity by `key` (fixed for a person and segment).
+  func nationalClinic(in kommune: Int, key: UInt64) -> Int {
+    guard let c = nationalClinics[kommune] else { preconditionFailure("no national clinic in \(kommune)") }
+    guard c.clinics.count > 1 else { return c.clinics[0] }
+    var rng = SplitMix64(0xC1_1A1C, key)
+    return c.clinics[rng.weighted(c.weights)]
   }
 
   /// The clinics in a kommune (indices into `clinics`).

@@ -65,6 +65,10 @@ public enum PopulationSample {
   ]
   static let christiansoe = (p: 90, o: 40, y: 10)
 
+  /// The inhabitants (2024K1) of a kommune outside Region Nordjylland:
+  /// what the other regions' practices and patients are spread by.
+  static func size(ofOther code: Int) -> Int { knownSizes[code] ?? 20_000 + (code * 7_919) % 60_000 }
+
   /// Counts by quarter index and age: (men, women).
   typealias Counts = [[(men: Int, women: Int)]]
 
@@ -119,7 +123,7 @@ public enum PopulationSample {
         }
         out[k.code] = counts(p: n.p, o: n.o, y2024: y.y2024, y2023: y.y2023, student: k.code == 851)
       } else {
-        let p = knownSizes[k.code] ?? 20_000 + (k.code * 7_919) % 60_000
+        let p = size(ofOther: k.code)
         out[k.code] = counts(
           p: p, o: p * 42 / 100, y2024: p * 20 / 100, y2023: p * 20 / 100 + p / 500,
           student: [101, 751, 461].contains(k.code))

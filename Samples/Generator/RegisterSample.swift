@@ -21,6 +21,13 @@ import LunaDomain
 ///   split over two provider numbers in the plan; one register record per
 ///   practice carries it as 1.
 ///
+/// At full scale the register goes on with the made-up practices of the
+/// four other regions (`OtherRegionPractices`: every kommune, one practice
+/// per about 12,000 inhabitants, `PraksisId` `K461-01` …) and a
+/// ridefysioterapi practice (`RK461`, capacity 1) in each of their kommuner
+/// of 60,000 inhabitants or more, after the records above, which stay as the
+/// small scale writes them.
+///
 /// The file is `;`-separated UTF-8 with Danish decimal commas.
 public enum RegisterSample {
   public static let fileName = "ydere.csv"
@@ -46,9 +53,13 @@ Aalborg|Aalborg Ridefysioterapi|Vestre Skovvej 2|9000|Aalborg|1|1||
   static let header =
     "PraksisId;Klinik;Adresse;Postnr;By;Kommune;Speciale;Kapacitet51;Kapacitet62;Kapacitet;Ventetid51;Ventetid62;AntalFysioterapeuter;EkstraAdresse;EkstraKommune"
 
+  /// Kommuner outside Region Nordjylland of at least this many inhabitants
+  /// have a ridefysioterapi practice at full scale.
+  static let ridingInhabitants = 60_000
+
   /// The register's text: the clinics of `published`, then the riding
-  /// practices.
-  static func text(_ published: PublishedTables) throws -> String {
+  /// practices; at full scale then the other regions' practices.
+  static func text(_ published: PublishedTables, scale: SampleScale = .small) throws -> String {
     func code(_ name: String) -> String { String(Geography.denmark.kommune(named: name)!.code) }
     func danish(_ s: String) -> String { s.replacingOccurrences(of: ".", with: ",") }
     func field(_ s: String) -> String {
@@ -76,20 +87,53 @@ Aalborg|Aalborg Ridefysioterapi|Vestre Skovvej 2|9000|Aalborg|1|1||
         ["R\(i + 1)", f[1], f[2], f[3], f[4], code(f[0]), "65", "", "", danish(f[5]), "", "", f[6], f[7], f[8]]
           .map(field).joined(separator: ";"))
     }
+    if scale == .full { lines += otherRegions() }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The records of `OtherRegionPractices`, then the other regions' riding
+  /// practices, by kommune.
+  static func otherRegions() -> [String] {
+    let geo = Geography.denmark
+    func hundredths(_ v: Int) -> String { v % 100 == 0 ? "\(v / 100)" : "\(v / 100)," + String(format: "%02d", v % 100) }
+    var lines: [String] = []
+    for p in OtherRegionPractices.all {
+      let k = geo.kommune(code: p.kommune)!
+      let serial = (p.serial < 10 ? "0" : "") + String(p.serial)
+      let postnr = String(OtherRegionPractices.postnr(kommune: p.kommune))
+      let fields: [String] = [
+        "K\(p.kommune)-\(serial)", "Fysioterapi \(k.name) \(p.serial)", "Sundhedsvej \(p.serial)", postnr, k.name,
+        String(p.kommune), "51", hundredths(p.capacity51), hundredths(p.capacity62), "", String(p.wait51),
+        String(p.wait62), String(p.physiotherapists), "", "",
+      ]
+      lines.append(fields.joined(separator: ";"))
+    }
+    for p in OtherRegionPractices.all where p.serial == 1 {
+      guard PopulationSample.size(ofOther: p.kommune) >= ridingInhabitants else { continue }
+      let k = geo.kommune(code: p.kommune)!
+      let postnr = String(OtherRegionPractices.postnr(kommune: p.kommune))
+      let fields: [String] = [
+        "RK\(p.kommune)", "\(k.name) Ridefysioterapi", "Ridebanevej 1", postnr, k.name, String(p.kommune), "65", "", "",
+        "1", "", "", "1", "", "",
+      ]
+      lines.append(fields.joined(separator: ";"))
+    }
+    return lines
   }
 
   /// Writes `ydere.csv` into `directory` and returns its path, the clinics
   /// read from the published files bundled with LunaSamples.
+  /// At `.small` (the default) Region Nordjylland's practices alone; at
+  /// `.full` the other regions' too.
   @discardableResult
-  public static func write(to directory: String) throws -> String {
-    try write(to: directory, published: .bundled())
+  public static func write(to directory: String, scale: SampleScale = .small) throws -> String {
+    try write(to: directory, scale: scale, published: .bundled())
   }
 
   @discardableResult
-  static func write(to directory: String, published: PublishedTables) throws -> String {
+  static func write(to directory: String, scale: SampleScale = .small, published: PublishedTables) throws -> String {
     let path = (directory as NSString).appendingPathComponent(fileName)
-    try text(published).write(toFile: path, atomically: true, encoding: .utf8)
+    try text(published, scale: scale).write(toFile: path, atomically: true, encoding: .utf8)
     return path
   }
 }

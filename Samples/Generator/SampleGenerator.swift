@@ -16,10 +16,16 @@ public enum SampleScale: String, CaseIterable, Sendable {
   /// and 57) of the region's kommuner 2019–2023 and of every region
   /// 2020–2023, and specialer 51 and 62 of the other four regions 2020–2023,
   /// reproducing Tabel 16, 17, 18–34 (even) and 42–57 except the misprints
-  /// of `Misprint.all`. Outside Region Nordjylland a patient's services come
-  /// in one line (Antal up to 99), so the regional tables' 1.6 million
-  /// patient-years cost about 2 million lines: 6.2 million lines, 410 MB in
-  /// all.
+  /// of `Misprint.all`. The other regions' patients live in every kommune of
+  /// their region, drawn in proportion to its inhabitants, and are treated
+  /// at its practices (`OtherRegionPractices`, also in the register); their
+  /// 2019 is the 2020 region row scaled by Region Nordjylland's own change
+  /// (`RegionYear.before`). Outside Region Nordjylland a patient's services
+  /// come in one line per 99 (Antal up to 99), so the regional tables'
+  /// 2 million patient-years cost about 2.5 million lines: 6.7 million
+  /// lines, 440 MB in all. Every line of Region Nordjylland's populations is
+  /// written as before the other regions had every kommune, in the same
+  /// relative order.
   case full
 }
 
@@ -180,7 +186,7 @@ public struct SampleGenerator: Sendable {
     }
     // The reference extracts beside the claims (not among the returned
     // claims files): the provider register and the population.
-    try RegisterSample.write(to: directory, published: published)
+    try RegisterSample.write(to: directory, scale: scale, published: published)
     try PopulationSample.write(to: directory, scale: scale, published: published)
     return paths
   }

@@ -358,7 +358,7 @@ struct RegisterPopulationCommandTests {
       return (ydere, befolkning)
     }
     let dir = makeTempDir("reference-full")
-    return ((try? RegisterSample.write(to: dir)) ?? "", (try? PopulationSample.write(to: dir, scale: .full)) ?? "")
+    return ((try? RegisterSample.write(to: dir, scale: .full)) ?? "", (try? PopulationSample.write(to: dir, scale: .full)) ?? "")
   }()
 
   static let output: Result<(out: String, exit: Int32, stderr: String), Error> = Result {
