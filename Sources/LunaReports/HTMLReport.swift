@@ -79,7 +79,8 @@ public struct HTMLReport: Sendable {
   public func render(_ tables: [Table], run: RunReport? = nil, runID: Int64? = nil) -> [UInt8] {
     let tables = order(tables)
     let print = Self.printCSS(
-      running: running ?? title, runLine: Self.runLine(run: run, runID: runID, words: words), words: words)
+      running: running ?? title, runLine: Self.runLine(run: run, runID: runID, words: words), words: words,
+      sourceClass: sourceClass)
     var o = "<!DOCTYPE html>\n<html lang=\"\(HTMLText.escape(style.language))\">\n<head>\n<meta charset=\"utf-8\">\n"
     o += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     o += "<title>\(HTMLText.escape(title))</title>\n<style>\n\(Self.css(sourceClass: sourceClass))\(print)</style>\n</head>\n<body>\n<main>\n"
@@ -117,21 +118,23 @@ public struct HTMLReport: Sendable {
 
   /// One table's section: heading, table, source line, charts. A figure
   /// (`Table.Presentation.figure`) shows its chart first, then the numbers
-  /// behind it.
+  /// behind it. The heading and the part under it are one `keep` block,
+  /// printed whole when it fits a page.
   func section(_ table: Table) -> String {
     let figure = table.presentation == .figure
     let fit = Self.printFit(table, style: style)
     var o = "<section id=\"\(HTMLText.escape(table.id))\" class=\"\(figure ? "figure" : "table")"
     o += "\(fit.isLandscape ? " landscape" : "")\">\n"
-    o += "<h2>\(HTMLText.escape(table.title))</h2>\n"
     let charts = self.charts(table, unit(table), style).map {
       "<figure class=\"chart\">\n\($0.svg())\n</figure>\n"
     }.joined()
-    if figure { o += charts }
-    o += htmlTable(table, fit: fit)
-    if table.rows.isEmpty { o += "<p class=\"empty\">\(HTMLText.escape(style.labels.noRows))</p>\n" }
-    if let s = source(table) { o += "<p class=\"\(HTMLText.escape(sourceClass))\">\(HTMLText.escape(s))</p>\n" }
-    if !figure { o += charts }
+    var numbers = htmlTable(table, fit: fit)
+    if table.rows.isEmpty { numbers += "<p class=\"empty\">\(HTMLText.escape(style.labels.noRows))</p>\n" }
+    if let s = source(table) { numbers += "<p class=\"\(HTMLText.escape(sourceClass))\">\(HTMLText.escape(s))</p>\n" }
+    // The heading and what comes first under it stay together on paper
+    // (`keep`); what follows may start the next page.
+    o += "<div class=\"keep\">\n<h2>\(HTMLText.escape(table.title))</h2>\n"
+    o += figure ? charts + "</div>\n" + numbers : numbers + "</div>\n" + charts
     return o + "</section>\n"
   }
 

@@ -71,10 +71,10 @@ extension HTMLReport {
   }
 
   /// The printed type and the page's text width in points, kept in step
-  /// with `printCSS`: 9 pt and 7.5 pt type, cells padded 6 pt and 4 pt on
+  /// with `printCSS`: 9 pt and 7 pt type, cells padded 6 pt and 3 pt on
   /// each side, A4 less 14 mm margins left and right (182 mm upright, 269 mm
   /// on its side).
-  static let printType = (normal: 9.0, small: 7.5, padNormal: 6.0, padSmall: 4.0)
+  static let printType = (normal: 9.0, small: 7.0, padNormal: 6.0, padSmall: 3.0)
   static let printWidth = (portrait: 182.0 * 72 / 25.4, landscape: 269.0 * 72 / 25.4)
   /// The printed pages' fonts: Arial's metrics, which `printFit` assumes
   /// (Windows and macOS have Arial, Debian's fonts-liberation its twin).
@@ -86,7 +86,8 @@ extension HTMLReport {
   /// wider for bold, plus padding) stays within 95% of the page's text
   /// width. The print type is Arial or its metric twin Liberation Sans
   /// (`printFonts`); measured in it on the praksisplan's tables, the
-  /// estimate is 1 to 13% above the width Chromium prints.
+  /// estimate is 1 to 13% above the width Chromium prints (the widest
+  /// tables, whose long headers set their width, about 10%).
   public static func printFit(_ table: Table, style: TableStyle) -> PrintFit {
     var chars = table.header.indices.map { Double(style.columnLabel(of: table, at: $0).count) * 1.1 }
     for row in table.rows {
@@ -195,10 +196,12 @@ extension HTMLReport {
 
   /// The print styles: A4 pages with margins; a running header (`running`
   /// at the left, the run's id and date at the right) and "Page n of N" at
-  /// the foot of every page but the cover; landscape pages for the tables
-  /// `printFit` puts there; tables kept whole on a page when they fit, their
-  /// header repeated when they do not; nothing scrolled or cut.
-  static func printCSS(running: String, runLine: String?, words: Words) -> String {
+  /// the foot of every page; landscape pages for the tables `printFit` puts
+  /// there; a table kept whole on a page with its heading and source line
+  /// when it fits, its header repeated when it does not; a chart kept whole
+  /// but free to follow its table on the next page (it has its own title),
+  /// so that pages fill; nothing scrolled or cut.
+  static func printCSS(running: String, runLine: String?, words: Words, sourceClass: String) -> String {
     let font = printFonts
     let page = "\(cssString(words.page + " ")) counter(page) \(cssString(" " + words.of + " ")) counter(pages)"
     let right = runLine.map { cssString(words.run + " " + $0) } ?? "none"
@@ -219,10 +222,12 @@ extension HTMLReport {
         nav { break-after: page; }
         nav h2 { margin-top: 0; }
         nav ul { font-size: 8.5pt; }
-        section { margin-top: 6mm; padding-top: 3mm; break-inside: avoid; }
+        section { margin-top: 6mm; padding-top: 3mm; }
         section.landscape { page: wide; }
-        h2 { font-size: 12pt; break-after: avoid; }
+        h2 { font-size: 12pt; break-after: avoid; break-inside: avoid; }
+        .keep { break-inside: avoid; }
         .scroll { overflow: visible; break-inside: avoid; }
+        .\(sourceClass), .empty { break-before: avoid; }
         table { font-size: \(t.normal)pt; min-width: 0; }
         th, td { padding: 1.5pt \(t.padNormal)pt; }
         table.small { font-size: \(t.small)pt; }
@@ -231,7 +236,7 @@ extension HTMLReport {
         thead { display: table-header-group; }
         tr { break-inside: avoid; }
         figure.chart { margin: 4mm 0 0; break-inside: avoid; }
-        svg.chart { width: auto; height: auto; max-width: 100%; max-height: 90mm; }
+        svg.chart { width: auto; height: auto; max-width: 100%; max-height: 80mm; }
         .empty, footer { font-size: 8.5pt; }
       }
 
