@@ -80,6 +80,24 @@ import Testing
     #expect(html.contains(".scroll { overflow: visible;"))
   }
 
+  /// Past a landscape page in small type a table's headers and cells
+  /// wrap: narrower, never cut.
+  @Test func aTableTooWideEvenOnItsSideWraps() {
+    let header = ["kommune"] + (1...14).map { "Ventetid \($0) gennemsnit uger" }
+    let table = Table(
+      id: "wide", title: "Wide", header: header,
+      rows: [[.text("Vesthimmerlands")] + (1...14).map { .number(Rational(Int64($0)), decimals: 0) }])
+    #expect(HTMLReport.printFit(table, style: .danish) == .wrapped)
+    var narrower = table
+    narrower.header = Array(header.prefix(6))
+    narrower.rows = [Array(table.rows[0].prefix(6))]
+    #expect(HTMLReport.printFit(narrower, style: .danish) == .landscapeSmall)
+    let html = String(decoding: HTMLReport(title: "T", style: .danish).render([table]), as: UTF8.self)
+    #expect(html.contains("<section id=\"wide\" class=\"table landscape\">"))
+    #expect(html.contains("<table class=\"small wrapped\">"))
+    #expect(html.contains("table.wrapped th, table.wrapped td { white-space: normal; }"))
+  }
+
   @Test func runningHeaderTextIsEscapedInTheCSS() {
     let report = HTMLReport(
       title: "Plan \"A\" </style><script>alert(1)</script>", running: "Run \\ \"x\"\n</style>")
