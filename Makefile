@@ -12,9 +12,11 @@ REGION     ?= 1081
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System packages the build and the tools need (Debian names).
 APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config time
-# What only the tests need: an independent reader of the Excel workbook and a
-# browser that renders the HTML report.
-TEST_APT_PKGS := python3-openpyxl chromium
+# What only the tests need: an independent reader of the Excel workbook, a
+# browser that renders and prints the HTML report in the fonts it fits its
+# tables to (Liberation Sans has Arial's metrics), and poppler's pdftotext
+# and pdfinfo to read the printed PDF.
+TEST_APT_PKGS := python3-openpyxl chromium fonts-liberation poppler-utils
 
 .PHONY: all deps build samples run test bench bench-peers bench-scale clean help fuzz fuzz-replay test-sanitize example example-build docs
 

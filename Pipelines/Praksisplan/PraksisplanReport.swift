@@ -26,7 +26,8 @@ extension Praksisplan {
   public static func report(region: Int) -> HTMLReport { report(plan: plan(region: region)) }
 
   /// The HTML report of a plan: its title, its tables in its order, each
-  /// with its source line.
+  /// with its source line; the cover names the region and the years, the
+  /// pages print in Danish ("Side 3 af 40").
   public static func report(plan: Plan) -> HTMLReport {
     HTMLReport(
       title: plan.reportTitle,
@@ -34,8 +35,18 @@ extension Praksisplan {
         "Tabeller og figurer beregnet af LunaPipe fra de givne udtræk, nummereret som i den offentliggjorte "
         + "praksisplan. Udvikling i procent fra første til sidste år.",
       source: { source(of: $0, plan: plan) }, unit: { unit(of: $0) }, order: { readingOrder($0, plan: plan) },
-      style: .danish, sourceClass: "kilde")
+      style: .danish, sourceClass: "kilde",
+      facts: [
+        .init("Region", regionName(plan.region)),
+        .init("År", "\(plan.years.lowerBound)–\(plan.years.upperBound)"),
+      ],
+      words: reportWords)
   }
+
+  /// The words of the report's cover and printed pages, in Danish.
+  public static let reportWords = HTMLReport.Words(
+    summary: "Sammenfatning", run: "Kørsel", tables: "tabeller", figures: "figurer", and: "og", file: "Fil",
+    total: "I alt", page: "Side", of: "af")
 
   /// The Excel workbook of Region Nordjylland's plan.
   public static var workbook: XLSXWorkbook { workbook(region: region) }

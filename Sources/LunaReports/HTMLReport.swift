@@ -5,9 +5,16 @@ import LunaPipeCore
 /// language as the page's `lang`, a source line under each table, and bar
 /// charts as inline SVG.
 ///
+/// The page opens with a cover: the title, the intro and a summary of the
+/// run (the composer's `facts`, the run's id and date, the number of tables
+/// and figures, the records of each input). It prints on A4 (see
+/// `printCSS`): a running header with `running` and the run, page numbers,
+/// each table whole on a page when it fits, wide tables in smaller type or
+/// on landscape pages (`printFit`), never cut.
+///
 /// The page needs nothing from anywhere: the CSS is inline, the charts are
-/// inline SVG, there are no scripts, fonts or images to fetch. It holds no
-/// time of day, so the same tables give the same bytes.
+/// inline SVG, there are no scripts, fonts or images to fetch. It holds the
+/// run's date but no time of day, so the same run gives the same bytes.
 ///
 ///     let report = HTMLReport(title: "Plan", source: { _ in "Source: registry" })
 ///     let bytes = report.render(tables)   // "<!DOCTYPE html>\n<html lang=\"en\">…"
@@ -30,6 +37,13 @@ public struct HTMLReport: Sendable {
   public var style: TableStyle
   /// The CSS class of the source line under a table: `source` by default.
   public var sourceClass: String
+  /// Lines of the cover's summary before the run's own ("Region", "Years").
+  public var facts: [Fact]
+  /// The running header at the top left of every printed page but the
+  /// cover; the title by default.
+  public var running: String?
+  /// The words of the cover and the printed pages; English by default.
+  public var words: Words
 
   /// A report titled `title`; every other part is optional.
   public init(
@@ -39,7 +53,7 @@ public struct HTMLReport: Sendable {
       BarChart.standard(for: $0, unit: $1, style: $2)
     },
     order: @escaping @Sendable ([Table]) -> [Table] = { $0 }, style: TableStyle = .standard,
-    sourceClass: String = "source"
+    sourceClass: String = "source", facts: [Fact] = [], running: String? = nil, words: Words = Words()
   ) {
     self.title = title
     self.intro = intro
@@ -49,21 +63,28 @@ public struct HTMLReport: Sendable {
     self.order = order
     self.style = style
     self.sourceClass = sourceClass
+    self.facts = facts
+    self.running = running
+    self.words = words
   }
 
-  /// The page for `tables`, in their order. With `run`, a closing paragraph
-  /// gives the records read, accepted and rejected (counts only: no paths,
-  /// no times, no thread count, so the bytes stay the same), and when some
-  /// accepted records fall outside every table (`RunReport.outsideTables`)
-  /// a paragraph lists them by volume cell (year and speciale).
-  public func render(_ tables: [Table], run: RunReport? = nil) -> [UInt8] {
+  /// The page for `tables`, in their order. With `run`, the cover lists
+  /// each input file by name (not its path) with its records, and a closing
+  /// paragraph gives the records read, accepted and rejected (counts only:
+  /// no paths, no times, no thread count, so the bytes stay the same), and
+  /// when some accepted records fall outside every table
+  /// (`RunReport.outsideTables`) a paragraph lists them by volume cell (year
+  /// and speciale). `runID` and the day `run` started (`RunReport.started`)
+  /// are shown on the cover and in the printed pages' header.
+  public func render(_ tables: [Table], run: RunReport? = nil, runID: Int64? = nil) -> [UInt8] {
     let tables = order(tables)
+    let print = Self.printCSS(
+      running: running ?? title, runLine: Self.runLine(run: run, runID: runID, words: words), words: words,
+      sourceClass: sourceClass)
     var o = "<!DOCTYPE html>\n<html lang=\"\(HTMLText.escape(style.language))\">\n<head>\n<meta charset=\"utf-8\">\n"
     o += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    o += "<title>\(HTMLText.escape(title))</title>\n<style>\n\(Self.css(sourceClass: sourceClass))</style>\n</head>\n<body>\n<main>\n"
-    o += "<header>\n<h1>\(HTMLText.escape(title))</h1>\n"
-    if let intro { o += "<p class=\"intro\">\(HTMLText.escape(intro))</p>\n" }
-    o += "</header>\n"
+    o += "<title>\(HTMLText.escape(title))</title>\n<style>\n\(Self.css(sourceClass: sourceClass))\(print)</style>\n</head>\n<body>\n<main>\n"
+    o += cover(tables, run: run, runID: runID)
     if tables.count > 1 {
       let contents = HTMLText.escape(style.labels.contents)
       o += "<nav aria-label=\"\(contents)\">\n<h2>\(contents)</h2>\n<ul>\n"
@@ -97,28 +118,34 @@ public struct HTMLReport: Sendable {
 
   /// One table's section: heading, table, source line, charts. A figure
   /// (`Table.Presentation.figure`) shows its chart first, then the numbers
-  /// behind it.
+  /// behind it. The heading and the part under it are one `keep` block,
+  /// printed whole when it fits a page.
   func section(_ table: Table) -> String {
     let figure = table.presentation == .figure
-    var o = "<section id=\"\(HTMLText.escape(table.id))\" class=\"\(figure ? "figure" : "table")\">\n"
-    o += "<h2>\(HTMLText.escape(table.title))</h2>\n"
+    let fit = Self.printFit(table, style: style)
+    var o = "<section id=\"\(HTMLText.escape(table.id))\" class=\"\(figure ? "figure" : "table")"
+    o += "\(fit.isLandscape ? " landscape" : "")\">\n"
     let charts = self.charts(table, unit(table), style).map {
       "<figure class=\"chart\">\n\($0.svg())\n</figure>\n"
     }.joined()
-    if figure { o += charts }
-    o += htmlTable(table)
-    if table.rows.isEmpty { o += "<p class=\"empty\">\(HTMLText.escape(style.labels.noRows))</p>\n" }
-    if let s = source(table) { o += "<p class=\"\(HTMLText.escape(sourceClass))\">\(HTMLText.escape(s))</p>\n" }
-    if !figure { o += charts }
+    var numbers = htmlTable(table, fit: fit)
+    if table.rows.isEmpty { numbers += "<p class=\"empty\">\(HTMLText.escape(style.labels.noRows))</p>\n" }
+    if let s = source(table) { numbers += "<p class=\"\(HTMLText.escape(sourceClass))\">\(HTMLText.escape(s))</p>\n" }
+    // The heading and what comes first under it stay together on paper
+    // (`keep`); what follows may start the next page.
+    o += "<div class=\"keep\">\n<h2>\(HTMLText.escape(table.title))</h2>\n"
+    o += figure ? charts + "</div>\n" + numbers : numbers + "</div>\n" + charts
     return o + "</section>\n"
   }
 
-  /// The `<table>`: a header row, numbers right-aligned, totals in bold.
-  func htmlTable(_ table: Table) -> String {
+  /// The `<table>`: a header row, numbers right-aligned, totals in bold; in
+  /// the smaller type when `fit` says so.
+  func htmlTable(_ table: Table, fit: PrintFit = .portrait) -> String {
     let numeric = table.header.indices.map { c in
       table.rows.contains { c < $0.count && TableDisplay.value(of: $0[c]) != nil }
     }
-    var o = "<div class=\"scroll\">\n<table>\n<thead>\n<tr>"
+    let cls = fit == .wrapped ? " class=\"small wrapped\"" : fit.isSmall ? " class=\"small\"" : ""
+    var o = "<div class=\"scroll\">\n<table\(cls)>\n<thead>\n<tr>"
     for c in table.header.indices {
       let cls = numeric[c] ? " class=\"num\"" : ""
       o += "<th scope=\"col\"\(cls)>\(HTMLText.escape(style.columnLabel(of: table, at: c)))</th>"
@@ -141,16 +168,25 @@ public struct HTMLReport: Sendable {
     return o + "</tbody>\n</table>\n</div>\n"
   }
 
+  /// The page's fonts, the first one installed.
+  static let fonts = "\"Segoe UI\", \"Helvetica Neue\", Arial, \"Liberation Sans\", \"DejaVu Sans\", sans-serif"
+
   /// The page's CSS, the source line's rule under `sourceClass`.
   static func css(sourceClass: String) -> String {
     """
     :root { color-scheme: light; }
-    body { margin: 0; background: #f4f6f8; color: #1a1a1a;
-      font-family: "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif;
+    body { margin: 0; background: #f4f6f8; color: #1a1a1a; font-family: \(fonts);
       font-size: 15px; line-height: 1.45; }
     main { max-width: 1040px; margin: 0 auto; padding: 24px 32px 48px; background: #ffffff; }
     h1 { font-size: 28px; color: #1f4e79; margin: 8px 0 4px; }
     .intro { color: #404040; margin: 0 0 12px; }
+    .summary { margin: 16px 0 8px; padding: 12px 16px 14px; background: #f2f6fa; border-left: 4px solid #1f4e79; }
+    .summary h2 { font-size: 17px; margin: 0 0 8px; }
+    .summary dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0 0 12px; }
+    .summary dl div { display: contents; }
+    .summary dt { font-weight: 600; }
+    .summary dd { margin: 0; }
+    .summary table { font-size: 13px; min-width: 0; background: #ffffff; }
     nav h2 { font-size: 17px; margin: 16px 0 4px; }
     nav ul { margin: 0; padding: 0; list-style: none; columns: 2; column-gap: 32px; font-size: 13px; }
     nav li { break-inside: avoid; margin-bottom: 2px; }
@@ -171,7 +207,6 @@ public struct HTMLReport: Sendable {
     figure.chart { margin: 18px 0 0; }
     svg.chart { max-width: 100%; height: auto; font-family: inherit; }
     footer { margin-top: 40px; font-size: 13px; color: #595959; }
-    @media print { body { background: #ffffff; } main { padding: 0; } section { break-inside: avoid; } }
 
     """
   }
@@ -217,13 +252,14 @@ public struct EmitReport: Stage {
     self.file = file
   }
 
-  /// Renders the page of `tables` (with the run's counts from
-  /// `context.report`) and returns the tables unchanged; writes nothing when
+  /// Renders the page of `tables` (with the run's counts and start from
+  /// `context.report`, its id from `context.output`) and returns the tables
+  /// unchanged; writes nothing when
   /// the run has no output directory. Throws `PipelineError.output` when the
   /// file cannot be written.
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
-    try out.write(file, report.render(tables, run: context.report))
+    try out.write(file, report.render(tables, run: context.report, runID: out.runID))
     return tables
   }
 }

@@ -284,13 +284,18 @@ enum ReportFixture {
     #expect(again == Array(html.utf8))
   }
 
+  /// The run's counts, and its id and day (on the cover and in the printed
+  /// pages' header) but no time of day.
   @Test func runTotalsWithoutTimes() {
     var run = RunReport(pipeline: "praksisplan", version: "0.1.0", threads: 7, maxRejectShare: 0.01)
     run.totals = .init(read: 1_234_567, accepted: 1_234_000, rejected: 560, skippedEmpty: 7)
-    run.started = "2026-11-27T02:00:01Z"
-    let s = String(decoding: ReportFixture.report.render(ReportFixture.all, run: run), as: UTF8.self)
+    run.started = "2026-11-27T11:58:01Z"
+    let s = String(decoding: ReportFixture.report.render(ReportFixture.all, run: run, runID: 12), as: UTF8.self)
     #expect(s.contains("1.234.567 poster læst, 1.234.000 godkendt, 560 afvist, 7 tomme linjer"))
-    #expect(!s.contains("2026"))
+    // The day where the tests run (UTC-11 to UTC+12 keep it).
+    #expect(s.contains("<dt>Run</dt><dd>12, 2026-11-27</dd>"))
+    #expect(s.contains("@top-right { content: \"Run 12, 2026-11-27\";"))
+    #expect(!s.contains("11:58") && !s.contains("T11"))
   }
 
   @Test func stageWritesTheReport() throws {

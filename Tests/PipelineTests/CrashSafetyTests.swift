@@ -20,8 +20,15 @@ import Testing
 struct CrashSafetyTests {
   struct OutputSet: Equatable {
     /// Relative path → SHA-256-free fingerprint: the bytes themselves,
-    /// except run-report.json (it holds times), checked separately.
+    /// except run-report.json (it holds times), checked separately, and
+    /// report.html without the run's id and day (`withoutRun`).
     var files: [String: Data]
+  }
+
+  /// A report's page without the run it names: "Kørsel 12, 2026-11-27" on
+  /// the cover and in the running header as "Kørsel RUN".
+  static func withoutRun(_ page: String) -> String {
+    page.replacing(/(<dt>Kørsel<\/dt><dd>|"Kørsel )\d+, \d{4}-\d{2}-\d{2}/) { $0.output.1 + "RUN" }
   }
 
   static func outputSet(_ dir: String) throws -> OutputSet {
@@ -31,7 +38,8 @@ struct CrashSafetyTests {
       let exists = FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)
       // The report holds times, the ownership marker the run id.
       if !exists || isDir.boolValue || rel == "run-report.json" || rel == ".lunapipe-output" { continue }
-      files[rel] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + rel))
+      let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + rel))
+      files[rel] = rel == "report.html" ? Data(withoutRun(String(decoding: data, as: UTF8.self)).utf8) : data
     }
     return OutputSet(files: files)
   }

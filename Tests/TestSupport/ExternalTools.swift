@@ -238,3 +238,103 @@ public func screenshot(_ html: String, width: Int = 1280, height: Int = 4000) th
   }
   return png
 }
+
+/// Poppler's `pdftotext` and `pdfinfo` (`make test` installs Debian's
+/// `poppler-utils`, in `/usr/bin`): the directory holding both.
+public func poppler() throws -> (pdftotext: String, pdfinfo: String) {
+  guard let text = findExecutable([], name: "pdftotext"), let info = findExecutable([], name: "pdfinfo") else {
+    throw MissingTool(description: "no pdftotext/pdfinfo on the PATH: run `make test` (installs poppler-utils)")
+  }
+  return (text, info)
+}
+
+/// Prints `html` (a file) to PDF with headless Chromium, as a reader's
+/// "Save as PDF" does (the page's own `@page` rules, no browser header or
+/// footer), and returns the PDF's path.
+public func printToPDF(_ html: String) throws -> String {
+  let pdf = makeTempDir("print") + "/page.pdf"
+  let profile = makeTempDir("chromium-profile")
+  let r = try runTool(
+    try chromium(),
+    [
+      "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--no-pdf-header-footer",
+      "--print-to-pdf=\(pdf)", URL(fileURLWithPath: html).absoluteString,
+    ])
+  guard FileManager.default.fileExists(atPath: pdf) else {
+    throw MissingTool(description: "chromium wrote no PDF (exit \(r.exit)): \(r.stderr)")
+  }
+  return pdf
+}
+
+/// A PDF as poppler reads it: each page's MediaBox (from `pdfinfo -box`)
+/// and the words on it with their boxes (from `pdftotext -bbox`), in the
+/// order they are drawn.
+public struct PDFPages {
+  public struct Word {
+    public var text: String
+    public var xMin, yMin, xMax, yMax: Double
+  }
+
+  public struct Page {
+    /// The MediaBox's width and height in points (A4: 595 x 842).
+    public var width: Double
+    public var height: Double
+    /// The size pdftotext gives the page, which it crops words to.
+    public var textWidth: Double
+    public var textHeight: Double
+    public var words: [Word]
+    /// The words joined by single spaces.
+    public var text: String { words.map(\.text).joined(separator: " ") }
+    public var isLandscape: Bool { width > height }
+    /// Words that reach outside the page: cut off on paper.
+    public var outside: [Word] {
+      words.filter { $0.xMin < -0.5 || $0.yMin < -0.5 || $0.xMax > width + 0.5 || $0.yMax > height + 0.5 }
+    }
+  }
+
+  public var pages: [Page]
+
+  /// Reads `pdf` with pdfinfo and pdftotext.
+  public init(path pdf: String) throws {
+    let tools = try poppler()
+    let info = try runTool(tools.pdfinfo, ["-box", "-f", "1", "-l", "100000", pdf])
+    guard info.exit == 0 else { throw MissingTool(description: "pdfinfo cannot read \(pdf): \(info.stderr)") }
+    // "Page    1 MediaBox:     0.00     0.00   594.96   841.92"
+    var boxes: [(Double, Double)] = []
+    for line in info.stdout.split(separator: "\n") where line.hasPrefix("Page") && line.contains("MediaBox:") {
+      let n = line.split(separator: ":").last!.split(separator: " ").compactMap { Double($0) }
+      if n.count == 4 { boxes.append((n[2] - n[0], n[3] - n[1])) }
+    }
+    let bbox = try runTool(tools.pdftotext, ["-bbox", pdf, "-"])
+    guard bbox.exit == 0 else { throw MissingTool(description: "pdftotext cannot read \(pdf): \(bbox.stderr)") }
+    func attr(_ s: Substring, _ name: String) -> Double {
+      guard let r = s.range(of: name + "=\"") else { return .nan }
+      return Double(s[r.upperBound...].prefix { $0 != "\"" }) ?? .nan
+    }
+    func unescape(_ s: Substring) -> String {
+      s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+        .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+        .replacingOccurrences(of: "&apos;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+    }
+    var pages: [Page] = []
+    for line in bbox.stdout.split(separator: "\n") {
+      let l = line.drop { $0 == " " }
+      if l.hasPrefix("<page ") {
+        let i = pages.count
+        let box = i < boxes.count ? boxes[i] : (.nan, .nan)
+        pages.append(
+          Page(width: box.0, height: box.1, textWidth: attr(l, "width"), textHeight: attr(l, "height"), words: []))
+      } else if l.hasPrefix("<word "), !pages.isEmpty, let gt = l.firstIndex(of: ">"),
+        let end = l.range(of: "</word>")
+      {
+        let text = unescape(l[l.index(after: gt)..<end.lowerBound])
+        pages[pages.count - 1].words.append(
+          Word(text: text, xMin: attr(l, "xMin"), yMin: attr(l, "yMin"), xMax: attr(l, "xMax"), yMax: attr(l, "yMax")))
+      }
+    }
+    guard pages.count == boxes.count else {
+      throw MissingTool(description: "pdfinfo gives \(boxes.count) pages, pdftotext \(pages.count)")
+    }
+    self.pages = pages
+  }
+}

@@ -88,6 +88,14 @@ public enum Prerequisites {
     }
   }
 
+  /// Poppler's pdftotext and pdfinfo on the PATH, to read the printed report.
+  public static var poppler: Bool {
+    get throws {
+      try available(
+        "pdftotext and pdfinfo on the PATH", present: popplerPresent, provider: "`make test` installs poppler-utils")
+    }
+  }
+
   /// A Python 3 that imports openpyxl, to read the Excel workbook.
   public static var openpyxl: Bool {
     get throws {
@@ -116,6 +124,7 @@ public enum Prerequisites {
     FileManager.default.fileExists(atPath: TestSupport.fullSample + "/ydelser-\($0).csv")
   }
   static let chromiumPresent = (try? TestSupport.chromium()) != nil
+  static let popplerPresent = (try? TestSupport.poppler()) != nil
   static let openpyxlPresent = (try? TestSupport.python3(with: "openpyxl")) != nil
   static let python3Present = (try? TestSupport.python3(with: "zlib")) != nil
   static let scriptPresent = FileManager.default.isExecutableFile(atPath: "/usr/bin/script")

@@ -194,6 +194,9 @@ public final class Runner {
       options: ScanOptions(threads: settings.threads, chunkSize: settings.chunkSize),
       maxRejectShare: settings.maxRejectShare, output: output, pipeline: job.pipeline,
       log: { log.info("\($0)", metadata: ["run": "\(id)"]) }, files: files)
+    // Known from the start, so that what the job writes (the report's
+    // cover and running header) can give the run's date.
+    context.report.started = ISO8601DateFormatter().string(from: started)
     // The volume guard's baseline: the last successful run of this
     // pipeline with these options, into whatever output directory (a new
     // --out does not reset it); for a history from before volumes were
