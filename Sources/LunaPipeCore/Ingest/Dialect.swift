@@ -26,11 +26,16 @@ public struct Dialect: Sendable, Codable, Equatable {
 
   /// The delimiter as the run report and the log write it: `;`, `,`, `TAB`,
   /// or the character itself for a forced one.
-  public var delimiterName: String {
+  public var delimiterName: String { Self.name(ofDelimiter: delimiter) }
+
+  /// A delimiter as the run report and the log write it: `;`, `,`, `TAB`,
+  /// `space`, or the character itself.
+  public static func name(ofDelimiter delimiter: UInt8) -> String {
     switch delimiter {
     case UInt8(ascii: ";"): return ";"
     case UInt8(ascii: ","): return ","
     case 9: return "TAB"
+    case 32: return "space"
     default: return String(UnicodeScalar(delimiter))
     }
   }

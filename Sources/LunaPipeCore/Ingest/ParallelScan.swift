@@ -125,6 +125,8 @@ struct ScanResult {
   /// Accepted records per volume cell (`Schema.volumeKeys`), by name.
   var volumes: [String: Int]
   var timing: ScanTiming
+  /// Notes for the run report (an empty file read as an empty input).
+  var notes: [String] = []
 }
 
 /// Where a scan's work went: parsing (tokenizing, finding records, counting
@@ -354,6 +356,7 @@ final class ParallelScan {
     var textStats: [TextStats] = []  // per file, of the data flushed so far
     var headerText: [TextStats] = []  // per file, of the bytes before the data
     var chunkOffsets: [Int: Int] = [:]  // per chunk in flight, its file offset
+    var notes: [String] = []  // for the run report (an empty file)
     let maxRecord = schema.schema.maxRecordBytes
 
     defer {
@@ -472,6 +475,22 @@ final class ParallelScan {
         filled += n
         bytesRead += n
         eof = filled < cap
+      }
+      if filled == 0 && eof {
+        // An empty (0-byte) file is an empty input: no header, no records,
+        // a note. Whether a run may publish so little is the volume
+        // guard's decision, as for any delivery.
+        try files.verify(path)
+        let stated = options.delimiter.map { Dialect.name(ofDelimiter: $0) } ?? ""
+        reports.append(FileReport(path: path, bytes: 0, encoding: .utf8, delimiter: stated, lineEnd: ""))
+        recordsBefore.append(0)
+        headerLines.append(0)
+        headerText.append(TextStats())
+        textStats.append(TextStats())
+        let note = "\(path): the file is empty (0 bytes): read as an empty input, 0 records"
+        notes.append(note)
+        log(note)
+        continue
       }
       // The header must end within the first block (at least 1 MiB): a file
       // without a line end that soon is not a CSV extract, and is not read
@@ -651,7 +670,7 @@ final class ParallelScan {
       timing.validateTicks &+= w.decoder.validateTicks
       timing.aggregateTicks &+= w.decoder.consumeTicks &+ w.endChunkTicks
     }
-    return ScanResult(files: reports, volumes: volumes, timing: timing)
+    return ScanResult(files: reports, volumes: volumes, timing: timing, notes: notes)
   }
 
   /// Reads past a record longer than the schema allows, from `start` in
@@ -784,10 +803,12 @@ final class ParallelScan {
       let recordsBefore = decoder.records
       segments.append((a..<b, recordsBefore))
       if !irregular && memchr(seg.baseAddress!, 0x22, seg.count) == nil {
-        // No quote at all (the common case): libcsv's records, split directly.
+        // No quote at all (the common case): libcsv's records, split
+        // directly. A TAB in a field is outside quotes.
+        decoder.quotedTabs = false
         decoder.splitPlain(seg, delimiter: delimiter)
       } else {
-        try tokenizer.parse(seg, callbacks)
+        try parseQuoted(seg)
         // Irregular records never get here; a quote still open is a bug
         // caught rather than a record lost.
         if tokenizer.inQuotedField { decoder.markUnterminatedQuote() }
@@ -797,6 +818,20 @@ final class ParallelScan {
       if !new.isEmpty {
         let spans = RecordLocator.locate(ordinals: new.map { $0.ordinal - recordsBefore }, in: seg, delimiter: delimiter)
         for (r, span) in zip(new, spans) { located.append((r, (a + span.lowerBound)..<(a + span.upperBound))) }
+      }
+    }
+    /// libcsv over `seg`; a TAB a field keeps is text where it was quoted
+    /// (always, when TAB delimits), found run by run of records when the
+    /// text holds one (rarely: no cost otherwise).
+    func parseQuoted(_ seg: UnsafeRawBufferPointer) throws {
+      if delimiter == 9 || memchr(seg.baseAddress!, 0x09, seg.count) == nil {
+        decoder.quotedTabs = delimiter == 9
+        try tokenizer.parse(seg, callbacks)
+        return
+      }
+      for run in RecordLocator.tabRuns(seg, delimiter: delimiter) {
+        decoder.quotedTabs = run.quotedTabs
+        try tokenizer.parse(UnsafeRawBufferPointer(rebasing: seg[run.range]), callbacks)
       }
     }
     func reject(_ span: Range<Int>, _ rule: FieldRule) {
@@ -830,7 +865,7 @@ final class ParallelScan {
       // its first line is rejected, and reading goes on at the next.
       let span = UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.end])
       decoder.probing = true
-      try tokenizer.parse(span, callbacks)
+      try parseQuoted(span)
       try tokenizer.finish(callbacks)
       decoder.probing = false
       if decoder.probeAccepted || decoder.probeRule != FieldRule.fieldCount.rawValue {
@@ -926,7 +961,7 @@ final class ParallelScan {
     if !missing.isEmpty {
       // The header as read, cut short and without control characters: a
       // binary file's first "line" is no message.
-      var shown = header.joined(separator: dialect.delimiterName == "TAB" ? "\t" : dialect.delimiterName)
+      var shown = header.joined(separator: String(UnicodeScalar(dialect.delimiter)))
       if shown.count > 300 { shown = shown.prefix(300) + "…" }
       shown = String(String.UnicodeScalarView(shown.unicodeScalars.map { $0.value < 0x20 && $0 != "\t" || (0x7F...0x9F).contains($0.value) ? "?" : $0 }))
       let hint = seen.isEmpty ? ": is the header missing, or is this another kind of file?" : ""

@@ -385,6 +385,59 @@ enum RecordLocator {
     return (lines, blank, high & 0x8080_8080_8080_8080 != 0)
   }
 
+  /// `data` (whole records from a record boundary, every quote closed) cut
+  /// after line ends into runs of records, each with whether the TABs its
+  /// fields keep are all quoted text: false for a run of records that hold
+  /// a TAB outside quotes inside a field (not at a field's edge, where
+  /// libcsv trims it), which is a control character. Only for data that
+  /// holds a TAB, delimited by another byte.
+  static func tabRuns(_ data: UnsafeRawBufferPointer, delimiter: UInt8) -> [(range: Range<Int>, quotedTabs: Bool)] {
+    var runs: [(range: Range<Int>, quotedTabs: Bool)] = []
+    let n = data.count
+    var recordStart = 0
+    var unquotedTab = false
+    /// The record ending after `end` joins the last run, or starts one.
+    func close(_ end: Int) {
+      let ok = !unquotedTab
+      if let last = runs.last, last.quotedTabs == ok {
+        runs[runs.count - 1].range = last.range.lowerBound..<end
+      } else {
+        runs.append((recordStart..<end, ok))
+      }
+      recordStart = end
+      unquotedTab = false
+    }
+    @inline(__always) func separates(_ c: UInt8) -> Bool { c == delimiter || c == 0x0A || c == 0x0D }
+    forEachUnquotedStretch(data, delimiter: delimiter, atEnd: true) { from, to in
+      var k = from
+      while k < to {
+        let c = data[k]
+        if c == 0x0A || c == 0x0D {
+          close(k + 1)
+        } else if c == 0x09 && !unquotedTab {
+          // Inside its field: text other than spaces on both sides.
+          var l = k - 1
+          var before = false
+          while l >= from && !separates(data[l]) {
+            if data[l] != 0x20 && data[l] != 0x09 { before = true; break }
+            l -= 1
+          }
+          var r = k + 1
+          var after = false
+          while r < to && !separates(data[r]) {
+            if data[r] != 0x20 && data[r] != 0x09 { after = true; break }
+            r += 1
+          }
+          if before && after { unquotedTab = true }
+        }
+        k += 1
+      }
+      return true
+    }
+    if recordStart < n { close(n) }
+    return runs
+  }
+
   /// Line ends in `data`: `\n`, `\r\n` or a `\r` alone, each once.
   static func lineEnds(_ data: UnsafeRawBufferPointer) -> Int {
     guard let base = data.baseAddress, data.count > 0 else { return 0 }

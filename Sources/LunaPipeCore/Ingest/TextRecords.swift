@@ -72,8 +72,9 @@ public struct TextRecords: Sendable {
   ///   - path: the file to read.
   ///   - numberFormat: how the file writes numbers (recorded in its
   ///     dialect; the caller parses fields with `TextField` in that format).
-  /// - Throws: `PipelineError.input` when the file is missing, unreadable,
-  ///   empty or not text in a supported encoding.
+  /// - Throws: `PipelineError.input` when the file is missing, unreadable
+  ///   or not text in a supported encoding. An empty (0-byte) file is read
+  ///   as no header and no records.
   public static func read(_ path: String, numberFormat: NumberFormat = .plain) throws -> TextRecords {
     try read(path, numberFormat: numberFormat, files: InputFiles())
   }
@@ -82,6 +83,12 @@ public struct TextRecords: Sendable {
   /// regular file only), checked unchanged once read.
   static func read(_ path: String, numberFormat: NumberFormat, files: InputFiles) throws -> TextRecords {
     let bytes = try files.readAll(path)
+    if bytes.isEmpty {
+      // An empty (0-byte) file is an empty input: no header, no records.
+      return TextRecords(
+        path: path, bytes: 0, dialect: Dialect(delimiter: UInt8(ascii: ";"), encoding: .utf8, lineEnd: "", numberFormat: numberFormat),
+        header: [], records: [], skippedEmpty: 0)
+    }
     return try bytes.withUnsafeBytes { buf in
       // Read whole: its encoding is decided on all its bytes.
       let (dialect, header, dataStart) = try DialectDetection.detect(
@@ -219,6 +226,10 @@ extension RunContext {
   public func readTextRecords(_ path: String, numberFormat: NumberFormat = .plain) throws -> TextRecords {
     let file = try TextRecords.read(path, numberFormat: numberFormat, files: files)
     let d = file.dialect
+    if file.bytes == 0 {
+      note("\(path): the file is empty (0 bytes): read as an empty input, 0 records")
+      return file
+    }
     log("\(path): \(d.encoding.rawValue), delimiter \(d.delimiterName), \(d.lineEnd), \(file.records.count) records")
     for r in file.damaged {
       try reject(r, of: file, column: "", rule: FieldRule.unterminatedQuote.name)
@@ -245,7 +256,8 @@ extension RunContext {
     if !file.damaged.isEmpty { rejectsByRule[FieldRule.unterminatedQuote.name, default: 0] += file.damaged.count }
     let rejected = rejectsByRule.values.reduce(0, +)
     var f = FileReport(
-      path: file.path, bytes: file.bytes, encoding: file.dialect.encoding, delimiter: file.dialect.delimiterName,
+      path: file.path, bytes: file.bytes, encoding: file.dialect.encoding,
+      delimiter: file.bytes == 0 ? "" : file.dialect.delimiterName,
       lineEnd: file.dialect.lineEnd, read: accepted + rejected + file.skippedEmpty, accepted: accepted,
       rejected: rejected, skippedEmpty: file.skippedEmpty, rejectsByRule: rejectsByRule)
     // A small file's records are its lines (counted by record).

@@ -32,7 +32,8 @@ public enum FieldRule: Int, CaseIterable, Sendable {
   case notAFlag
   /// `too-long`: a text field longer than its `maxLength` characters.
   case tooLong
-  /// `control-character`: a text field holds a byte below 0x20 or DEL.
+  /// `control-character`: a text field holds a byte below 0x20 or DEL
+  /// outside quotes (a quoted line break or TAB is text, as RFC 4180 has it).
   case controlCharacter
   /// `field-count`: the record has more or fewer fields than the header.
   case fieldCount
@@ -341,6 +342,13 @@ final class RecordDecoder {
     set { state.pointee.setProbing(newValue) }
   }
   var probeAccepted: Bool { state.pointee.probeAccepted }
+  /// A TAB in a text field is text: the fields being read hold no TAB
+  /// outside quotes (`ParallelScan` decides it per run of records). A line
+  /// break in a field is always quoted (an unquoted one ends the record).
+  var quotedTabs: Bool {
+    get { state.pointee.quotedTabs }
+    set { state.pointee.quotedTabs = newValue }
+  }
   /// The rule the last probed record broke (`ChunkReject.rule`; a wrong
   /// field count before any other), or -1.
   var probeRule: Int { state.pointee.probeRule }
@@ -420,6 +428,8 @@ struct DecoderState: CSVEvents {
   /// fields, and fields after a violation or past the header's count).
   private var recordBytes = 0
   private(set) var probing = false
+  /// See `RecordDecoder.quotedTabs`.
+  var quotedTabs = false
   private(set) var probeAccepted = false
   private(set) var probeRule = -1
   private var savedPreviousWasCR = false
@@ -761,7 +771,9 @@ struct DecoderState: CSVEvents {
       chars = 0
       for k in 0..<n {
         let b = p[k]
-        if b < 0x20 || b == 0x7F {
+        // A line break in a field was quoted (an unquoted one ends the
+        // record), and so was a TAB when `quotedTabs` says so.
+        if (b < 0x20 && b != 0x0A && b != 0x0D && !(b == 0x09 && quotedTabs)) || b == 0x7F {
           violate(col, .controlCharacter)
           return
         }
