@@ -52,7 +52,10 @@ public enum PopulationReader {
   public static func read(
     _ path: String, in context: RunContext, geography: Geography = .denmark
   ) throws -> Population {
-    let file = try context.readTextRecords(path, numberFormat: .danish)
+    // Spaces around unquoted fields trimmed, as these extracts were always
+    // read (libcsv's default): stated, since `TextRecords` trims nothing
+    // unless told.
+    let file = try context.readTextRecords(path, dialect: CSVDialect(trimSpaces: true), numberFormat: .danish)
     var reader = Reader(path: path, geography: geography)
     switch try layout(of: file, path: path, geography: geography) {
     case .long(let columns): try reader.readLong(file, columns, in: context)

@@ -45,8 +45,15 @@ public struct ScanOptions: Sendable {
   public var threads: Int
   /// Bytes read per chunk; a chunk always ends at a record boundary.
   public var chunkSize: Int
-  /// A fixed delimiter, or nil to detect it from each file's header.
-  public var delimiter: UInt8?
+  /// The dialect of every file of the scan, as stated (`CSVDialect`); what
+  /// it does not state is detected per file. Nothing stated by default.
+  public var dialect: CSVDialect
+  /// A fixed delimiter, or nil to detect it from each file's header
+  /// (`dialect.delimiter`).
+  public var delimiter: UInt8? {
+    get { dialect.delimiter }
+    set { dialect.delimiter = newValue }
+  }
   /// A number format for every file of the scan, overriding the schema's
   /// (`Schema.numberFormat`); nil: the schema's.
   public var numberFormat: NumberFormat?
@@ -58,7 +65,17 @@ public struct ScanOptions: Sendable {
   public init(threads: Int = 2, chunkSize: Int = 8 << 20, delimiter: UInt8? = nil, numberFormat: NumberFormat? = nil) {
     self.threads = max(1, threads)
     self.chunkSize = max(1 << 10, chunkSize)
-    self.delimiter = delimiter
+    self.dialect = CSVDialect()
+    self.numberFormat = numberFormat
+    self.dialect.delimiter = delimiter
+  }
+
+  /// Options for a scan of files written in `dialect` (see
+  /// `init(threads:chunkSize:delimiter:numberFormat:)` for the rest).
+  public init(threads: Int = 2, chunkSize: Int = 8 << 20, dialect: CSVDialect, numberFormat: NumberFormat? = nil) {
+    self.threads = max(1, threads)
+    self.chunkSize = max(1 << 10, chunkSize)
+    self.dialect = dialect
     self.numberFormat = numberFormat
   }
 }
@@ -96,6 +113,9 @@ public struct FileReport: Sendable, Codable, Equatable {
   public var acceptedLines = 0
   /// Lines of rejected records.
   public var rejectedLines = 0
+  /// The dialect items the user stated (`CSVDialect.stated`: `quote`,
+  /// `header-rows`, ...), nil when none was: the rest was detected.
+  public var stated: [String: String]?
   /// Where the first byte above 0x7F stands (nil: the file is ASCII), and
   /// what the non-ASCII bytes were: the encoding is decided on all of them.
   public var text: TextStats?
@@ -228,7 +248,7 @@ final class ParallelScan {
   private final class Worker: @unchecked Sendable {
     let consumer: ChunkConsumer
     let decoder: RecordDecoder
-    var tokenizers: [UInt8: CSVTokenizer] = [:]
+    var tokenizers: [Int: CSVTokenizer] = [:]
     /// Ticks spent processing chunks, and of them in `endChunk` (`ScanTiming`).
     var chunkTicks: UInt64 = 0
     var endChunkTicks: UInt64 = 0
@@ -236,10 +256,12 @@ final class ParallelScan {
       self.consumer = consumer
       decoder = RecordDecoder(schema: schema, consumer: consumer)
     }
-    func tokenizer(_ delimiter: UInt8) throws -> CSVTokenizer {
-      if let t = tokenizers[delimiter] { return t }
-      let t = try CSVTokenizer(delimiter: delimiter)
-      tokenizers[delimiter] = t
+    func tokenizer(_ delimiter: UInt8, _ syntax: RecordLocator.Syntax) throws -> CSVTokenizer {
+      let quote = syntax.quote ?? 0x22
+      let key = Int(delimiter) | Int(quote) << 8 | (syntax.trims ? 1 << 16 : 0)
+      if let t = tokenizers[key] { return t }
+      let t = try CSVTokenizer(delimiter: delimiter, quote: quote, trims: syntax.trims)
+      tokenizers[key] = t
       return t
     }
   }
@@ -341,6 +363,16 @@ final class ParallelScan {
     let startTicks = luna_ticks()
     let startTime = DispatchTime.now().uptimeNanoseconds
     try schema.validateRules()
+    // What the scan does not read (TextRecords does): refused rather than
+    // the files read otherwise than stated.
+    if let e = options.dialect.escape, e != .doubling {
+      throw PipelineError.input(
+        "escape \(e.rawValue) is not read by the record scan (quotes inside quoted fields are doubled there); state doubling, or read the file with TextRecords")
+    }
+    if let m = options.dialect.absentMarkers, !m.isEmpty {
+      throw PipelineError.input(
+        "absent-value markers (\(m.joined(separator: " "))) are not read by the record scan; a schema column states what it accepts")
+    }
     let threads = options.threads
     let allWorkers = (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
     let pool = Pool(workers: allWorkers)
@@ -501,19 +533,26 @@ final class ParallelScan {
       }
       let (dialect, header, dataStart) = try DialectDetection.detect(
         UnsafeRawBufferPointer(start: buf, count: min(filled, max(DialectDetection.sniffBytes, filled))),
-        path: path, delimiter: options.delimiter, numberFormat: options.numberFormat ?? schema.schema.numberFormat,
+        path: path, stated: options.dialect, numberFormat: options.numberFormat ?? schema.schema.numberFormat,
         encoding: encodings[path])
       let layout = try mapColumns(header: header, path: path, dialect: dialect)
-      log(
-        "\(path): \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName), \(dialect.lineEnd) line ends, \(header.count) columns"
-      )
-      reports.append(
-        FileReport(
-          path: path, bytes: Int(st.st_size), encoding: dialect.encoding, delimiter: dialect.delimiterName,
-          lineEnd: dialect.lineEnd, read: 0, accepted: 0, rejected: 0, skippedEmpty: 0, rejectsByRule: [:]))
+      if dialect.stated.isEmpty {
+        log(
+          "\(path): \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName), \(dialect.lineEnd) line ends, \(header.count) columns"
+        )
+      } else {
+        log("\(path): \(dialect.summary), \(dialect.lineEnd) line ends, \(header.count) columns")
+      }
+      var report = FileReport(
+        path: path, bytes: Int(st.st_size), encoding: dialect.encoding, delimiter: dialect.delimiterName,
+        lineEnd: dialect.lineEnd, read: 0, accepted: 0, rejected: 0, skippedEmpty: 0, rejectsByRule: [:])
+      report.stated = dialect.stated.isEmpty ? nil : dialect.stated
+      reports.append(report)
       recordsBefore.append(0)
       let headerBytes = UnsafeRawBufferPointer(start: buf, count: dataStart)
-      headerLines.append(RecordLocator.lineCount(headerBytes, delimiter: dialect.delimiter))
+      // Every line before the data: skipped ones, comments and the header
+      // rows, counted as lines (a skipped line may hold a stray quote).
+      headerLines.append(RecordLocator.lineEnds(headerBytes) + (dataStart > 0 && !endsWithLineEnd(headerBytes) ? 1 : 0))
       headerText.append(TextStats.of(headerBytes))
       textStats.append(TextStats())
 
@@ -534,15 +573,16 @@ final class ParallelScan {
           end = avail
         } else {
           let delimiter = layout.dialect.delimiter
+          let syntax = layout.dialect.syntax
           var irregular: Int?
           end = RecordLocator.lastRecordEnd(
             in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter, maxQuoted: maxRecord,
-            atEnd: eof && window == avail, irregular: &irregular)
+            atEnd: eof && window == avail, syntax: syntax, irregular: &irregular)
           while end == 0 && window < avail {
             window = min(avail, window * 2)
             end = RecordLocator.lastRecordEnd(
               in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter,
-              maxQuoted: maxRecord, atEnd: eof && window == avail, irregular: &irregular)
+              maxQuoted: maxRecord, atEnd: eof && window == avail, syntax: syntax, irregular: &irregular)
           }
           if end == 0 && eof { end = avail }
           regular = end > 0 && (irregular ?? Int.max) >= end
@@ -646,7 +686,8 @@ final class ParallelScan {
       t.add(textStats[f], at: 0)
       reports[f].text = t.firstNonASCII == nil ? nil : t
       let used = reports[f].encoding
-      guard used != .utf8BOM, encodings[reports[f].path] == nil, t.encoding != used else { continue }
+      guard used != .utf8BOM, options.dialect.encoding == nil, encodings[reports[f].path] == nil, t.encoding != used
+      else { continue }
       mismatch.encodings[reports[f].path] = t.encoding
       mismatch.notes.append(
         "\(reports[f].path): read as \(t.encoding.rawValue), not \(used.rawValue) as its first \(DialectDetection.sniffBytes >> 20) MiB suggested: its non-ASCII bytes from byte \(t.firstNonASCII ?? 0) on hold \(t.utf8Sequences) UTF-8 sequences and \(t.invalidBytes) bytes that are not UTF-8"
@@ -765,7 +806,9 @@ final class ParallelScan {
     let delimiter = chunk.layout.dialect.delimiter
     let encoding = chunk.layout.dialect.encoding
     let maxQuoted = schema.schema.maxRecordBytes
-    let tokenizer = try worker.tokenizer(delimiter)
+    let syntax = chunk.layout.dialect.syntax
+    let trims = syntax.trims
+    let tokenizer = try worker.tokenizer(delimiter, syntax)
     let decoder = worker.decoder
     decoder.begin(layout: chunk.layout)
     let callbacks = decoder.callbacks
@@ -792,7 +835,7 @@ final class ParallelScan {
       guard b > a else { return }
       let seg = UnsafeRawBufferPointer(rebasing: bytes[a..<b])
       if !irregular && !lfOnly {
-        let l = RecordLocator.linesAndHighBits(seg, delimiter: delimiter)
+        let l = RecordLocator.linesAndHighBits(seg, delimiter: delimiter, trims: trims)
         emptyLines += l.blank
         if a == 0 && b == n {
           wholeLines = l.lines
@@ -802,11 +845,11 @@ final class ParallelScan {
       let rejectsBefore = decoder.rejects.count
       let recordsBefore = decoder.records
       segments.append((a..<b, recordsBefore))
-      if !irregular && memchr(seg.baseAddress!, 0x22, seg.count) == nil {
+      if !irregular && (syntax.quote.map { memchr(seg.baseAddress!, Int32($0), seg.count) == nil } ?? true) {
         // No quote at all (the common case): libcsv's records, split
         // directly. A TAB in a field is outside quotes.
         decoder.quotedTabs = false
-        decoder.splitPlain(seg, delimiter: delimiter)
+        decoder.splitPlain(seg, delimiter: delimiter, trims: trims)
       } else {
         try parseQuoted(seg)
         // Irregular records never get here; a quote still open is a bug
@@ -816,7 +859,8 @@ final class ParallelScan {
       }
       let new = decoder.rejects[rejectsBefore...]
       if !new.isEmpty {
-        let spans = RecordLocator.locate(ordinals: new.map { $0.ordinal - recordsBefore }, in: seg, delimiter: delimiter)
+        let spans = RecordLocator.locate(
+          ordinals: new.map { $0.ordinal - recordsBefore }, in: seg, delimiter: delimiter, syntax: syntax)
         for (r, span) in zip(new, spans) { located.append((r, (a + span.lowerBound)..<(a + span.upperBound))) }
       }
     }
@@ -829,7 +873,7 @@ final class ParallelScan {
         try tokenizer.parse(seg, callbacks)
         return
       }
-      for run in RecordLocator.tabRuns(seg, delimiter: delimiter) {
+      for run in RecordLocator.tabRuns(seg, delimiter: delimiter, syntax: syntax) {
         decoder.quotedTabs = run.quotedTabs
         try tokenizer.parse(UnsafeRawBufferPointer(rebasing: seg[run.range]), callbacks)
       }
@@ -845,7 +889,8 @@ final class ParallelScan {
     while pos < n {
       let rest = UnsafeRawBufferPointer(rebasing: bytes[pos..<n])
       guard !chunk.regular,
-        var irregular = RecordLocator.firstIrregular(in: rest, delimiter: delimiter, maxQuoted: maxQuoted)
+        var irregular = RecordLocator.firstIrregular(
+          in: rest, delimiter: delimiter, maxQuoted: maxQuoted, syntax: syntax)
       else {
         try parse(pos, n)
         break
@@ -873,7 +918,8 @@ final class ParallelScan {
         try parse(irregular.start, irregular.end, irregular: true)
         if decoder.accepted > acceptedBefore {
           extraAcceptedLines += RecordLocator.lineCount(
-            UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.contentEnd]), delimiter: delimiter) - 1
+            UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.contentEnd]), delimiter: delimiter,
+            trims: trims) - 1
         }
         pos = irregular.end
       } else {
@@ -887,10 +933,11 @@ final class ParallelScan {
     worker.consumer.endChunk()
     worker.endChunkTicks &+= luna_ticks() &- t0
     if let hit = worker.consumer.takeLimitHit() {
-      var linesBefore = RecordLocator.lineCount(bytes, delimiter: delimiter)
+      var linesBefore = RecordLocator.lineCount(bytes, delimiter: delimiter, trims: trims)
       if let record = hit.record, let seg = segments.last(where: { $0.firstRecord <= record }) {
         let part = UnsafeRawBufferPointer(rebasing: bytes[seg.range])
-        let span = RecordLocator.locate(ordinals: [record - seg.firstRecord], in: part, delimiter: delimiter)[0]
+        let span = RecordLocator.locate(
+          ordinals: [record - seg.firstRecord], in: part, delimiter: delimiter, syntax: syntax)[0]
         linesBefore = RecordLocator.lineEnds(
           UnsafeRawBufferPointer(rebasing: bytes[0..<(seg.range.lowerBound + span.lowerBound)]))
       }
@@ -904,7 +951,7 @@ final class ParallelScan {
       result.lines = decoder.records + decoder.emptyLines
     } else {
       result.emptyLines = emptyLines
-      result.lines = wholeLines ?? RecordLocator.lineCount(bytes, delimiter: delimiter)
+      result.lines = wholeLines ?? RecordLocator.lineCount(bytes, delimiter: delimiter, trims: trims)
     }
     result.acceptedLines = decoder.accepted + extraAcceptedLines
     if nonASCII { result.text = TextStats.of(bytes) }
@@ -923,6 +970,10 @@ final class ParallelScan {
         UnsafeRawBufferPointer(rebasing: text[0..<rawPrefix(text, encoding: encoding)]), encoding: encoding)
       result.rejects.append((r, chunk.fileOffset + span.lowerBound, raw, span.count, linesBefore))
     }
+  }
+
+  private func endsWithLineEnd(_ b: UnsafeRawBufferPointer) -> Bool {
+    b.count > 0 && (b[b.count - 1] == 0x0A || b[b.count - 1] == 0x0D)
   }
 
   private func containsLineEnd(_ buf: UnsafeMutableRawPointer, _ n: Int) -> Bool {

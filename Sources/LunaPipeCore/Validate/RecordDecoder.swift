@@ -326,8 +326,8 @@ final class RecordDecoder {
   func begin(layout: FileLayout) { state.pointee.begin(layout: layout) }
   /// Decodes `bytes`, which hold no quote character, split by
   /// `PlainSplitter` rather than libcsv: the same records, directly.
-  func splitPlain(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8) {
-    PlainSplitter.split(bytes, delimiter: delimiter, into: &state.pointee)
+  func splitPlain(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, trims: Bool = true) {
+    PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &state.pointee)
   }
   /// The record being read breaks `unterminated-quote`: its quoted field
   /// runs to the end of the input. Call before the tokenizer's `finish`.
