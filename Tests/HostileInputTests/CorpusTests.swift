@@ -46,11 +46,12 @@ import Testing
     expectInputError([path, "columns 1 (\"Aar\") and 15 (\"År\") both name Aar"]) { _ = try validate([path]) }
   }
 
-  /// A `|`-delimited file: no header name is found, and the message says
-  /// which delimiter was detected.
-  @Test func wrongDelimiter() {
-    let path = corpus("pipe-delimiter.csv")
-    expectInputError([path, "missing columns", "delimiter ;"]) { _ = try validate([path]) }
+  /// A `|`-delimited file: the header alone gives no delimiter among `;`,
+  /// `,` and TAB, the first records give `|` (issue 23 item 2).
+  @Test func aPipeDelimiterIsDetectedOnTheRecords() throws {
+    let o = try validate([corpus("pipe-delimiter.csv")])
+    #expect(o.file.delimiter == "|")
+    expectCounts(o, read: 1, accepted: 1, rejected: 0, skippedEmpty: 0)
   }
 
   // MARK: Files with a header: counts, and rejects that say what is wrong

@@ -83,7 +83,7 @@ import Testing
   }
 
   static let cases: [Case] = [
-    Case(file: "preamble.csv", dialect: CSVDialect(skipLines: 1), python: { $0.skip = 1 }, detected: false),
+    Case(file: "preamble.csv", dialect: CSVDialect(skipLines: 1), python: { $0.skip = 1 }, detected: true),
     Case(
       file: "two-row-header.csv", dialect: CSVDialect(headerRows: 2),
       python: {
@@ -91,12 +91,12 @@ import Testing
         $0.headerRows = 2
       }, detected: false),
     Case(
-      file: "space-delimiter.csv", dialect: CSVDialect(delimiter: 32), python: { $0.delimiter = " " }, detected: false),
-    Case(file: "apostrophe-quotes.csv", dialect: CSVDialect(quote: .apostrophe), python: { $0.quote = "'" }, detected: false),
+      file: "space-delimiter.csv", dialect: CSVDialect(delimiter: 32), python: { $0.delimiter = " " }, detected: true),
+    Case(file: "apostrophe-quotes.csv", dialect: CSVDialect(quote: .apostrophe), python: { $0.quote = "'" }, detected: true),
     Case(
       file: "backslash-escape.csv", dialect: CSVDialect(escape: .backslash), python: { $0.escape = "backslash" },
       detected: false),
-    Case(file: "stray-quote-header.csv", dialect: CSVDialect(quote: CSVDialect.Quote.none), python: { $0.quote = nil }, detected: false),
+    Case(file: "stray-quote-header.csv", dialect: CSVDialect(quote: CSVDialect.Quote.none), python: { $0.quote = nil }, detected: true),
     Case(file: "quoted-crlf-tab.csv", dialect: CSVDialect(delimiter: UInt8(ascii: ";")), python: { $0.delimiter = ";" }, detected: true),
     Case(file: "empty.csv", dialect: CSVDialect(delimiter: UInt8(ascii: ",")), python: { _ in }, detected: true),
     Case(file: "one-column.csv", dialect: CSVDialect(delimiter: UInt8(ascii: ",")), python: { _ in }, detected: true),
@@ -138,7 +138,42 @@ import Testing
     #expect(file.dialect.stated.isEmpty)
   }
 
+  /// What detection finds with nothing stated (issue 23 item 2): the
+  /// delimiter and quote from the first records, a preamble line.
+  @Test func detectionReadsTheFirstRecords() throws {
+    func read(_ f: String) throws -> Dialect { try TextRecords.read(Self.folder + "/" + f).dialect }
+    #expect(try read("preamble.csv").skippedLines == 1)
+    #expect(try read("space-delimiter.csv").delimiterName == "space")
+    #expect(try read("apostrophe-quotes.csv").quote == UInt8(ascii: "'"))
+    #expect(try read("stray-quote-header.csv").delimiter == UInt8(ascii: ","))
+    #expect(try read("quoted-crlf-tab.csv").delimiter == UInt8(ascii: ";"))
+    #expect(try read("quoted-crlf-tab.csv").quote == UInt8(ascii: "\""))
+    // What the records cannot tell stays as the header gives it.
+    #expect(try read("two-row-header.csv").headerRows == 1)
+    #expect(try read("one-column.csv").skippedLines == 0)
+  }
+
   // MARK: The record scan
+
+  /// The scan detects as `TextRecords` does: a space-delimited file with a
+  /// preamble line, read with nothing stated.
+  @Test func theScanDetectsOnTheRecords() throws {
+    let dir = makeTempDir("dialect")
+    let path = writeFile(dir, "spaced.csv", "Extract-2024-01-05\nid name amount\n1 Anna 10\n2 \"Bo B\" 20\n")
+    let columns = [Column("id", .integer(0...9)), Column("name", .text(maxLength: 9)), Column("amount", .integer(0...99))]
+    let out = try OutputDirectory(target: dir + "/out")
+    defer { out.discard() }
+    let context = RunContext(options: ScanOptions(threads: 1), maxRejectShare: 1, output: out)
+    let collect = Collect(count: 3, text: [1])
+    _ = try Pipeline("dialects").readCSV([path]).validate(Schema(columns: columns))
+      .map("collect") { input, ctx in try ctx.scan(input) { collect } }
+      .run(in: context)
+    let f = context.report.inputs[0]
+    #expect(f.delimiter == "space")
+    #expect(f.accepted == 2 && f.rejected == 0)
+    #expect(f.lines == 2)
+    #expect(collect.rows.map { [$0[0], $0[2]] } == [["1", "10"], ["2", "20"]])
+  }
 
   /// Every record's fields as the scan decoded them: an integer column's
   /// value, a text column's key.

@@ -54,8 +54,10 @@ public enum PopulationReader {
   ) throws -> Population {
     // Spaces around unquoted fields trimmed, as these extracts were always
     // read (libcsv's default): stated, since `TextRecords` trims nothing
-    // unless told.
-    let file = try context.readTextRecords(path, dialect: CSVDialect(trimSpaces: true), numberFormat: .danish)
+    // unless told; title lines before the header are this reader's own
+    // business (0 skipped by `TextRecords`).
+    let file = try context.readTextRecords(
+      path, dialect: CSVDialect(skipLines: 0, trimSpaces: true), numberFormat: .danish)
     var reader = Reader(path: path, geography: geography)
     switch try layout(of: file, path: path, geography: geography) {
     case .long(let columns): try reader.readLong(file, columns, in: context)

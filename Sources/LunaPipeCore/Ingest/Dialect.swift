@@ -39,6 +39,9 @@ public struct Dialect: Sendable, Codable, Equatable {
   public var absentMarkers: [String] = []
   /// What the user stated (`CSVDialect.stated`); the rest was detected.
   public var stated: [String: String] = [:]
+  /// Detection was not sure (no delimiter split the first records
+  /// consistently): a message about the header says what to state.
+  var unsure = false
 
   /// The quoting and trimming, as `RecordLocator` reads them.
   var syntax: RecordLocator.Syntax { RecordLocator.Syntax(quote: quote, trims: trimsSpaces) }
@@ -148,15 +151,32 @@ enum DialectDetection {
       offset = nextLine(offset)
       skipped += 1
     }
-    let quote = stated.quoteByte
+    var quote = stated.quoteByte
     let trims = stated.trimSpaces ?? trimsSpaces
-    let syntax = RecordLocator.Syntax(quote: quote, trims: trims)
-    // The delimiter, from the first line; the header ends at the first line
-    // end outside quotes, read as libcsv reads them.
+    // The delimiter, from the first line, checked on the first records
+    // (`RecordDetection`) with the quote and any preamble; the header ends
+    // at the first line end outside quotes, read as libcsv reads them.
     var firstLineEnd = offset
     while firstLineEnd < start.count && start[firstLineEnd] != 10 && start[firstLineEnd] != 13 { firstLineEnd += 1 }
-    let delim =
+    var delim =
       stated.delimiter ?? detectDelimiter(UnsafeRawBufferPointer(rebasing: start[offset..<firstLineEnd]), quote: quote)
+    var unsure = false
+    let findPreamble = stated.skipLines == nil && stated.commentPrefix == nil && (stated.headerRows ?? 1) > 0
+    if stated.delimiter == nil || stated.quote == nil || findPreamble {
+      let found = RecordDetection.detect(
+        UnsafeRawBufferPointer(rebasing: start[offset...]), headerOnly: delim,
+        quote: stated.quote.map { $0.byte }, delimiter: stated.delimiter, findPreamble: findPreamble)
+      delim = found.delimiter
+      quote = found.quote
+      unsure = found.unsure
+      for _ in 0..<found.skip where offset < start.count {
+        // Blank lines were not counted among the sample's lines.
+        while offset < start.count, start[offset] == 10 || start[offset] == 13 { offset += 1 }
+        offset = nextLine(offset)
+        skipped += 1
+      }
+    }
+    let syntax = RecordLocator.Syntax(quote: quote, trims: trims)
     let headerRows = stated.headerRows ?? 1
     var rows: [[String]] = []
     var lineEnd = "LF"
@@ -189,7 +209,17 @@ enum DialectDetection {
       } else if i < start.count {
         dataStart += 1
       }
-      rows.append(try splitHeader(headerBytes, delimiter: delim, encoding: encoding, syntax: syntax))
+      // A quote in the header that never closes there is text (a stray
+      // quote, `"id,name`): the header is split as if nothing were quoted.
+      var strayQuote = false
+      RecordLocator.forEachUnquotedStretch(
+        headerBytes, delimiter: delim, atEnd: true, syntax: syntax,
+        quote: { q in
+          if case .stray = q { strayQuote = true }
+          return !strayQuote
+        }, { _, _ in true })
+      let headerSyntax = strayQuote ? RecordLocator.Syntax(quote: nil, trims: trims) : syntax
+      rows.append(try splitHeader(headerBytes, delimiter: delim, encoding: encoding, syntax: headerSyntax))
     }
     var header: [String]
     if headerRows == 0 {
@@ -216,6 +246,7 @@ enum DialectDetection {
     dialect.commentPrefix = stated.commentPrefix
     dialect.absentMarkers = stated.absentMarkers ?? []
     dialect.stated = stated.stated
+    dialect.unsure = unsure
     return (dialect, header, dataStart)
   }
 

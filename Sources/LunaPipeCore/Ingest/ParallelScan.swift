@@ -1015,7 +1015,11 @@ final class ParallelScan {
       var shown = header.joined(separator: String(UnicodeScalar(dialect.delimiter)))
       if shown.count > 300 { shown = shown.prefix(300) + "…" }
       shown = String(String.UnicodeScalarView(shown.unicodeScalars.map { $0.value < 0x20 && $0 != "\t" || (0x7F...0x9F).contains($0.value) ? "?" : $0 }))
-      let hint = seen.isEmpty ? ": is the header missing, or is this another kind of file?" : ""
+      var hint = seen.isEmpty ? ": is the header missing, or is this another kind of file?" : ""
+      if dialect.unsure || seen.isEmpty {
+        hint +=
+          " If the format was detected wrong, state it: --delimiter, --quote, --skip-lines, --header-rows (CSVDialect)"
+      }
       throw PipelineError.input(
         "\(path): missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (header: \(shown); detected \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName))\(hint)"
       )

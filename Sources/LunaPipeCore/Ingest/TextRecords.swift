@@ -284,11 +284,11 @@ extension RunContext {
       note("\(path): the file is empty (0 bytes): read as an empty input, 0 records")
       return file
     }
-    if d.stated.isEmpty {
-      log("\(path): \(d.encoding.rawValue), delimiter \(d.delimiterName), \(d.lineEnd), \(file.records.count) records")
-    } else {
-      log("\(path): \(d.summary), \(d.lineEnd), \(file.records.count) records")
-    }
+    let stated = d.stated.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    log(
+      "\(path): \(d.encoding.rawValue), delimiter \(d.delimiterName), \(d.lineEnd), \(file.records.count) records"
+        + (d.skippedLines > 0 ? ", \(d.skippedLines) lines before the header skipped" : "")
+        + (stated.isEmpty ? "" : " (stated: \(stated.joined(separator: ", ")))"))
     for r in file.damaged {
       try reject(r, of: file, column: "", rule: FieldRule.unterminatedQuote.name)
     }
