@@ -266,6 +266,59 @@ import Testing
     }
   }
 
+  /// Comment lines (stated `#`), before the header and among the records:
+  /// skipped and counted with the skipped lines; the records read as
+  /// Python reads the file without them, a quoted line break included.
+  @Test(arguments: [8 << 20, 1 << 10])
+  func theScanSkipsCommentLines(chunkSize: Int) throws {
+    let dir = makeTempDir("dialect")
+    var body = ""
+    for i in 0..<40 { body += "\(i);\"n\(i)\nx\";\(i * 2)\n# comment \(i)\n" }
+    let path = writeFile(dir, "comments.csv", "# made 2024\nid;name;amount\n" + body)
+    let plain = writeFile(dir, "plain.csv", "id;name;amount\n" + body.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("#") }.joined(separator: "\n"))
+    var p = PythonReading(path: plain)
+    p.delimiter = ";"
+    let expected = try Self.python(p).dropFirst().map { Self.asDecoded($0, text: [1]) }
+    let columns = [Column("id", .integer(0...99)), Column("name", .text(maxLength: 9)), Column("amount", .integer(0...99))]
+    let out = try OutputDirectory(target: dir + "/out")
+    defer { out.discard() }
+    let context = RunContext(
+      options: ScanOptions(threads: 2, chunkSize: chunkSize, dialect: CSVDialect(commentPrefix: "#")), maxRejectShare: 1,
+      output: out)
+    let collect = Locked()
+    _ = try Pipeline("dialects").readCSV([path]).validate(Schema(columns: columns))
+      .map("collect") { input, ctx in try ctx.scan(input) { collect.consumer(count: 3, text: [1]) } }
+      .run(in: context)
+    let f = context.report.inputs[0]
+    #expect(f.accepted == 40 && f.rejected == 0)
+    #expect(f.skippedEmpty == 40)
+    #expect(f.lines == 120 && f.acceptedLines == 80)
+    #expect(collect.rows.sorted { $0[0].count != $1[0].count ? $0[0].count < $1[0].count : $0[0] < $1[0] } == expected)
+  }
+
+  /// Consumers on several workers, their rows gathered under a lock.
+  final class Locked: @unchecked Sendable {
+    private let lock = NSLock()
+    private var all: [[String]] = []
+    var rows: [[String]] { lock.withLock { all } }
+    func consumer(count: Int, text: Set<Int>) -> ChunkConsumer {
+      final class C: ChunkConsumer {
+        let inner: Collect
+        let owner: Locked
+        init(_ inner: Collect, _ owner: Locked) {
+          self.inner = inner
+          self.owner = owner
+        }
+        func consume(_ r: Record) { inner.consume(r) }
+        func endChunk() {
+          owner.lock.withLock { owner.all += inner.rows }
+          inner.rows = []
+        }
+      }
+      return C(Collect(count: count, text: text), self)
+    }
+  }
+
   /// Without trimming (stated), `2 ` is no integer: rejected, where the
   /// trimming default reads it as 2; the name keeps its spaces.
   @Test func theScanTrimsOnlyWhenItIsToTrim() throws {

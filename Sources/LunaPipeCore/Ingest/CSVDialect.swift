@@ -11,9 +11,9 @@
 ///
 /// Both read paths take it: `TextRecords.read(_:dialect:numberFormat:)`
 /// and the record scan (`ScanOptions.dialect`). The scan takes every item
-/// but `escape: .backslash`, a `commentPrefix` and `absentMarkers`, which
-/// only `TextRecords` reads (the scan rejects them as a stated mistake
-/// rather than reading the file otherwise than stated).
+/// but an escape other than doubling and `absentMarkers`, which only
+/// `TextRecords` reads (the scan refuses them, rather than read the files
+/// otherwise than stated).
 public struct CSVDialect: Sendable, Codable, Equatable, Hashable {
   /// The quote character of quoted fields.
   public enum Quote: String, Sendable, Codable, CaseIterable {
@@ -61,7 +61,7 @@ public struct CSVDialect: Sendable, Codable, Equatable, Hashable {
   /// Lines before the header (a title, a preamble), skipped whole; nil: 0.
   public var skipLines: Int?
   /// Lines starting with this text are skipped (before and after the
-  /// header); nil: none.
+  /// header; after it, counted with the skipped empty lines); nil: none.
   public var commentPrefix: String?
   /// Spaces (and TABs, unless TAB delimits) around unquoted fields are
   /// removed; nil: the reader's default (`TextRecords`: none; the scan:

@@ -830,7 +830,33 @@ final class ParallelScan {
     // A regular chunk with LF line ends only (no `\r` at all): each line
     // end is one libcsv record end, so the decoder's counts of records and
     // empty records are its lines, exactly; no pass of its own is needed.
-    let lfOnly = chunk.regular && memchr(bytes.baseAddress!, 0x0D, n) == nil
+    /// Comment lines (`Dialect.commentPrefix`, stated only): whole lines
+    /// starting with it at a record boundary, with their line ends.
+    var comments: [Range<Int>] = []
+    if let prefix = chunk.layout.dialect.commentPrefix, !prefix.isEmpty {
+      let c = Array(prefix.utf8)
+      var lineStart = 0
+      func check(_ s: Int, _ e: Int) {
+        if e - s >= c.count && zip(bytes[s..<(s + c.count)], c).allSatisfy({ $0 == $1 }) { comments.append(s..<e) }
+      }
+      RecordLocator.forEachUnquotedStretch(bytes, delimiter: delimiter, atEnd: true, syntax: syntax) { from, to in
+        var k = from
+        while k < to {
+          let b = bytes[k]
+          if b == 0x0A || b == 0x0D {
+            let e = b == 0x0D && k + 1 < n && bytes[k + 1] == 0x0A ? k + 2 : k + 1
+            check(lineStart, e)
+            lineStart = e
+            k = e
+            continue
+          }
+          k += 1
+        }
+        return true
+      }
+      if lineStart < n { check(lineStart, n) }
+    }
+    let lfOnly = chunk.regular && comments.isEmpty && memchr(bytes.baseAddress!, 0x0D, n) == nil
     func parse(_ a: Int, _ b: Int, irregular: Bool = false) throws {
       guard b > a else { return }
       let seg = UnsafeRawBufferPointer(rebasing: bytes[a..<b])
@@ -885,49 +911,65 @@ final class ParallelScan {
     /// The bytes after the line end at `i`.
     func afterLineEnd(_ i: Int) -> Int { bytes[i] == 0x0D && i + 1 < n && bytes[i + 1] == 0x0A ? i + 2 : i + 1 }
 
-    var pos = 0
-    while pos < n {
-      let rest = UnsafeRawBufferPointer(rebasing: bytes[pos..<n])
-      guard !chunk.regular,
-        var irregular = RecordLocator.firstIrregular(
-          in: rest, delimiter: delimiter, maxQuoted: maxQuoted, syntax: syntax)
-      else {
-        try parse(pos, n)
-        break
-      }
-      irregular.start += pos
-      irregular.contentEnd += pos
-      irregular.end += pos
-      try parse(pos, irregular.start)
-      if irregular.stray {
-        reject(irregular.start..<irregular.contentEnd, .unterminatedQuote)
-        pos = irregular.end
-        continue
-      }
-      // A quoted line break: one record if it has the file's field count (a
-      // multi-line field: accepted, or rejected whole with the rule it
-      // breaks), else a stray quote closed by another one lines later: only
-      // its first line is rejected, and reading goes on at the next.
-      let span = UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.end])
-      decoder.probing = true
-      try parseQuoted(span)
-      try tokenizer.finish(callbacks)
-      decoder.probing = false
-      if decoder.probeAccepted || decoder.probeRule != FieldRule.fieldCount.rawValue {
-        let acceptedBefore = decoder.accepted
-        try parse(irregular.start, irregular.end, irregular: true)
-        if decoder.accepted > acceptedBefore {
-          extraAcceptedLines += RecordLocator.lineCount(
-            UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.contentEnd]), delimiter: delimiter,
-            trims: trims) - 1
+    /// Reads the records of `lo..<hi` (whole records).
+    func scanRange(_ lo: Int, _ hi: Int) throws {
+      var pos = lo
+      while pos < hi {
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[pos..<hi])
+        guard !chunk.regular,
+          var irregular = RecordLocator.firstIrregular(
+            in: rest, delimiter: delimiter, maxQuoted: maxQuoted, syntax: syntax)
+        else {
+          try parse(pos, hi)
+          break
         }
-        pos = irregular.end
-      } else {
-        var i = irregular.start
-        while i < irregular.contentEnd && bytes[i] != 0x0A && bytes[i] != 0x0D { i += 1 }
-        reject(irregular.start..<i, .unterminatedQuote)
-        pos = i < n ? afterLineEnd(i) : n
+        irregular.start += pos
+        irregular.contentEnd += pos
+        irregular.end += pos
+        try parse(pos, irregular.start)
+        if irregular.stray {
+          reject(irregular.start..<irregular.contentEnd, .unterminatedQuote)
+          pos = irregular.end
+          continue
+        }
+        // A quoted line break: one record if it has the file's field count (a
+        // multi-line field: accepted, or rejected whole with the rule it
+        // breaks), else a stray quote closed by another one lines later: only
+        // its first line is rejected, and reading goes on at the next.
+        let span = UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.end])
+        decoder.probing = true
+        try parseQuoted(span)
+        try tokenizer.finish(callbacks)
+        decoder.probing = false
+        if decoder.probeAccepted || decoder.probeRule != FieldRule.fieldCount.rawValue {
+          let acceptedBefore = decoder.accepted
+          try parse(irregular.start, irregular.end, irregular: true)
+          if decoder.accepted > acceptedBefore {
+            extraAcceptedLines += RecordLocator.lineCount(
+              UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.contentEnd]), delimiter: delimiter,
+              trims: trims) - 1
+          }
+          pos = irregular.end
+        } else {
+          var i = irregular.start
+          while i < irregular.contentEnd && bytes[i] != 0x0A && bytes[i] != 0x0D { i += 1 }
+          reject(irregular.start..<i, .unterminatedQuote)
+          pos = i < hi ? afterLineEnd(i) : hi
+        }
       }
+    }
+    if comments.isEmpty {
+      try scanRange(0, n)
+    } else {
+      // The records between comment lines; each comment line is counted
+      // with the skipped empty lines.
+      var from = 0
+      for c in comments {
+        try scanRange(from, c.lowerBound)
+        from = c.upperBound
+      }
+      try scanRange(from, n)
+      emptyLines += comments.count
     }
     let t0 = luna_ticks()
     worker.consumer.endChunk()
