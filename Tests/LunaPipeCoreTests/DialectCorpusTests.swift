@@ -151,6 +151,9 @@ import Testing
     // What the records cannot tell stays as the header gives it.
     #expect(try read("two-row-header.csv").headerRows == 1)
     #expect(try read("one-column.csv").skippedLines == 0)
+    // One column: no delimiter splits a line, none is reported.
+    #expect(try read("one-column.csv").delimiterName == "none")
+    #expect(try read("spaces-around.csv").delimiterName == ";")
   }
 
   // MARK: The record scan

@@ -61,7 +61,10 @@ public struct Dialect: Sendable, Codable, Equatable {
 
   /// The delimiter as the run report and the log write it: `;`, `,`, `TAB`,
   /// or the character itself for a forced one.
-  public var delimiterName: String { Self.name(ofDelimiter: delimiter) }
+  public var delimiterName: String { oneColumn ? "none" : Self.name(ofDelimiter: delimiter) }
+  /// No delimiter was found because none splits the first lines: a file of
+  /// one column (`delimiterName` is `none`).
+  public var oneColumn = false
 
   /// A delimiter as the run report and the log write it: `;`, `,`, `TAB`,
   /// `space`, or the character itself.
@@ -161,6 +164,7 @@ enum DialectDetection {
     var delim =
       stated.delimiter ?? detectDelimiter(UnsafeRawBufferPointer(rebasing: start[offset..<firstLineEnd]), quote: quote)
     var unsure = false
+    var oneColumn = false
     let findPreamble = stated.skipLines == nil && stated.commentPrefix == nil && (stated.headerRows ?? 1) > 0
     if stated.delimiter == nil || stated.quote == nil || findPreamble {
       let found = RecordDetection.detect(
@@ -169,6 +173,7 @@ enum DialectDetection {
       delim = found.delimiter
       quote = found.quote
       unsure = found.unsure
+      oneColumn = found.oneColumn
       for _ in 0..<found.skip where offset < start.count {
         // Blank lines were not counted among the sample's lines.
         while offset < start.count, start[offset] == 10 || start[offset] == 13 { offset += 1 }
@@ -247,6 +252,7 @@ enum DialectDetection {
     dialect.absentMarkers = stated.absentMarkers ?? []
     dialect.stated = stated.stated
     dialect.unsure = unsure
+    dialect.oneColumn = oneColumn
     return (dialect, header, dataStart)
   }
 

@@ -74,6 +74,8 @@ enum RecordDetection {
     /// The detection was not sure: no candidate split the lines
     /// consistently into more than one field.
     var unsure: Bool
+    /// No candidate splits any line: a file of one column.
+    var oneColumn = false
   }
 
   /// Decides on `text` (from where the header may start). `headerOnly` is
@@ -137,6 +139,15 @@ enum RecordDetection {
         if let h = consistent(d, from: skip), h > (best?.h ?? 1), h >= headerFields { best = (d, h) }
       }
       if let best { return Finding(delimiter: best.d, quote: quote, skip: skip == 0 ? titles(best.d) : skip, unsure: false) }
+    }
+    // No delimiter splits the header, and none but the space any line
+    // (values may hold spaces): one column, for sure (no delimiter to
+    // report).
+    if statedDelimiter == nil,
+      candidates.allSatisfy({ fields(lines[0], delimiter: $0, quote: quote).count == 1 }),
+      lines.allSatisfy({ l in candidates.dropLast().allSatisfy { fields(l, delimiter: $0, quote: quote).count == 1 } })
+    {
+      return Finding(delimiter: headerOnly, quote: quote, skip: 0, unsure: false, oneColumn: true)
     }
     return Finding(delimiter: statedDelimiter ?? headerOnly, quote: quote, skip: 0, unsure: true)
   }
