@@ -11,9 +11,8 @@
 ///
 /// Both read paths take it: `TextRecords.read(_:dialect:numberFormat:)`
 /// and the record scan (`ScanOptions.dialect`). The scan takes every item
-/// but an escape other than doubling and `absentMarkers`, which only
-/// `TextRecords` reads (the scan refuses them, rather than read the files
-/// otherwise than stated).
+/// but an escape other than doubling, which only `TextRecords` reads (the
+/// scan refuses it, rather than read the files otherwise than stated).
 public struct CSVDialect: Sendable, Codable, Equatable, Hashable {
   /// The quote character of quoted fields.
   public enum Quote: String, Sendable, Codable, CaseIterable {

@@ -369,10 +369,6 @@ final class ParallelScan {
       throw PipelineError.input(
         "escape \(e.rawValue) is not read by the record scan (quotes inside quoted fields are doubled there); state doubling, or read the file with TextRecords")
     }
-    if let m = options.dialect.absentMarkers, !m.isEmpty {
-      throw PipelineError.input(
-        "absent-value markers (\(m.joined(separator: " "))) are not read by the record scan; a schema column states what it accepts")
-    }
     let threads = options.threads
     let allWorkers = (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
     let pool = Pool(workers: allWorkers)

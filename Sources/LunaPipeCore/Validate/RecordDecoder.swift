@@ -321,13 +321,37 @@ final class RecordDecoder {
     state.pointee.free()
     state.deinitialize(count: 1)
     state.deallocate()
+    marked?.deinitialize(count: 1)
+    marked?.deallocate()
   }
 
-  func begin(layout: FileLayout) { state.pointee.begin(layout: layout) }
+  /// The fields between the tokenizers and the decoding when the dialect
+  /// states absent-value markers (`NA`): a marker reaches the decoding as
+  /// an empty field. Nil otherwise: the default path has no step between.
+  private var marked: UnsafeMutablePointer<MarkerFilter>?
+
+  func begin(layout: FileLayout) {
+    state.pointee.begin(layout: layout)
+    let markers = layout.dialect.absentMarkers.map { Array($0.utf8) }
+    if markers.isEmpty {
+      marked?.deinitialize(count: 1)
+      marked?.deallocate()
+      marked = nil
+    } else if marked == nil || marked!.pointee.markers != markers {
+      marked?.deinitialize(count: 1)
+      marked?.deallocate()
+      marked = .allocate(capacity: 1)
+      marked!.initialize(to: MarkerFilter(state: state, markers: markers))
+    }
+  }
   /// Decodes `bytes`, which hold no quote character, split by
   /// `PlainSplitter` rather than libcsv: the same records, directly.
   func splitPlain(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, trims: Bool = true) {
-    PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &state.pointee)
+    if let marked {
+      PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &marked.pointee)
+    } else {
+      PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &state.pointee)
+    }
   }
   /// The record being read breaks `unterminated-quote`: its quoted field
   /// runs to the end of the input. Call before the tokenizer's `finish`.
@@ -363,9 +387,20 @@ final class RecordDecoder {
   /// the decoder's whole life; empty when the schema counts no volumes.
   var volumes: UnsafeBufferPointer<Int> { state.pointee.volumeCounts }
 
-  /// libcsv's callbacks, straight into the decoding.
+  /// libcsv's callbacks, straight into the decoding (through the marker
+  /// filter when markers are stated).
   var callbacks: CSVCallbacks {
-    CSVCallbacks(
+    if let marked {
+      return CSVCallbacks(
+        field: { data, len, ctx in
+          ctx!.assumingMemoryBound(to: MarkerFilter.self).pointee.field(UnsafeRawBufferPointer(start: data, count: len))
+        },
+        record: { terminator, ctx in
+          ctx!.assumingMemoryBound(to: MarkerFilter.self).pointee.endRecord(terminator: terminator)
+        },
+        context: UnsafeMutableRawPointer(marked))
+    }
+    return CSVCallbacks(
       field: { data, len, ctx in
         ctx!.assumingMemoryBound(to: DecoderState.self).pointee.field(UnsafeRawBufferPointer(start: data, count: len))
       },
@@ -374,6 +409,23 @@ final class RecordDecoder {
       },
       context: UnsafeMutableRawPointer(state))
   }
+}
+
+/// Passes fields on to the decoding, an absent-value marker as an empty
+/// field (`CSVDialect.absentMarkers`).
+struct MarkerFilter: CSVEvents {
+  let state: UnsafeMutablePointer<DecoderState>
+  let markers: [[UInt8]]
+
+  mutating func field(_ bytes: UnsafeRawBufferPointer) {
+    for m in markers where m.count == bytes.count && m.elementsEqual(bytes) {
+      state.pointee.field(UnsafeRawBufferPointer(start: bytes.baseAddress, count: 0))
+      return
+    }
+    state.pointee.field(bytes)
+  }
+
+  mutating func endRecord(terminator: Int32) { state.pointee.endRecord(terminator: terminator) }
 }
 
 /// A consumer behind a final class, so the state can hold it unmanaged.
