@@ -70,17 +70,23 @@ struct RunnerOptions: ParsableArguments {
 /// library's `Runner`; this is only the shell around it.
 protocol PipelineCommand: ParsableCommand {
   var runner: RunnerOptions { get }
+  /// The dialect of the files it scans, as stated (nothing by default).
+  var statedDialect: CSVDialect { get }
   func job() throws -> RunJob
   /// Lines saying where the outputs are, after a published run.
   func written(in out: String) -> [String]
 }
 
 extension PipelineCommand {
+  var statedDialect: CSVDialect { CSVDialect() }
+
   func run() throws {
     let o = runner
     Log.setUp(format: o.logFormat, quiet: o.quiet)
     let job = try self.job()
-    let r = Runner(o.settings, logger: Log.logger)
+    var settings = o.settings
+    settings.dialect = statedDialect
+    let r = Runner(settings, logger: Log.logger)
     let showProgress = ProgressDisplay.isTerminal && !o.quiet && o.logFormat == .human
     if showProgress {
       r.onContext = { context in
@@ -128,6 +134,89 @@ struct ClaimsOption: ParsableArguments {
 
   func validate() throws {
     if claims.isEmpty { throw ValidationError("give the claims extracts with --claims FILE...") }
+  }
+}
+
+/// How the claims extracts are written, where detection is not to decide:
+/// `--delimiter`, `--quote`, `--escape`, `--encoding`, `--header-rows`
+/// (with `--column-names` for 0) and `--skip-lines`. What is not given is
+/// detected, and the run report's per-file entries say what was stated.
+struct DialectOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The field delimiter: one character, or TAB, space, pipe, semicolon, comma. Default: detected.",
+      valueName: "char"))
+  var delimiter: String?
+
+  @Option(name: .long, help: ArgumentHelp("The quote character: '\"', \"'\" or none. Default: '\"'.", valueName: "char"))
+  var quote: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "How a quote is written inside a quoted field: doubling (the default) or none (backslash: small files only).",
+      valueName: "how"))
+  var escape: String?
+
+  @Option(name: .long, help: ArgumentHelp("The encoding: UTF-8 or Windows-1252. Default: detected.", valueName: "name"))
+  var encoding: String?
+
+  @Option(name: .long, help: ArgumentHelp("Lines of header (0 with --column-names). Default: 1.", valueName: "n"))
+  var headerRows: Int?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp("The column names of a file without a header, comma-separated.", valueName: "names"))
+  var columnNames: String?
+
+  @Option(name: .long, help: ArgumentHelp("Lines to skip before the header. Default: 0.", valueName: "n"))
+  var skipLines: Int?
+
+  var dialect: CSVDialect {
+    get throws {
+      var d = CSVDialect()
+      if let delimiter {
+        guard let b = CSVDialect.delimiter(named: delimiter) else {
+          throw ValidationError("--delimiter takes one ASCII character or TAB, space, pipe, semicolon, comma")
+        }
+        d.delimiter = b
+      }
+      if let quote {
+        switch quote.lowercased() {
+        case "\"", "double": d.quote = .double
+        case "'", "apostrophe", "single": d.quote = .apostrophe
+        case "none": d.quote = CSVDialect.Quote.none
+        default: throw ValidationError("--quote takes '\"', \"'\" or none")
+        }
+      }
+      if let escape {
+        guard let e = CSVDialect.Escape(rawValue: escape.lowercased()) else {
+          throw ValidationError("--escape takes doubling, backslash or none")
+        }
+        d.escape = e
+      }
+      if let encoding {
+        switch encoding.lowercased().replacingOccurrences(of: "_", with: "-") {
+        case "utf-8", "utf8": d.encoding = .utf8
+        case "windows-1252", "cp1252", "latin-1", "latin1": d.encoding = .windows1252
+        default: throw ValidationError("--encoding takes UTF-8 or Windows-1252")
+        }
+      }
+      d.headerRows = headerRows
+      d.columnNames = columnNames.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+      d.skipLines = skipLines
+      do { try d.check() } catch let PipelineError.input(m) { throw ValidationError(m) }
+      return d
+    }
+  }
+
+  func validate() throws { _ = try dialect }
+
+  /// What is stated, as a job's options (they key the run: another
+  /// dialect is another run).
+  var jobOptions: [String: String] {
+    ((try? dialect)?.stated ?? [:]).reduce(into: [:]) { $0["dialect-" + $1.key] = $1.value }
   }
 }
 
@@ -345,11 +434,16 @@ struct RunClaimsSummary: PipelineCommand {
     abstract: "Ydelser, udgift and patients per year, speciale and kommune/region, with growth.")
 
   @OptionGroup var claims: ClaimsOption
+  @OptionGroup var format: DialectOptions
   @OptionGroup var runner: RunnerOptions
+
+  var statedDialect: CSVDialect { (try? format.dialect) ?? CSVDialect() }
 
   func job() throws -> RunJob {
     let pipeline = ClaimsSummary.pipeline(claims: claims.claims)
-    return RunJob(pipeline: "claims-summary", inputs: [.init(kind: "claims", patterns: claims.claims)]) { context in
+    return RunJob(
+      pipeline: "claims-summary", inputs: [.init(kind: "claims", patterns: claims.claims)], options: format.jobOptions
+    ) { context in
       _ = try pipeline.run(in: context)
     }
   }
@@ -362,11 +456,16 @@ struct RunValidate: PipelineCommand {
     commandName: "validate", abstract: "Only reads and checks the extracts: rejects.csv and run-report.json.")
 
   @OptionGroup var claims: ClaimsOption
+  @OptionGroup var format: DialectOptions
   @OptionGroup var runner: RunnerOptions
+
+  var statedDialect: CSVDialect { (try? format.dialect) ?? CSVDialect() }
 
   func job() throws -> RunJob {
     let pipeline = ValidateClaims.pipeline(claims: claims.claims)
-    return RunJob(pipeline: "validate", inputs: [.init(kind: "claims", patterns: claims.claims)]) { context in
+    return RunJob(
+      pipeline: "validate", inputs: [.init(kind: "claims", patterns: claims.claims)], options: format.jobOptions
+    ) { context in
       _ = try pipeline.run(in: context)
     }
   }

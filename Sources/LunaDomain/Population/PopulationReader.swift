@@ -52,7 +52,12 @@ public enum PopulationReader {
   public static func read(
     _ path: String, in context: RunContext, geography: Geography = .denmark
   ) throws -> Population {
-    let file = try context.readTextRecords(path, numberFormat: .danish)
+    // Spaces around unquoted fields trimmed, as these extracts were always
+    // read (libcsv's default): stated, since `TextRecords` trims nothing
+    // unless told; title lines before the header are this reader's own
+    // business (0 skipped by `TextRecords`).
+    let file = try context.readTextRecords(
+      path, dialect: CSVDialect(skipLines: 0, trimSpaces: true), numberFormat: .danish)
     var reader = Reader(path: path, geography: geography)
     switch try layout(of: file, path: path, geography: geography) {
     case .long(let columns): try reader.readLong(file, columns, in: context)

@@ -75,7 +75,12 @@ public enum ProviderRegisterReader {
   public static func read(
     _ path: String, in context: RunContext, geography: Geography = .denmark
   ) throws -> ProviderRegister {
-    let file = try context.readTextRecords(path, numberFormat: .danish)
+    // Spaces around unquoted fields trimmed, as these extracts were always
+    // read (libcsv's default): stated, since `TextRecords` trims nothing
+    // unless told; title lines before the header are this reader's own
+    // business (0 skipped by `TextRecords`).
+    let file = try context.readTextRecords(
+      path, dialect: CSVDialect(skipLines: 0, trimSpaces: true), numberFormat: .danish)
     func col(_ name: String, aliases: [String] = []) -> Int? { file.column(name, aliases: aliases) }
     let required = ["PraksisId", "Klinik", "Kommune", "Speciale", "AntalFysioterapeuter"]
     let missing = required.filter { col($0) == nil }

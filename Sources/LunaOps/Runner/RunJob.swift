@@ -76,6 +76,9 @@ public struct RunSettings: Sendable {
   /// holding it, in seconds (10 by default); past that, a run's outcome is
   /// kept in the state directory for the next run to record.
   public var historyWait: Double = 10
+  /// The dialect of the job's scanned files as stated on the command line
+  /// (`ScanOptions.dialect`); nothing stated by default: detected.
+  public var dialect = CSVDialect()
 
   /// Settings for runs into `outputDirectory`; by default the history
   /// beside it, all cores, 8 MiB chunks, a 1 % reject share, neither

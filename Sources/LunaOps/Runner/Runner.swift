@@ -191,7 +191,7 @@ public final class Runner {
     }
     let log = self.logger
     let context = RunContext(
-      options: ScanOptions(threads: settings.threads, chunkSize: settings.chunkSize),
+      options: ScanOptions(threads: settings.threads, chunkSize: settings.chunkSize, dialect: settings.dialect),
       maxRejectShare: settings.maxRejectShare, output: output, pipeline: job.pipeline,
       log: { log.info("\($0)", metadata: ["run": "\(id)"]) }, files: files)
     // Known from the start, so that what the job writes (the report's

@@ -23,14 +23,57 @@ public struct Dialect: Sendable, Codable, Equatable {
   /// How the file writes numbers: the schema's `numberFormat`, or the scan's
   /// override (`ScanOptions.numberFormat`); never guessed from the data.
   public var numberFormat: NumberFormat
+  /// The quote character (`"` unless stated), nil when nothing is quoted.
+  public var quote: UInt8? = 0x22
+  /// How a quote is escaped inside a quoted field.
+  public var escape: CSVDialect.Escape = .doubling
+  /// Spaces around unquoted fields are trimmed.
+  public var trimsSpaces = true
+  /// Lines of header read (0: the column names were stated).
+  public var headerRows = 1
+  /// Lines skipped before the header (stated, and comment lines).
+  public var skippedLines = 0
+  /// Lines starting with this are comments, skipped.
+  public var commentPrefix: String?
+  /// Field values read as empty.
+  public var absentMarkers: [String] = []
+  /// What the user stated (`CSVDialect.stated`); the rest was detected.
+  public var stated: [String: String] = [:]
+  /// Detection was not sure (no delimiter split the first records
+  /// consistently): a message about the header says what to state.
+  var unsure = false
+
+  /// The quoting and trimming, as `RecordLocator` reads them.
+  var syntax: RecordLocator.Syntax { RecordLocator.Syntax(quote: quote, trims: trimsSpaces) }
+
+  /// What was used, for the log: `delimiter ; (detected), quote ", ...`.
+  public var summary: String {
+    func how(_ key: String) -> String { stated[key] != nil ? "stated" : "detected" }
+    var parts = ["\(encoding.rawValue) (\(how("encoding")))", "delimiter \(delimiterName) (\(how("delimiter")))"]
+    parts.append("quote \(quote.map { String(UnicodeScalar($0)) } ?? "none")")
+    if escape != .doubling { parts.append("escape \(escape.rawValue)") }
+    if !trimsSpaces { parts.append("no trimming") }
+    if headerRows != 1 { parts.append("\(headerRows) header rows") }
+    if skippedLines > 0 { parts.append("\(skippedLines) lines skipped before the header") }
+    if !absentMarkers.isEmpty { parts.append("absent: \(absentMarkers.joined(separator: " "))") }
+    return parts.joined(separator: ", ")
+  }
 
   /// The delimiter as the run report and the log write it: `;`, `,`, `TAB`,
   /// or the character itself for a forced one.
-  public var delimiterName: String {
+  public var delimiterName: String { oneColumn ? "none" : Self.name(ofDelimiter: delimiter) }
+  /// No delimiter was found because none splits the first lines: a file of
+  /// one column (`delimiterName` is `none`).
+  public var oneColumn = false
+
+  /// A delimiter as the run report and the log write it: `;`, `,`, `TAB`,
+  /// `space`, or the character itself.
+  public static func name(ofDelimiter delimiter: UInt8) -> String {
     switch delimiter {
     case UInt8(ascii: ";"): return ";"
     case UInt8(ascii: ","): return ","
     case 9: return "TAB"
+    case 32: return "space"
     default: return String(UnicodeScalar(delimiter))
     }
   }
@@ -64,53 +107,152 @@ enum DialectDetection {
     _ start: UnsafeRawBufferPointer, path: String, delimiter: UInt8?, numberFormat: NumberFormat,
     encoding forced: TextEncoding? = nil
   ) throws -> (Dialect, header: [String], dataStart: Int) {
+    try detect(start, path: path, stated: CSVDialect(delimiter: delimiter), numberFormat: numberFormat, encoding: forced)
+  }
+
+  /// `detect` with a dialect as its user states it: what is stated is
+  /// used, the rest detected. `trimsSpaces` is the reader's default when
+  /// the dialect states none.
+  static func detect(
+    _ start: UnsafeRawBufferPointer, path: String, stated: CSVDialect, numberFormat: NumberFormat,
+    encoding forced: TextEncoding? = nil, trimsSpaces: Bool = true
+  ) throws -> (Dialect, header: [String], dataStart: Int) {
     if let kind = unsupportedKind(start) {
       throw PipelineError.input("\(path): \(kind); a CSV file in UTF-8 or Windows-1252 is expected")
     }
+    try stated.check()
     var offset = 0
     var encoding = TextEncoding.utf8
     if start.count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF {
       encoding = .utf8BOM
       offset = 3
-    } else if let forced {
-      encoding = forced
+    } else if let e = stated.encoding ?? forced {
+      encoding = e == .utf8BOM ? .utf8 : e
     } else {
       // A first guess from the window; the scan checks it against the
       // whole file (`TextStats`) and reads the file again if it was wrong.
       encoding = TextStats.of(start, cutOffAtEnd: true).encoding
     }
-    // The delimiter, from the first line; the header ends at the first line
-    // end outside quotes, read as libcsv reads them.
+    /// The offset after the line end of the line starting at `from`.
+    func nextLine(_ from: Int) -> Int {
+      var k = from
+      while k < start.count && start[k] != 10 && start[k] != 13 { k += 1 }
+      if k < start.count && start[k] == 13 && k + 1 < start.count && start[k + 1] == 10 { return k + 2 }
+      return min(k + 1, start.count)
+    }
+    let comment = stated.commentPrefix.map { Array($0.utf8) } ?? []
+    func isComment(_ from: Int) -> Bool {
+      !comment.isEmpty && start.count - from >= comment.count && zip(start[from...], comment).allSatisfy { $0 == $1 }
+    }
+    // Lines before the header: as many as stated, and comment lines.
+    var skipped = 0
+    for _ in 0..<(stated.skipLines ?? 0) where offset < start.count {
+      offset = nextLine(offset)
+      skipped += 1
+    }
+    while offset < start.count && isComment(offset) {
+      offset = nextLine(offset)
+      skipped += 1
+    }
+    var quote = stated.quoteByte
+    let trims = stated.trimSpaces ?? trimsSpaces
+    // The delimiter, from the first line, checked on the first records
+    // (`RecordDetection`) with the quote and any preamble; the header ends
+    // at the first line end outside quotes, read as libcsv reads them.
     var firstLineEnd = offset
     while firstLineEnd < start.count && start[firstLineEnd] != 10 && start[firstLineEnd] != 13 { firstLineEnd += 1 }
-    let delim = delimiter ?? detectDelimiter(UnsafeRawBufferPointer(rebasing: start[offset..<firstLineEnd]))
-    let i = offset + RecordLocator.firstLineEnd(
-      in: UnsafeRawBufferPointer(rebasing: start[offset...]), delimiter: delim, maxQuoted: 1 << 16)
-    let headerBytes = UnsafeRawBufferPointer(rebasing: start[offset..<i])
-    if headerBytes.allSatisfy({ $0 == 32 || $0 == 9 }) {
-      throw PipelineError.input("\(path): the file is empty or its first line is blank; a header is expected")
-    }
-    if let k = headerBytes.firstIndex(where: { ($0 < 32 && $0 != 9 && $0 != 10 && $0 != 13) || $0 == 0x7F }) {
-      throw PipelineError.input(
-        "\(path): not a text file (control byte 0x\(String(headerBytes[k], radix: 16, uppercase: true)) at byte \(offset + k) of the header line); a CSV file is expected"
-      )
-    }
-    var lineEnd = "LF"
-    var dataStart = i
-    if i < start.count && start[i] == 13 {
-      dataStart += 1
-      if dataStart < start.count && start[dataStart] == 10 {
-        dataStart += 1
-        lineEnd = "CRLF"
-      } else {
-        lineEnd = "CR"
+    var delim =
+      stated.delimiter ?? detectDelimiter(UnsafeRawBufferPointer(rebasing: start[offset..<firstLineEnd]), quote: quote)
+    var unsure = false
+    var oneColumn = false
+    let findPreamble = stated.skipLines == nil && stated.commentPrefix == nil && (stated.headerRows ?? 1) > 0
+    if stated.delimiter == nil || stated.quote == nil || findPreamble {
+      let found = RecordDetection.detect(
+        UnsafeRawBufferPointer(rebasing: start[offset...]), headerOnly: delim,
+        quote: stated.quote.map { $0.byte }, delimiter: stated.delimiter, findPreamble: findPreamble)
+      delim = found.delimiter
+      quote = found.quote
+      unsure = found.unsure
+      oneColumn = found.oneColumn
+      for _ in 0..<found.skip where offset < start.count {
+        // Blank lines were not counted among the sample's lines.
+        while offset < start.count, start[offset] == 10 || start[offset] == 13 { offset += 1 }
+        offset = nextLine(offset)
+        skipped += 1
       }
-    } else if i < start.count {
-      dataStart += 1
     }
-    let header = try splitHeader(headerBytes, delimiter: delim, encoding: encoding)
-    let dialect = Dialect(
-      delimiter: delim, encoding: encoding, lineEnd: lineEnd, numberFormat: numberFormat)
+    let syntax = RecordLocator.Syntax(quote: quote, trims: trims)
+    let headerRows = stated.headerRows ?? 1
+    var rows: [[String]] = []
+    var lineEnd = "LF"
+    var dataStart = offset
+    for row in 0..<headerRows {
+      let from = dataStart
+      let i = from + RecordLocator.firstLineEnd(
+        in: UnsafeRawBufferPointer(rebasing: start[from...]), delimiter: delim, maxQuoted: 1 << 16, syntax: syntax)
+      let headerBytes = UnsafeRawBufferPointer(rebasing: start[from..<i])
+      if headerBytes.allSatisfy({ $0 == 32 || $0 == 9 }) {
+        throw PipelineError.input(
+          row == 0
+            ? "\(path): the file is empty or its first line is blank; a header is expected"
+            : "\(path): header row \(row + 1) of \(headerRows) is blank or missing")
+      }
+      if let k = headerBytes.firstIndex(where: { ($0 < 32 && $0 != 9 && $0 != 10 && $0 != 13) || $0 == 0x7F }) {
+        throw PipelineError.input(
+          "\(path): not a text file (control byte 0x\(String(headerBytes[k], radix: 16, uppercase: true)) at byte \(from + k) of the header line); a CSV file is expected"
+        )
+      }
+      dataStart = i
+      if i < start.count && start[i] == 13 {
+        dataStart += 1
+        if dataStart < start.count && start[dataStart] == 10 {
+          dataStart += 1
+          if row == 0 { lineEnd = "CRLF" }
+        } else if row == 0 {
+          lineEnd = "CR"
+        }
+      } else if i < start.count {
+        dataStart += 1
+      }
+      // A quote in the header that never closes there is text (a stray
+      // quote, `"id,name`): the header is split as if nothing were quoted.
+      var strayQuote = false
+      RecordLocator.forEachUnquotedStretch(
+        headerBytes, delimiter: delim, atEnd: true, syntax: syntax,
+        quote: { q in
+          if case .stray = q { strayQuote = true }
+          return !strayQuote
+        }, { _, _ in true })
+      let headerSyntax = strayQuote ? RecordLocator.Syntax(quote: nil, trims: trims) : syntax
+      rows.append(try splitHeader(headerBytes, delimiter: delim, encoding: encoding, syntax: headerSyntax))
+    }
+    var header: [String]
+    if headerRows == 0 {
+      header = stated.columnNames ?? []
+      // The line ends as the first record has them.
+      var k = offset
+      while k < start.count && start[k] != 10 && start[k] != 13 { k += 1 }
+      if k < start.count && start[k] == 13 { lineEnd = k + 1 < start.count && start[k + 1] == 10 ? "CRLF" : "CR" }
+    } else if rows.count == 1 {
+      header = rows[0]
+    } else {
+      // N rows: each column's name is its rows' fields joined by a space.
+      let width = rows.map(\.count).max() ?? 0
+      header = (0..<width).map { c in
+        rows.compactMap { c < $0.count && !$0[c].isEmpty ? $0[c] : nil }.joined(separator: " ")
+      }
+    }
+    var dialect = Dialect(delimiter: delim, encoding: encoding, lineEnd: lineEnd, numberFormat: numberFormat)
+    dialect.quote = quote
+    dialect.escape = stated.escape ?? .doubling
+    dialect.trimsSpaces = trims
+    dialect.headerRows = headerRows
+    dialect.skippedLines = skipped
+    dialect.commentPrefix = stated.commentPrefix
+    dialect.absentMarkers = stated.absentMarkers ?? []
+    dialect.stated = stated.stated
+    dialect.unsure = unsure
+    dialect.oneColumn = oneColumn
     return (dialect, header, dataStart)
   }
 
@@ -124,18 +266,21 @@ enum DialectDetection {
     return nil
   }
 
-  static func detectDelimiter(_ header: UnsafeRawBufferPointer) -> UInt8 {
+  static func detectDelimiter(_ header: UnsafeRawBufferPointer, quote: UInt8? = 0x22) -> UInt8 {
     var counts: [UInt8: Int] = [UInt8(ascii: ";"): 0, UInt8(ascii: ","): 0, 9: 0]
     var inQuote = false
     for c in header {
-      if c == UInt8(ascii: "\"") { inQuote.toggle() } else if !inQuote, counts[c] != nil { counts[c]! += 1 }
+      if c == quote { inQuote.toggle() } else if !inQuote, counts[c] != nil { counts[c]! += 1 }
     }
     // Ties go to `;`, the Danish default.
     let order: [UInt8] = [UInt8(ascii: ";"), 9, UInt8(ascii: ",")]
     return order.max { counts[$0]! < counts[$1]! } ?? UInt8(ascii: ";")
   }
 
-  static func splitHeader(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, encoding: TextEncoding) throws -> [String] {
+  static func splitHeader(
+    _ bytes: UnsafeRawBufferPointer, delimiter: UInt8, encoding: TextEncoding,
+    syntax: RecordLocator.Syntax = RecordLocator.Syntax()
+  ) throws -> [String] {
     final class Collect: CSVFieldSink {
       var fields: [String] = []
       let encoding: TextEncoding
@@ -145,7 +290,12 @@ enum DialectDetection {
       }
     }
     let sink = Collect(encoding)
-    let tokenizer = try CSVTokenizer(delimiter: delimiter)
+    guard let quote = syntax.quote else {
+      return PlainFields.split(bytes, delimiter: delimiter, trims: syntax.trims).map {
+        Transcoding.string($0, encoding: encoding)
+      }
+    }
+    let tokenizer = try CSVTokenizer(delimiter: delimiter, quote: quote, trims: syntax.trims)
     try tokenizer.parse(bytes, into: sink)
     try tokenizer.finish(into: sink)
     return sink.fields

@@ -45,16 +45,28 @@ struct CSVError: Error, CustomStringConvertible {
 final class CSVTokenizer {
   private var parser = csv_parser()
 
-  /// - Parameter delimiter: `;`, `,` or TAB.
-  init(delimiter: UInt8) throws {
+  /// - Parameters:
+  ///   - delimiter: any byte but a line end or the quote.
+  ///   - quote: the quote character (`"` by default).
+  ///   - trims: spaces (and TABs, unless TAB delimits) around unquoted
+  ///     fields are removed, as libcsv does by default; false keeps them.
+  init(delimiter: UInt8, quote: UInt8 = 0x22, trims: Bool = true) throws {
     // CSV_REPALL_NL: report every unquoted line end, so that empty lines can
     // be counted (the run report's skipped-empty) rather than vanish.
     try check(csv_init(&parser, UInt8(CSV_REPALL_NL)))
     csv_set_delim(&parser, delimiter)
+    if quote != 0x22 { csv_set_quote(&parser, quote) }
     // libcsv trims spaces and tabs around unquoted fields, and checks for
     // space before delimiter: with TAB as delimiter only the space may be
-    // trimmed. (Only then: a space function is a call per byte.)
-    if delimiter == 9 { csv_set_space_func(&parser, _isSpace) }
+    // trimmed, with space as delimiter only the TAB. (Only then: a space
+    // function is a call per byte.)
+    if !trims {
+      csv_set_space_func(&parser, _noSpace)
+    } else if delimiter == 9 {
+      csv_set_space_func(&parser, _isSpace)
+    } else if delimiter == 0x20 {
+      csv_set_space_func(&parser, _isTab)
+    }
     // Grow libcsv's field buffer in large steps: fewer reallocs on long fields.
     csv_set_blk_size(&parser, 4096)
   }
@@ -101,6 +113,8 @@ final class CSVTokenizer {
 }
 
 private func _isSpace(_ c: UInt8) -> Int32 { c == 0x20 ? 1 : 0 }
+private func _isTab(_ c: UInt8) -> Int32 { c == 0x09 ? 1 : 0 }
+private func _noSpace(_ c: UInt8) -> Int32 { 0 }
 
 // `_withUnsafeGuaranteedRef`: the sink is kept alive by `parse`'s caller for
 // the whole call, so no retain/release per field is needed.

@@ -45,8 +45,15 @@ public struct ScanOptions: Sendable {
   public var threads: Int
   /// Bytes read per chunk; a chunk always ends at a record boundary.
   public var chunkSize: Int
-  /// A fixed delimiter, or nil to detect it from each file's header.
-  public var delimiter: UInt8?
+  /// The dialect of every file of the scan, as stated (`CSVDialect`); what
+  /// it does not state is detected per file. Nothing stated by default.
+  public var dialect: CSVDialect
+  /// A fixed delimiter, or nil to detect it from each file's header
+  /// (`dialect.delimiter`).
+  public var delimiter: UInt8? {
+    get { dialect.delimiter }
+    set { dialect.delimiter = newValue }
+  }
   /// A number format for every file of the scan, overriding the schema's
   /// (`Schema.numberFormat`); nil: the schema's.
   public var numberFormat: NumberFormat?
@@ -58,7 +65,17 @@ public struct ScanOptions: Sendable {
   public init(threads: Int = 2, chunkSize: Int = 8 << 20, delimiter: UInt8? = nil, numberFormat: NumberFormat? = nil) {
     self.threads = max(1, threads)
     self.chunkSize = max(1 << 10, chunkSize)
-    self.delimiter = delimiter
+    self.dialect = CSVDialect()
+    self.numberFormat = numberFormat
+    self.dialect.delimiter = delimiter
+  }
+
+  /// Options for a scan of files written in `dialect` (see
+  /// `init(threads:chunkSize:delimiter:numberFormat:)` for the rest).
+  public init(threads: Int = 2, chunkSize: Int = 8 << 20, dialect: CSVDialect, numberFormat: NumberFormat? = nil) {
+    self.threads = max(1, threads)
+    self.chunkSize = max(1 << 10, chunkSize)
+    self.dialect = dialect
     self.numberFormat = numberFormat
   }
 }
@@ -96,6 +113,9 @@ public struct FileReport: Sendable, Codable, Equatable {
   public var acceptedLines = 0
   /// Lines of rejected records.
   public var rejectedLines = 0
+  /// The dialect items the user stated (`CSVDialect.stated`: `quote`,
+  /// `header-rows`, ...), nil when none was: the rest was detected.
+  public var stated: [String: String]?
   /// Where the first byte above 0x7F stands (nil: the file is ASCII), and
   /// what the non-ASCII bytes were: the encoding is decided on all of them.
   public var text: TextStats?
@@ -125,6 +145,8 @@ struct ScanResult {
   /// Accepted records per volume cell (`Schema.volumeKeys`), by name.
   var volumes: [String: Int]
   var timing: ScanTiming
+  /// Notes for the run report (an empty file read as an empty input).
+  var notes: [String] = []
 }
 
 /// Where a scan's work went: parsing (tokenizing, finding records, counting
@@ -226,7 +248,7 @@ final class ParallelScan {
   private final class Worker: @unchecked Sendable {
     let consumer: ChunkConsumer
     let decoder: RecordDecoder
-    var tokenizers: [UInt8: CSVTokenizer] = [:]
+    var tokenizers: [Int: CSVTokenizer] = [:]
     /// Ticks spent processing chunks, and of them in `endChunk` (`ScanTiming`).
     var chunkTicks: UInt64 = 0
     var endChunkTicks: UInt64 = 0
@@ -234,10 +256,12 @@ final class ParallelScan {
       self.consumer = consumer
       decoder = RecordDecoder(schema: schema, consumer: consumer)
     }
-    func tokenizer(_ delimiter: UInt8) throws -> CSVTokenizer {
-      if let t = tokenizers[delimiter] { return t }
-      let t = try CSVTokenizer(delimiter: delimiter)
-      tokenizers[delimiter] = t
+    func tokenizer(_ delimiter: UInt8, _ syntax: RecordLocator.Syntax) throws -> CSVTokenizer {
+      let quote = syntax.quote ?? 0x22
+      let key = Int(delimiter) | Int(quote) << 8 | (syntax.trims ? 1 << 16 : 0)
+      if let t = tokenizers[key] { return t }
+      let t = try CSVTokenizer(delimiter: delimiter, quote: quote, trims: syntax.trims)
+      tokenizers[key] = t
       return t
     }
   }
@@ -339,6 +363,12 @@ final class ParallelScan {
     let startTicks = luna_ticks()
     let startTime = DispatchTime.now().uptimeNanoseconds
     try schema.validateRules()
+    // What the scan does not read (TextRecords does): refused rather than
+    // the files read otherwise than stated.
+    if let e = options.dialect.escape, e != .doubling {
+      throw PipelineError.input(
+        "escape \(e.rawValue) is not read by the record scan (quotes inside quoted fields are doubled there); state doubling, or read the file with TextRecords")
+    }
     let threads = options.threads
     let allWorkers = (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
     let pool = Pool(workers: allWorkers)
@@ -354,6 +384,7 @@ final class ParallelScan {
     var textStats: [TextStats] = []  // per file, of the data flushed so far
     var headerText: [TextStats] = []  // per file, of the bytes before the data
     var chunkOffsets: [Int: Int] = [:]  // per chunk in flight, its file offset
+    var notes: [String] = []  // for the run report (an empty file)
     let maxRecord = schema.schema.maxRecordBytes
 
     defer {
@@ -473,6 +504,22 @@ final class ParallelScan {
         bytesRead += n
         eof = filled < cap
       }
+      if filled == 0 && eof {
+        // An empty (0-byte) file is an empty input: no header, no records,
+        // a note. Whether a run may publish so little is the volume
+        // guard's decision, as for any delivery.
+        try files.verify(path)
+        let stated = options.delimiter.map { Dialect.name(ofDelimiter: $0) } ?? ""
+        reports.append(FileReport(path: path, bytes: 0, encoding: .utf8, delimiter: stated, lineEnd: ""))
+        recordsBefore.append(0)
+        headerLines.append(0)
+        headerText.append(TextStats())
+        textStats.append(TextStats())
+        let note = "\(path): the file is empty (0 bytes): read as an empty input, 0 records"
+        notes.append(note)
+        log(note)
+        continue
+      }
       // The header must end within the first block (at least 1 MiB): a file
       // without a line end that soon is not a CSV extract, and is not read
       // into memory whole to find out.
@@ -482,19 +529,26 @@ final class ParallelScan {
       }
       let (dialect, header, dataStart) = try DialectDetection.detect(
         UnsafeRawBufferPointer(start: buf, count: min(filled, max(DialectDetection.sniffBytes, filled))),
-        path: path, delimiter: options.delimiter, numberFormat: options.numberFormat ?? schema.schema.numberFormat,
+        path: path, stated: options.dialect, numberFormat: options.numberFormat ?? schema.schema.numberFormat,
         encoding: encodings[path])
       let layout = try mapColumns(header: header, path: path, dialect: dialect)
-      log(
-        "\(path): \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName), \(dialect.lineEnd) line ends, \(header.count) columns"
-      )
-      reports.append(
-        FileReport(
-          path: path, bytes: Int(st.st_size), encoding: dialect.encoding, delimiter: dialect.delimiterName,
-          lineEnd: dialect.lineEnd, read: 0, accepted: 0, rejected: 0, skippedEmpty: 0, rejectsByRule: [:]))
+      if dialect.stated.isEmpty {
+        log(
+          "\(path): \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName), \(dialect.lineEnd) line ends, \(header.count) columns"
+        )
+      } else {
+        log("\(path): \(dialect.summary), \(dialect.lineEnd) line ends, \(header.count) columns")
+      }
+      var report = FileReport(
+        path: path, bytes: Int(st.st_size), encoding: dialect.encoding, delimiter: dialect.delimiterName,
+        lineEnd: dialect.lineEnd, read: 0, accepted: 0, rejected: 0, skippedEmpty: 0, rejectsByRule: [:])
+      report.stated = dialect.stated.isEmpty ? nil : dialect.stated
+      reports.append(report)
       recordsBefore.append(0)
       let headerBytes = UnsafeRawBufferPointer(start: buf, count: dataStart)
-      headerLines.append(RecordLocator.lineCount(headerBytes, delimiter: dialect.delimiter))
+      // Every line before the data: skipped ones, comments and the header
+      // rows, counted as lines (a skipped line may hold a stray quote).
+      headerLines.append(RecordLocator.lineEnds(headerBytes) + (dataStart > 0 && !endsWithLineEnd(headerBytes) ? 1 : 0))
       headerText.append(TextStats.of(headerBytes))
       textStats.append(TextStats())
 
@@ -515,15 +569,16 @@ final class ParallelScan {
           end = avail
         } else {
           let delimiter = layout.dialect.delimiter
+          let syntax = layout.dialect.syntax
           var irregular: Int?
           end = RecordLocator.lastRecordEnd(
             in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter, maxQuoted: maxRecord,
-            atEnd: eof && window == avail, irregular: &irregular)
+            atEnd: eof && window == avail, syntax: syntax, irregular: &irregular)
           while end == 0 && window < avail {
             window = min(avail, window * 2)
             end = RecordLocator.lastRecordEnd(
               in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter,
-              maxQuoted: maxRecord, atEnd: eof && window == avail, irregular: &irregular)
+              maxQuoted: maxRecord, atEnd: eof && window == avail, syntax: syntax, irregular: &irregular)
           }
           if end == 0 && eof { end = avail }
           regular = end > 0 && (irregular ?? Int.max) >= end
@@ -627,7 +682,8 @@ final class ParallelScan {
       t.add(textStats[f], at: 0)
       reports[f].text = t.firstNonASCII == nil ? nil : t
       let used = reports[f].encoding
-      guard used != .utf8BOM, encodings[reports[f].path] == nil, t.encoding != used else { continue }
+      guard used != .utf8BOM, options.dialect.encoding == nil, encodings[reports[f].path] == nil, t.encoding != used
+      else { continue }
       mismatch.encodings[reports[f].path] = t.encoding
       mismatch.notes.append(
         "\(reports[f].path): read as \(t.encoding.rawValue), not \(used.rawValue) as its first \(DialectDetection.sniffBytes >> 20) MiB suggested: its non-ASCII bytes from byte \(t.firstNonASCII ?? 0) on hold \(t.utf8Sequences) UTF-8 sequences and \(t.invalidBytes) bytes that are not UTF-8"
@@ -651,7 +707,7 @@ final class ParallelScan {
       timing.validateTicks &+= w.decoder.validateTicks
       timing.aggregateTicks &+= w.decoder.consumeTicks &+ w.endChunkTicks
     }
-    return ScanResult(files: reports, volumes: volumes, timing: timing)
+    return ScanResult(files: reports, volumes: volumes, timing: timing, notes: notes)
   }
 
   /// Reads past a record longer than the schema allows, from `start` in
@@ -746,7 +802,9 @@ final class ParallelScan {
     let delimiter = chunk.layout.dialect.delimiter
     let encoding = chunk.layout.dialect.encoding
     let maxQuoted = schema.schema.maxRecordBytes
-    let tokenizer = try worker.tokenizer(delimiter)
+    let syntax = chunk.layout.dialect.syntax
+    let trims = syntax.trims
+    let tokenizer = try worker.tokenizer(delimiter, syntax)
     let decoder = worker.decoder
     decoder.begin(layout: chunk.layout)
     let callbacks = decoder.callbacks
@@ -768,12 +826,38 @@ final class ParallelScan {
     // A regular chunk with LF line ends only (no `\r` at all): each line
     // end is one libcsv record end, so the decoder's counts of records and
     // empty records are its lines, exactly; no pass of its own is needed.
-    let lfOnly = chunk.regular && memchr(bytes.baseAddress!, 0x0D, n) == nil
+    /// Comment lines (`Dialect.commentPrefix`, stated only): whole lines
+    /// starting with it at a record boundary, with their line ends.
+    var comments: [Range<Int>] = []
+    if let prefix = chunk.layout.dialect.commentPrefix, !prefix.isEmpty {
+      let c = Array(prefix.utf8)
+      var lineStart = 0
+      func check(_ s: Int, _ e: Int) {
+        if e - s >= c.count && zip(bytes[s..<(s + c.count)], c).allSatisfy({ $0 == $1 }) { comments.append(s..<e) }
+      }
+      RecordLocator.forEachUnquotedStretch(bytes, delimiter: delimiter, atEnd: true, syntax: syntax) { from, to in
+        var k = from
+        while k < to {
+          let b = bytes[k]
+          if b == 0x0A || b == 0x0D {
+            let e = b == 0x0D && k + 1 < n && bytes[k + 1] == 0x0A ? k + 2 : k + 1
+            check(lineStart, e)
+            lineStart = e
+            k = e
+            continue
+          }
+          k += 1
+        }
+        return true
+      }
+      if lineStart < n { check(lineStart, n) }
+    }
+    let lfOnly = chunk.regular && comments.isEmpty && memchr(bytes.baseAddress!, 0x0D, n) == nil
     func parse(_ a: Int, _ b: Int, irregular: Bool = false) throws {
       guard b > a else { return }
       let seg = UnsafeRawBufferPointer(rebasing: bytes[a..<b])
       if !irregular && !lfOnly {
-        let l = RecordLocator.linesAndHighBits(seg, delimiter: delimiter)
+        let l = RecordLocator.linesAndHighBits(seg, delimiter: delimiter, trims: trims)
         emptyLines += l.blank
         if a == 0 && b == n {
           wholeLines = l.lines
@@ -783,11 +867,13 @@ final class ParallelScan {
       let rejectsBefore = decoder.rejects.count
       let recordsBefore = decoder.records
       segments.append((a..<b, recordsBefore))
-      if !irregular && memchr(seg.baseAddress!, 0x22, seg.count) == nil {
-        // No quote at all (the common case): libcsv's records, split directly.
-        decoder.splitPlain(seg, delimiter: delimiter)
+      if !irregular && (syntax.quote.map { memchr(seg.baseAddress!, Int32($0), seg.count) == nil } ?? true) {
+        // No quote at all (the common case): libcsv's records, split
+        // directly. A TAB in a field is outside quotes.
+        decoder.quotedTabs = false
+        decoder.splitPlain(seg, delimiter: delimiter, trims: trims)
       } else {
-        try tokenizer.parse(seg, callbacks)
+        try parseQuoted(seg)
         // Irregular records never get here; a quote still open is a bug
         // caught rather than a record lost.
         if tokenizer.inQuotedField { decoder.markUnterminatedQuote() }
@@ -795,8 +881,23 @@ final class ParallelScan {
       }
       let new = decoder.rejects[rejectsBefore...]
       if !new.isEmpty {
-        let spans = RecordLocator.locate(ordinals: new.map { $0.ordinal - recordsBefore }, in: seg, delimiter: delimiter)
+        let spans = RecordLocator.locate(
+          ordinals: new.map { $0.ordinal - recordsBefore }, in: seg, delimiter: delimiter, syntax: syntax)
         for (r, span) in zip(new, spans) { located.append((r, (a + span.lowerBound)..<(a + span.upperBound))) }
+      }
+    }
+    /// libcsv over `seg`; a TAB a field keeps is text where it was quoted
+    /// (always, when TAB delimits), found run by run of records when the
+    /// text holds one (rarely: no cost otherwise).
+    func parseQuoted(_ seg: UnsafeRawBufferPointer) throws {
+      if delimiter == 9 || memchr(seg.baseAddress!, 0x09, seg.count) == nil {
+        decoder.quotedTabs = delimiter == 9
+        try tokenizer.parse(seg, callbacks)
+        return
+      }
+      for run in RecordLocator.tabRuns(seg, delimiter: delimiter, syntax: syntax) {
+        decoder.quotedTabs = run.quotedTabs
+        try tokenizer.parse(UnsafeRawBufferPointer(rebasing: seg[run.range]), callbacks)
       }
     }
     func reject(_ span: Range<Int>, _ rule: FieldRule) {
@@ -806,56 +907,75 @@ final class ParallelScan {
     /// The bytes after the line end at `i`.
     func afterLineEnd(_ i: Int) -> Int { bytes[i] == 0x0D && i + 1 < n && bytes[i + 1] == 0x0A ? i + 2 : i + 1 }
 
-    var pos = 0
-    while pos < n {
-      let rest = UnsafeRawBufferPointer(rebasing: bytes[pos..<n])
-      guard !chunk.regular,
-        var irregular = RecordLocator.firstIrregular(in: rest, delimiter: delimiter, maxQuoted: maxQuoted)
-      else {
-        try parse(pos, n)
-        break
-      }
-      irregular.start += pos
-      irregular.contentEnd += pos
-      irregular.end += pos
-      try parse(pos, irregular.start)
-      if irregular.stray {
-        reject(irregular.start..<irregular.contentEnd, .unterminatedQuote)
-        pos = irregular.end
-        continue
-      }
-      // A quoted line break: one record if it has the file's field count (a
-      // multi-line field: accepted, or rejected whole with the rule it
-      // breaks), else a stray quote closed by another one lines later: only
-      // its first line is rejected, and reading goes on at the next.
-      let span = UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.end])
-      decoder.probing = true
-      try tokenizer.parse(span, callbacks)
-      try tokenizer.finish(callbacks)
-      decoder.probing = false
-      if decoder.probeAccepted || decoder.probeRule != FieldRule.fieldCount.rawValue {
-        let acceptedBefore = decoder.accepted
-        try parse(irregular.start, irregular.end, irregular: true)
-        if decoder.accepted > acceptedBefore {
-          extraAcceptedLines += RecordLocator.lineCount(
-            UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.contentEnd]), delimiter: delimiter) - 1
+    /// Reads the records of `lo..<hi` (whole records).
+    func scanRange(_ lo: Int, _ hi: Int) throws {
+      var pos = lo
+      while pos < hi {
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[pos..<hi])
+        guard !chunk.regular,
+          var irregular = RecordLocator.firstIrregular(
+            in: rest, delimiter: delimiter, maxQuoted: maxQuoted, syntax: syntax)
+        else {
+          try parse(pos, hi)
+          break
         }
-        pos = irregular.end
-      } else {
-        var i = irregular.start
-        while i < irregular.contentEnd && bytes[i] != 0x0A && bytes[i] != 0x0D { i += 1 }
-        reject(irregular.start..<i, .unterminatedQuote)
-        pos = i < n ? afterLineEnd(i) : n
+        irregular.start += pos
+        irregular.contentEnd += pos
+        irregular.end += pos
+        try parse(pos, irregular.start)
+        if irregular.stray {
+          reject(irregular.start..<irregular.contentEnd, .unterminatedQuote)
+          pos = irregular.end
+          continue
+        }
+        // A quoted line break: one record if it has the file's field count (a
+        // multi-line field: accepted, or rejected whole with the rule it
+        // breaks), else a stray quote closed by another one lines later: only
+        // its first line is rejected, and reading goes on at the next.
+        let span = UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.end])
+        decoder.probing = true
+        try parseQuoted(span)
+        try tokenizer.finish(callbacks)
+        decoder.probing = false
+        if decoder.probeAccepted || decoder.probeRule != FieldRule.fieldCount.rawValue {
+          let acceptedBefore = decoder.accepted
+          try parse(irregular.start, irregular.end, irregular: true)
+          if decoder.accepted > acceptedBefore {
+            extraAcceptedLines += RecordLocator.lineCount(
+              UnsafeRawBufferPointer(rebasing: bytes[irregular.start..<irregular.contentEnd]), delimiter: delimiter,
+              trims: trims) - 1
+          }
+          pos = irregular.end
+        } else {
+          var i = irregular.start
+          while i < irregular.contentEnd && bytes[i] != 0x0A && bytes[i] != 0x0D { i += 1 }
+          reject(irregular.start..<i, .unterminatedQuote)
+          pos = i < hi ? afterLineEnd(i) : hi
+        }
       }
+    }
+    if comments.isEmpty {
+      try scanRange(0, n)
+    } else {
+      // The records between comment lines; each comment line is counted
+      // with the skipped empty lines.
+      var from = 0
+      for c in comments {
+        try scanRange(from, c.lowerBound)
+        from = c.upperBound
+      }
+      try scanRange(from, n)
+      emptyLines += comments.count
     }
     let t0 = luna_ticks()
     worker.consumer.endChunk()
     worker.endChunkTicks &+= luna_ticks() &- t0
     if let hit = worker.consumer.takeLimitHit() {
-      var linesBefore = RecordLocator.lineCount(bytes, delimiter: delimiter)
+      var linesBefore = RecordLocator.lineCount(bytes, delimiter: delimiter, trims: trims)
       if let record = hit.record, let seg = segments.last(where: { $0.firstRecord <= record }) {
         let part = UnsafeRawBufferPointer(rebasing: bytes[seg.range])
-        let span = RecordLocator.locate(ordinals: [record - seg.firstRecord], in: part, delimiter: delimiter)[0]
+        let span = RecordLocator.locate(
+          ordinals: [record - seg.firstRecord], in: part, delimiter: delimiter, syntax: syntax)[0]
         linesBefore = RecordLocator.lineEnds(
           UnsafeRawBufferPointer(rebasing: bytes[0..<(seg.range.lowerBound + span.lowerBound)]))
       }
@@ -869,7 +989,7 @@ final class ParallelScan {
       result.lines = decoder.records + decoder.emptyLines
     } else {
       result.emptyLines = emptyLines
-      result.lines = wholeLines ?? RecordLocator.lineCount(bytes, delimiter: delimiter)
+      result.lines = wholeLines ?? RecordLocator.lineCount(bytes, delimiter: delimiter, trims: trims)
     }
     result.acceptedLines = decoder.accepted + extraAcceptedLines
     if nonASCII { result.text = TextStats.of(bytes) }
@@ -888,6 +1008,10 @@ final class ParallelScan {
         UnsafeRawBufferPointer(rebasing: text[0..<rawPrefix(text, encoding: encoding)]), encoding: encoding)
       result.rejects.append((r, chunk.fileOffset + span.lowerBound, raw, span.count, linesBefore))
     }
+  }
+
+  private func endsWithLineEnd(_ b: UnsafeRawBufferPointer) -> Bool {
+    b.count > 0 && (b[b.count - 1] == 0x0A || b[b.count - 1] == 0x0D)
   }
 
   private func containsLineEnd(_ buf: UnsafeMutableRawPointer, _ n: Int) -> Bool {
@@ -926,10 +1050,14 @@ final class ParallelScan {
     if !missing.isEmpty {
       // The header as read, cut short and without control characters: a
       // binary file's first "line" is no message.
-      var shown = header.joined(separator: dialect.delimiterName == "TAB" ? "\t" : dialect.delimiterName)
+      var shown = header.joined(separator: String(UnicodeScalar(dialect.delimiter)))
       if shown.count > 300 { shown = shown.prefix(300) + "…" }
       shown = String(String.UnicodeScalarView(shown.unicodeScalars.map { $0.value < 0x20 && $0 != "\t" || (0x7F...0x9F).contains($0.value) ? "?" : $0 }))
-      let hint = seen.isEmpty ? ": is the header missing, or is this another kind of file?" : ""
+      var hint = seen.isEmpty ? ": is the header missing, or is this another kind of file?" : ""
+      if dialect.unsure || seen.isEmpty {
+        hint +=
+          " If the format was detected wrong, state it: --delimiter, --quote, --skip-lines, --header-rows (CSVDialect)"
+      }
       throw PipelineError.input(
         "\(path): missing column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) (header: \(shown); detected \(dialect.encoding.rawValue), delimiter \(dialect.delimiterName))\(hint)"
       )

@@ -17,6 +17,8 @@ protocol CSVEvents {
 /// without quotes, a field is the text between two separators (the
 /// delimiter, `\r`, `\n`) trimmed of spaces and tabs at both ends, and a
 /// line end with no field before it on its line is a record end of its own.
+/// With `trims` false (libcsv given a space function that names no byte),
+/// nothing is trimmed, and a line of spaces is a record.
 /// Quoted text goes to libcsv (`CSVTokenizer`); `PlainSplitterTests` and
 /// the fuzz target check the two agree on every quote-free input.
 ///
@@ -24,7 +26,9 @@ protocol CSVEvents {
 /// and visits only them, so its cost is per field, not per byte.
 enum PlainSplitter {
   @inline(__always)
-  static func split<S: CSVEvents>(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, into sink: inout S) {
+  static func split<S: CSVEvents>(
+    _ bytes: UnsafeRawBufferPointer, delimiter: UInt8, trims: Bool = true, into sink: inout S
+  ) {
     let n = bytes.count
     guard n > 0, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
     var fieldStart = 0
@@ -37,7 +41,7 @@ enum PlainSplitter {
     @inline(__always) func trimmed(_ s: Int) -> UnsafeRawBufferPointer {
       var lo = fieldStart
       var hi = s
-      if lo < hi && (isSpace(base[lo]) || isSpace(base[hi &- 1])) {
+      if trims && lo < hi && (isSpace(base[lo]) || isSpace(base[hi &- 1])) {
         while lo < hi && isSpace(base[lo]) { lo &+= 1 }
         while hi > lo && isSpace(base[hi &- 1]) { hi &-= 1 }
       }
@@ -88,5 +92,22 @@ enum PlainSplitter {
         sink.endRecord(terminator: -1)
       }
     }
+  }
+}
+
+/// One record's fields (its bytes, without the line end) split by
+/// `PlainSplitter`: for text with no quoting (`CSVDialect.Quote.none`). The
+/// fields are views of `bytes`.
+enum PlainFields {
+  private struct Collect: CSVEvents {
+    var fields: [UnsafeRawBufferPointer] = []
+    mutating func field(_ bytes: UnsafeRawBufferPointer) { fields.append(bytes) }
+    mutating func endRecord(terminator: Int32) {}
+  }
+
+  static func split(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, trims: Bool) -> [UnsafeRawBufferPointer] {
+    var c = Collect()
+    PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &c)
+    return c.fields
   }
 }

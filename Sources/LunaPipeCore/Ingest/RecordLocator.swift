@@ -18,6 +18,28 @@ import Foundation
 /// it, and is rejected whole (`unterminated-quote`) without reaching libcsv,
 /// so the records after it read as usual.
 enum RecordLocator {
+  /// The quoting and trimming the records are written with (libcsv's
+  /// settings, `CSVTokenizer`): `"` and trimming by default.
+  struct Syntax: Equatable {
+    /// The quote character, nil when nothing is quoted.
+    var quote: UInt8? = 0x22
+    /// Spaces around unquoted fields are trimmed (libcsv's default).
+    var trims = true
+  }
+
+  /// The bytes libcsv takes as spaces (around unquoted fields, and between
+  /// a closing quote and the delimiter): space and TAB less the delimiter,
+  /// none when nothing is trimmed.
+  struct Spaces {
+    let space: Bool
+    let tab: Bool
+    init(delimiter: UInt8, trims: Bool) {
+      space = trims && delimiter != 0x20
+      tab = trims && delimiter != 9
+    }
+    @inline(__always) func contains(_ c: UInt8) -> Bool { (c == 0x20 && space) || (c == 9 && tab) }
+  }
+
   /// What the scan of `forEachUnquotedStretch` meets besides unquoted text.
   enum Quote {
     /// A quoted field from its opening quote to the byte after its closing
@@ -40,20 +62,25 @@ enum RecordLocator {
   ///     a field whose end is not yet known.
   static func forEachUnquotedStretch(
     _ data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int = .max, atEnd: Bool = false,
-    quote: (Quote) -> Bool = { _ in true }, _ body: (Int, Int) -> Bool
+    syntax: Syntax = Syntax(), quote: (Quote) -> Bool = { _ in true }, _ body: (Int, Int) -> Bool
   ) {
     guard let base = data.baseAddress, data.count > 0 else { return }
     let n = data.count
+    guard let qc = syntax.quote else {
+      _ = body(0, n)  // no quoting: all of it is outside quotes
+      return
+    }
     let bytes = base.assumingMemoryBound(to: UInt8.self)
-    // libcsv's spaces: space and TAB, or only space when TAB delimits.
-    let tabIsSpace = delimiter != 9
-    @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c == 9 && tabIsSpace) }
+    // libcsv's spaces: space and TAB, less the delimiter; none when
+    // nothing is trimmed.
+    let spaces = Spaces(delimiter: delimiter, trims: syntax.trims)
+    @inline(__always) func isSpace(_ c: UInt8) -> Bool { spaces.contains(c) }
     @inline(__always) func endsField(_ c: UInt8) -> Bool { c == delimiter || c == 0x0A || c == 0x0D }
 
     var from = 0  // start of the current unquoted stretch
     var pos = 0  // where to look for the next quote
     while pos < n {
-      guard let p = memchr(base + pos, 0x22, n - pos) else { break }
+      guard let p = memchr(base + pos, Int32(qc), n - pos) else { break }
       let q = base.distance(to: UnsafeRawPointer(p))
       // Does the quote start a field? Only spaces may stand between it and
       // the delimiter or line end before it (or the stretch's start, which
@@ -71,18 +98,18 @@ enum RecordLocator {
       var closedAt = -1
       var undecided = false
       inside: while i < limit {
-        guard let p2 = memchr(base + i, 0x22, limit - i) else { break }
+        guard let p2 = memchr(base + i, Int32(qc), limit - i) else { break }
         var j = base.distance(to: UnsafeRawPointer(p2)) + 1
-        var spaces = 0
+        var spacesSeen = 0
         while j < n {
           let c = bytes[j]
           if endsField(c) {
             closedAt = j
             break inside
           } else if isSpace(c) {
-            spaces += 1
-          } else if c == 0x22 && spaces > 0 {
-            spaces = 0  // a lone quote after spaces: text, the field may still end
+            spacesSeen += 1
+          } else if c == qc && spacesSeen > 0 {
+            spacesSeen = 0  // a lone quote after spaces: text, the field may still end
           } else {
             // `""`, or a quote followed by text: the field goes on.
             i = j + 1
@@ -138,7 +165,7 @@ enum RecordLocator {
   /// ending before it holds regular records only.
   static func lastRecordEnd(
     in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int = .max, atEnd: Bool = false,
-    irregular: inout Int?
+    syntax: Syntax = Syntax(), irregular: inout Int?
   ) -> Int {
     irregular = nil
     guard let base = data.baseAddress, data.count > 0 else { return 0 }
@@ -148,7 +175,7 @@ enum RecordLocator {
     var outside: [(Int, Int)] = []
     var first: Int?
     forEachUnquotedStretch(
-      data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: atEnd,
+      data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: atEnd, syntax: syntax,
       quote: { q in
         if first == nil {
           switch q {
@@ -176,9 +203,11 @@ enum RecordLocator {
   }
 
   /// The offset of the first line end outside quotes, or `data.count`.
-  static func firstLineEnd(in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int = .max) -> Int {
+  static func firstLineEnd(
+    in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int = .max, syntax: Syntax = Syntax()
+  ) -> Int {
     var end = data.count
-    forEachUnquotedStretch(data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: true) { from, to in
+    forEachUnquotedStretch(data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: true, syntax: syntax) { from, to in
       for i in from..<to where data[i] == 0x0A || data[i] == 0x0D {
         end = i
         return false
@@ -207,14 +236,18 @@ enum RecordLocator {
   /// `memchr` for a block without quotes, and a jump from quote to quote
   /// otherwise: no byte is looked at one by one before the first irregular
   /// quote.
-  static func firstIrregular(in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int) -> Irregular? {
-    guard let base = data.baseAddress, memchr(base, 0x22, data.count) != nil else { return nil }
+  static func firstIrregular(
+    in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int, syntax: Syntax = Syntax()
+  ) -> Irregular? {
+    guard let qc = syntax.quote, let base = data.baseAddress, memchr(base, Int32(qc), data.count) != nil else {
+      return nil
+    }
     let n = data.count
     var first: Int?  // the first irregular quote
     var stray = false
     var contentEnd: Int?
     forEachUnquotedStretch(
-      data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: true,
+      data, delimiter: delimiter, maxQuoted: maxQuoted, atEnd: true, syntax: syntax,
       quote: { q in
         switch q {
         case .closed(let open, _, let lineBreak): if lineBreak && first == nil { first = open }
@@ -260,11 +293,13 @@ enum RecordLocator {
   /// but spaces, split at `\r` or `\n` outside quotes. A range spans the
   /// record's text without its line end. `data` holds regular records only
   /// (see `firstIrregular`).
-  static func locate(ordinals: [Int], in data: UnsafeRawBufferPointer, delimiter: UInt8) -> [Range<Int>] {
+  static func locate(
+    ordinals: [Int], in data: UnsafeRawBufferPointer, delimiter: UInt8, syntax: Syntax = Syntax()
+  ) -> [Range<Int>] {
     var out: [Range<Int>] = []
     out.reserveCapacity(ordinals.count)
     let n = data.count
-    let tabIsSpace = delimiter != 9
+    let spaces = Spaces(delimiter: delimiter, trims: syntax.trims)
     var want = 0
     var ordinal = 0
     var lineStart = 0
@@ -273,7 +308,7 @@ enum RecordLocator {
       var blank = true
       for k in start..<end {
         let c = data[k]
-        if c != 0x20 && !(c == 9 && tabIsSpace) {
+        if !spaces.contains(c) {
           blank = false
           break
         }
@@ -290,7 +325,7 @@ enum RecordLocator {
     if !ordinals.isEmpty {
       var more = true
       let base = data.baseAddress!
-      forEachUnquotedStretch(data, delimiter: delimiter, atEnd: true) { from, to in
+      forEachUnquotedStretch(data, delimiter: delimiter, atEnd: true, syntax: syntax) { from, to in
         // Line ends by `memchr`, not byte by byte: a reject far into a
         // chunk costs a scan at memory speed.
         var i = from
@@ -320,11 +355,11 @@ enum RecordLocator {
   /// only where `data` holds no quoted line break), and whether any byte is
   /// above 0x7F.
   static func linesAndHighBits(
-    _ data: UnsafeRawBufferPointer, delimiter: UInt8
+    _ data: UnsafeRawBufferPointer, delimiter: UInt8, trims: Bool = true
   ) -> (lines: Int, blank: Int, nonASCII: Bool) {
     guard let base = data.baseAddress, data.count > 0 else { return (0, 0, false) }
     let n = data.count
-    let tabIsSpace = delimiter != 9
+    let spaces = Spaces(delimiter: delimiter, trims: trims)
     var lines = 0
     var blank = 0
     var start = 0  // the current line's first byte
@@ -335,10 +370,9 @@ enum RecordLocator {
       if start == contentEnd {
         blank += 1
       } else {
-        let c = data[start]
-        if c == 0x20 || (c == 9 && tabIsSpace) {
+        if spaces.contains(data[start]) {
           var k = start + 1
-          while k < contentEnd && (data[k] == 0x20 || (data[k] == 9 && tabIsSpace)) { k += 1 }
+          while k < contentEnd && spaces.contains(data[k]) { k += 1 }
           if k == contentEnd { blank += 1 }
         }
       }
@@ -379,10 +413,65 @@ enum RecordLocator {
     // A last line without a line end counts when it holds more than spaces.
     if start < n {
       var k = start
-      while k < n && (data[k] == 0x20 || (data[k] == 9 && tabIsSpace)) { k += 1 }
+      while k < n && spaces.contains(data[k]) { k += 1 }
       if k < n { lines += 1 }
     }
     return (lines, blank, high & 0x8080_8080_8080_8080 != 0)
+  }
+
+  /// `data` (whole records from a record boundary, every quote closed) cut
+  /// after line ends into runs of records, each with whether the TABs its
+  /// fields keep are all quoted text: false for a run of records that hold
+  /// a TAB outside quotes inside a field (not at a field's edge, where
+  /// libcsv trims it), which is a control character. Only for data that
+  /// holds a TAB, delimited by another byte.
+  static func tabRuns(
+    _ data: UnsafeRawBufferPointer, delimiter: UInt8, syntax: Syntax = Syntax()
+  ) -> [(range: Range<Int>, quotedTabs: Bool)] {
+    var runs: [(range: Range<Int>, quotedTabs: Bool)] = []
+    let n = data.count
+    var recordStart = 0
+    var unquotedTab = false
+    /// The record ending after `end` joins the last run, or starts one.
+    func close(_ end: Int) {
+      let ok = !unquotedTab
+      if let last = runs.last, last.quotedTabs == ok {
+        runs[runs.count - 1].range = last.range.lowerBound..<end
+      } else {
+        runs.append((recordStart..<end, ok))
+      }
+      recordStart = end
+      unquotedTab = false
+    }
+    @inline(__always) func separates(_ c: UInt8) -> Bool { c == delimiter || c == 0x0A || c == 0x0D }
+    forEachUnquotedStretch(data, delimiter: delimiter, atEnd: true, syntax: syntax) { from, to in
+      var k = from
+      while k < to {
+        let c = data[k]
+        if c == 0x0A || c == 0x0D {
+          close(k + 1)
+        } else if c == 0x09 && !unquotedTab {
+          // Inside its field: text other than spaces on both sides.
+          var l = k - 1
+          var before = false
+          while l >= from && !separates(data[l]) {
+            if data[l] != 0x20 && data[l] != 0x09 { before = true; break }
+            l -= 1
+          }
+          var r = k + 1
+          var after = false
+          while r < to && !separates(data[r]) {
+            if data[r] != 0x20 && data[r] != 0x09 { after = true; break }
+            r += 1
+          }
+          if (before && after) || !syntax.trims { unquotedTab = true }
+        }
+        k += 1
+      }
+      return true
+    }
+    if recordStart < n { close(n) }
+    return runs
   }
 
   /// Line ends in `data`: `\n`, `\r\n` or a `\r` alone, each once.
@@ -407,7 +496,7 @@ enum RecordLocator {
   /// Physical lines in `data`: line ends (`\n`, `\r\n`, or a `\r` alone),
   /// plus a last line without one that holds more than spaces (a blank last
   /// line without a line end is no line for libcsv either).
-  static func lineCount(_ data: UnsafeRawBufferPointer, delimiter: UInt8) -> Int {
-    linesAndHighBits(data, delimiter: delimiter).lines
+  static func lineCount(_ data: UnsafeRawBufferPointer, delimiter: UInt8, trims: Bool = true) -> Int {
+    linesAndHighBits(data, delimiter: delimiter, trims: trims).lines
   }
 }

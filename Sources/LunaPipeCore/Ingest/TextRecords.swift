@@ -72,21 +72,46 @@ public struct TextRecords: Sendable {
   ///   - path: the file to read.
   ///   - numberFormat: how the file writes numbers (recorded in its
   ///     dialect; the caller parses fields with `TextField` in that format).
-  /// - Throws: `PipelineError.input` when the file is missing, unreadable,
-  ///   empty or not text in a supported encoding.
+  /// - Throws: `PipelineError.input` when the file is missing, unreadable
+  ///   or not text in a supported encoding. An empty (0-byte) file is read
+  ///   as no header and no records.
   public static func read(_ path: String, numberFormat: NumberFormat = .plain) throws -> TextRecords {
-    try read(path, numberFormat: numberFormat, files: InputFiles())
+    try read(path, dialect: CSVDialect(), numberFormat: numberFormat, files: InputFiles())
   }
 
-  /// `read(_:numberFormat:)` through `files`: the file opened there (a
-  /// regular file only), checked unchanged once read.
-  static func read(_ path: String, numberFormat: NumberFormat, files: InputFiles) throws -> TextRecords {
+  /// Reads `path` written in `dialect`: what it states is used, the rest
+  /// detected (delimiter, encoding) or the default (`"` quotes doubled
+  /// inside, one header row, no trimming, no comments, no absent markers).
+  /// `dialect` of the result tells what was used.
+  ///
+  /// - Throws: `PipelineError.input` as `read(_:numberFormat:)`, and for a
+  ///   dialect that does not hold together (`CSVDialect.check`).
+  public static func read(_ path: String, dialect: CSVDialect, numberFormat: NumberFormat = .plain) throws
+    -> TextRecords
+  {
+    try read(path, dialect: dialect, numberFormat: numberFormat, files: InputFiles())
+  }
+
+  /// `read(_:dialect:numberFormat:)` through `files`: the file opened there
+  /// (a regular file only), checked unchanged once read.
+  static func read(_ path: String, dialect stated: CSVDialect, numberFormat: NumberFormat, files: InputFiles) throws
+    -> TextRecords
+  {
     let bytes = try files.readAll(path)
+    if bytes.isEmpty {
+      // An empty (0-byte) file is an empty input: no header, no records.
+      var d = Dialect(
+        delimiter: stated.delimiter ?? UInt8(ascii: ";"), encoding: stated.encoding ?? .utf8, lineEnd: "",
+        numberFormat: numberFormat)
+      d.stated = stated.stated
+      return TextRecords(path: path, bytes: 0, dialect: d, header: [], records: [], skippedEmpty: 0)
+    }
     return try bytes.withUnsafeBytes { buf in
       // Read whole: its encoding is decided on all its bytes.
       let (dialect, header, dataStart) = try DialectDetection.detect(
         UnsafeRawBufferPointer(rebasing: buf[0..<min(buf.count, DialectDetection.sniffBytes)]),
-        path: path, delimiter: nil, numberFormat: numberFormat, encoding: TextStats.of(buf).encoding)
+        path: path, stated: stated, numberFormat: numberFormat,
+        encoding: TextStats.of(buf).encoding, trimsSpaces: false)
       var out = TextRecords(
         path: path, bytes: bytes.count, dialect: dialect, header: header, records: [], skippedEmpty: 0)
       try out.split(buf, from: dataStart)
@@ -103,8 +128,12 @@ public struct TextRecords: Sendable {
   /// quote inside an unquoted field is text, and a stray quote (one that
   /// never closes) costs its own line, which goes to `damaged`.
   private mutating func split(_ buf: UnsafeRawBufferPointer, from start: Int) throws {
-    let tokenizer = try CSVTokenizer(delimiter: dialect.delimiter)
+    let quote = dialect.quote
+    let ownSplitter = quote != nil && dialect.escape != .doubling
+    let tokenizer = try CSVTokenizer(delimiter: dialect.delimiter, quote: quote ?? 0x22, trims: dialect.trimsSpaces)
     let sink = FieldCollector(encoding: dialect.encoding)
+    let comment = dialect.commentPrefix.map { Array($0.utf8) } ?? []
+    let absent = Set(dialect.absentMarkers)
     let data = UnsafeRawBufferPointer(rebasing: buf[start...])
     let n = data.count
     let encoding = dialect.encoding
@@ -115,24 +144,53 @@ public struct TextRecords: Sendable {
       let line = UnsafeRawBufferPointer(rebasing: data[i..<j])
       number += 1
       let raw = { Transcoding.string(line, encoding: encoding) }
-      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 })
+        || (!comment.isEmpty && line.count >= comment.count && zip(line, comment).allSatisfy { $0 == $1 })
+      {
+        // A blank line, or a comment: skipped, counted as skipped.
         skippedEmpty += 1
       } else if stray {
         damaged.append(Record(number: number, byteOffset: start + i, fields: [], fieldCount: 0, raw: raw()))
       } else {
-        sink.fields.removeAll(keepingCapacity: true)
-        try tokenizer.parse(line, into: sink)
-        try tokenizer.finish(into: sink)
-        var fields = sink.fields
+        var fields: [String]
+        if quote == nil {
+          fields = PlainFields.split(line, delimiter: dialect.delimiter, trims: dialect.trimsSpaces).map {
+            Transcoding.string($0, encoding: encoding)
+          }
+        } else if ownSplitter {
+          fields = EscapedFields.split(
+            line, delimiter: dialect.delimiter, quote: quote!, backslash: dialect.escape == .backslash,
+            trims: dialect.trimsSpaces
+          ).map { $0.withUnsafeBytes { Transcoding.string($0, encoding: encoding) } }
+        } else {
+          sink.fields.removeAll(keepingCapacity: true)
+          try tokenizer.parse(line, into: sink)
+          try tokenizer.finish(into: sink)
+          fields = sink.fields
+        }
+        if !absent.isEmpty {
+          for k in fields.indices where absent.contains(fields[k]) { fields[k] = "" }
+        }
         let count = fields.count
         if fields.count < header.count { fields += Array(repeating: "", count: header.count - fields.count) }
         records.append(Record(number: number, byteOffset: start + i, fields: fields, fieldCount: count, raw: raw()))
       }
       stray = false
     }
+    if ownSplitter {
+      // Quotes escaped by a backslash or not at all: records found as the
+      // fields are read (`RecordLocator` knows doubled quotes only).
+      for r in EscapedFields.records(
+        data, delimiter: dialect.delimiter, quote: quote!, backslash: dialect.escape == .backslash,
+        trims: dialect.trimsSpaces)
+      {
+        try record(r.lowerBound, r.upperBound)
+      }
+      return
+    }
     var failure: Error?
     RecordLocator.forEachUnquotedStretch(
-      data, delimiter: dialect.delimiter, maxQuoted: Self.maxQuoted, atEnd: true,
+      data, delimiter: dialect.delimiter, maxQuoted: Self.maxQuoted, atEnd: true, syntax: dialect.syntax,
       quote: { q in
         if case .stray = q { stray = true }
         return true
@@ -215,11 +273,22 @@ public enum TextField {
 }
 
 extension RunContext {
-  /// Reads a small CSV file whole (see `TextRecords`), logging its dialect.
-  public func readTextRecords(_ path: String, numberFormat: NumberFormat = .plain) throws -> TextRecords {
-    let file = try TextRecords.read(path, numberFormat: numberFormat, files: files)
+  /// Reads a small CSV file whole (see `TextRecords`), written in
+  /// `dialect` (what it does not state is detected), logging the dialect.
+  public func readTextRecords(
+    _ path: String, dialect: CSVDialect = CSVDialect(), numberFormat: NumberFormat = .plain
+  ) throws -> TextRecords {
+    let file = try TextRecords.read(path, dialect: dialect, numberFormat: numberFormat, files: files)
     let d = file.dialect
-    log("\(path): \(d.encoding.rawValue), delimiter \(d.delimiterName), \(d.lineEnd), \(file.records.count) records")
+    if file.bytes == 0 {
+      note("\(path): the file is empty (0 bytes): read as an empty input, 0 records")
+      return file
+    }
+    let stated = d.stated.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    log(
+      "\(path): \(d.encoding.rawValue), delimiter \(d.delimiterName), \(d.lineEnd), \(file.records.count) records"
+        + (d.skippedLines > 0 ? ", \(d.skippedLines) lines before the header skipped" : "")
+        + (stated.isEmpty ? "" : " (stated: \(stated.joined(separator: ", ")))"))
     for r in file.damaged {
       try reject(r, of: file, column: "", rule: FieldRule.unterminatedQuote.name)
     }
@@ -245,7 +314,8 @@ extension RunContext {
     if !file.damaged.isEmpty { rejectsByRule[FieldRule.unterminatedQuote.name, default: 0] += file.damaged.count }
     let rejected = rejectsByRule.values.reduce(0, +)
     var f = FileReport(
-      path: file.path, bytes: file.bytes, encoding: file.dialect.encoding, delimiter: file.dialect.delimiterName,
+      path: file.path, bytes: file.bytes, encoding: file.dialect.encoding,
+      delimiter: file.bytes == 0 ? "" : file.dialect.delimiterName,
       lineEnd: file.dialect.lineEnd, read: accepted + rejected + file.skippedEmpty, accepted: accepted,
       rejected: rejected, skippedEmpty: file.skippedEmpty, rejectsByRule: rejectsByRule)
     // A small file's records are its lines (counted by record).

@@ -33,18 +33,20 @@ public enum TokenizerAgreement {
   /// Nil when the two give the same fields and record ends for `bytes`,
   /// else where they first differ. Quote characters in `bytes` are read
   /// as `'` (the splitter is only given text without them).
-  public static func difference(_ bytes: [UInt8], delimiter: UInt8) -> String? {
+  /// With `trims` false, both keep the spaces around fields (a dialect
+  /// that states no trimming).
+  public static func difference(_ bytes: [UInt8], delimiter: UInt8, trims: Bool = true) -> String? {
     let text = bytes.map { $0 == 0x22 ? 0x27 : $0 }
     let sink = LibCSVEvents()
     do {
-      let tokenizer = try CSVTokenizer(delimiter: delimiter)
+      let tokenizer = try CSVTokenizer(delimiter: delimiter, trims: trims)
       try text.withUnsafeBytes { try tokenizer.parse($0, into: sink) }
       try tokenizer.finish(into: sink)
     } catch {
       return "libcsv failed: \(error)"
     }
     var plain = PlainEvents()
-    text.withUnsafeBytes { PlainSplitter.split($0, delimiter: delimiter, into: &plain) }
+    text.withUnsafeBytes { PlainSplitter.split($0, delimiter: delimiter, trims: trims, into: &plain) }
     if sink.events == plain.events { return nil }
     let common = min(sink.events.count, plain.events.count)
     let i = (0..<common).first { sink.events[$0] != plain.events[$0] } ?? common

@@ -34,6 +34,7 @@ extension RunContext {
     }
     try closeRejects()
     report.add(result.files)
+    addNotes(result.notes)
     for (k, n) in result.volumes { report.volumes[k, default: 0] += n }
     let shares = result.timing.shares
     func r3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }

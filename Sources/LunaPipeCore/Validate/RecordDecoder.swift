@@ -32,7 +32,8 @@ public enum FieldRule: Int, CaseIterable, Sendable {
   case notAFlag
   /// `too-long`: a text field longer than its `maxLength` characters.
   case tooLong
-  /// `control-character`: a text field holds a byte below 0x20 or DEL.
+  /// `control-character`: a text field holds a byte below 0x20 or DEL
+  /// outside quotes (a quoted line break or TAB is text, as RFC 4180 has it).
   case controlCharacter
   /// `field-count`: the record has more or fewer fields than the header.
   case fieldCount
@@ -320,13 +321,37 @@ final class RecordDecoder {
     state.pointee.free()
     state.deinitialize(count: 1)
     state.deallocate()
+    marked?.deinitialize(count: 1)
+    marked?.deallocate()
   }
 
-  func begin(layout: FileLayout) { state.pointee.begin(layout: layout) }
+  /// The fields between the tokenizers and the decoding when the dialect
+  /// states absent-value markers (`NA`): a marker reaches the decoding as
+  /// an empty field. Nil otherwise: the default path has no step between.
+  private var marked: UnsafeMutablePointer<MarkerFilter>?
+
+  func begin(layout: FileLayout) {
+    state.pointee.begin(layout: layout)
+    let markers = layout.dialect.absentMarkers.map { Array($0.utf8) }
+    if markers.isEmpty {
+      marked?.deinitialize(count: 1)
+      marked?.deallocate()
+      marked = nil
+    } else if marked == nil || marked!.pointee.markers != markers {
+      marked?.deinitialize(count: 1)
+      marked?.deallocate()
+      marked = .allocate(capacity: 1)
+      marked!.initialize(to: MarkerFilter(state: state, markers: markers))
+    }
+  }
   /// Decodes `bytes`, which hold no quote character, split by
   /// `PlainSplitter` rather than libcsv: the same records, directly.
-  func splitPlain(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8) {
-    PlainSplitter.split(bytes, delimiter: delimiter, into: &state.pointee)
+  func splitPlain(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, trims: Bool = true) {
+    if let marked {
+      PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &marked.pointee)
+    } else {
+      PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &state.pointee)
+    }
   }
   /// The record being read breaks `unterminated-quote`: its quoted field
   /// runs to the end of the input. Call before the tokenizer's `finish`.
@@ -341,6 +366,13 @@ final class RecordDecoder {
     set { state.pointee.setProbing(newValue) }
   }
   var probeAccepted: Bool { state.pointee.probeAccepted }
+  /// A TAB in a text field is text: the fields being read hold no TAB
+  /// outside quotes (`ParallelScan` decides it per run of records). A line
+  /// break in a field is always quoted (an unquoted one ends the record).
+  var quotedTabs: Bool {
+    get { state.pointee.quotedTabs }
+    set { state.pointee.quotedTabs = newValue }
+  }
   /// The rule the last probed record broke (`ChunkReject.rule`; a wrong
   /// field count before any other), or -1.
   var probeRule: Int { state.pointee.probeRule }
@@ -355,9 +387,20 @@ final class RecordDecoder {
   /// the decoder's whole life; empty when the schema counts no volumes.
   var volumes: UnsafeBufferPointer<Int> { state.pointee.volumeCounts }
 
-  /// libcsv's callbacks, straight into the decoding.
+  /// libcsv's callbacks, straight into the decoding (through the marker
+  /// filter when markers are stated).
   var callbacks: CSVCallbacks {
-    CSVCallbacks(
+    if let marked {
+      return CSVCallbacks(
+        field: { data, len, ctx in
+          ctx!.assumingMemoryBound(to: MarkerFilter.self).pointee.field(UnsafeRawBufferPointer(start: data, count: len))
+        },
+        record: { terminator, ctx in
+          ctx!.assumingMemoryBound(to: MarkerFilter.self).pointee.endRecord(terminator: terminator)
+        },
+        context: UnsafeMutableRawPointer(marked))
+    }
+    return CSVCallbacks(
       field: { data, len, ctx in
         ctx!.assumingMemoryBound(to: DecoderState.self).pointee.field(UnsafeRawBufferPointer(start: data, count: len))
       },
@@ -366,6 +409,23 @@ final class RecordDecoder {
       },
       context: UnsafeMutableRawPointer(state))
   }
+}
+
+/// Passes fields on to the decoding, an absent-value marker as an empty
+/// field (`CSVDialect.absentMarkers`).
+struct MarkerFilter: CSVEvents {
+  let state: UnsafeMutablePointer<DecoderState>
+  let markers: [[UInt8]]
+
+  mutating func field(_ bytes: UnsafeRawBufferPointer) {
+    for m in markers where m.count == bytes.count && m.elementsEqual(bytes) {
+      state.pointee.field(UnsafeRawBufferPointer(start: bytes.baseAddress, count: 0))
+      return
+    }
+    state.pointee.field(bytes)
+  }
+
+  mutating func endRecord(terminator: Int32) { state.pointee.endRecord(terminator: terminator) }
 }
 
 /// A consumer behind a final class, so the state can hold it unmanaged.
@@ -420,6 +480,8 @@ struct DecoderState: CSVEvents {
   /// fields, and fields after a violation or past the header's count).
   private var recordBytes = 0
   private(set) var probing = false
+  /// See `RecordDecoder.quotedTabs`.
+  var quotedTabs = false
   private(set) var probeAccepted = false
   private(set) var probeRule = -1
   private var savedPreviousWasCR = false
@@ -761,7 +823,9 @@ struct DecoderState: CSVEvents {
       chars = 0
       for k in 0..<n {
         let b = p[k]
-        if b < 0x20 || b == 0x7F {
+        // A line break in a field was quoted (an unquoted one ends the
+        // record), and so was a TAB when `quotedTabs` says so.
+        if (b < 0x20 && b != 0x0A && b != 0x0D && !(b == 0x09 && quotedTabs)) || b == 0x7F {
           violate(col, .controlCharacter)
           return
         }

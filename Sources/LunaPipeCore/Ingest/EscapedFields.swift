@@ -1,0 +1,105 @@
+/// One record's fields (its bytes, without the line end) where quotes are
+/// escaped by a backslash, or not at all: what libcsv cannot read (it
+/// always takes `""` as a quote). Read as Python's `csv` module reads them
+/// (`doublequote=False`, `escapechar` the backslash or none): a quote opens
+/// a quoted field at its start only; inside it, the next quote closes it,
+/// and text after the closing quote belongs to the field; a backslash makes
+/// the next byte text, inside quotes and out. For small files only
+/// (`TextRecords`): a byte at a time.
+enum EscapedFields {
+  /// The records of `data` (from a record boundary): each one's range
+  /// without its line end (`\n`, `\r\n` or `\r` outside quotes), read as
+  /// `split` reads fields; a quote left open runs to the end.
+  static func records(_ data: UnsafeRawBufferPointer, delimiter: UInt8, quote: UInt8, backslash: Bool, trims: Bool)
+    -> [Range<Int>]
+  {
+    var out: [Range<Int>] = []
+    let n = data.count
+    var start = 0
+    var quoted = false
+    var fieldStart = true  // only spaces since the last delimiter or line end
+    var k = 0
+    while k < n {
+      let c = data[k]
+      if backslash && c == 0x5C {
+        k += 2
+        fieldStart = false
+        continue
+      }
+      if quoted {
+        if c == quote { quoted = false }
+      } else if c == 0x0A || c == 0x0D {
+        out.append(start..<k)
+        k += c == 0x0D && k + 1 < n && data[k + 1] == 0x0A ? 2 : 1
+        start = k
+        fieldStart = true
+        continue
+      } else if c == delimiter {
+        fieldStart = true
+      } else if c == quote && fieldStart {
+        quoted = true
+        fieldStart = false
+      } else if !(trims && (c == 0x20 || c == 0x09)) {
+        fieldStart = false
+      }
+      k += 1
+    }
+    if start < n { out.append(start..<n) }
+    return out
+  }
+
+  static func split(
+    _ bytes: UnsafeRawBufferPointer, delimiter: UInt8, quote: UInt8, backslash: Bool, trims: Bool
+  ) -> [[UInt8]] {
+    var fields: [[UInt8]] = []
+    var field: [UInt8] = []
+    var quoted = false  // inside a quoted field
+    var wasQuoted = false  // the field began with a quote
+    var escaped = false
+    var atStart = true
+    @inline(__always) func isSpace(_ c: UInt8) -> Bool { (c == 0x20 || c == 0x09) && c != delimiter }
+    func end() {
+      if trims && !wasQuoted {
+        var lo = 0
+        var hi = field.count
+        while lo < hi && isSpace(field[lo]) { lo += 1 }
+        while hi > lo && isSpace(field[hi - 1]) { hi -= 1 }
+        field = Array(field[lo..<hi])
+      }
+      fields.append(field)
+      field = []
+      wasQuoted = false
+      atStart = true
+    }
+    for c in bytes {
+      if escaped {
+        field.append(c)
+        escaped = false
+        atStart = false
+        continue
+      }
+      if backslash && c == 0x5C {
+        escaped = true
+        continue
+      }
+      if quoted {
+        if c == quote { quoted = false } else { field.append(c) }
+        continue
+      }
+      if c == delimiter {
+        end()
+      } else if c == quote && atStart && field.allSatisfy({ trims && isSpace($0) }) {
+        field = []
+        quoted = true
+        wasQuoted = true
+        atStart = false
+      } else {
+        field.append(c)
+        if !(trims && isSpace(c)) { atStart = false }
+      }
+    }
+    if escaped { field.append(0x5C) }
+    end()
+    return fields
+  }
+}
