@@ -142,6 +142,7 @@ public struct PlanTables: Stage {
     for reason in reasons {
       context.note("\(Self.list(skipped.filter { $0.1 == reason }.map(\.0))) skipped: \(reason)")
     }
+    recordTinyBases(tables, in: context)
     return tables
   }
 

@@ -51,7 +51,8 @@ public struct HTMLReport: Sendable {
     self.sourceClass = sourceClass
   }
 
-  /// The page for `tables`, in their order. With `run`, a closing paragraph
+  /// The page for `tables`, in their order. With `run`, the data-quality
+  /// section (`QualityPage`, from `RunReport.quality`) and a closing paragraph
   /// gives the records read, accepted and rejected (counts only: no paths,
   /// no times, no thread count, so the bytes stay the same), and when some
   /// accepted records fall outside every table (`RunReport.outsideTables`)
@@ -73,6 +74,7 @@ public struct HTMLReport: Sendable {
       o += "</ul>\n</nav>\n"
     }
     for t in tables { o += section(t) }
+    if let run, run.totals.read > 0 { o += QualityPage(style: style).html(run.quality) }
     if let run, run.totals.read > 0 {
       let n = { (v: Int) in style.number(Rational(Int64(v)), decimals: 0) }
       let w = style.labels
@@ -223,7 +225,7 @@ public struct EmitReport: Stage {
   /// file cannot be written.
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
-    try out.write(file, report.render(tables, run: context.report))
+    try out.write(file, report.render(tables, run: context.reportWithQuality()))
     return tables
   }
 }

@@ -94,8 +94,9 @@ public struct XLSXWorkbook: Sendable {
     }
   }
 
-  /// Writes the workbook to `path`.
-  public func write(_ tables: [Table], to path: String) throws {
+  /// Writes the workbook to `path`; with `quality`, a last sheet of the
+  /// run's data-quality facts (`QualitySheet`).
+  public func write(_ tables: [Table], to path: String, quality: DataQuality? = nil) throws {
     let tables = order(tables)
     guard let wb = workbook_new(path) else { throw Failure(description: "cannot create \(path)") }
     var closed = false
@@ -116,6 +117,7 @@ public struct XLSXWorkbook: Sendable {
       }
       try sheet(ws, table, styles)
     }
+    if let quality { try QualitySheet(page: QualityPage(style: style)).add(to: wb, quality) }
     closed = true
     try check(workbook_close(wb), "writing \(path)")
   }
@@ -243,7 +245,7 @@ public struct EmitWorkbook: Stage {
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
     do {
-      try workbook.write(tables, to: try out.path(for: file))
+      try workbook.write(tables, to: try out.path(for: file), quality: context.reportWithQuality().quality)
     } catch let e as XLSXWorkbook.Failure {
       throw PipelineError.output(e.description)
     }

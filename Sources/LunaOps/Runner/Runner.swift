@@ -209,6 +209,10 @@ public final class Runner {
     } else {
       (baselineVolumes, baselineRun) = (PublishedReport.read(in: out)?.volumes, previous?.id)
     }
+    // The data-quality facts: the run, and the volume it is compared with.
+    context.report.quality.run = id
+    context.report.quality.date = ISO8601DateFormatter().string(from: started)
+    context.volumeBaseline = (baselineVolumes == nil ? nil : baselineRun, baselineVolumes)
     do {
       onContext(context)
       defer { onContext(nil) }
@@ -219,6 +223,8 @@ public final class Runner {
       try VolumeGuard.check(
         now: context.report, previousVolumes: baselineVolumes, previousRun: baselineRun,
         acceptDrop: settings.acceptDrop)
+      context.report.quality.revisions = Revisions.compare(
+        staging: output.staging.path, published: output.target.path, previous: previous?.id)
       try writeReport(context, output: output, started: started, status: "ok", message: nil)
       FaultPoint.reached("before-publish")
       try output.publish()
@@ -419,6 +425,7 @@ public final class Runner {
     _ context: RunContext, output: OutputDirectory, started: Date, status: String, message: String?
   ) throws {
     let fmt = ISO8601DateFormatter()
+    _ = context.reportWithQuality()
     context.report.status = status
     context.report.message = message
     context.report.started = fmt.string(from: started)
