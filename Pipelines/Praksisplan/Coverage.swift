@@ -29,6 +29,9 @@ extension PlanTables {
         seen.insert([key[k.aar], kommune])
       }
     }
+    // No claims record at all is the volume guard's to name ("no record
+    // was accepted"), not a gap of one region.
+    if present.isEmpty { return }
     let years = Array(plan.years)
     let regionYears = Set(seen.map { $0[0] })
     let missingYears = years.filter { !regionYears.contains($0) }

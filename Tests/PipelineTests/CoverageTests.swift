@@ -16,48 +16,67 @@ struct CoverageTests {
     return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
   }
 
-  /// "year|kommune" for every line of the small sample, for the kommune of
-  /// its clinic and of its patient: a plain recount (header by name, the
-  /// file's delimiter, quoted fields).
-  func recount() throws -> Set<String> {
+  /// "year|kommune" for every accepted record of the small sample, for
+  /// the kommune of its clinic and of its patient: a plain recount (header
+  /// by name, the file's delimiter, quoted fields across lines), leaving
+  /// out the records `rejects` (a run's rejects.csv) lists by file and line.
+  func recount(rejects: String) throws -> Set<String> {
+    var rejected: Set<String> = []
+    let rejectsText = String(decoding: try Data(contentsOf: URL(fileURLWithPath: rejects)), as: UTF8.self)
+    for r in records(rejectsText, ",").dropFirst() where r.fields.count >= 7 {
+      rejected.insert("\((r.fields[0] as NSString).lastPathComponent)|\(r.fields[6])")
+    }
     var seen: Set<String> = []
     for y in 2019...2023 {
       let data = try Data(contentsOf: URL(fileURLWithPath: "\(small)/ydelser-\(y).csv"))
       // Latin-1 reads every byte: the codes are ASCII, the header's "År"
       // of the Windows-1252 file stays "År".
-      let text = try #require(String(data: data, encoding: .isoLatin1)).replacingOccurrences(of: "\r", with: "")
-      var lines = text.split(separator: "\n").map(String.init)
-      let header = lines.removeFirst().lowercased()
+      let text = try #require(String(data: data, encoding: .isoLatin1))
+      let header = text.prefix { $0 != "\n" && $0 != "\r\n" }.lowercased()
       let d: Character = header.contains(";") ? ";" : ","
-      let names = split(header, d)
+      var all = records(text, d)
+      let names = all.removeFirst().fields.map { $0.lowercased() }
       let aar = try #require(names.firstIndex { $0.hasSuffix("aar") || $0 == "år" })
       let p = try #require(names.firstIndex(of: "patientkommune"))
       let k = try #require(names.firstIndex(of: "yderkommune"))
-      for line in lines {
-        let f = split(line, d)
-        guard f.count > max(p, k) else { continue }
-        seen.insert("\(f[aar])|\(f[p])")
-        seen.insert("\(f[aar])|\(f[k])")
+      for r in all where r.fields.count > max(p, k) && !rejected.contains("ydelser-\(y).csv|\(r.line)") {
+        seen.insert("\(r.fields[aar])|\(r.fields[p])")
+        seen.insert("\(r.fields[aar])|\(r.fields[k])")
       }
     }
     return seen
   }
 
-  func split(_ line: String, _ d: Character) -> [String] {
-    var out: [String] = []
+  /// The records of a CSV text with the physical line each starts on (the
+  /// header is line 1); a quoted field may hold the delimiter and line breaks.
+  func records(_ text: String, _ d: Character) -> [(line: Int, fields: [String])] {
+    var out: [(line: Int, fields: [String])] = []
+    var fields: [String] = []
     var field = ""
     var quoted = false
-    for c in line {
-      if c == "\"" {
-        quoted.toggle()
-      } else if c == d && !quoted {
-        out.append(field)
+    var line = 1
+    var start = 1
+    for c in text.unicodeScalars {
+      if c == "\n" { line += 1 }
+      if quoted {
+        if c == "\"" { quoted = false } else { field.unicodeScalars.append(c) }
+      } else if c == "\"" {
+        quoted = true
+      } else if Character(c) == d {
+        fields.append(field)
         field = ""
-      } else {
-        field.append(c)
+      } else if c == "\n" {
+        fields.append(field)
+        if fields != [""] { out.append((start, fields)) }
+        fields = []
+        field = ""
+        start = line
+      } else if c != "\r" {
+        field.unicodeScalars.append(c)
       }
     }
-    return out + [field]
+    if !field.isEmpty || !fields.isEmpty { out.append((start, fields + [field])) }
+    return out
   }
 
   /// The small sample has no line of Region Syddanmark but for one Odense
@@ -65,14 +84,14 @@ struct CoverageTests {
   /// with `--accept-gaps` it publishes, the gap in a note and in the
   /// data-quality facts.
   @Test func aRegionWithoutClaimsExits65AndAcceptGapsPublishes() throws {
-    let seen = try recount()
-    let kommuner = Geography.denmark.kommuner(inRegion: 1083, year: 2023)
-    let missing = (2019...2023).filter { y in !kommuner.contains { seen.contains("\(y)|\($0.code)") } }
-    #expect(missing == [2019, 2020, 2021, 2023], "the sample as this test knows it")
     let dir = makeTempDir("coverage")
     let args = ["run", "praksisplan", "--claims", small + "/ydelser-*.csv", "--region", "1083", "--out", dir + "/out"]
     let r = try runLunapipe(args)
     #expect(r.exit == 65)
+    let seen = try recount(rejects: dir + "/out.failed/rejects.csv")
+    let kommuner = Geography.denmark.kommuner(inRegion: 1083, year: 2023)
+    let missing = (2019...2023).filter { y in !kommuner.contains { seen.contains("\(y)|\($0.code)") } }
+    #expect(missing == [2019, 2020, 2021, 2023], "the sample as this test knows it")
     #expect(
       r.stderr.contains("no claims for Region Syddanmark in 2019, 2020, 2021 and 2023: a delivery may be missing"),
       "\(r.stderr)")
@@ -112,13 +131,13 @@ struct CoverageTests {
   }
 
   /// The region's kommuner without a claims line in a year, as a plain
-  /// recount of the small sample finds them (a line counts for the
-  /// kommune of its clinic and of its patient).
+  /// recount of the small sample's accepted records finds them (a line
+  /// counts for the kommune of its clinic and of its patient).
   @Test func theKommunerWithoutClaimsAreThoseARecountFinds() throws {
     let dir = makeTempDir("coverage-kommuner")
     let r = try runLunapipe(["run", "praksisplan", "--claims", small + "/ydelser-*.csv", "--out", dir + "/out"])
     try #require(r.exit == 0, "\(r.stderr)")
-    let seen = try recount()
+    let seen = try recount(rejects: dir + "/out/rejects.csv")
     var expected: [String: [Int]] = [:]
     for k in Geography.denmark.kommuner(inRegion: 1081, year: 2023) {
       let years = (2019...2023).filter { !seen.contains("\($0)|\(k.code)") }

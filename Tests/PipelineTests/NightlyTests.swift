@@ -10,10 +10,10 @@ import Testing
 struct NightlyTests {
   let small = repositoryRoot + "/Samples/small"
 
-  /// The last line of a JSON log, parsed.
-  func lastLine(_ stderr: String) throws -> [String: Any] {
-    let line = try #require(stderr.split(separator: "\n").last)
-    return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+  /// The last line of a JSON log, parsed, with its text.
+  func lastLine(_ stderr: String) throws -> (object: [String: Any], text: String) {
+    let line = String(try #require(stderr.split(separator: "\n").last))
+    return (try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]), line)
   }
 
   func totals(_ dir: String) throws -> [String: Int] {
@@ -22,10 +22,10 @@ struct NightlyTests {
     return try #require(report["totals"] as? [String: Int])
   }
 
-  /// Whether `object[key]` is a JSON number (not a string, not a Bool) equal to `value`.
-  func number(_ object: [String: Any], _ key: String, is value: Int) -> Bool {
-    guard let n = object[key] as? NSNumber, !(object[key] is String) else { return false }
-    return CFGetTypeID(n) != CFBooleanGetTypeID() && n.intValue == value
+  /// Whether the line's `key` is the JSON number `value` (written bare,
+  /// not as a string).
+  func number(_ line: (object: [String: Any], text: String), _ key: String, is value: Int) -> Bool {
+    (line.object[key] as? NSNumber)?.intValue == value && line.text.contains("\"\(key)\":\(value)")
   }
 
   @Test func theJSONLogEndsWithTheRunsStatusOnFailureAndOnSuccess() throws {
@@ -39,10 +39,10 @@ struct NightlyTests {
     let failed = try runLunapipe(args)
     #expect(failed.exit == 65)
     let f = try lastLine(failed.stderr)
-    #expect(f["status"] as? String == "failed")
+    #expect(f.object["status"] as? String == "failed")
     #expect(number(f, "exitCode", is: 65))
     #expect(number(f, "run", is: 1))
-    #expect((f["message"] as? String)?.contains("no claims for Region Syddanmark") == true)
+    #expect((f.object["message"] as? String)?.contains("no claims for Region Syddanmark") == true)
     let kept = try totals(out + ".failed")
     #expect(kept["read"]! > 0)
     for key in ["read", "accepted", "rejected"] { #expect(number(f, key, is: kept[key]!), "\(key)") }
@@ -52,7 +52,7 @@ struct NightlyTests {
     let ok = try runLunapipe(args + ["--accept-gaps"])
     #expect(ok.exit == 0)
     let o = try lastLine(ok.stderr)
-    #expect(o["status"] as? String == "ok")
+    #expect(o.object["status"] as? String == "ok")
     #expect(number(o, "exitCode", is: 0))
     #expect(number(o, "run", is: 2))
     let published = try totals(out)
@@ -62,17 +62,18 @@ struct NightlyTests {
     let same = try runLunapipe(args + ["--accept-gaps", "--quiet"])
     #expect(same.exit == 0)
     let u = try lastLine(same.stderr)
-    #expect(u["status"] as? String == "up-to-date")
+    #expect(u.object["status"] as? String == "up-to-date")
     #expect(number(u, "run", is: 3))
     #expect(number(u, "accepted", is: published["accepted"]!))
 
     // Refused before anything is read: --out is a folder of someone else's.
     let foreign = dir + "/mine"
+    try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
     _ = writeFile(foreign, "notes.txt", "mine")
     let refused = try runLunapipe(["run", "praksisplan", "--claims", small + "/ydelser-*.csv", "--out", foreign, "--log-format", "json"])
     #expect(refused.exit == 73)
     let r = try lastLine(refused.stderr)
-    #expect(r["status"] as? String == "failed")
+    #expect(r.object["status"] as? String == "failed")
     #expect(number(r, "exitCode", is: 73))
     #expect(number(r, "read", is: 0))
   }
@@ -89,6 +90,7 @@ struct NightlyTests {
     #expect(ok.stderr.contains("removed \(out).failed, left by run 1 that failed: run 2 published"), "\(ok.stderr)")
 
     // A folder of the user's by that name stays.
+    try FileManager.default.createDirectory(atPath: out + ".failed", withIntermediateDirectories: true)
     _ = writeFile(out + ".failed", "mine.txt", "mine")
     let again = try runLunapipe(args + ["--accept-gaps", "--force"])
     #expect(again.exit == 0)

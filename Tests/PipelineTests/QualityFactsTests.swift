@@ -49,15 +49,18 @@ struct QualityFactsTests {
     // Break the first two records of 2020 (Antal "x": not-a-number) and the
     // fourth (PatientKommune 999: unknown-code).
     let path = input + "/ydelser-2020.csv"
-    var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+    // By bytes: the file has a BOM and CRLF line ends, kept as they are.
+    var lines = try Data(contentsOf: URL(fileURLWithPath: path)).split(separator: 10, omittingEmptySubsequences: false)
+      .map { String(decoding: $0, as: UTF8.self) }
     var brokenCells: [String: Int] = [:]
     for (i, column, value) in [(1, 5, "x"), (2, 5, "x"), (4, 8, "999")] {
-      var f = lines[i].components(separatedBy: ";")
+      var f = lines[i].split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+      try #require(f.count >= 14, "\(lines[i])")
       brokenCells["Aar=\(f[0]),Speciale=\(f[3])", default: 0] += 1
       f[column] = value
       lines[i] = f.joined(separator: ";")
     }
-    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
     let second = try runLunapipe(args)
     try #require(second.exit == 0, "\(second.stderr)")
     let q = try quality(out)
