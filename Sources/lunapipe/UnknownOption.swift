@@ -28,7 +28,10 @@ enum UnknownOption {
       names.append(next)
       rest = rest.dropFirst()
     }
-    let known = knownOptions(of: command, root: root)
+    var known = knownOptions(of: command, root: root)
+    // A command with a default subcommand (`history` runs `list`) takes
+    // that one's options too.
+    if let d = command.configuration.defaultSubcommand { known.formUnion(knownOptions(of: d, root: root)) }
     for argument in rest {
       if argument == "--" { break }
       guard argument.hasPrefix("--"), argument.count > 2 else { continue }

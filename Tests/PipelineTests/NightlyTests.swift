@@ -110,5 +110,9 @@ struct NightlyTests {
     #expect(plain.stderr.contains("give the claims extracts with --claims"))
     let hidden = try runLunapipe(["run", "validate", "--chunk-size", "1", "--claims", "x", "--out", "y"])
     #expect(!hidden.stderr.contains("unknown option"), "a hidden option is known")
+    // A default subcommand's options are known (`history` runs `list`).
+    let history = try runLunapipe(["history", "--out", makeTempDir("nightly-option"), "--lsat", "2"])
+    #expect(history.exit == 64)
+    #expect(history.stderr.contains("unknown option '--lsat' (did you mean '--last'?)"), "\(history.stderr)")
   }
 }
