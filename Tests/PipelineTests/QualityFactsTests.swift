@@ -135,6 +135,29 @@ struct QualityFactsTests {
     let skipped = try #require(try quality(dir + "/out")["skippedTables"] as? [[String: String]])
     #expect(skipped.map { $0["table"] } == ["tabel-04"])
     #expect(skipped.first?["reason"]?.hasPrefix("it needs every kommune's population") == true)
+
+    // Growth on a tiny base: the first year below 10 % of the last, as the
+    // published CSV tables give them.
+    var expected: [[String]] = []
+    let tables = try FileManager.default.contentsOfDirectory(atPath: dir + "/out/tables").sorted()
+    for name in tables {
+      let t = try readCSV(dir + "/out/tables/" + name)
+      guard let g = t[0].firstIndex(of: "udvikling_pct"), g >= 3 else { continue }
+      for row in t.dropFirst() {
+        // A growth is printed only over a first year above 0, which may
+        // print as 0.0; where both years print 0.0 the growth (the last
+        // over the first, less 1) tells: above 900 %.
+        guard let base = Double(row[1]), let last = Double(row[g - 1]), let growth = Double(row[g]),
+          base < last * 0.1 || (base == 0 && last == 0 && growth > 900)
+        else { continue }
+        expected.append([String(name.dropLast(4)), row[0], row[1], row[g]])
+      }
+    }
+    let tiny = try #require(try quality(dir + "/out")["tinyBases"] as? [String: Any])
+    #expect(tiny["threshold"] as? Double == 0.1)
+    let cells = try #require(tiny["cells"] as? [[String: String]])
+    #expect(cells.map { [$0["table"]!, $0["row"]!, $0["base"]!, $0["growth"]!] } == expected)
+    #expect(!expected.isEmpty, "the small sample has some")
   }
 
   @Test(.enabled(if: try Prerequisites.openpyxl, "reads the workbook with openpyxl: `make test` installs python3-openpyxl"))
