@@ -116,8 +116,8 @@ public struct QualityPage: Sendable {
 
     if !q.inputs.isEmpty {
       var b = Block(title: w("Inddata", "Inputs"))
-      b.header = [w("Fil", "File"), w("Læst", "Read"), w("Godkendt", "Accepted"), w("Afvist", "Rejected")]
-      b.rows = q.inputs.map { [name($0.path), n($0.read), n($0.accepted), n($0.rejected)] }
+      b.header = [w("Fil", "File"), w("Periode", "Period"), w("Læst", "Read"), w("Godkendt", "Accepted"), w("Afvist", "Rejected")]
+      b.rows = q.inputs.map { [name($0.path), Self.period($0.period), n($0.read), n($0.accepted), n($0.rejected)] }
       out.append(b)
     }
 
@@ -140,6 +140,13 @@ public struct QualityPage: Sendable {
     guard before != 0 else { return "" }
     let s = style.number(Rational(exactly: Int128(now - before) * 100, over: Int128(before)), decimals: 1)
     return (now >= before ? "+" : "") + s + " %"
+  }
+
+  /// Years as a span when they follow each other ("2019–2023"), else listed.
+  static func period(_ years: [Int]) -> String {
+    guard let first = years.first, let last = years.last else { return "" }
+    if years.count == 1 { return String(first) }
+    return years == Array(first...last) ? "\(first)–\(last)" : years.map(String.init).joined(separator: ", ")
   }
 
   /// "Aar=2023,Speciale=51" as "Aar 2023, Speciale 51".

@@ -109,6 +109,12 @@ struct QualityFactsTests {
     let inputs = try #require(q["inputs"] as? [[String: Any]])
     let i2020 = try #require(inputs.first { ($0["path"] as? String)?.hasSuffix("ydelser-2020.csv") == true })
     #expect(i2020["rejected"] as? Int == now["ydelser-2020.csv"]?.values.reduce(0) { $0 + $1.0 })
+    // Each year's file holds its year (the sample's line of 1999 is rejected).
+    for y in 2019...2023 {
+      let i = try #require(inputs.first { ($0["path"] as? String)?.hasSuffix("ydelser-\(y).csv") == true })
+      #expect(i["period"] as? [Int] == [y], "\(y)")
+    }
+    #expect(inputs.first { ($0["path"] as? String)?.hasSuffix("ydere.csv") == true }?["period"] as? [Int] == [])
     let skipped = try #require(q["skippedTables"] as? [[String: String]])
     #expect(skipped.contains(["table": "tabel-04", "reason": "no population given (--befolkning)"]))
     #expect(skipped.contains(["table": "figur-3", "reason": "no population given (--befolkning)"]))

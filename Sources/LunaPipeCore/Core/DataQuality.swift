@@ -13,7 +13,7 @@ public struct DataQuality: Sendable, Codable, Equatable {
   public var run: Int64?
   /// When the run started, ISO 8601 in UTC; nil outside a runner.
   public var date: String?
-  /// Each input file with its records.
+  /// Each input file with its records and period.
   public var inputs: [Input] = []
   /// Rejected records by file and rule, with up to `sampleLimit` of their
   /// lines as `rejects.csv` holds them.
@@ -45,12 +45,16 @@ public struct DataQuality: Sendable, Codable, Equatable {
     public var accepted: Int
     /// Records rejected.
     public var rejected: Int
+    /// The years its accepted records hold (from its volume cells'
+    /// `Aar`); empty when its records have no year.
+    public var period: [Int] = []
     /// This file and these counts.
-    public init(path: String, read: Int, accepted: Int, rejected: Int) {
+    public init(path: String, read: Int, accepted: Int, rejected: Int, period: [Int] = []) {
       self.path = path
       self.read = read
       self.accepted = accepted
       self.rejected = rejected
+      self.period = period
     }
   }
 

@@ -3,7 +3,7 @@ import Foundation
 extension RunContext {
   /// The run report with its data-quality facts (`RunReport.quality`)
   /// completed from what the run has counted so far: each input with its
-  /// records, the rejects by file and rule with up to
+  /// records and period, the rejects by file and rule with up to
   /// `DataQuality.sampleLimit` lines each (from `rejects.csv` in the output
   /// directory), and, in a runner (`volumeBaseline`), the volume against
   /// the last successful run's. The facts a pipeline or the runner set
@@ -12,7 +12,9 @@ extension RunContext {
   public func reportWithQuality() -> RunReport {
     var q = report.quality
     q.inputs = report.inputs.map {
-      DataQuality.Input(path: $0.path, read: $0.read, accepted: $0.accepted, rejected: $0.rejected)
+      DataQuality.Input(
+        path: $0.path, read: $0.read, accepted: $0.accepted, rejected: $0.rejected,
+        period: DataQuality.Volume.byYear($0.volumes ?? [:]).map(\.year))
     }
     let samples = output.map { DataQuality.rejectSamples(csv: $0.staging.appendingPathComponent("rejects.csv").path) }
     q.rejects = report.inputs.flatMap { f in
