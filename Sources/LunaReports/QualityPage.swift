@@ -6,10 +6,10 @@ import LunaPipeCore
 /// a header row and rows, which the HTML report prints as a section
 /// (`html`) and the workbook as a sheet (`QualitySheet`).
 ///
-/// Only what stays the same for the same inputs and history is shown: no
-/// run date, no absolute path (files by name), so that the report's bytes
-/// stay reproducible; `run-report.json` holds the run, its date and the
-/// paths.
+/// Only what stays the same for the same inputs is shown: no run date, no
+/// absolute path (files by name), nothing of the history (the volume
+/// against the last run, revised cells), so that the report's bytes are
+/// those of its inputs; `run-report.json` holds those facts too.
 public struct QualityPage: Sendable {
   /// Words and numbers the way this style writes them.
   public var style: TableStyle
@@ -40,7 +40,7 @@ public struct QualityPage: Sendable {
 
   /// The blocks of `q`, most useful first: tables skipped, rejects by rule
   /// and file, the region's kommuner and years without data, the volume
-  /// against the last run and a year earlier, the inputs, tiny bases.
+  /// per year against the year before, the inputs, tiny bases.
   public func blocks(_ q: DataQuality) -> [Block] {
     var out: [Block] = []
     var skipped = Block(title: w("Tabeller sprunget over", "Tables skipped"))
@@ -86,32 +86,19 @@ public struct QualityPage: Sendable {
       out.append(b)
     }
 
-    if let v = q.volume {
-      var b = Block(title: w("Volumen", "Volume"))
-      if let last = v.lastRun, let before = v.lastRecords {
-        b.lines.append(
-          w("Godkendte poster: \(n(v.records)) mod \(n(before)) i sidste gennemførte kørsel (\(last)).",
-            "Accepted records: \(n(v.records)) against \(n(before)) in the last successful run (\(last))."))
-        if v.changed.isEmpty {
-          b.lines.append(w("Ingen år og speciale har ændret antal.", "No year and speciale changed its count."))
-        } else {
-          b.header = [w("År og speciale", "Year and speciale"), w("Sidste kørsel", "Last run"), w("Nu", "Now"), w("Ændring", "Change")]
-          b.rows = v.changed.map { [Self.words($0.cell), n($0.before), n($0.now), percent($0.now, $0.before)] }
-        }
+    // The comparison with the last run stays in run-report.json: the page
+    // is the same for the same inputs, whatever the history.
+    if let v = q.volume, !v.byYear.isEmpty {
+      var y = Block(title: w("Volumen mod året før", "Volume against the year before"))
+      y.lines = v.notes.filter { $0.hasPrefix("the volume is counted per year") }.map { danish ? Self.danishNote($0) : $0 }
+      y.header = [w("År", "Year"), w("Poster", "Records"), w("Året før", "Year before"), w("Ændring", "Change")]
+      y.rows = v.byYear.map { year in
+        [
+          String(year.year), n(year.records), year.yearBefore.map(n) ?? "",
+          year.yearBefore.map { percent(year.records, $0) } ?? "",
+        ]
       }
-      b.lines += v.notes.map { danish ? Self.danishNote($0) : $0 }
-      out.append(b)
-      if !v.byYear.isEmpty {
-        var y = Block(title: w("Volumen mod året før", "Volume against the year before"))
-        y.header = [w("År", "Year"), w("Poster", "Records"), w("Året før", "Year before"), w("Ændring", "Change")]
-        y.rows = v.byYear.map { year in
-          [
-            String(year.year), n(year.records), year.yearBefore.map(n) ?? "",
-            year.yearBefore.map { percent(year.records, $0) } ?? "",
-          ]
-        }
-        out.append(y)
-      }
+      out.append(y)
     }
 
     if !q.inputs.isEmpty {
@@ -154,11 +141,8 @@ public struct QualityPage: Sendable {
     cell.split(separator: ",").map { $0.replacingOccurrences(of: "=", with: " ") }.joined(separator: ", ")
   }
 
-  /// The volume notes in Danish.
+  /// The volume note in Danish.
   static func danishNote(_ note: String) -> String {
-    if note.hasPrefix("no earlier successful run") {
-      return "Ingen tidligere gennemført kørsel af denne pipeline med disse indstillinger: intet at sammenligne med."
-    }
     if note.hasPrefix("the volume is counted per year") {
       return "Volumen tælles pr. år og speciale, ikke pr. måned: hvert år sammenlignes med hele året før (samme måneder et år tidligere kun for hele år)."
     }

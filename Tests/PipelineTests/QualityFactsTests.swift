@@ -126,7 +126,8 @@ struct QualityFactsTests {
     let rest = page[section.upperBound...]
     #expect(rest.contains("<td>ydelser-2020.csv</td><td>not-a-number</td><td>\(nan.0)</td>"))
     #expect(rest.contains("<td>tabel-04</td><td>no population given (--befolkning)</td>"))
-    #expect(rest.contains("Sidste kørsel"))
+    #expect(rest.contains("<h3>Volumen mod året før</h3>"))
+    #expect(!rest.contains("kørsel"), "the page holds nothing of the history")
   }
 
   /// Tabel 4 needs every kommune's population; the small sample's is
