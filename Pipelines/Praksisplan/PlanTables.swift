@@ -36,8 +36,16 @@ public struct PlanTables: Stage {
     var pair: (ProviderRegister?, Population?) { (register, population) }
   }
 
-  public init(plan: Plan = .builtIn, ydere: String?, befolkning: String?, quarter: Quarter? = nil) {
+  /// Whether a plan year without a claims line of the plan's region
+  /// publishes (with a note) rather than failing the run (exit 65):
+  /// `--accept-gaps`. See `checkCoverage(_:in:)`.
+  public let acceptGaps: Bool
+
+  public init(
+    plan: Plan = .builtIn, ydere: String?, befolkning: String?, quarter: Quarter? = nil, acceptGaps: Bool = false
+  ) {
     self.plan = plan
+    self.acceptGaps = acceptGaps
     self.ydere = ydere
     self.befolkning = befolkning
     self.quarter = quarter
@@ -61,10 +69,10 @@ public struct PlanTables: Stage {
   /// `results` are those of `aggregations`, in order.
   public func run(_ results: [AggregateResult], in context: RunContext) throws -> [Table] {
     let result = results[0]
-    // Before the window check: claims all outside the plan fail as such
-    // (exit 65), not as a window the data miss.
+    // Before the coverage check: claims all outside the plan fail as such
+    // (exit 65), not as years the region has no data.
     try accountForOutside(in: context)
-    if plan.requiresEveryYear { try checkWindow(result) }
+    try checkCoverage(result, in: context)
     let claims = plan.tables.filter(\.measure.isClaims)
     var built = try BuildTables(claims.filter { !Plan.byAge($0) }.map(plan.crossTable)).run(result, in: context)
     if claims.contains(where: Plan.byAge) {
@@ -122,7 +130,7 @@ public struct PlanTables: Stage {
         if t.measure.inputs.contains(.population) && quarter == nil { continue }
         if let table = try other(
           t, register: register, population: population, quarter: quarter, results: results, counts: &counts,
-          note: context.note)
+          note: context.note, skip: { context.report.quality.skippedTables.append(.init(table: t.id, reason: $0)) })
         {
           tables.append(named(table))
         }
@@ -130,29 +138,20 @@ public struct PlanTables: Stage {
     }
     var reasons: [String] = []
     for (_, reason) in skipped where !reasons.contains(reason) { reasons.append(reason) }
+    context.report.quality.skippedTables += skipped.map { .init(table: $0.0.id, reason: $0.1) }
     for reason in reasons {
       context.note("\(Self.list(skipped.filter { $0.1 == reason }.map(\.0))) skipped: \(reason)")
     }
+    recordTinyBases(tables, in: context)
     return tables
   }
 
-  /// Every year of a user's plan must be in the claims: a window that runs
-  /// past the extracts would print empty columns and a growth of nothing.
-  func checkWindow(_ result: AggregateResult) throws {
-    let aar = LunaClaims.KeyIndex.aar
-    let present = Set(result.rollup { k in [k[aar]] }.keys.map { $0[0] })
-    let missing = plan.years.filter { !present.contains($0) }
-    guard !missing.isEmpty else { return }
-    let held = present.sorted().map(String.init).joined(separator: ", ")
-    throw PipelineError.configuration(
-      "\(plan.file):\(plan.yearsLine): plan.years: \(plan.years.lowerBound)-\(plan.years.upperBound) runs outside the data: the claims hold no line of \(missing.map(String.init).joined(separator: ", "))"
-        + (held.isEmpty ? "" : " (they hold \(held))"))
-  }
-
-  /// A table from the register, the population, or both with the claims.
+  /// A table from the register, the population, or both with the claims;
+  /// nil when it is not made, and then `skip` has been told why when its
+  /// inputs were given but it still could not be made.
   func other(
     _ t: PlanTable, register: ProviderRegister?, population: Population?, quarter: Quarter?,
-    results: [AggregateResult], counts: inout Counts, note: (String) -> Void
+    results: [AggregateResult], counts: inout Counts, note: (String) -> Void, skip: (String) -> Void = { _ in }
   ) throws -> Table? {
     let region = plan.region
     switch t.measure {
@@ -174,6 +173,7 @@ public struct PlanTables: Stage {
           kommuner: RegionCapacityTables.allKommuner(), quarter: quarter, for: RegionCapacityTables.purpose)
       } catch let PipelineError.input(why) {
         note("\(Self.list([t])) skipped: it needs every kommune's population, and \(why)")
+        skip("it needs every kommune's population, and \(why)")
         return nil
       }
       return RegionCapacityTables.tabel04(register, population, quarter: quarter)

@@ -31,14 +31,14 @@ public enum Praksisplan {
   /// The built-in plan's claims tables for `region`, as cross tables.
   public static func tables(region: Int = region) -> [CrossTable] { plan(region: region).crossTables }
 
-  /// The built-in plan for `region`: see `pipeline(plan:claims:ydere:befolkning:populationQuarter:)`.
+  /// The built-in plan for `region`: see `pipeline(plan:claims:ydere:befolkning:populationQuarter:acceptGaps:)`.
   public static func pipeline(
     claims: [String], ydere: String? = nil, befolkning: String? = nil, populationQuarter: Quarter? = nil,
-    region: Int = region
+    region: Int = region, acceptGaps: Bool = false
   ) -> Pipeline<Void, [Table]> {
     pipeline(
       plan: plan(region: region), claims: claims, ydere: ydere, befolkning: befolkning,
-      populationQuarter: populationQuarter)
+      populationQuarter: populationQuarter, acceptGaps: acceptGaps)
   }
 
   /// The whole pipeline of a plan: read → validate → aggregate (the claims
@@ -49,11 +49,15 @@ public enum Praksisplan {
   /// `report.html`, `praksisplan.xlsx`), presented the Danish way
   /// (`TableStyle.danish`). `populationQuarter` is the population quarter
   /// of the tables per inhabitant (`--befolkning-tid`; nil: 2024K1 when
-  /// present, else the latest in the extract).
+  /// present, else the latest in the extract). A plan year in which the
+  /// plan's region has no claims line fails the run (exit 65) unless
+  /// `acceptGaps` (`PlanTables.acceptGaps`).
   public static func pipeline(
-    plan: Plan, claims: [String], ydere: String? = nil, befolkning: String? = nil, populationQuarter: Quarter? = nil
+    plan: Plan, claims: [String], ydere: String? = nil, befolkning: String? = nil, populationQuarter: Quarter? = nil,
+    acceptGaps: Bool = false
   ) -> Pipeline<Void, [Table]> {
-    let tables = PlanTables(plan: plan, ydere: ydere, befolkning: befolkning, quarter: populationQuarter)
+    let tables = PlanTables(
+      plan: plan, ydere: ydere, befolkning: befolkning, quarter: populationQuarter, acceptGaps: acceptGaps)
     // The register and the population are read beside the other stages:
     // beside the scan when a core is spare, else beside the stages after it.
     return Pipeline(name)

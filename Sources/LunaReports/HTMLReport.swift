@@ -69,10 +69,11 @@ public struct HTMLReport: Sendable {
   }
 
   /// The page for `tables`, in their order. With `run`, the cover lists
-  /// each input file by name (not its path) with its records, and a closing
-  /// paragraph gives the records read, accepted and rejected (counts only:
-  /// no paths, no times, no thread count, so the bytes stay the same), and
-  /// when some accepted records fall outside every table
+  /// each input file by name (not its path) with its records, the
+  /// data-quality section (`QualityPage`, from `RunReport.quality`), and a
+  /// closing paragraph gives the records read, accepted and rejected (counts
+  /// only: no paths, no times, no thread count, so the bytes stay the same),
+  /// and when some accepted records fall outside every table
   /// (`RunReport.outsideTables`) a paragraph lists them by volume cell (year
   /// and speciale). `runID` and the day `run` started (`RunReport.started`)
   /// are shown on the cover and in the printed pages' header.
@@ -94,6 +95,7 @@ public struct HTMLReport: Sendable {
       o += "</ul>\n</nav>\n"
     }
     for t in tables { o += section(t) }
+    if let run, run.totals.read > 0 { o += QualityPage(style: style).html(run.quality) }
     if let run, run.totals.read > 0 {
       let n = { (v: Int) in style.number(Rational(Int64(v)), decimals: 0) }
       let w = style.labels
@@ -259,7 +261,7 @@ public struct EmitReport: Stage {
   /// file cannot be written.
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
-    try out.write(file, report.render(tables, run: context.report, runID: out.runID))
+    try out.write(file, report.render(tables, run: context.reportWithQuality(), runID: out.runID))
     return tables
   }
 }

@@ -173,8 +173,9 @@ public struct XLSXWorkbook: Sendable {
   /// A column of `width` characters in pixels, as Excel draws it (Calibri 11).
   static func pixels(_ width: Double) -> Int { Int(width * 7 + 5) }
 
-  /// Writes the workbook to `path`.
-  public func write(_ tables: [Table], to path: String) throws {
+  /// Writes the workbook to `path`; with `quality`, a last sheet of the
+  /// run's data-quality facts (`QualitySheet`).
+  public func write(_ tables: [Table], to path: String, quality: DataQuality? = nil) throws {
     let tables = order(tables)
     guard let wb = workbook_new(path) else { throw Failure(description: "cannot create \(path)") }
     var closed = false
@@ -190,25 +191,37 @@ public struct XLSXWorkbook: Sendable {
 
     let styles = Styles(wb)
     let contentsName = Self.contentsName(style)
-    let names = Self.sheetNames(tables, fallback: style.labels.sheet, reserved: [contentsName])
+    let qualityPage = QualityPage(style: style)
+    let names = Self.sheetNames(
+      tables, fallback: style.labels.sheet, reserved: [contentsName] + (quality == nil ? [] : [qualityPage.title]))
     guard let contents = workbook_add_worksheet(wb, contentsName) else {
       throw Failure(description: "cannot add sheet \(contentsName)")
     }
-    try contentsSheet(contents, tables: tables, names: names, styles)
+    try contentsSheet(
+      contents, tables: tables, names: names, quality: quality == nil ? nil : qualityPage.title, styles)
     for (table, name) in zip(tables, names) {
       guard let ws = workbook_add_worksheet(wb, name) else {
         throw Failure(description: "cannot add sheet \(name)")
       }
       try sheet(ws, name: name, table, contents: contentsName, wb, styles)
     }
+    if let quality {
+      let ws = try QualitySheet(page: qualityPage).add(to: wb, quality)
+      try check(
+        worksheet_write_url_opt(ws, 1, 0, Self.link(to: contentsName), styles.link, "← " + style.labels.contents, nil),
+        qualityPage.title)
+      try pageSetup(ws, name: qualityPage.title, wide: false, titleRows: 0...0)
+    }
     closed = true
     try check(workbook_close(wb), "writing \(path)")
   }
 
   /// The contents sheet: the title, then a link to each table's sheet and
-  /// the table's caption.
+  /// the table's caption, and last a link to the data-quality sheet
+  /// `quality` when there is one.
   private func contentsSheet(
-    _ ws: UnsafeMutablePointer<lxw_worksheet>, tables: [Table], names: [String], _ styles: Styles
+    _ ws: UnsafeMutablePointer<lxw_worksheet>, tables: [Table], names: [String], quality: String?,
+    _ styles: Styles
   ) throws {
     let what = "contents"
     try check(worksheet_write_string(ws, 1, 0, style.labels.contents, styles.header), what)
@@ -222,6 +235,11 @@ public struct XLSXWorkbook: Sendable {
       try check(worksheet_write_string(ws, r, 1, TableDisplay.caption(table), styles.wrap), what)
       nameWidth = max(nameWidth, min(30, Double(short.count) * 1.1 + 2))
       captionWidth = max(captionWidth, min(85, Double(TableDisplay.caption(table).count) * 1.05 + 2))
+    }
+    if let quality {
+      let r = lxw_row_t(tables.count + 2)
+      try check(worksheet_write_url_opt(ws, r, 0, Self.link(to: quality), styles.link, quality, nil), what)
+      nameWidth = max(nameWidth, Double(quality.count) * 1.1 + 2)
     }
     try check(worksheet_set_column(ws, 0, 0, nameWidth, nil), what)
     try check(worksheet_set_column(ws, 1, 1, captionWidth, nil), what)
@@ -488,7 +506,7 @@ public struct EmitWorkbook: Stage {
   public func run(_ tables: [Table], in context: RunContext) throws -> [Table] {
     guard let out = context.output else { return tables }
     do {
-      try workbook.write(tables, to: try out.path(for: file))
+      try workbook.write(tables, to: try out.path(for: file), quality: context.reportWithQuality().quality)
     } catch let e as XLSXWorkbook.Failure {
       throw PipelineError.output(e.description)
     }

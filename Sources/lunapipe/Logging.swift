@@ -36,12 +36,32 @@ struct StderrLogHandler: LogHandler {
       let mark = event.level >= .warning ? "\(event.level == .warning ? "warning" : "error"): " : ""
       text = "lunapipe: \(mark)\(event.message)\n"
     case .json:
-      var object: [String: String] = ["time": Self.timestamp(), "level": event.level.rawValue, "message": "\(event.message)"]
-      for (k, v) in all { object[k] = "\(v)" }
+      var object: [String: Any] = ["time": Self.timestamp(), "level": event.level.rawValue, "message": "\(event.message)"]
+      for (k, v) in all { object[k] = Self.json(v) }
       let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
       text = String(decoding: data, as: UTF8.self) + "\n"
     }
     ProgressDisplay.shared.print(text)
+  }
+
+  /// A metadata value as JSON: an integer, a floating-point number or a
+  /// Bool given as such (`.stringConvertible(42)`) stays a JSON number or
+  /// Bool; everything else is text, arrays and dictionaries as they are.
+  static func json(_ value: Logger.MetadataValue) -> Any {
+    switch value {
+    case .string(let s): return s
+    case .stringConvertible(let c):
+      switch c {
+      case let i as Int: return i
+      case let i as Int64: return i
+      case let i as Int32: return i
+      case let d as Double where d.isFinite: return d
+      case let b as Bool: return b
+      default: return c.description
+      }
+    case .array(let a): return a.map(json)
+    case .dictionary(let d): return d.mapValues(json)
+    }
   }
 
   private static func timestamp() -> String {
@@ -63,6 +83,16 @@ enum Log {
     }
     logger = Logger(label: "lunapipe")
     logger.logLevel = quiet ? .error : .info
+  }
+
+  /// Logs a run's status, whatever `--quiet`: with `--log-format json` the
+  /// last line of the log, `{"status": ..., "exitCode": n, "run": id,
+  /// "read": n, ...}` with the counts as JSON numbers (level `info` for
+  /// exit 0, `error` otherwise).
+  static func status(_ message: String, metadata: Logger.Metadata, exitCode: Int32) {
+    var l = Logger(label: "lunapipe")
+    l.logLevel = .info
+    l.log(level: exitCode == 0 ? .info : .error, "\(message)", metadata: metadata)
   }
 }
 

@@ -12,7 +12,8 @@ struct LunaPipeCommand: ParsableCommand {
       Exit codes: 0 success, or up to date (nothing changed, nothing \
       rewritten); 64 bad arguments; 65 too many rejected records or lines \
       (see --max-reject-share), or the accepted records fell below half of \
-      the last run's (see --accept-drop); 66 an input is missing or \
+      the last run's (see --accept-drop), or the plan's region has no \
+      claims in one of its years (see --accept-gaps); 66 an input is missing or \
       unusable, or given twice; 70 internal error; 73 outputs or the run \
       history cannot be written, or --out is not LunaPipe's to replace; 75 \
       busy: another run is writing the same output directory; 78 a pipeline \
@@ -24,9 +25,26 @@ struct LunaPipeCommand: ParsableCommand {
 
   /// Ignores SIGPIPE before anything runs: `lunapipe run ... | head -1`
   /// must not kill a run on its first log line.
+  /// An unknown option is named as such, whatever else is wrong with the
+  /// arguments (`UnknownOption`).
   static func main() {
     StandardStreams.ignoreBrokenPipes()
-    main(nil)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    var command: ParsableCommand
+    do {
+      command = try parseAsRoot(arguments)
+    } catch {
+      if exitCode(for: error) != .success, let unknown = UnknownOption.find(in: arguments) {
+        StandardStreams.write(UnknownOption.message(unknown), to: STDERR_FILENO)
+        Self.exit(withError: ExitCode.validationFailure)
+      }
+      exit(withError: error)
+    }
+    do {
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
   }
 }
 

@@ -83,6 +83,18 @@ extension PipelineCommand {
   func run() throws {
     let o = runner
     Log.setUp(format: o.logFormat, quiet: o.quiet)
+    do {
+      try runJob(o)
+    } catch {
+      // The JSON log ends with the run's status on failure too.
+      if o.logFormat == .json { RunStatus.failed(error, out: o.settings.out) }
+      // The runner has logged why: only its exit code is left to give.
+      if error is RunFailure { throw ExitCode(RunStatus.exitCode(of: error)) }
+      throw error
+    }
+  }
+
+  private func runJob(_ o: RunnerOptions) throws {
     let job = try self.job()
     var settings = o.settings
     settings.dialect = statedDialect
@@ -93,16 +105,13 @@ extension PipelineCommand {
         if let context { ProgressDisplay.shared.start(context.progress) } else { ProgressDisplay.shared.stop() }
       }
     }
-    let outcome: RunOutcome
-    do {
-      outcome = try r.run(job)
-    } catch {
-      throw ExitCode(RunExit.code(for: error))
-    }
+    let outcome = try r.run(job)
     switch outcome {
-    case .upToDate(let id, _, let message):
+    case .upToDate(let id, let previous, let message):
       if o.logFormat == .json {
-        Log.logger.info("\(message)", metadata: ["run": "\(id)", "status": "up-to-date"])
+        RunStatus.log(
+          message, status: "up-to-date", exitCode: 0, run: id, counts: RunStatus.counts(previous.counts),
+          out: o.settings.out)
       } else if !o.quiet {
         say("run \(id): \(message)")
       }
@@ -110,12 +119,11 @@ extension PipelineCommand {
       let out = o.settings.out
       if o.logFormat == .json {
         let t = report.totals
-        Log.logger.info(
-          "run \(id) finished: \(summary)",
-          metadata: [
-            "run": "\(id)", "status": "ok", "read": "\(t.read)", "accepted": "\(t.accepted)",
-            "rejected": "\(t.rejected)", "skipped": "\(t.skippedEmpty)", "out": "\(out)",
-          ])
+        RunStatus.log(
+          "run \(id) finished: \(summary)", status: "ok", exitCode: 0, run: id,
+          counts: [
+            "read": t.read, "accepted": t.accepted, "rejected": t.rejected, "skipped": t.skippedEmpty,
+          ], out: out)
       } else if !o.quiet {
         say("run \(id): \(job.pipeline): \(summary)")
         for line in written(in: out) { say(line) }
@@ -283,6 +291,9 @@ struct Run: ParsableCommand {
       refused (exit 66). A run whose accepted records for a year and
       speciale fall below half of the last successful run's, or that
       accepts none, publishes nothing (exit 65; --accept-drop publishes).
+      A plan whose region has no claims line in one of its years
+      publishes nothing either (exit 65, "no claims for Region Syddanmark
+      in 2019: a delivery may be missing"; --accept-gaps publishes).
       A damaged record (a stray quote, a record over the schema's length)
       costs its own line; the reject share counts records and lines.
 
@@ -318,6 +329,12 @@ struct PlanInputs: ParsableArguments {
       "Population quarter to use, e.g. 2024K1. Default: 2024K1 when present, else the latest in the file (reported).",
       valueName: "YYYYKq"))
   var befolkningTid: String?
+
+  @Flag(
+    name: .long,
+    help:
+      "Publish even when the plan's region has no claims line in one of the plan's years (a delivery may be missing; without it the run exits 65).")
+  var acceptGaps = false
 
   func validate() throws { _ = try populationQuarter(befolkningTid) }
 
@@ -382,7 +399,7 @@ struct RunPlan: PipelineCommand {
     options["region"] = String(plan.region)
     let pipeline = Praksisplan.pipeline(
       plan: plan, claims: claims.claims, ydere: inputs.ydere, befolkning: inputs.befolkning,
-      populationQuarter: try populationQuarter(inputs.befolkningTid))
+      populationQuarter: try populationQuarter(inputs.befolkningTid), acceptGaps: inputs.acceptGaps)
     let supplied = plan.tables.compactMap { $0.supplied?.file }
     return RunJob(
       pipeline: "plan", inputs: inputs.inputs(claims: claims.claims, plan: [file], supplied: supplied),
@@ -419,7 +436,7 @@ struct RunPraksisplan: PipelineCommand {
     if code != Praksisplan.region { options["region"] = String(code) }
     let pipeline = Praksisplan.pipeline(
       claims: claims.claims, ydere: inputs.ydere, befolkning: inputs.befolkning,
-      populationQuarter: try populationQuarter(inputs.befolkningTid), region: code)
+      populationQuarter: try populationQuarter(inputs.befolkningTid), region: code, acceptGaps: inputs.acceptGaps)
     return RunJob(pipeline: Praksisplan.name, inputs: inputs.inputs(claims: claims.claims), options: options) {
       context in _ = try pipeline.run(in: context)
     }

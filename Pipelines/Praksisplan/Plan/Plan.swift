@@ -26,9 +26,9 @@ public struct Plan: Sendable {
   public var tables: [PlanTable]
   /// The line of the `years` key (errors about the window name it).
   public var yearsLine: Int
-  /// Whether a run fails (exit 78) when a year of `years` has no claims
-  /// line at all: true for a plan read from a file; the built-in plan
-  /// prints empty columns instead, as it always has.
+  /// Whether `years` are a user's (a plan read from a file): a year
+  /// without claims (exit 65, see `PlanTables.acceptGaps`) is then said to
+  /// perhaps run past the data; false for the built-in plan.
   public var requiresEveryYear = true
 
   /// The title with `{region}` filled in.

@@ -131,8 +131,23 @@ public struct RunFailure: Error, CustomStringConvertible, Sendable {
   public let exitCode: Int32
   /// Why, as logged.
   public let message: String
+  /// The run's id in the history; nil when the attempt could not be
+  /// recorded.
+  public var run: Int64?
+  /// What the run had counted when it failed (all zero for a run refused
+  /// before it read anything).
+  public var counts: RunRecord.Counts
   /// The message.
   public var description: String { message }
+
+  /// A failure with this exit code and message, of run `run`, with the
+  /// counts it had.
+  public init(exitCode: Int32, message: String, run: Int64? = nil, counts: RunRecord.Counts = .init()) {
+    self.exitCode = exitCode
+    self.message = message
+    self.run = run
+    self.counts = counts
+  }
 }
 
 /// Exit codes, sysexits(3)-style, so that a scheduler can tell them apart.

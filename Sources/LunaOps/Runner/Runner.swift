@@ -10,7 +10,8 @@ import LunaPipeCore
 /// (`RunOutcome.upToDate`); the volume guard; outputs built beside the
 /// output directory and published by one atomic swap, with the run report;
 /// on failure the previous outputs untouched and this run's rejects and
-/// report kept in `OUT.failed`.
+/// report kept in `OUT.failed`, which the next run that publishes removes
+/// (when LunaPipe wrote it).
 ///
 ///     let runner = Runner(RunSettings(outputDirectory: "out/sales"))
 ///     switch try runner.run(job) {
@@ -69,14 +70,16 @@ public final class Runner {
     /// the history can be written at all), and gives the failure.
     func refuse(_ code: Int32, _ message: String, history: RunHistory? = nil) -> RunFailure {
       logger.error("\(message)")
+      var run: Int64?
       do {
         let h = try history ?? RunHistory(stateDirectory: stateDir, busyWait: settings.historyWait)
         let id = try h.recordRefused(record, exitCode: Int(code), message: message)
+        run = id
         logger.info("recorded as run \(id), refused (exit \(code))")
       } catch {
         keepOutcome(of: record, status: .refused, exitCode: code, message: message, historyError: error)
       }
-      return RunFailure(exitCode: code, message: message)
+      return RunFailure(exitCode: code, message: message, run: run)
     }
 
     // The inputs, resolved (nothing is read yet), with their kinds.
@@ -187,7 +190,7 @@ public final class Runner {
     } catch {
       logger.error("\(error)")
       finishFailed(.failed, RunExit.output, "\(error)", .init())
-      throw RunFailure(exitCode: RunExit.output, message: "\(error)")
+      throw RunFailure(exitCode: RunExit.output, message: "\(error)", run: id)
     }
     let log = self.logger
     let context = RunContext(
@@ -209,6 +212,10 @@ public final class Runner {
     } else {
       (baselineVolumes, baselineRun) = (PublishedReport.read(in: out)?.volumes, previous?.id)
     }
+    // The data-quality facts: the run, and the volume it is compared with.
+    context.report.quality.run = id
+    context.report.quality.date = ISO8601DateFormatter().string(from: started)
+    context.volumeBaseline = (baselineVolumes == nil ? nil : baselineRun, baselineVolumes)
     do {
       onContext(context)
       defer { onContext(nil) }
@@ -219,6 +226,8 @@ public final class Runner {
       try VolumeGuard.check(
         now: context.report, previousVolumes: baselineVolumes, previousRun: baselineRun,
         acceptDrop: settings.acceptDrop)
+      context.report.quality.revisions = Revisions.compare(
+        staging: output.staging.path, published: output.target.path, previous: previous?.id)
       try writeReport(context, output: output, started: started, status: "ok", message: nil)
       FaultPoint.reached("before-publish")
       try output.publish()
@@ -235,9 +244,17 @@ public final class Runner {
       // before the run would have been.
       let changed = ((error as? StageError)?.underlying ?? error) is InputChanged
       finishFailed(changed ? .refused : .failed, code, "\(error)", Self.counts(context.report))
-      throw RunFailure(exitCode: code, message: "\(error)")
+      throw RunFailure(exitCode: code, message: "\(error)", run: id, counts: Self.counts(context.report))
     }
 
+    // Published: an earlier failure's rejects and report are superseded.
+    switch output.removeFailed() {
+    case .none: break
+    case .removed(let path, let failedRun):
+      logger.info("removed \(path)\(failedRun.map { ", left by run \($0) that failed" } ?? ""): run \(id) published")
+    case .leftAlone(let path, let why):
+      logger.warning("left \(path) alone: \(why)")
+    }
     // Published: record what was written, and what changed.
     do {
       let snapshot = try OutputSnapshot.take(out)
@@ -411,6 +428,7 @@ public final class Runner {
     _ context: RunContext, output: OutputDirectory, started: Date, status: String, message: String?
   ) throws {
     let fmt = ISO8601DateFormatter()
+    _ = context.reportWithQuality()
     context.report.status = status
     context.report.message = message
     context.report.started = fmt.string(from: started)

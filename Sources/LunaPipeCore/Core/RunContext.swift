@@ -16,6 +16,11 @@ public final class RunContext: @unchecked Sendable {
   /// files, counts and notes. Written as `run-report.json` by whoever
   /// publishes the outputs.
   public var report: RunReport
+  /// What the data-quality facts compare the run's volume with
+  /// (`reportWithQuality()`): the last successful run's id and volumes
+  /// (nil, nil: there is none), set by a runner; nil outside one (no
+  /// comparison is made).
+  public var volumeBaseline: (run: Int64?, volumes: [String: Int]?)?
   /// Bytes read so far, for a progress display.
   public let progress = ScanProgress()
   /// The run's input files, each opened once: the scans and small-file

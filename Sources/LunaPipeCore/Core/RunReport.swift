@@ -71,6 +71,8 @@ public struct RunReport: Sendable, Codable {
   /// What the run wants a reader to know beyond the counts: tables skipped
   /// because an input was not given, rows recognised as aggregates.
   public var notes: [String] = []
+  /// The facts of the data-quality page (`DataQuality`).
+  public var quality = DataQuality()
   /// Each stage's wall time, in order.
   public var stages: [StageTiming] = []
   /// For each scan of records (which fuses reading, parsing, validating

@@ -146,6 +146,40 @@ public final class OutputDirectory: @unchecked Sendable {
     return failed
   }
 
+  /// What `removeFailed()` did with `TARGET.failed`.
+  public enum FailedRemoval: Equatable, Sendable {
+    /// There was none.
+    case none
+    /// It was LunaPipe's (the rejects and report of the failed run `runID`)
+    /// and is gone.
+    case removed(path: String, runID: Int64?)
+    /// It is not LunaPipe's, or could not be removed: left as it is.
+    case leftAlone(path: String, why: String)
+  }
+
+  /// Removes `TARGET.failed` once a later run has published: an earlier
+  /// failure's rejects and report, superseded. Only a directory LunaPipe
+  /// wrote (`ownership(of:)` is `.lunapipe`) is removed, its marker last;
+  /// anything else there (an empty folder, a user's) is left alone.
+  public func removeFailed() -> FailedRemoval {
+    let failed = target.path + ".failed"
+    switch Self.ownership(of: failed) {
+    case .absent:
+      return .none
+    case .lunapipe(let runID):
+      do {
+        try Self.removeMarkedLast(failed)
+        return .removed(path: failed, runID: runID)
+      } catch {
+        return .leftAlone(path: failed, why: "it could not be removed: \(error.localizedDescription)")
+      }
+    case .empty:
+      return .leftAlone(path: failed, why: "it is an empty folder LunaPipe did not write")
+    case .foreign(let why):
+      return .leftAlone(path: failed, why: "its contents are not LunaPipe's: it \(why)")
+    }
+  }
+
   /// Drops the staged outputs; the target stays as it was.
   public func discard() {
     try? Self.removeMarkedLast(staging.path)

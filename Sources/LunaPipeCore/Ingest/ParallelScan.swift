@@ -116,6 +116,11 @@ public struct FileReport: Sendable, Codable, Equatable {
   /// The dialect items the user stated (`CSVDialect.stated`: `quote`,
   /// `header-rows`, ...), nil when none was: the rest was detected.
   public var stated: [String: String]?
+  /// Accepted records by the schema's volume keys (`Schema.volumeKeys`),
+  /// as `RunReport.volumes` names them, of this file alone: what period it
+  /// holds (`DataQuality.Input.period`). Nil for a schema without volume
+  /// keys or a file not read by a scan.
+  public var volumes: [String: Int]?
   /// Where the first byte above 0x7F stands (nil: the file is ASCII), and
   /// what the non-ASCII bytes were: the encoding is decided on all of them.
   public var text: TextStats?
@@ -280,6 +285,8 @@ final class ParallelScan {
     /// A limit a consumer hit, with the lines before the record (or the
     /// chunk's line count when no record is named).
     var limit: (hit: LimitHit, linesBefore: Int)?
+    /// The volume cells this chunk's accepted records added to.
+    var volumes: [(cell: Int, n: Int)] = []
     var error: Error?
   }
 
@@ -378,6 +385,8 @@ final class ParallelScan {
     var nextToFlush = 0
     var seq = 0
     var reports: [FileReport] = []
+    /// Per file (by index), its accepted records per volume cell.
+    var fileVolumes: [Int: [Int: Int]] = [:]
     var fileOfSeq: [Int: Int] = [:]
     var recordsBefore: [Int] = []  // per file, records flushed so far
     var headerLines: [Int] = []  // per file, physical lines up to the data
@@ -422,6 +431,7 @@ final class ParallelScan {
               rule: name, raw: raw, line: headerLines[f] + reports[f].lines + linesBefore + 1, length: length))
         }
         recordsBefore[f] += r.records
+        for (cell, n) in r.volumes { fileVolumes[f, default: [:]][cell, default: 0] += n }
         reports[f].read += r.records + r.emptyLines
         reports[f].accepted += r.accepted
         reports[f].rejected += r.rejects.count
@@ -446,9 +456,17 @@ final class ParallelScan {
           if let length = chunk.oversizedLength {
             Self.oversized(bytes, length: length, worker: worker, chunk: chunk, into: &result)
           } else {
+            // The volume cells before the chunk, to give the chunk's own
+            // to its file (a few hundred counts per chunk of megabytes).
+            let before = schema.volumeCells > 0 ? Array(worker.decoder.volumes) : []
             let t0 = luna_ticks()
             try Self.process(bytes, worker: worker, chunk: chunk, schema: schema, into: &result)
             worker.chunkTicks &+= luna_ticks() &- t0
+            if !before.isEmpty {
+              for (i, n) in worker.decoder.volumes.enumerated() where n != before[i] {
+                result.volumes.append((i, n - before[i]))
+              }
+            }
           }
         } catch {
           result.error = error
@@ -698,6 +716,11 @@ final class ParallelScan {
         for (i, n) in w.decoder.volumes.enumerated() { cells[i] += n }
       }
       for (i, n) in cells.enumerated() where n > 0 { volumes[schema.volumeName(i)] = n }
+      for f in reports.indices {
+        var named: [String: Int] = [:]
+        for (i, n) in fileVolumes[f] ?? [:] where n > 0 { named[schema.volumeName(i)] = n }
+        reports[f].volumes = named
+      }
     }
     var timing = ScanTiming()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1e9
