@@ -13,8 +13,8 @@ struct PlanCommand: ParsableCommand {
     discussion: """
       A plan file (YAML) declares a practice plan: its title, region and
       years, and per table its number, title, measure, specialer, kommune,
-      level, filters, unit, decimals and source line. The README's "Plans
-      as files" lists every key. Start from the built-in plan:
+      level, filters, unit, decimals and source line. The README's "Plan
+      files" lists every key. Start from the built-in plan:
 
         lunapipe plan template > my-plan.yaml
         lunapipe plan check my-plan.yaml

@@ -4,9 +4,11 @@ import LunaPipeCore
 import TestSupport
 import Testing
 
-/// The README's composition example, compiled and run exactly as printed
-/// there (the test checks that the README still holds these lines), its
-/// inputs defined as the README defines them, but resolved by the test.
+/// The library guide's composition example (`docs/LIBRARY.md`, linked from
+/// the README; the examples lived in the README until it became the users'
+/// guide), compiled and run exactly as printed there (the test checks that
+/// the guide still holds these lines), its inputs defined as the guide
+/// defines them, but resolved by the test.
 @Suite struct ReadmeExampleTests {
   static let exampleStart = "// README example: begin"
   static let exampleEnd = "// README example: end"
@@ -57,19 +59,19 @@ import Testing
 
   @Test func theReadmeShowsThisExample() throws {
     let source = try String(contentsOfFile: #filePath, encoding: .utf8)
-    let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+    let guide = try String(contentsOfFile: repositoryRoot + "/docs/LIBRARY.md", encoding: .utf8)
     let start = source.range(of: Self.exampleStart + "\n")!.upperBound
     let end = source.range(of: "    " + Self.exampleEnd)!.lowerBound
     let lines = source[start..<end].split(separator: "\n").map { $0.dropFirst(4) }
     #expect(lines.count <= 15)
     // The lines defining the inputs, then the example, in one block.
-    #expect(readme.contains("```swift\n" + Self.readmeInputLines + "\n" + lines.joined(separator: "\n") + "\n```"))
+    #expect(guide.contains("```swift\n" + Self.readmeInputLines + "\n" + lines.joined(separator: "\n") + "\n```"))
   }
 
   static let anyStart = "// README any-CSV example: begin"
   static let anyEnd = "// README any-CSV example: end"
 
-  /// The README's second example: a plain CSV that has nothing to do with
+  /// The library guide's second example: a plain CSV that has nothing to do with
   /// LUNA, keys and measures by name, no locale named.
   func anyCSV(path: String, out outDir: String) throws -> AggregateRows {
     // README any-CSV example: begin
@@ -123,10 +125,10 @@ import Testing
 
   @Test func theReadmeShowsTheAnyCSVExample() throws {
     let source = try String(contentsOfFile: #filePath, encoding: .utf8)
-    let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+    let guide = try String(contentsOfFile: repositoryRoot + "/docs/LIBRARY.md", encoding: .utf8)
     let start = source.range(of: Self.anyStart + "\n")!.upperBound
     let end = source.range(of: "    " + Self.anyEnd)!.lowerBound
     let lines = source[start..<end].split(separator: "\n").map { $0.dropFirst(4) }
-    #expect(readme.contains(lines.joined(separator: "\n")))
+    #expect(guide.contains(lines.joined(separator: "\n")))
   }
 }
