@@ -243,12 +243,16 @@ public struct DataQuality: Sendable, Codable, Equatable {
       public var base: String
       /// The growth, as the table holds it.
       public var growth: String
+      /// The growth column's header (`udvikling_pct`), where the report
+      /// and the workbook flag the cell; nil: not flagged in the table.
+      public var column: String?
       /// This cell.
-      public init(table: String, row: String, base: String, growth: String) {
+      public init(table: String, row: String, base: String, growth: String, column: String? = nil) {
         self.table = table
         self.row = row
         self.base = base
         self.growth = growth
+        self.column = column
       }
     }
 
