@@ -4,8 +4,9 @@ import LunaPipeCore
 /// year's value is below `TinyBases.share` of its last year's reads as a
 /// real change ("271.627 %") when it mostly says the first year had almost
 /// no data. The cells are listed in the run report's data-quality facts
-/// (`DataQuality.tinyBases`) and on the report's data-quality page; the
-/// published tables keep their bytes.
+/// (`DataQuality.tinyBases`), on the report's data-quality page and
+/// flagged in the report's and the workbook's tables (`TinyBaseMarks`);
+/// the published tables keep their bytes.
 enum TinyBases {
   /// The first year's value below this share of the last year's: a
   /// growth above +900 %.
@@ -24,7 +25,8 @@ enum TinyBases {
         guard base.num * last.den * 10 < last.num * base.den else { continue }
         let label: String
         if case .text(let s) = row[0] { label = s } else { label = row[0].plain }
-        out.append(.init(table: t.id, row: label, base: row[1].plain, growth: row[g].plain))
+        out.append(
+          .init(table: t.id, row: label, base: row[1].plain, growth: row[g].plain, column: Praksisplan.growthHeader))
       }
     }
     return out

@@ -77,6 +77,7 @@ public enum LunaClaims {
     s.numberFormat = .danish
     s.maxRecordBytes = 64 << 10
     s.volumeKeys = ["Aar", "Speciale"]
+    s.monthKey = "Maaned"
     s.rules = [
       // A reversal (negative Antal) carries a negative amount, a service a
       // non-negative one.

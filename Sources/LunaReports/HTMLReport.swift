@@ -94,7 +94,8 @@ public struct HTMLReport: Sendable {
       }
       o += "</ul>\n</nav>\n"
     }
-    for t in tables { o += section(t) }
+    let marks = TinyBaseMarks(run?.quality.tinyBases)
+    for t in tables { o += section(t, marks: marks) }
     if let run, run.totals.read > 0 { o += QualityPage(style: style).html(run.quality) }
     if let run, run.totals.read > 0 {
       let n = { (v: Int) in style.number(Rational(Int64(v)), decimals: 0) }
@@ -121,8 +122,9 @@ public struct HTMLReport: Sendable {
   /// One table's section: heading, table, source line, charts. A figure
   /// (`Table.Presentation.figure`) shows its chart first, then the numbers
   /// behind it. The heading and the part under it are one `keep` block,
-  /// printed whole when it fits a page.
-  func section(_ table: Table) -> String {
+  /// printed whole when it fits a page. Growth figures on a tiny base
+  /// (`marks`) carry a marker and a footnote under the table.
+  func section(_ table: Table, marks: TinyBaseMarks = TinyBaseMarks(nil)) -> String {
     let figure = table.presentation == .figure
     let fit = Self.printFit(table, style: style)
     var o = "<section id=\"\(HTMLText.escape(table.id))\" class=\"\(figure ? "figure" : "table")"
@@ -130,7 +132,12 @@ public struct HTMLReport: Sendable {
     let charts = self.charts(table, unit(table), style).map {
       "<figure class=\"chart\">\n\($0.svg())\n</figure>\n"
     }.joined()
-    var numbers = htmlTable(table, fit: fit)
+    let flagged = marks.cells(in: table)
+    var numbers = htmlTable(table, fit: fit, flagged: flagged)
+    if !flagged.isEmpty {
+      numbers += "<p class=\"tiny-note\"><sup class=\"tiny\">\(HTMLText.escape(TinyBaseMarks.marker))</sup> "
+        + "\(HTMLText.escape(marks.note(style)))</p>\n"
+    }
     if table.rows.isEmpty { numbers += "<p class=\"empty\">\(HTMLText.escape(style.labels.noRows))</p>\n" }
     if let s = source(table) { numbers += "<p class=\"\(HTMLText.escape(sourceClass))\">\(HTMLText.escape(s))</p>\n" }
     // The heading and what comes first under it stay together on paper
@@ -141,8 +148,9 @@ public struct HTMLReport: Sendable {
   }
 
   /// The `<table>`: a header row, numbers right-aligned, totals in bold; in
-  /// the smaller type when `fit` says so.
-  func htmlTable(_ table: Table, fit: PrintFit = .portrait) -> String {
+  /// the smaller type when `fit` says so; the cells `flagged` (`[row,
+  /// column]`) followed by `TinyBaseMarks.marker`.
+  func htmlTable(_ table: Table, fit: PrintFit = .portrait, flagged: Set<[Int]> = []) -> String {
     let numeric = table.header.indices.map { c in
       table.rows.contains { c < $0.count && TableDisplay.value(of: $0[c]) != nil }
     }
@@ -153,10 +161,12 @@ public struct HTMLReport: Sendable {
       o += "<th scope=\"col\"\(cls)>\(HTMLText.escape(style.columnLabel(of: table, at: c)))</th>"
     }
     o += "</tr>\n</thead>\n<tbody>\n"
-    for row in table.rows {
+    let mark = "<sup class=\"tiny\">\(HTMLText.escape(TinyBaseMarks.marker))</sup>"
+    for (r, row) in table.rows.enumerated() {
       o += style.isTotal(row) ? "<tr class=\"total\">" : "<tr>"
       for (c, cell) in row.enumerated() {
-        let text = HTMLText.escape(style.text(of: cell, kind: style.kind(of: table, at: c)))
+        var text = HTMLText.escape(style.text(of: cell, kind: style.kind(of: table, at: c)))
+        if !flagged.isEmpty && flagged.contains([r, c]) { text += mark }
         if c == 0 && !numeric[0] {
           o += "<th scope=\"row\">\(text)</th>"
         } else if case .number = cell {
@@ -206,6 +216,8 @@ public struct HTMLReport: Sendable {
     tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #1f4e79; background: #e8eef5; }
     .empty { font-size: 13px; color: #595959; margin: 6px 0 0; }
     .\(sourceClass) { font-size: 13px; font-style: italic; color: #404040; margin: 6px 0 0; }
+    sup.tiny { color: #a04000; font-weight: bold; padding-left: 1px; }
+    .tiny-note { font-size: 13px; color: #404040; margin: 6px 0 0; }
     figure.chart { margin: 18px 0 0; }
     svg.chart { max-width: 100%; height: auto; font-family: inherit; }
     footer { margin-top: 40px; font-size: 13px; color: #595959; }

@@ -227,7 +227,7 @@ extension HTMLReport {
         h2 { font-size: 12pt; break-after: avoid; break-inside: avoid; }
         .keep { break-inside: avoid; }
         .scroll { overflow: visible; break-inside: avoid; }
-        .\(sourceClass), .empty { break-before: avoid; }
+        .\(sourceClass), .empty, .tiny-note { break-before: avoid; }
         table { font-size: \(t.normal)pt; min-width: 0; }
         th, td { padding: 1.5pt \(t.padNormal)pt; }
         table.small { font-size: \(t.small)pt; }

@@ -40,7 +40,8 @@ public struct QualityPage: Sendable {
 
   /// The blocks of `q`, most useful first: tables skipped, rejects by rule
   /// and file, the region's kommuner and years without data, the volume
-  /// per year against the year before, the inputs, tiny bases.
+  /// per year against the year before and the newest year's months against
+  /// the same months a year earlier, the inputs, tiny bases.
   public func blocks(_ q: DataQuality) -> [Block] {
     var out: [Block] = []
     var skipped = Block(title: w("Tabeller sprunget over", "Tables skipped"))
@@ -100,6 +101,19 @@ public struct QualityPage: Sendable {
       }
       out.append(y)
     }
+    if let s = q.volume?.sameMonths {
+      let before = String(s.year - 1)
+      let now = String(s.year)
+      var m = Block(title: w("Volumen mod samme måneder året før", "Volume against the same months a year earlier"))
+      m.lines = [
+        w("Poster i de måneder, \(now) har data for, mod de samme måneder i \(before).",
+          "Records in the months \(now) has data for, against the same months of \(before).")
+      ]
+      m.header = [w("Måned", "Month"), before, now, w("Ændring", "Change")]
+      m.rows = s.months.map { [monthName($0.month), n($0.yearBefore), n($0.records), percent($0.records, $0.yearBefore)] }
+      m.rows.append([w("I alt", "Total"), n(s.yearBefore), n(s.records), percent(s.records, s.yearBefore)])
+      out.append(m)
+    }
 
     if !q.inputs.isEmpty {
       var b = Block(title: w("Inddata", "Inputs"))
@@ -120,6 +134,14 @@ public struct QualityPage: Sendable {
       out.append(b)
     }
     return out
+  }
+
+  /// A month's name (1: "januar" or "January").
+  func monthName(_ month: Int) -> String {
+    let da = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"]
+    let en = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    guard (1...12).contains(month) else { return String(month) }
+    return danish ? da[month - 1] : en[month - 1]
   }
 
   /// `now` against `before` in percent, one decimal: "+12,5 %".

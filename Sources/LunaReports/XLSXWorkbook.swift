@@ -199,11 +199,12 @@ public struct XLSXWorkbook: Sendable {
     }
     try contentsSheet(
       contents, tables: tables, names: names, quality: quality == nil ? nil : qualityPage.title, styles)
+    let marks = TinyBaseMarks(quality?.tinyBases)
     for (table, name) in zip(tables, names) {
       guard let ws = workbook_add_worksheet(wb, name) else {
         throw Failure(description: "cannot add sheet \(name)")
       }
-      try sheet(ws, name: name, table, contents: contentsName, wb, styles)
+      try sheet(ws, name: name, table, contents: contentsName, wb, styles, marks: marks)
     }
     if let quality {
       let ws = try QualitySheet(page: qualityPage).add(to: wb, quality)
@@ -250,7 +251,7 @@ public struct XLSXWorkbook: Sendable {
 
   private func sheet(
     _ ws: UnsafeMutablePointer<lxw_worksheet>, name: String, _ table: Table, contents: String,
-    _ wb: UnsafeMutablePointer<lxw_workbook>, _ styles: Styles
+    _ wb: UnsafeMutablePointer<lxw_workbook>, _ styles: Styles, marks: TinyBaseMarks = TinyBaseMarks(nil)
   ) throws {
     try check(
       worksheet_write_url_opt(
@@ -309,6 +310,17 @@ public struct XLSXWorkbook: Sendable {
     let sourceRow = Layout.firstRow + lxw_row_t(table.rows.count) + 1
     if let s = source(table) {
       try paragraph(ws, sourceRow, s, columns: widths.count, span: span, lineHeight: 15, styles.source, table.id)
+    }
+    // Growth on a tiny base: a comment on each such cell and the footnote
+    // under the source line (the chart starts a row further down).
+    let flagged = marks.cells(in: table)
+    if !flagged.isEmpty {
+      let note = TinyBaseMarks.marker + " " + marks.note(style)
+      for cell in flagged.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+        try check(
+          worksheet_write_comment(ws, Layout.firstRow + lxw_row_t(cell[0]), lxw_col_t(cell[1]), note), table.id)
+      }
+      try paragraph(ws, sourceRow + 1, note, columns: widths.count, span: span, lineHeight: 15, styles.source, table.id)
     }
     worksheet_freeze_panes(ws, Layout.firstRow, 1)
     let tableWidth = widths.map(Self.pixels).reduce(0, +)

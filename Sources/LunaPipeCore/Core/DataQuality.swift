@@ -95,6 +95,60 @@ public struct DataQuality: Sendable, Codable, Equatable {
     /// Accepted records per year of the claims, with the year before's
     /// (within this run): the comparison a year earlier.
     public var byYear: [Year] = []
+    /// The months of the claims' newest year against the same months a
+    /// year earlier; nil when the records are not counted by month
+    /// (`Schema.monthKey`) or the year before has none of those months.
+    public var sameMonths: SameMonths?
+
+    /// The months the newest year has records in, each with the same
+    /// month's records a year earlier, and their sums.
+    public struct SameMonths: Sendable, Codable, Equatable {
+      /// The newest year.
+      public var year: Int
+      /// Its months in order, with their records and the year before's.
+      public var months: [Month]
+      /// The records of those months in `year`.
+      public var records: Int
+      /// The records of the same months a year earlier.
+      public var yearBefore: Int
+
+      /// A month (1-12) then and now.
+      public struct Month: Sendable, Codable, Equatable {
+        /// The month, 1-12.
+        public var month: Int
+        /// Its records in the newest year.
+        public var records: Int
+        /// The same month's a year earlier (0 when none).
+        public var yearBefore: Int
+      }
+
+      /// The newest year of `months` (accepted records by
+      /// `Aar=2023,Maaned=4`) against the year before, over the months
+      /// the newest year has; nil when the year before has no record in
+      /// them.
+      public init?(_ months: [String: Int]) {
+        var counts: [Int: [Int: Int]] = [:]
+        for (name, n) in months {
+          var year: Int?
+          var month: Int?
+          for part in name.split(separator: ",") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2, let v = Int(kv[1]) else { continue }
+            if kv[0] == "Aar" { year = v } else { month = v }
+          }
+          if let year, let month { counts[year, default: [:]][month, default: 0] += n }
+        }
+        guard let newest = counts.keys.max(), let now = counts[newest] else { return nil }
+        let before = counts[newest - 1] ?? [:]
+        self.year = newest
+        self.months = now.keys.sorted().filter { now[$0]! > 0 }.map {
+          Month(month: $0, records: now[$0]!, yearBefore: before[$0] ?? 0)
+        }
+        records = self.months.reduce(0) { $0 + $1.records }
+        yearBefore = self.months.reduce(0) { $0 + $1.yearBefore }
+        guard yearBefore > 0 else { return nil }
+      }
+    }
 
     /// A year's accepted records and the year before's.
     public struct Year: Sendable, Codable, Equatable {
@@ -243,12 +297,16 @@ public struct DataQuality: Sendable, Codable, Equatable {
       public var base: String
       /// The growth, as the table holds it.
       public var growth: String
+      /// The growth column's header (`udvikling_pct`), where the report
+      /// and the workbook flag the cell; nil: not flagged in the table.
+      public var column: String?
       /// This cell.
-      public init(table: String, row: String, base: String, growth: String) {
+      public init(table: String, row: String, base: String, growth: String, column: String? = nil) {
         self.table = table
         self.row = row
         self.base = base
         self.growth = growth
+        self.column = column
       }
     }
 

@@ -29,7 +29,10 @@ extension RunContext {
         v.notes.append("no earlier successful run of this pipeline with these options: nothing to compare with")
       }
       v.byYear = DataQuality.Volume.byYear(report.volumes)
-      if !v.byYear.isEmpty {
+      var months: [String: Int] = [:]
+      for f in report.inputs { for (m, n) in f.months ?? [:] { months[m, default: 0] += n } }
+      v.sameMonths = DataQuality.Volume.SameMonths(months)
+      if !v.byYear.isEmpty && v.sameMonths == nil {
         v.notes.append(
           "the volume is counted per year and speciale, not per month: each year is compared with the year before as a whole (the same months a year earlier only for complete years)"
         )

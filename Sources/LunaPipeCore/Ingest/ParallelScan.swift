@@ -121,6 +121,10 @@ public struct FileReport: Sendable, Codable, Equatable {
   /// holds (`DataQuality.Input.period`). Nil for a schema without volume
   /// keys or a file not read by a scan.
   public var volumes: [String: Int]?
+  /// Accepted records per year and month (`Aar=2023,Maaned=4`, the
+  /// schema's `monthKey`) of this file alone; nil for a schema without a
+  /// month key or a file not read by a scan.
+  public var months: [String: Int]?
   /// Where the first byte above 0x7F stands (nil: the file is ASCII), and
   /// what the non-ASCII bytes were: the encoding is decided on all of them.
   public var text: TextStats?
@@ -715,11 +719,17 @@ final class ParallelScan {
       for w in allWorkers {
         for (i, n) in w.decoder.volumes.enumerated() { cells[i] += n }
       }
-      for (i, n) in cells.enumerated() where n > 0 { volumes[schema.volumeName(i)] = n }
+      // Cells that differ only in the month share a name: summed.
+      for (i, n) in cells.enumerated() where n > 0 { volumes[schema.volumeName(i), default: 0] += n }
       for f in reports.indices {
         var named: [String: Int] = [:]
-        for (i, n) in fileVolumes[f] ?? [:] where n > 0 { named[schema.volumeName(i)] = n }
+        var months: [String: Int] = [:]
+        for (i, n) in fileVolumes[f] ?? [:] where n > 0 {
+          named[schema.volumeName(i), default: 0] += n
+          if let m = schema.monthName(i) { months[m, default: 0] += n }
+        }
         reports[f].volumes = named
+        if schema.monthKeyed { reports[f].months = months }
       }
     }
     var timing = ScanTiming()

@@ -146,6 +146,9 @@ final class CompiledSchema: @unchecked Sendable {
   let rangeRuleNames: [String]
   let schema: Schema
   let volumeKeys: [VolumeKey]
+  /// Whether the last of `volumeKeys` is the schema's `monthKey`, counted
+  /// but left out of the volume cells' names.
+  let monthKeyed: Bool
   /// The number of volume cells (the product of the keys' sizes), 0 when
   /// the schema counts no volumes.
   let volumeCells: Int
@@ -187,7 +190,9 @@ final class CompiledSchema: @unchecked Sendable {
         outOfRange: outOfRange)
     }
     self.rangeRuleNames = rangeRuleNames
-    volumeKeys = schema.volumeKeys.compactMap { name in
+    let keyNames = schema.volumeKeys + (schema.volumeKeys.isEmpty ? [] : schema.monthKey.map { [$0] } ?? [])
+    monthKeyed = keyNames.count > schema.volumeKeys.count
+    volumeKeys = keyNames.compactMap { name in
       guard let i = schema.index(of: name), let r = schema.columns[i].keyRange else { return nil }
       return VolumeKey(column: i, lo: r.lowerBound, size: Int(r.upperBound - r.lowerBound) + 2)
     }
@@ -221,9 +226,10 @@ final class CompiledSchema: @unchecked Sendable {
   /// Throws if a rule names a column the schema lacks, or the volume keys
   /// cannot be counted.
   func validateRules() throws {
-    if volumeKeys.count != schema.volumeKeys.count || (!volumeKeys.isEmpty && volumeCells == 0) {
+    let keyNames = schema.volumeKeys + (monthKeyed ? [schema.monthKey!] : [])
+    if volumeKeys.count != schema.volumeKeys.count + (monthKeyed ? 1 : 0) || (!volumeKeys.isEmpty && volumeCells == 0) {
       throw PipelineError.configuration(
-        "volume keys \(schema.volumeKeys.joined(separator: ", ")): each must be an integer, code, digits (up to 4) or flag column of the schema, with at most 65,536 combinations"
+        "volume keys \(keyNames.joined(separator: ", ")): each must be an integer, code, digits (up to 4) or flag column of the schema, with at most 65,536 combinations"
       )
     }
     if schema.maxRecordBytes < 16 {
@@ -245,7 +251,21 @@ final class CompiledSchema: @unchecked Sendable {
 
   /// The volume cell `cell`'s key as the run report names it:
   /// `Aar=2023,Speciale=51` (an empty value as `Aar=`).
+  /// The schema's `monthKey` is left out: its cells share a name.
   func volumeName(_ cell: Int) -> String {
+    keyParts(cell).dropLast(monthKeyed ? 1 : 0).joined(separator: ",")
+  }
+
+  /// The volume cell `cell`'s year and month (`Aar=2023,Maaned=4`): its
+  /// first key and the schema's `monthKey`; nil without a `monthKey`.
+  func monthName(_ cell: Int) -> String? {
+    guard monthKeyed else { return nil }
+    let parts = keyParts(cell)
+    return parts[0] + "," + parts[parts.count - 1]
+  }
+
+  /// Each key of volume cell `cell` as `Aar=2023` (an empty value as `Aar=`).
+  private func keyParts(_ cell: Int) -> [String] {
     var parts: [String] = []
     var rest = cell
     for k in volumeKeys.reversed() {
@@ -253,7 +273,7 @@ final class CompiledSchema: @unchecked Sendable {
       rest /= k.size
       parts.append("\(schema.columns[k.column].name)=" + (v == k.size - 1 ? "" : String(k.lo + Int64(v))))
     }
-    return parts.reversed().joined(separator: ",")
+    return parts.reversed()
   }
 
   func ruleName(_ code: Int) -> String {

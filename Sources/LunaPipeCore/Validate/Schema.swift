@@ -34,6 +34,13 @@ public struct Schema: Sendable {
   /// compares between runs. Integer, code, digits (up to 4) or flag
   /// columns, together at most 65,536 combinations.
   public var volumeKeys: [String] = []
+  /// A month column (`Maaned`, 1-12) whose accepted records are counted
+  /// per first volume key (the year) and month besides: `FileReport.months`
+  /// (`Aar=2023,Maaned=4`), what the data-quality facts compare with the
+  /// same months a year earlier. It rides in the volume cells (one more
+  /// key, no other per-record work) and is summed out of their names, so
+  /// `volumes` stay as without it. Nil: no months counted.
+  public var monthKey: String?
   /// How the numbers of its files are written: `.plain` (`1234.50`, the
   /// default) or `.danish` (`1.234,50`). Stated by the schema, never
   /// guessed: `ScanOptions.numberFormat` overrides it for one scan.
