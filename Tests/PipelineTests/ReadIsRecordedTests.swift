@@ -281,6 +281,33 @@ struct ReadIsRecordedTests {
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".lunapipe-outcome-") }.isEmpty)
   }
 
+  /// A run holds every input open until it has checked them: a delivery
+  /// of more files than the soft limit of open files raises the limit
+  /// rather than being refused.
+  @Test func moreInputsThanTheSoftLimitOfOpenFilesAreRead() throws {
+    let dir = makeTempDir("many-inputs")
+    let lines = try String(contentsOfFile: small + "/ydelser-2023.csv", encoding: .utf8)
+      .split(separator: "\n", omittingEmptySubsequences: false)
+    for i in 0..<150 {
+      // One record each, and i empty lines after it: no two files alike
+      // (the sample repeats some lines on purpose).
+      _ = writeFile(
+        dir, String(format: "ydelser-%03d.csv", i), lines[0] + "\n" + lines[1 + i] + String(repeating: "\n", count: i + 1))
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = [
+      "-c", "ulimit -S -n 64 && exec \"$0\" run validate --claims \"$1\" --out \"$2\" --max-reject-share 1 --quiet",
+      lunapipeBinary, dir + "/ydelser-*.csv", dir + "/out",
+    ]
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/out/run-report.json"))
+    let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    #expect((report["inputs"] as? [Any])?.count == 150)
+  }
+
   @Test func aDamagedHistoryExits66() throws {
     let dir = makeTempDir("damaged-history")
     try Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(

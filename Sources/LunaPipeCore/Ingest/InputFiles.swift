@@ -106,7 +106,8 @@ public final class InputFiles: @unchecked Sendable {
       let fd = posixOpen("/proc/self/fd/\(e.fd)", O_RDONLY | O_CLOEXEC)
       if fd >= 0 { return fd }
     #endif
-    let d = dup(e.fd)
+    var d = dup(e.fd)
+    if d < 0 && errno == EMFILE && raiseOpenFileLimit() { d = dup(e.fd) }
     guard d >= 0 else { throw PipelineError.input("\(path): cannot open (\(String(cString: strerror(errno))))") }
     lseek(d, 0, SEEK_SET)
     return d
@@ -225,8 +226,28 @@ public final class InputFiles: @unchecked Sendable {
   }
 }
 
-/// `open(2)`, which `InputFiles.open(_:)` hides inside the class.
-private func posixOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
+/// Raises this process's soft limit of open files to its hard limit;
+/// whether it rose.
+private func raiseOpenFileLimit() -> Bool {
+  var limit = rlimit()
+  #if os(Linux)
+    let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+  #else
+    let resource = RLIMIT_NOFILE
+  #endif
+  guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return false }
+  limit.rlim_cur = limit.rlim_max
+  return setrlimit(resource, &limit) == 0
+}
+
+/// `open(2)`, which `InputFiles.open(_:)` hides inside the class. A run
+/// holds every input open: a delivery of more files than the soft limit of
+/// open files (1,024 by default) raises it to the hard limit.
+private func posixOpen(_ path: String, _ flags: Int32) -> Int32 {
+  let fd = open(path, flags)
+  if fd < 0 && errno == EMFILE && raiseOpenFileLimit() { return open(path, flags) }
+  return fd
+}
 
 /// An input file changed between its open and the end of its read (or of
 /// the run): rewritten, appended to, truncated, or replaced by another file.
