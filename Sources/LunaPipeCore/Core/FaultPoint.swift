@@ -43,7 +43,7 @@ package enum FaultPoint {
     if s.kill == nil && s.pause == nil { return }
     if s.kill == name { kill(getpid(), SIGKILL) }
     guard s.pause == name, let gate = s.gate, paused.takeOnce() else { return }
-    FileManager.default.createFile(atPath: gate + ".reached", contents: Data())
+    _ = FileManager.default.createFile(atPath: gate + ".reached", contents: Data())
     let deadline = Date().addingTimeInterval(60)
     while !FileManager.default.fileExists(atPath: gate) && Date() < deadline { usleep(5_000) }
   }
