@@ -12,6 +12,31 @@ import Testing
     return r
   }
 
+  /// The change time of each input is kept and read back, and the tables
+  /// an older LunaPipe knows keep their columns: it inserts an input's row
+  /// by position (7 values) into a history this version made.
+  @Test func inputChangeTimesRoundTripAndAnOlderVersionCanStillWrite() throws {
+    let dir = makeTempDir()
+    let h = try RunHistory(stateDirectory: dir)
+    let f = FileFingerprint(path: "/x/a.csv", size: 10, mtimeNs: 5, inode: 7, ctimeNs: 123_456_789, sha256: "ab")
+    let id = try h.begin(record(dir + "/out", inputs: [f]))
+    #expect(try h.run(id)?.inputs == [f])
+    #expect(try h.knownFingerprints(["/x/a.csv"])["/x/a.csv"]?.ctimeNs == 123_456_789)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [
+      "python3", "-c",
+      "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('INSERT INTO run_inputs VALUES (?,?,?,?,?,?,?)', (\(id),1,'/x/b.csv',1,2,3,'cd')); c.commit()",
+      h.path,
+    ]
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    let inputs = try #require(try h.run(id)?.inputs)
+    #expect(inputs.map(\.path) == ["/x/a.csv", "/x/b.csv"])
+    #expect(inputs.map(\.ctimeNs) == [123_456_789, 0])
+  }
+
   @Test func aRunRoundTripsWithInputsCountsOutputsAndContent() throws {
     let dir = makeTempDir()
     let h = try RunHistory(stateDirectory: dir)

@@ -121,16 +121,20 @@ public final class RunHistory {
           bytes BLOB NOT NULL
         );
         """)
-      // Kept since version 2: each input's change time (a file rewritten
-      // in place with its modification time put back is not taken for
-      // unchanged), and each run's accepted records per volume cell (the
-      // volume guard's baseline, whatever the output directory).
-      let inputColumns = try db.query("SELECT name FROM pragma_table_info('run_inputs')").compactMap { $0.text("name") }
-      if !inputColumns.contains("ctime_ns") {
-        try db.execute("ALTER TABLE run_inputs ADD COLUMN ctime_ns INTEGER NOT NULL DEFAULT 0")
-      }
+      // Kept since version 2, in tables of their own (an older LunaPipe
+      // writing into this history inserts its rows by position, so the
+      // tables it knows keep their columns): each input's change time (a
+      // file rewritten in place with its modification time put back is not
+      // taken for unchanged), and each run's accepted records per volume
+      // cell (the volume guard's baseline, whatever the output directory).
       try db.execute(
         """
+        CREATE TABLE IF NOT EXISTS run_input_ctimes (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          ordinal INTEGER NOT NULL,
+          ctime_ns INTEGER NOT NULL,
+          PRIMARY KEY (run_id, ordinal)
+        );
         CREATE TABLE IF NOT EXISTS run_volumes (
           run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
           cell TEXT NOT NULL,
@@ -162,11 +166,9 @@ public final class RunHistory {
       let id = db.lastInsertRowID
       for (i, f) in record.inputs.enumerated() {
         try db.query(
-          "INSERT INTO run_inputs (run_id, ordinal, path, size, mtime_ns, inode, sha256, ctime_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-          [
-            .int(id), .int(Int64(i)), .text(f.path), .int(f.size), .int(f.mtimeNs), .int(f.inode), .text(f.sha256),
-            .int(f.ctimeNs),
-          ])
+          "INSERT INTO run_inputs (run_id, ordinal, path, size, mtime_ns, inode, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          [.int(id), .int(Int64(i)), .text(f.path), .int(f.size), .int(f.mtimeNs), .int(f.inode), .text(f.sha256)])
+        try db.query("INSERT INTO run_input_ctimes VALUES (?, ?, ?)", [.int(id), .int(Int64(i)), .int(f.ctimeNs)])
       }
       return id
     }
@@ -333,7 +335,7 @@ public final class RunHistory {
     var out: [String: FileFingerprint] = [:]
     for p in paths {
       let rows = try db.query(
-        "SELECT * FROM run_inputs WHERE path = ? ORDER BY run_id DESC LIMIT 1", [.text(p)])
+        "SELECT \(Self.inputColumns) WHERE i.path = ? ORDER BY i.run_id DESC LIMIT 1", [.text(p)])
       if let r = rows.first { out[p] = fingerprint(from: r) }
     }
     return out
@@ -367,7 +369,7 @@ public final class RunHistory {
     for x in try db.query("SELECT cell, count FROM run_volumes WHERE run_id = ?", [.int(id)]) {
       r.counts.volumes[x.text("cell") ?? ""] = Int(x.int("count") ?? 0)
     }
-    r.inputs = try db.query("SELECT * FROM run_inputs WHERE run_id = ? ORDER BY ordinal", [.int(id)])
+    r.inputs = try db.query("SELECT \(Self.inputColumns) WHERE i.run_id = ? ORDER BY i.ordinal", [.int(id)])
       .map(fingerprint(from:))
     r.outputs = try db.query("SELECT * FROM run_outputs WHERE run_id = ? ORDER BY path", [.int(id)]).map {
       RunRecord.Output(path: $0.text("path") ?? "", size: $0.int("size") ?? 0, sha256: $0.text("sha256") ?? "")
@@ -378,8 +380,15 @@ public final class RunHistory {
   private func fingerprint(from r: SQLiteDatabase.Row) -> FileFingerprint {
     FileFingerprint(
       path: r.text("path") ?? "", size: r.int("size") ?? 0, mtimeNs: r.int("mtime_ns") ?? 0,
-      inode: r.int("inode") ?? 0, ctimeNs: r.int("ctime_ns") ?? 0, sha256: r.text("sha256") ?? "")
+      inode: r.int("inode") ?? 0, ctimeNs: r.int("input_ctime_ns") ?? 0, sha256: r.text("sha256") ?? "")
   }
+
+  /// An input's columns with its change time (0 for a run recorded before
+  /// change times were kept): `SELECT` them, then `WHERE` on `i`.
+  private static let inputColumns = """
+    i.run_id, i.ordinal, i.path, i.size, i.mtime_ns, i.inode, i.sha256, c.ctime_ns AS input_ctime_ns
+    FROM run_inputs i LEFT JOIN run_input_ctimes c ON c.run_id = i.run_id AND c.ordinal = i.ordinal
+    """
 
   static func json(_ strings: [String]) -> String {
     let d = (try? JSONEncoder().encode(strings)) ?? Data("[]".utf8)
