@@ -7,9 +7,10 @@ import LunaPipeCore
 /// (`html`) and the workbook as a sheet (`QualitySheet`).
 ///
 /// Only what stays the same for the same inputs is shown: no run date, no
-/// absolute path (files by name), nothing of the history (the volume
-/// against the last run, revised cells), so that the report's bytes are
-/// those of its inputs; `run-report.json` holds those facts too.
+/// absolute path (files by name), of the history only the revised cells of
+/// closed years, which the same inputs never have (no volume against the
+/// last run), so that the report's bytes are those of its inputs;
+/// `run-report.json` holds those facts too.
 public struct QualityPage: Sendable {
   /// Words and numbers the way this style writes them.
   public var style: TableStyle
@@ -41,7 +42,8 @@ public struct QualityPage: Sendable {
   /// The blocks of `q`, most useful first: tables skipped, rejects by rule
   /// and file, the region's kommuner and years without data, the volume
   /// per year against the year before and the newest year's months against
-  /// the same months a year earlier, the inputs, tiny bases.
+  /// the same months a year earlier, revised cells of closed years (when
+  /// there are some), the inputs, tiny bases.
   public func blocks(_ q: DataQuality) -> [Block] {
     var out: [Block] = []
     var skipped = Block(title: w("Tabeller sprunget over", "Tables skipped"))
@@ -113,6 +115,20 @@ public struct QualityPage: Sendable {
       m.rows = s.months.map { [monthName($0.month), n($0.yearBefore), n($0.records), percent($0.records, $0.yearBefore)] }
       m.rows.append([w("I alt", "Total"), n(s.yearBefore), n(s.records), percent(s.records, s.yearBefore)])
       out.append(m)
+    }
+
+    // Shown only when there are some: over the same inputs there are none,
+    // and the page keeps its bytes.
+    if let rev = q.revisions, rev.count > 0 {
+      var b = Block(title: w("Ændrede tal for afsluttede år", "Changed figures of closed years"))
+      let listed = rev.cells.count < rev.count ? w(" (de første \(n(rev.cells.count)))", " (the first \(n(rev.cells.count)))") : ""
+      b.lines = [
+        w("\(n(rev.count)) celler i tidligere år er ændret siden de sidst offentliggjorte tabeller\(listed): en sen rettelse eller en erstattet levering.",
+          "\(n(rev.count)) cells of earlier years changed since the tables last published\(listed): a late correction or a replaced delivery.")
+      ]
+      b.header = [w("Tabel", "Table"), w("Række", "Row"), w("År", "Year"), w("Før", "Before"), w("Nu", "Now")]
+      b.rows = rev.cells.map { [$0.table, $0.row, $0.column, $0.before, $0.after] }
+      out.append(b)
     }
 
     if !q.inputs.isEmpty {

@@ -128,6 +128,12 @@ struct QualityFactsTests {
     #expect(rest.contains("<td>tabel-04</td><td>no population given (--befolkning)</td>"))
     #expect(rest.contains("<h3>Volumen mod året før</h3>"))
     #expect(!rest.contains("kørsel"), "the page holds nothing of the history")
+    // But the revised cells of closed years, each as a row.
+    #expect(rest.contains("<h3>Ændrede tal for afsluttede år</h3>"))
+    for c in cells {
+      let row = "<tr><td>\(c["table"]!)</td><td>\(c["row"]!)</td><td>2020</td><td>\(c["before"]!)</td><td>\(c["after"]!)</td></tr>"
+      #expect(rest.contains(row), "\(row)")
+    }
   }
 
   /// Tabel 4 needs every kommune's population; the small sample's is

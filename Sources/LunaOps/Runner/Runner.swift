@@ -216,6 +216,10 @@ public final class Runner {
     context.report.quality.run = id
     context.report.quality.date = ISO8601DateFormatter().string(from: started)
     context.volumeBaseline = (baselineVolumes == nil ? nil : baselineRun, baselineVolumes)
+    let (stagingPath, publishedPath, previousRun) = (output.staging.path, output.target.path, previous?.id)
+    context.revisionsFinder = {
+      Revisions.compare(staging: stagingPath, published: publishedPath, previous: previousRun)
+    }
     do {
       onContext(context)
       defer { onContext(nil) }

@@ -39,6 +39,9 @@ extension RunContext {
       }
       q.volume = v
     }
+    // The tables written so far against the last published ones: known
+    // before the report and the workbook are made (emitted tables first).
+    if let find = revisionsFinder { q.revisions = find() }
     report.quality = q
     return report
   }

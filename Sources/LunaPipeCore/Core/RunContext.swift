@@ -21,6 +21,11 @@ public final class RunContext: @unchecked Sendable {
   /// (nil, nil: there is none), set by a runner; nil outside one (no
   /// comparison is made).
   public var volumeBaseline: (run: Int64?, volumes: [String: Int]?)?
+  /// How the data-quality facts (`reportWithQuality()`) find the revisions
+  /// of closed years: what the run has written so far (its `tables/`)
+  /// against the outputs last published into the same directory; set by a
+  /// runner, nil outside one. Over the same inputs it finds none.
+  public var revisionsFinder: (@Sendable () -> DataQuality.Revisions?)?
   /// Bytes read so far, for a progress display.
   public let progress = ScanProgress()
   /// The run's input files, each opened once: the scans and small-file
