@@ -230,8 +230,10 @@ public final class Runner {
       try VolumeGuard.check(
         now: context.report, previousVolumes: baselineVolumes, previousRun: baselineRun,
         acceptDrop: settings.acceptDrop)
-      context.report.quality.revisions = Revisions.compare(
-        staging: output.staging.path, published: output.target.path, previous: previous?.id)
+      if context.report.quality.revisions == nil {
+        context.report.quality.revisions = Revisions.compare(
+          staging: output.staging.path, published: output.target.path, previous: previous?.id)
+      }
       try writeReport(context, output: output, started: started, status: "ok", message: nil)
       FaultPoint.reached("before-publish")
       try output.publish()

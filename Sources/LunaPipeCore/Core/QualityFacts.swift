@@ -8,7 +8,8 @@ extension RunContext {
   /// directory), and, in a runner (`volumeBaseline`), the volume against
   /// the last successful run's. The facts a pipeline or the runner set
   /// (run, date, coverage, skipped tables, tiny bases) are kept. Stored in
-  /// `report` too; calling it again recomputes what it completes.
+  /// `report` too; calling it again recomputes what it completes, but the
+  /// revisions once found.
   public func reportWithQuality() -> RunReport {
     var q = report.quality
     q.inputs = report.inputs.map {
@@ -40,8 +41,9 @@ extension RunContext {
       q.volume = v
     }
     // The tables written so far against the last published ones: known
-    // before the report and the workbook are made (emitted tables first).
-    if let find = revisionsFinder { q.revisions = find() }
+    // before the report and the workbook are made (emitted tables first),
+    // found once, so that the page, the sheet and the run report agree.
+    if q.revisions == nil, let find = revisionsFinder { q.revisions = find() }
     report.quality = q
     return report
   }
