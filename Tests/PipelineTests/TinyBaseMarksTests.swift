@@ -12,16 +12,22 @@ struct TinyBaseMarksTests {
   let mark = "<sup class=\"tiny\">†</sup>"
   let footnote = "Udvikling på et lille grundlag (første år under 10 % af sidste år)."
 
-  @Test func tinyBaseCellsAreMarkedInTheReportAndNotInTheTables() throws {
-    let dir = makeTempDir("tiny-marks")
-    let out = dir + "/out"
+  /// The praksisplan over the small sample with all inputs into `out`: its
+  /// run report.
+  func run(into out: String) throws -> [String: Any] {
     let r = try runLunapipe([
       "run", "praksisplan", "--claims", small + "/ydelser-*.csv", "--ydere", small + "/ydere.csv", "--befolkning",
       small + "/befolkning-folk1a.csv", "--out", out, "--quiet",
     ])
     try #require(r.exit == 0, "\(r.stderr)")
     let data = try Data(contentsOf: URL(fileURLWithPath: out + "/run-report.json"))
-    let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  }
+
+  @Test func tinyBaseCellsAreMarkedInTheReportAndNotInTheTables() throws {
+    let dir = makeTempDir("tiny-marks")
+    let out = dir + "/out"
+    let report = try run(into: out)
     let quality = try #require(report["quality"] as? [String: Any])
     let tiny = try #require((quality["tinyBases"] as? [String: Any])?["cells"] as? [[String: String]])
     try #require(!tiny.isEmpty, "the small sample has some")
@@ -71,13 +77,7 @@ struct TinyBaseMarksTests {
   func theWorkbookCommentsTinyBaseCells() throws {
     let dir = makeTempDir("tiny-marks-xlsx")
     let out = dir + "/out"
-    let r = try runLunapipe([
-      "run", "praksisplan", "--claims", small + "/ydelser-*.csv", "--ydere", small + "/ydere.csv", "--befolkning",
-      small + "/befolkning-folk1a.csv", "--out", out, "--quiet",
-    ])
-    try #require(r.exit == 0, "\(r.stderr)")
-    let data = try Data(contentsOf: URL(fileURLWithPath: out + "/run-report.json"))
-    let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let report = try run(into: out)
     let tiny = try #require(
       ((report["quality"] as? [String: Any])?["tinyBases"] as? [String: Any])?["cells"] as? [[String: String]])
     try #require(!tiny.isEmpty)
