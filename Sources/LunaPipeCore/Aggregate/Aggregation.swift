@@ -228,6 +228,12 @@ extension Aggregation {
       case oneOf(String, [Operand])
       case present(String)
       case absent(String)
+      /// At least one of the filters holds.
+      case any([Filter])
+      /// The filter does not hold.
+      case not(Filter)
+      /// A closure over the record.
+      case closure(@Sendable (Record) -> Bool)
     }
     let tests: [Test]
 
@@ -273,5 +279,19 @@ extension Aggregation {
 
     /// Both filters hold.
     public static func && (a: Filter, b: Filter) -> Filter { Filter(tests: a.tests + b.tests) }
+    /// At least one of the two filters holds.
+    public static func || (a: Filter, b: Filter) -> Filter { Filter(tests: [.any([a, b])]) }
+    /// The filter does not hold: an absent value, which passes no
+    /// comparison, passes its negation (`!.equal("x", to: 1)` admits an
+    /// empty `x`).
+    public static prefix func ! (a: Filter) -> Filter { Filter(tests: [.not(a)]) }
+    /// The records for which `test` returns true; `test` reads the record's
+    /// values by name (`record.text("state") == "CA"`). It is called on
+    /// the scan's worker threads, so it must not touch shared state
+    /// unguarded; and once, on a record of empty values, before any input
+    /// is read, to check the columns it names.
+    public static func matching(_ test: @escaping @Sendable (Record) -> Bool) -> Filter {
+      Filter(tests: [.closure(test)])
+    }
   }
 }

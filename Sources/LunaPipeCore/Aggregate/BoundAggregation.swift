@@ -52,7 +52,12 @@ struct BoundAggregation: @unchecked Sendable {
     deinit { words.deallocate() }
   }
 
-  enum FilterKind: UInt8 { case eq, ne, lt, le, gt, ge, textEq, textNe, oneOf, oneOfRange, textOneOf, present, absent }
+  enum FilterKind: UInt8 {
+    case eq, ne, lt, le, gt, ge, textEq, textNe, oneOf, oneOfRange, textOneOf, present, absent
+    /// Tests over other filters or a closure (`nested`, `closure`), not a
+    /// column's value.
+    case any, not, closure
+  }
 
   struct FilterOp {
     var column: Int
@@ -67,6 +72,10 @@ struct BoundAggregation: @unchecked Sendable {
     var bitmap: Bitmap?
     var bits: UnsafePointer<UInt64>?
     var bitmapWords: UInt64 = 0
+    /// `any`: the filters of which one must hold; `not`: the one that must
+    /// not.
+    var nested: [Filter] = []
+    var closure: (@Sendable (Record) -> Bool)?
 
     /// Whether `r` passes the `count` tests at `ops` (all of them). An
     /// absent value passes no comparison.
@@ -79,6 +88,9 @@ struct BoundAggregation: @unchecked Sendable {
         switch op.pointee.kind {
         case .present: ok = v != Record.null
         case .absent: ok = v == Record.null
+        case .any: ok = op.pointee.nested.contains { $0.admits(r) }
+        case .not: ok = !op.pointee.nested[0].admits(r)
+        case .closure: ok = op.pointee.closure!(r)
         default:
           if v == Record.null { return false }
           switch op.pointee.kind {
@@ -95,7 +107,7 @@ struct BoundAggregation: @unchecked Sendable {
             let d = UInt64(bitPattern: v &- op.pointee.value)
             ok = d >> 6 < op.pointee.bitmapWords && op.pointee.bits![Int(d >> 6)] & (1 << (d & 63)) != 0
           case .textOneOf: ok = op.pointee.keys.contains(r.key(op.pointee.column))
-          case .present, .absent: ok = true
+          case .present, .absent, .any, .not, .closure: ok = true
           }
         }
         if !ok { return false }
@@ -108,8 +120,10 @@ struct BoundAggregation: @unchecked Sendable {
   final class Filter: @unchecked Sendable {
     let ops: UnsafeMutablePointer<FilterOp>
     let count: Int
-    init(_ filter: Aggregation.Filter, for owner: String, schema: Schema) throws {
-      let bound = try BoundAggregation.bind(filter, for: owner, schema: schema)
+    convenience init(_ filter: Aggregation.Filter, for owner: String, schema: Schema) throws {
+      self.init(try BoundAggregation.bind(filter, for: owner, schema: schema))
+    }
+    init(_ bound: [FilterOp]) {
       count = bound.count
       ops = .allocate(capacity: max(count, 1))
       ops.initialize(from: bound, count: count)
@@ -265,6 +279,19 @@ struct BoundAggregation: @unchecked Sendable {
   private static func bind(_ test: Aggregation.Filter.Test, for owner: String, schema: Schema) throws -> FilterOp {
     func fail(_ why: String) -> PipelineError { .configuration("the filter of \(owner): \(why)") }
     switch test {
+    case .any(let filters):
+      var op = FilterOp(column: 0, kind: .any)
+      op.nested = try filters.map { try Filter($0, for: owner, schema: schema) }
+      return op
+    case .not(let filter):
+      var op = FilterOp(column: 0, kind: .not)
+      op.nested = [try Filter(filter, for: owner, schema: schema)]
+      return op
+    case .closure(let test):
+      try RecordProbe.check(schema, stage: "the filter of \(owner)") { _ = test($0) }
+      var op = FilterOp(column: 0, kind: .closure)
+      op.closure = test
+      return op
     case .present(let c): return FilterOp(column: try schema.requireIndex(of: c), kind: .present)
     case .absent(let c): return FilterOp(column: try schema.requireIndex(of: c), kind: .absent)
     case .compare(let c, let comparison, let operand):
@@ -312,6 +339,12 @@ struct BoundAggregation: @unchecked Sendable {
     case .text(let t): text = t
     }
     return Array(text.utf8).withUnsafeBytes { EntityKey.make($0) }
+  }
+
+  /// `text`, written as in `column`, in the column's stored form (see
+  /// `value(_:of:fail:)`); errors name `owner`.
+  static func storedValue(_ text: String, of column: Column, for owner: String) throws -> Int64 {
+    try value(.text(text), of: column) { PipelineError.configuration("\(owner): \($0)") }
   }
 
   /// `operand` in the column's stored form (decimals in their smallest

@@ -65,6 +65,9 @@ public struct RunReport: Sendable, Codable {
   public var maxRejectShare: Double
   /// Rejected records per rule name, over all inputs.
   public var rejectsByRule: [String: Int] = [:]
+  /// Valid records each filter stage dropped (`FilterRecords`), by the
+  /// filter's name: counted, never rejects. Nil for a run with no filter.
+  public var filtered: [String: Int]?
   /// The files published, relative to the output directory, sorted;
   /// `run-report.json` among them. Set by whoever publishes.
   public var outputs: [String] = []

@@ -156,6 +156,8 @@ struct ScanResult {
   var timing: ScanTiming
   /// Notes for the run report (an empty file read as an empty input).
   var notes: [String] = []
+  /// Valid records each filter stage dropped, by its name.
+  var filtered: [String: Int] = [:]
 }
 
 /// Where a scan's work went: parsing (tokenizing, finding records, counting
@@ -740,7 +742,11 @@ final class ParallelScan {
       timing.validateTicks &+= w.decoder.validateTicks
       timing.aggregateTicks &+= w.decoder.consumeTicks &+ w.endChunkTicks
     }
-    return ScanResult(files: reports, volumes: volumes, timing: timing, notes: notes)
+    var filtered: [String: Int] = [:]
+    for (d, name) in schema.dropNames.enumerated() {
+      filtered[name] = allWorkers.reduce(0) { $0 + $1.decoder.dropped[d] }
+    }
+    return ScanResult(files: reports, volumes: volumes, timing: timing, notes: notes, filtered: filtered)
   }
 
   /// Reads past a record longer than the schema allows, from `start` in
@@ -1000,6 +1006,8 @@ final class ParallelScan {
       try scanRange(from, n)
       emptyLines += comments.count
     }
+    // A closure read a column the records lack, or as what it is not.
+    if let mistake = decoder.columns.mistake { throw PipelineError.configuration(mistake) }
     let t0 = luna_ticks()
     worker.consumer.endChunk()
     worker.endChunkTicks &+= luna_ticks() &- t0
@@ -1070,7 +1078,8 @@ final class ParallelScan {
     var columnOfField = [Int](repeating: -1, count: header.count)
     var seen: [Int: Int] = [:]
     for (i, name) in header.enumerated() {
-      guard let col = schema.schema.index(of: name) else { continue }
+      // Columns a stage computes are named by no header.
+      guard let col = schema.schema.index(of: name), !schema.schema.columns[col].isDerived else { continue }
       if let j = seen[col] {
         throw PipelineError.input(
           "\(path): columns \(j + 1) (\"\(header[j])\") and \(i + 1) (\"\(name)\") both name \(schema.schema.columns[col].name)"
@@ -1079,7 +1088,7 @@ final class ParallelScan {
       seen[col] = i
       columnOfField[i] = col
     }
-    let missing = schema.schema.columns.indices.filter { seen[$0] == nil }.map { schema.schema.columns[$0].name }
+    let missing = schema.schema.columns.indices.filter { seen[$0] == nil && !schema.schema.columns[$0].isDerived }.map { schema.schema.columns[$0].name }
     if !missing.isEmpty {
       // The header as read, cut short and without control characters: a
       // binary file's first "line" is no message.

@@ -13,6 +13,17 @@ extension RunContext {
   public func scan(
     _ input: ValidatedRecords, restart: () -> Void = {}, makeConsumer: @escaping () -> ChunkConsumer
   ) throws {
+    try scan(input, options: options, restart: restart, makeConsumer: makeConsumer)
+  }
+
+  /// `scan(_:restart:makeConsumer:)` with `options` for this scan alone
+  /// (a lookup table's own dialect).
+  func scan(
+    _ input: ValidatedRecords, options: ScanOptions, restart: () -> Void = {},
+    makeConsumer: @escaping () -> ChunkConsumer
+  ) throws {
+    // The lookup tables the records are joined to, read whole first.
+    try LookupJoin.loadAll(input.schema, in: self)
     var encodings: [String: TextEncoding] = [:]
     let mark = try rejectsMark()
     var result: ScanResult
@@ -36,6 +47,11 @@ extension RunContext {
     report.add(result.files)
     addNotes(result.notes)
     for (k, n) in result.volumes { report.volumes[k, default: 0] += n }
+    for (k, n) in result.filtered {
+      report.filtered = report.filtered ?? [:]
+      report.filtered![k, default: 0] += n
+      log("[filter \(k)] dropped \(n) records")
+    }
     let shares = result.timing.shares
     func r3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
     report.scans.append(

@@ -121,6 +121,10 @@ final class CompiledSchema: @unchecked Sendable {
     case required(column: Int, other: Int, values: SmallSet)
     case empty(column: Int, other: Int, values: SmallSet)
     case custom((Record) -> Bool)
+    case derive(DerivedOp)
+    /// Drops the records the filter does not admit, counted as drop `drop`.
+    case keep(BoundAggregation.Filter, drop: Int)
+    case lookup(BoundLookup)
   }
 
   /// Codes within 64 of each other as a bit mask: a membership test without
@@ -199,6 +203,8 @@ final class CompiledSchema: @unchecked Sendable {
     let cells = volumeKeys.reduce(1) { $0 * $1.size }
     volumeCells = volumeKeys.isEmpty || cells > 1 << 16 ? 0 : cells
     self.allocations = allocations
+    var drops = 0
+    var dropNames: [String] = []
     compiledRules = schema.rules.map { r in
       // Columns were checked to exist when the schema was bound.
       let i = { (name: String) in schema.index(of: name) ?? 0 }
@@ -219,7 +225,32 @@ final class CompiledSchema: @unchecked Sendable {
           return .custom { _ in false }
         }
         return .custom { r in !bound.admits(r) }
+      case .derive(let column, let f): return .derive(DerivedOp(column: i(column), of: schema, f))
+      case .keep(let filter):
+        guard let bound = try? BoundAggregation.Filter(filter, for: "filter \(r.name)", schema: schema) else {
+          return .custom { _ in false }
+        }
+        drops += 1
+        dropNames.append(r.name)
+        return .keep(bound, drop: drops - 1)
+      case .lookup(let join): return .lookup(BoundLookup(join, schema: schema))
       }
+    }
+    self.dropNames = dropNames
+  }
+
+  /// The filters' names (`RecordRule.Check.keep`), in the order of their
+  /// drop counts.
+  let dropNames: [String]
+
+  /// What the run report and a mistake's message call rule `i`'s stage.
+  func stageLabel(_ i: Int) -> String {
+    let r = rules[i]
+    switch r.check {
+    case .derive(let column, _): return "derive \(column)"
+    case .keep: return "filter \(r.name)"
+    case .lookup(let join): return join.stage.label
+    default: return "rule \(r.name)"
     }
   }
 
@@ -236,12 +267,17 @@ final class CompiledSchema: @unchecked Sendable {
       throw PipelineError.configuration("maxRecordBytes must be at least 16 (is \(schema.maxRecordBytes))")
     }
     for r in rules {
-      var names = [r.column]
+      var names = r.column.isEmpty ? [] : [r.column]
       switch r.check {
       case .sameSign(let a, let c): names += [a, c]
       case .required(let c, let o, _), .empty(let c, let o, _): names += [c, o]
-      case .custom: break
+      case .custom, .derive: break
+      case .keep(let filter): _ = try BoundAggregation.Filter(filter, for: "filter \(r.name)", schema: schema)
       case .rejecting(let filter): _ = try BoundAggregation.Filter(filter, for: "rule \(r.name)", schema: schema)
+      case .lookup(let join):
+        if join.rows == nil {
+          throw PipelineError.configuration("\(join.stage.label): the table was not read before the scan (RunContext.scan reads it)")
+        }
       }
       for n in names where schema.index(of: n) == nil {
         throw PipelineError.configuration("rule \(r.name) names column \"\(n)\", which the schema lacks")
@@ -328,13 +364,17 @@ final class RecordDecoder {
   private let compiled: CompiledSchema
   private let rules: RuleSet
   private let consumer: ConsumerBox
+  /// How the records' columns are read by name (this worker's own).
+  let columns: RecordColumns
 
   init(schema: CompiledSchema, consumer: RecordConsumer) {
     compiled = schema
     rules = RuleSet(schema.compiledRules)
     self.consumer = ConsumerBox(consumer)
+    columns = RecordColumns(schema.schema)
+    columns.stageLabels = schema.rules.indices.map(schema.stageLabel)
     state = .allocate(capacity: 1)
-    state.initialize(to: DecoderState(schema: schema, rules: rules, consumer: self.consumer))
+    state.initialize(to: DecoderState(schema: schema, rules: rules, consumer: self.consumer, columns: columns))
   }
 
   deinit {
@@ -406,6 +446,9 @@ final class RecordDecoder {
   /// Accepted records per volume cell (`CompiledSchema.volumeName`), over
   /// the decoder's whole life; empty when the schema counts no volumes.
   var volumes: UnsafeBufferPointer<Int> { state.pointee.volumeCounts }
+  /// Records each filter dropped (`CompiledSchema.dropNames`), over every
+  /// chunk this decoder decoded.
+  var dropped: [Int] { Array(UnsafeBufferPointer(start: state.pointee.dropCounts, count: compiled.dropNames.count)) }
 
   /// libcsv's callbacks, straight into the decoding (through the marker
   /// filter when markers are stated).
@@ -472,6 +515,9 @@ struct DecoderState: CSVEvents {
   private let volumeTable: UnsafeMutablePointer<Int>
   private let ordinalSlot: UnsafeMutablePointer<Int>
   let volumeCounts: UnsafeBufferPointer<Int>
+  /// Records each filter dropped, over every chunk this state decoded.
+  let dropCounts: UnsafeMutablePointer<Int>
+  private let ruleCount: Int
 
   // Per file. A raw pointer, not an array: reading an array property of a
   // class in the per-field path costs a retain and a release each time.
@@ -495,6 +541,8 @@ struct DecoderState: CSVEvents {
   private var fieldIndex = 0
   private var violationColumn = -1
   private var violationRule = -1
+  /// The filter that dropped the record (`RecordRule.Check.keep`), or -1.
+  private var droppedBy = -1
   private var previousWasCR = false
   /// Bytes of the record's unbounded fields so far (ignored and text
   /// fields, and fields after a violation or past the header's count).
@@ -512,7 +560,7 @@ struct DecoderState: CSVEvents {
   private(set) var emptyLines = 0
   private(set) var rejects: [ChunkReject] = []
 
-  init(schema: CompiledSchema, rules: RuleSet, consumer: ConsumerBox) {
+  init(schema: CompiledSchema, rules: RuleSet, consumer: ConsumerBox, columns: RecordColumns) {
     compiled = schema
     colCount = schema.cols.count
     self.rules = Unmanaged.passUnretained(rules)
@@ -535,11 +583,15 @@ struct DecoderState: CSVEvents {
     values.initialize(repeating: Record.null, count: n)
     ordinalSlot = .allocate(capacity: 1)
     ordinalSlot.initialize(to: 0)
-    record = Record(values: values, keys: keys, ordinalSlot: ordinalSlot)
+    dropCounts = .allocate(capacity: max(schema.dropNames.count, 1))
+    dropCounts.initialize(repeating: 0, count: max(schema.dropNames.count, 1))
+    ruleCount = schema.compiledRules.count
+    record = Record(values: values, keys: keys, ordinalSlot: ordinalSlot, columns: Unmanaged.passUnretained(columns))
     self.consumer = Unmanaged.passUnretained(consumer)
   }
 
   func free() {
+    dropCounts.deallocate()
     ordinalSlot.deallocate()
     volumeKeys.deallocate()
     volumeTable.deallocate()
@@ -615,6 +667,7 @@ struct DecoderState: CSVEvents {
 
   @inline(__always) private mutating func startRecord() {
     fieldIndex = 0
+    droppedBy = -1
     recordBytes = 0
     violationColumn = -1
     violationRule = -1
@@ -917,7 +970,10 @@ struct DecoderState: CSVEvents {
       accepted += 1
       if volumeKeyCount > 0 { countVolume() }
       ordinalSlot.pointee = ordinal
-      if sampled {
+      if droppedBy >= 0 {
+        dropCounts[droppedBy] &+= 1
+        if sampled { validateTicks &+= DecoderState.sampled(luna_ticks() &- t0) }
+      } else if sampled {
         let t1 = luna_ticks()
         consumer._withUnsafeGuaranteedRef { $0.consumer.consume(record) }
         let t2 = luna_ticks()
@@ -944,9 +1000,14 @@ struct DecoderState: CSVEvents {
       violationColumn = -1
       violationRule = FieldRule.fieldCount.rawValue
     }
-    if violationRule < 0, let i = rules._withUnsafeGuaranteedRef({ $0.firstBroken(record) }) {
-      violationColumn = compiled.schema.index(of: compiled.rules[i].column) ?? -1
-      violationRule = FieldRule.allCases.count + i
+    if violationRule < 0 && ruleCount > 0 {
+      let i = rules._withUnsafeGuaranteedRef { $0.check(record) }
+      if i >= 0 {
+        violationColumn = compiled.schema.index(of: compiled.rules[i].column) ?? -1
+        violationRule = FieldRule.allCases.count + i
+      } else if i <= -2 {
+        droppedBy = -2 - i
+      }
     }
   }
 
@@ -1013,7 +1074,16 @@ final class RuleSet {
   private let rules: UnsafeMutablePointer<CompiledSchema.Rule>
   private let count: Int
 
+  /// Whether a rule calls a closure (which may read values by name).
+  private let hasClosures: Bool
+
   init(_ compiled: [CompiledSchema.Rule]) {
+    hasClosures = compiled.contains {
+      switch $0 {
+      case .custom, .derive, .keep: return true
+      default: return false
+      }
+    }
     count = compiled.count
     rules = .allocate(capacity: max(count, 1))
     rules.initialize(from: compiled, count: count)
@@ -1024,8 +1094,10 @@ final class RuleSet {
     rules.deallocate()
   }
 
-  /// The index of the first rule `r` breaks, or nil.
-  @inline(__always) func firstBroken(_ r: Record) -> Int? {
+  /// What `r` makes of the rules, in order: -1 when it keeps them all,
+  /// the index of the first it breaks, or `-2 - d` when filter `d` drops
+  /// it (the rules after that one are not checked).
+  @inline(__always) func check(_ r: Record) -> Int {
     var i = 0
     while i < count {
       let ok: Bool
@@ -1039,11 +1111,28 @@ final class RuleSet {
       case .empty(let column, let other, let values):
         ok = r.isNull(column) || values.contains(r[other])
       case .custom(let f):
+        r.columns._withUnsafeGuaranteedRef { $0.rule = i }
         ok = f(r)
+      case .derive(let op):
+        r.columns._withUnsafeGuaranteedRef { $0.rule = i }
+        ok = op.apply(r)
+      case .keep(let filter, let drop):
+        r.columns._withUnsafeGuaranteedRef { $0.rule = i }
+        if !filter.admits(r) {
+          r.columns._withUnsafeGuaranteedRef { $0.rule = -1 }
+          return -2 - drop
+        }
+        ok = true
+      case .lookup(let join):
+        ok = join.apply(r)
       }
-      if !ok { return i }
+      if !ok {
+        r.columns._withUnsafeGuaranteedRef { $0.rule = -1 }
+        return i
+      }
       i += 1
     }
-    return nil
+    if hasClosures { r.columns._withUnsafeGuaranteedRef { $0.rule = -1 } }
+    return -1
   }
 }

@@ -128,6 +128,9 @@ public struct Column: Sendable {
   /// `out-of-range`: the claims' `Aar` says `year-out-of-range`. Checked
   /// where the range is, at no cost beyond it.
   public var outOfRange: String?
+  /// Whether a stage computes the column (`derive`, `lookup`) rather than
+  /// reading it from the file: no header names it.
+  public internal(set) var isDerived = false
 
   /// A column `name` of `kind`: required, zero allowed, no magnitude
   /// bound, and a value outside its range `out-of-range`, unless said
@@ -187,6 +190,15 @@ public struct RecordRule: Sendable {
     case empty(column: String, other: String, values: Set<Int64>)
     case custom(@Sendable (Record) -> Bool)
     case rejecting(Aggregation.Filter)
+    /// Computes a derived column (`DeriveColumn`); broken when the column
+    /// cannot hold the value.
+    case derive(column: String, DeriveColumn.Function)
+    /// Drops the records the filter does not admit (`FilterRecords`); never
+    /// broken.
+    case keep(Aggregation.Filter)
+    /// Adds a lookup table's columns (`LookupColumns`); broken when the key
+    /// is missing and missing keys are rejected.
+    case lookup(LookupJoin)
   }
 
   /// The rule's name in the rejects output.
@@ -238,12 +250,18 @@ public struct RecordRule: Sendable {
 /// A decoded record: one `Int64` per column (`Record.null` when empty), and
 /// an `EntityKey` for text columns. A view into the decoder's buffers, valid
 /// only while the record is being handed over.
+///
+/// Read values by column name as Swift values (`text(_:)`, `int(_:)`,
+/// `decimal(_:)`, `date(_:)`, nil when empty), or, in the hot path of a
+/// consumer, by column index (`subscript`, `key(_:)`).
 public struct Record {
   /// The value of an empty (optional) field: `Int64.min`, never a valid value.
   public static let null = Int64.min
   let values: UnsafeMutablePointer<Int64>
   let keys: UnsafeMutablePointer<EntityKey>
   let ordinalSlot: UnsafeMutablePointer<Int>
+  /// The names and kinds of the columns, for reading values by name.
+  let columns: Unmanaged<RecordColumns>
 
   /// The record's position among its chunk's records (0-based), so that a
   /// consumer that meets a limit can say where.

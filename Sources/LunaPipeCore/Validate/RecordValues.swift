@@ -1,0 +1,257 @@
+import Foundation
+
+/// A calendar date with no time of day and no time zone: what a `.date`
+/// column holds. Orders as the calendar does; prints as ISO 8601.
+public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+  /// The year (`2023`).
+  public var year: Int
+  /// The month, 1...12.
+  public var month: Int
+  /// The day of the month, 1...31.
+  public var day: Int
+
+  /// The date `year`-`month`-`day`, taken as given (not checked).
+  public init(year: Int, month: Int, day: Int) {
+    self.year = year
+    self.month = month
+    self.day = day
+  }
+
+  /// The date a record stores as the number yyyymmdd (`20230131`).
+  public init(yyyymmdd v: Int64) {
+    self.init(year: Int(v / 10_000), month: Int(v / 100 % 100), day: Int(v % 100))
+  }
+
+  /// The date as the number yyyymmdd (`20230131`), as records store it.
+  public var yyyymmdd: Int64 { Int64(year) * 10_000 + Int64(month) * 100 + Int64(day) }
+
+  /// Whether the date exists in the proleptic Gregorian calendar.
+  public var isValid: Bool {
+    guard (1...12).contains(month), day >= 1 else { return false }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return day <= days
+  }
+
+  /// `2023-01-31`.
+  public var description: String { GroupValue.date(yyyymmdd).description }
+
+  /// Dates order as the calendar does.
+  public static func < (a: CalendarDate, b: CalendarDate) -> Bool { a.yyyymmdd < b.yyyymmdd }
+}
+
+extension Record {
+  /// The value of the column called `name` as text: a text column's text
+  /// exactly as in the file; a number, decimal, date or flag column's value
+  /// written plainly (`2023`, `123.45`, `2023-01-31`, `1`). Nil when the
+  /// field was empty.
+  ///
+  /// A name the schema does not have (nor a stage derived) is a mistake,
+  /// never an absent value: it returns nil and fails the scan with a
+  /// configuration error naming the column and the stage that read it.
+  /// A stage's closure is called once before any input is read, so such a
+  /// mistake is usually found then.
+  public func text(_ name: String) -> String? {
+    columns._withUnsafeGuaranteedRef { c in
+      let i = c.index(name, as: .text)
+      guard i >= 0, values[i] != Record.null else { return nil }
+      return c.text(i, values[i], keys[i])
+    }
+  }
+
+  /// The value of the integer, code, digits or flag column called `name`
+  /// (a flag as 1 or 0); nil when the field was empty. Reading another kind
+  /// of column this way is a configuration error, as an unknown name is
+  /// (see `text(_:)`).
+  public func int(_ name: String) -> Int? {
+    columns._withUnsafeGuaranteedRef { c in
+      let i = c.index(name, as: .int)
+      guard i >= 0, values[i] != Record.null else { return nil }
+      return Int(values[i])
+    }
+  }
+
+  /// The exact value of the decimal (or integer) column called `name`;
+  /// nil when the field was empty. Reading another kind of column this way
+  /// is a configuration error, as an unknown name is (see `text(_:)`).
+  public func decimal(_ name: String) -> Decimal? {
+    columns._withUnsafeGuaranteedRef { c in
+      let i = c.index(name, as: .decimal)
+      guard i >= 0, values[i] != Record.null else { return nil }
+      return RecordColumns.decimal(values[i], scale: c.scale[i])
+    }
+  }
+
+  /// The value of the date column called `name`; nil when the field was
+  /// empty. Reading another kind of column this way is a configuration
+  /// error, as an unknown name is (see `text(_:)`).
+  public func date(_ name: String) -> CalendarDate? {
+    columns._withUnsafeGuaranteedRef { c in
+      let i = c.index(name, as: .date)
+      guard i >= 0, values[i] != Record.null else { return nil }
+      return CalendarDate(yyyymmdd: values[i])
+    }
+  }
+
+  /// Whether the field of the column called `name` was empty (an unknown
+  /// name is a configuration error, as for `text(_:)`).
+  public func isEmpty(_ name: String) -> Bool {
+    columns._withUnsafeGuaranteedRef { c in
+      let i = c.index(name, as: .any)
+      return i < 0 || values[i] == Record.null
+    }
+  }
+}
+
+/// How a record's columns are read by name: one per decoder (so per worker
+/// thread), with a small cache of the names last asked for, and the first
+/// mistake made (an unknown name, a column read as what it is not), which
+/// fails the scan.
+final class RecordColumns {
+  enum Access: String {
+    case text = "text"
+    case int = "an integer"
+    case decimal = "a decimal"
+    case date = "a date"
+    case any = "a value"
+  }
+  enum Class { case number, decimal, date, text, digits(Int), flag }
+
+  let names: [String]
+  let classes: [Class]
+  /// Each column's decimal scale (0 for whole numbers).
+  let scale: [Int]
+  private let schema: Schema
+  /// The names asked for lately and their columns: a linear search whose
+  /// `==` on the same literal is a pointer compare.
+  private let cacheNames: UnsafeMutablePointer<String>
+  private let cacheColumns: UnsafeMutablePointer<Int>
+  private static let cacheSize = 16
+  private var cached = 0
+  private var next = 0
+  /// What the stage being checked is called (for the message of a
+  /// mistake): a probe's stage, or the record rule `rule`'s stage label.
+  var stage = "a closure of an aggregation"
+  var stageLabels: [String] = []
+  /// The record rule being checked (`RuleSet.check`), or -1.
+  var rule = -1
+  /// The first mistake: "stage X reads column Y, which …".
+  private(set) var mistake: String?
+
+  init(_ schema: Schema) {
+    self.schema = schema
+    names = schema.columns.map(\.name)
+    classes = schema.columns.map { c in
+      switch c.kind {
+      case .integer, .code: return .number
+      case .digits(let n): return .digits(n)
+      case .flag: return .flag
+      case .decimal: return .decimal
+      case .date: return .date
+      case .text: return .text
+      }
+    }
+    scale = schema.columns.map { c in
+      if case .decimal(let s) = c.kind { return s }
+      return 0
+    }
+    cacheNames = .allocate(capacity: Self.cacheSize)
+    cacheColumns = .allocate(capacity: Self.cacheSize)
+  }
+
+  deinit {
+    cacheNames.deinitialize(count: cached)
+    cacheNames.deallocate()
+    cacheColumns.deallocate()
+  }
+
+  /// Clears the mistake found (a probe's), keeping the cache.
+  func clearMistake() { mistake = nil }
+
+  /// The column called `name`, read as `access`, or -1 (the mistake noted).
+  @inline(__always) func index(_ name: String, as access: Access) -> Int {
+    var i = 0
+    while i < cached {
+      if cacheNames[i] == name { return check(cacheColumns[i], name, access) }
+      i += 1
+    }
+    return check(lookUp(name), name, access)
+  }
+
+  private func lookUp(_ name: String) -> Int {
+    let column = schema.index(of: name) ?? -1
+    if cached < Self.cacheSize {
+      (cacheNames + cached).initialize(to: name)
+      cacheColumns[cached] = column
+      cached += 1
+    } else {
+      cacheNames[next] = name
+      cacheColumns[next] = column
+      next = (next + 1) % Self.cacheSize
+    }
+    return column
+  }
+
+  @inline(__always) private func check(_ column: Int, _ name: String, _ access: Access) -> Int {
+    if column < 0 {
+      note("\(stageName) reads the column \"\(name)\", which the records do not have (columns: \(names.joined(separator: ", ")))")
+      return -1
+    }
+    let ok: Bool
+    switch (access, classes[column]) {
+    case (.text, _), (.any, _): ok = true
+    case (.int, .number), (.int, .digits), (.int, .flag): ok = true
+    case (.decimal, .number), (.decimal, .decimal), (.decimal, .digits): ok = true
+    case (.date, .date): ok = true
+    default: ok = false
+    }
+    if !ok {
+      note("\(stageName) reads the column \"\(names[column])\" as \(access.rawValue), but it holds \(Self.describe(classes[column]))")
+      return -1
+    }
+    return column
+  }
+
+  private func note(_ message: String) {
+    if mistake == nil { mistake = message }
+  }
+
+  private var stageName: String { rule >= 0 && rule < stageLabels.count ? stageLabels[rule] : stage }
+
+  static func describe(_ c: Class) -> String {
+    switch c {
+    case .number: return "whole numbers (read it with int)"
+    case .digits: return "digits (read it with int or text)"
+    case .flag: return "a flag (read it with int: 1 or 0)"
+    case .decimal: return "decimals (read it with decimal)"
+    case .date: return "dates (read it with date)"
+    case .text: return "text (read it with text)"
+    }
+  }
+
+  /// Column `i`'s value as text.
+  func text(_ i: Int, _ v: Int64, _ key: EntityKey) -> String {
+    switch classes[i] {
+    case .text: return String(decoding: key.bytes, as: UTF8.self)
+    case .number, .flag: return String(v)
+    case .digits(let n): return GroupValue.digits(v, count: n).description
+    case .decimal: return GroupValue.plainDecimal(v, scale: scale[i])
+    case .date: return GroupValue.date(v).description
+    }
+  }
+
+  /// `v` units of 10^-scale, exactly.
+  static func decimal(_ v: Int64, scale: Int) -> Decimal {
+    Decimal(sign: v < 0 ? .minus : .plus, exponent: -scale, significand: Decimal(v.magnitude))
+  }
+
+  /// `d` in units of 10^-scale, or nil when it has more decimals than
+  /// `scale` or does not fit 64 bits.
+  static func units(_ d: Decimal, scale: Int) -> Int64? {
+    var x = d * Decimal(sign: .plus, exponent: scale, significand: 1)
+    var rounded = Decimal()
+    NSDecimalRound(&rounded, &x, 0, .plain)
+    guard rounded == x, rounded.magnitude <= Decimal(Int64.max) else { return nil }
+    return Int64(truncating: NSDecimalNumber(decimal: rounded))
+  }
+}
