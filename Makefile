@@ -18,7 +18,7 @@ APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config 
 # and pdfinfo to read the printed PDF.
 TEST_APT_PKGS := python3-openpyxl chromium fonts-liberation poppler-utils
 
-.PHONY: all deps build samples run test bench bench-peers bench-scale clean help fuzz fuzz-replay test-sanitize example example-build docs
+.PHONY: all deps build samples run test bench bench-peers bench-scale bench-stages clean help fuzz fuzz-replay test-sanitize example example-build docs
 
 all: build
 
@@ -107,6 +107,15 @@ docs: deps
 
 bench: build samples
 	REGION='$(REGION)' Benchmarks/bench.sh $(BIN) $(FULL)
+
+# Record stages of one's own fused into the scan (issue 22): the national
+# job's aggregation alone, and after a lookup, a derive and a filter that
+# read values by name; alternating, medians, the ratio (target <= 1.15).
+# STAGES_FILES=files (default the full sample's claims), THREADS, RUNS.
+STAGES_FILES ?= $(FULL)/ydelser-*.csv
+bench-stages: samples
+	swift build -c release --product lunapipe-bench
+	.build/release/lunapipe-bench stages --threads $(or $(THREADS),1) --runs $(or $(RUNS),3) $(STAGES_FILES)
 
 # LunaPipe against DuckDB, polars, pandas and C/libcsv on the peer benchmark's
 # 4.5 M and 40 M line files (PEERBENCH=dir of the peer benchmark; SIZES,

@@ -112,6 +112,12 @@ let package = Package(
       ],
       path: "Sources/lunapipe"
     ),
+    // In-process benchmarks of the library's stages (`make bench-stages`).
+    .executableTarget(
+      name: "lunapipe-bench",
+      dependencies: ["LunaPipeCore", "LunaDomain"],
+      path: "Sources/lunapipe-bench"
+    ),
     // libFuzzer target for ingest and validation (`make fuzz`); built
     // without the fuzzer it replays the inputs given as arguments.
     .executableTarget(

@@ -75,7 +75,10 @@ struct BoundAggregation: @unchecked Sendable {
     /// `any`: the filters of which one must hold; `not`: the one that must
     /// not.
     var nested: [Filter] = []
-    var closure: (@Sendable (Record) -> Bool)?
+    /// `closure`: the test, kept alive by `closureBox` and called through
+    /// `closureRef` (no reference counting per record).
+    var closureBox: ClosureTest?
+    var closureRef: Unmanaged<ClosureTest>?
 
     /// Whether `r` passes the `count` tests at `ops` (all of them). An
     /// absent value passes no comparison.
@@ -90,7 +93,7 @@ struct BoundAggregation: @unchecked Sendable {
         case .absent: ok = v == Record.null
         case .any: ok = op.pointee.nested.contains { $0.admits(r) }
         case .not: ok = !op.pointee.nested[0].admits(r)
-        case .closure: ok = op.pointee.closure!(r)
+        case .closure: ok = op.pointee.closureRef!._withUnsafeGuaranteedRef { $0.test(r) }
         default:
           if v == Record.null { return false }
           switch op.pointee.kind {
@@ -114,6 +117,12 @@ struct BoundAggregation: @unchecked Sendable {
       }
       return true
     }
+  }
+
+  /// A filter's closure behind a class, to be called unretained.
+  final class ClosureTest {
+    let test: @Sendable (Record) -> Bool
+    init(_ test: @escaping @Sendable (Record) -> Bool) { self.test = test }
   }
 
   /// A bound filter behind a class, so a record rule's closure can hold it.
@@ -290,7 +299,9 @@ struct BoundAggregation: @unchecked Sendable {
     case .closure(let test):
       try RecordProbe.check(schema, stage: "the filter of \(owner)") { _ = test($0) }
       var op = FilterOp(column: 0, kind: .closure)
-      op.closure = test
+      let box = ClosureTest(test)
+      op.closureBox = box
+      op.closureRef = Unmanaged.passUnretained(box)
       return op
     case .present(let c): return FilterOp(column: try schema.requireIndex(of: c), kind: .present)
     case .absent(let c): return FilterOp(column: try schema.requireIndex(of: c), kind: .absent)

@@ -140,6 +140,7 @@ final class DerivedOp {
   init(column: Int, of schema: Schema, _ function: DeriveColumn.Function) {
     self.column = column
     self.function = function
+    if case .int(let f) = function { intF = f } else { intF = nil }
     var lo = Int64.min
     var hi = Int64.max
     var codes: Set<Int64>?
@@ -156,14 +157,21 @@ final class DerivedOp {
     (self.lo, self.hi, self.codes, self.scale) = (lo, hi, codes, scale)
   }
 
+  // The closure by its type, each a stored property: called without
+  // copying an enum's payload (and retaining it) per record.
+  private let intF: (@Sendable (Record) -> Int?)?
+
   /// Computes the value into `r`; false when its column cannot hold it.
   func apply(_ r: Record) -> Bool {
-    switch function {
-    case .int(let f):
+    if let f = intF {
       guard let v = f(r) else { return setNull(r) }
       let x = Int64(v)
       if let codes { guard codes.contains(x) else { return false } } else { guard x >= lo && x <= hi else { return false } }
       r.values[column] = x
+      return true
+    }
+    switch function {
+    case .int: return false
     case .text(let f):
       guard var s = f(r) else { return setNull(r) }
       if s.utf8.count > hi && s.unicodeScalars.count > hi { return false }

@@ -362,20 +362,44 @@ final class LookupCollector: @unchecked Sendable {
 
 /// A lookup compiled for a scan: the records' key and added columns.
 final class BoundLookup {
-  private let keyColumns: [Int]
-  private let textKeys: [Bool]
-  private let added: [Int]
-  private let rows: LookupRows
+  // Raw pointers: an array property read per record costs a retain.
+  private let keyColumns: UnsafeMutablePointer<Int>
+  private let textKeys: UnsafeMutablePointer<Bool>
+  private let keyCount: Int
+  private let added: UnsafeMutablePointer<Int>
+  private let addedCount: Int
+  private let defaultValues: UnsafeMutablePointer<Int64>
+  private let defaultKeys: UnsafeMutablePointer<EntityKey>
+  private let rows: Unmanaged<LookupRows>
+  private let owner: LookupRows
   private let rejects: Bool
-  private let defaults: [(value: Int64, key: EntityKey)?]
 
   init(_ join: LookupJoin, schema: Schema) {
-    keyColumns = join.stage.on.map { schema.index(of: $0.record) ?? 0 }
-    textKeys = join.textKeys
-    added = join.addedColumns.map { schema.index(of: $0.name) ?? 0 }
-    rows = join.rows!
+    let keys = join.stage.on.map { schema.index(of: $0.record) ?? 0 }
+    keyCount = keys.count
+    keyColumns = .allocate(capacity: keyCount)
+    keyColumns.initialize(from: keys, count: keyCount)
+    textKeys = .allocate(capacity: keyCount)
+    textKeys.initialize(from: join.textKeys, count: keyCount)
+    let addedColumns = join.addedColumns.map { schema.index(of: $0.name) ?? 0 }
+    addedCount = addedColumns.count
+    added = .allocate(capacity: max(addedCount, 1))
+    added.initialize(from: addedColumns, count: addedCount)
+    defaultValues = .allocate(capacity: max(addedCount, 1))
+    defaultValues.initialize(from: join.defaults.map { $0?.value ?? Record.null }, count: addedCount)
+    defaultKeys = .allocate(capacity: max(addedCount, 1))
+    defaultKeys.initialize(from: join.defaults.map { $0?.key ?? EntityKey(lo: 0, hi: 0) }, count: addedCount)
+    owner = join.rows!
+    rows = Unmanaged.passUnretained(owner)
     if case .reject = join.stage.missing { rejects = true } else { rejects = false }
-    defaults = join.defaults
+  }
+
+  deinit {
+    keyColumns.deallocate()
+    textKeys.deallocate()
+    added.deallocate()
+    defaultValues.deallocate()
+    defaultKeys.deallocate()
   }
 
   /// Adds the row's values to `r`; false when its key is missing and
@@ -384,29 +408,28 @@ final class BoundLookup {
     var probe = (EntityKey(lo: 0, hi: 0), EntityKey(lo: 0, hi: 0), EntityKey(lo: 0, hi: 0), EntityKey(lo: 0, hi: 0))
     let row: Int = withUnsafeMutableBytes(of: &probe) { raw in
       let k = raw.baseAddress!.assumingMemoryBound(to: EntityKey.self)
-      for i in 0..<keyColumns.count {
+      for i in 0..<keyCount {
         let c = keyColumns[i]
-        if r[c] == Record.null { return -1 }
-        k[i] = textKeys[i] ? r.key(c) : EntityKey.number(r[c])
+        let v = r[c]
+        if v == Record.null { return -1 }
+        k[i] = textKeys[i] ? r.key(c) : EntityKey.number(v)
       }
-      return rows.find(k)
+      return rows._withUnsafeGuaranteedRef { $0.find(k) }
     }
     if row < 0 {
       if rejects { return false }
-      for (j, c) in added.enumerated() {
-        if let d = defaults[j] {
-          r.values[c] = d.value
-          r.keys[c] = d.key
-        } else {
-          r.values[c] = Record.null
-        }
+      for j in 0..<addedCount {
+        r.values[added[j]] = defaultValues[j]
+        r.keys[added[j]] = defaultKeys[j]
       }
       return true
     }
-    let base = row * rows.addedWidth
-    for (j, c) in added.enumerated() {
-      r.values[c] = rows.values[base + j]
-      r.keys[c] = rows.texts[base + j]
+    rows._withUnsafeGuaranteedRef { t in
+      let base = row * t.addedWidth
+      for j in 0..<addedCount {
+        r.values[added[j]] = t.values[base + j]
+        r.keys[added[j]] = t.texts[base + j]
+      }
     }
     return true
   }

@@ -121,10 +121,12 @@ final class CompiledSchema: @unchecked Sendable {
     case required(column: Int, other: Int, values: SmallSet)
     case empty(column: Int, other: Int, values: SmallSet)
     case custom((Record) -> Bool)
-    case derive(DerivedOp)
+    // The stages' objects unretained (the compiled schema keeps them,
+    // `stageObjects`): reading a rule costs no reference counting.
+    case derive(Unmanaged<DerivedOp>)
     /// Drops the records the filter does not admit, counted as drop `drop`.
-    case keep(BoundAggregation.Filter, drop: Int)
-    case lookup(BoundLookup)
+    case keep(Unmanaged<BoundAggregation.Filter>, drop: Int)
+    case lookup(Unmanaged<BoundLookup>)
   }
 
   /// Codes within 64 of each other as a bit mask: a membership test without
@@ -205,6 +207,7 @@ final class CompiledSchema: @unchecked Sendable {
     self.allocations = allocations
     var drops = 0
     var dropNames: [String] = []
+    var stageObjects: [AnyObject] = []
     compiledRules = schema.rules.map { r in
       // Columns were checked to exist when the schema was bound.
       let i = { (name: String) in schema.index(of: name) ?? 0 }
@@ -225,19 +228,30 @@ final class CompiledSchema: @unchecked Sendable {
           return .custom { _ in false }
         }
         return .custom { r in !bound.admits(r) }
-      case .derive(let column, let f): return .derive(DerivedOp(column: i(column), of: schema, f))
+      case .derive(let column, let f):
+        let op = DerivedOp(column: i(column), of: schema, f)
+        stageObjects.append(op)
+        return .derive(Unmanaged.passUnretained(op))
       case .keep(let filter):
         guard let bound = try? BoundAggregation.Filter(filter, for: "filter \(r.name)", schema: schema) else {
           return .custom { _ in false }
         }
         drops += 1
         dropNames.append(r.name)
-        return .keep(bound, drop: drops - 1)
-      case .lookup(let join): return .lookup(BoundLookup(join, schema: schema))
+        stageObjects.append(bound)
+        return .keep(Unmanaged.passUnretained(bound), drop: drops - 1)
+      case .lookup(let join):
+        let bound = BoundLookup(join, schema: schema)
+        stageObjects.append(bound)
+        return .lookup(Unmanaged.passUnretained(bound))
       }
     }
     self.dropNames = dropNames
+    self.stageObjects = stageObjects
   }
+
+  /// The objects the stages' compiled rules refer to unretained.
+  private let stageObjects: [AnyObject]
 
   /// The filters' names (`RecordRule.Check.keep`), in the order of their
   /// drop counts.
@@ -1115,16 +1129,16 @@ final class RuleSet {
         ok = f(r)
       case .derive(let op):
         r.columns._withUnsafeGuaranteedRef { $0.rule = i }
-        ok = op.apply(r)
+        ok = op._withUnsafeGuaranteedRef { $0.apply(r) }
       case .keep(let filter, let drop):
         r.columns._withUnsafeGuaranteedRef { $0.rule = i }
-        if !filter.admits(r) {
+        if !filter._withUnsafeGuaranteedRef({ $0.admits(r) }) {
           r.columns._withUnsafeGuaranteedRef { $0.rule = -1 }
           return -2 - drop
         }
         ok = true
       case .lookup(let join):
-        ok = join.apply(r)
+        ok = join._withUnsafeGuaranteedRef { $0.apply(r) }
       }
       if !ok {
         r.columns._withUnsafeGuaranteedRef { $0.rule = -1 }

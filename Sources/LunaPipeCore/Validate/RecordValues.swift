@@ -114,6 +114,15 @@ final class RecordColumns {
     case decimal = "a decimal"
     case date = "a date"
     case any = "a value"
+    var bit: UInt8 {
+      switch self {
+      case .text: return 1
+      case .int: return 2
+      case .decimal: return 4
+      case .date: return 8
+      case .any: return 16
+      }
+    }
   }
   enum Class { case number, decimal, date, text, digits(Int), flag }
 
@@ -126,6 +135,9 @@ final class RecordColumns {
   /// `==` on the same literal is a pointer compare.
   private let cacheNames: UnsafeMutablePointer<String>
   private let cacheColumns: UnsafeMutablePointer<Int>
+  /// Each cached name's two words, and the ways its column may be read.
+  private let cacheWords: UnsafeMutablePointer<UInt64>
+  private let cacheAccess: UnsafeMutablePointer<UInt8>
   private static let cacheSize = 16
   private var cached = 0
   private var next = 0
@@ -157,39 +169,80 @@ final class RecordColumns {
     }
     cacheNames = .allocate(capacity: Self.cacheSize)
     cacheColumns = .allocate(capacity: Self.cacheSize)
+    cacheWords = .allocate(capacity: 2 * Self.cacheSize)
+    cacheAccess = .allocate(capacity: Self.cacheSize)
   }
 
   deinit {
     cacheNames.deinitialize(count: cached)
     cacheNames.deallocate()
     cacheColumns.deallocate()
+    cacheWords.deallocate()
+    cacheAccess.deallocate()
   }
 
   /// Clears the mistake found (a probe's), keeping the cache.
   func clearMistake() { mistake = nil }
 
   /// The column called `name`, read as `access`, or -1 (the mistake noted).
+  ///
+  /// The cache compares a name's two words as they are: the cache holds
+  /// each name it keeps (so its storage lives on and no other string can
+  /// have its words), and the same literal, or a short name's bytes, have
+  /// the same words every call.
   @inline(__always) func index(_ name: String, as access: Access) -> Int {
+    let raw = unsafeBitCast(name, to: (UInt64, UInt64).self)
     var i = 0
     while i < cached {
-      if cacheNames[i] == name { return check(cacheColumns[i], name, access) }
+      if cacheWords[2 * i] == raw.0 && cacheWords[2 * i + 1] == raw.1 {
+        let column = cacheColumns[i]
+        if column >= 0 && cacheAccess[i] & access.bit != 0 { return column }
+        return check(column, name, access)
+      }
       i += 1
     }
     return check(lookUp(name), name, access)
   }
 
   private func lookUp(_ name: String) -> Int {
-    let column = schema.index(of: name) ?? -1
+    // Another string of a cached name's text: the column is known.
+    var column = -1
+    var found = false
+    for i in 0..<cached where cacheNames[i] == name {
+      column = cacheColumns[i]
+      found = true
+      break
+    }
+    if !found { column = schema.index(of: name) ?? -1 }
+    let slot: Int
     if cached < Self.cacheSize {
-      (cacheNames + cached).initialize(to: name)
-      cacheColumns[cached] = column
+      slot = cached
+      (cacheNames + slot).initialize(to: name)
       cached += 1
     } else {
-      cacheNames[next] = name
-      cacheColumns[next] = column
+      slot = next
+      cacheNames[slot] = name
       next = (next + 1) % Self.cacheSize
     }
+    let raw = unsafeBitCast(name, to: (UInt64, UInt64).self)
+    cacheWords[2 * slot] = raw.0
+    cacheWords[2 * slot + 1] = raw.1
+    cacheColumns[slot] = column
+    cacheAccess[slot] = column < 0 ? 0 : accessBits(column)
     return column
+  }
+
+  /// The ways column `column` may be read, as `Access.bit`s.
+  private func accessBits(_ column: Int) -> UInt8 {
+    var bits: UInt8 = Access.text.bit | Access.any.bit
+    switch classes[column] {
+    case .number, .digits: bits |= Access.int.bit | Access.decimal.bit
+    case .flag: bits |= Access.int.bit
+    case .decimal: bits |= Access.decimal.bit
+    case .date: bits |= Access.date.bit
+    case .text: break
+    }
+    return bits
   }
 
   @inline(__always) private func check(_ column: Int, _ name: String, _ access: Access) -> Int {
