@@ -335,10 +335,54 @@ import Testing
     #expect(trimmed.report.inputs[0].accepted == 2)
   }
 
-  /// What the scan does not read is refused, not read otherwise.
-  @Test func theScanRefusesWhatItCannotRead() throws {
+  /// Backslash escapes on the scan: read as Python's `csv` reads them
+  /// (`doublequote=False`, `escapechar="\\"`).
+  @Test func theScanReadsBackslashEscapesAsPythonDoes() throws {
     let columns = [Column("id", .integer(0...9)), Column("name", .text(maxLength: 20)), Column("note", .text(maxLength: 9))]
-    #expect(throws: (any Error).self) { try scan("backslash-escape.csv", CSVDialect(escape: .backslash), columns: columns) }
+    var p = PythonReading(path: Self.folder + "/backslash-escape.csv")
+    p.escape = "backslash"
+    let expected = try Self.python(p).dropFirst().map { Self.asDecoded($0, text: [1, 2]) }
+    let got = try scan("backslash-escape.csv", CSVDialect(escape: .backslash), columns: columns)
+    #expect(got.rows == expected)
+    #expect(got.report.inputs[0].accepted == 3)
+  }
+
+  /// Many chunks of escaped records (quoted line breaks, escaped quotes and
+  /// delimiters, a broken record, empty lines) on 2 workers: every record
+  /// as Python reads it, every line accounted for.
+  @Test(arguments: [CSVDialect.Escape.backslash, .none]) func escapedRecordsOverManyChunks(_ escape: CSVDialect.Escape) throws {
+    let dir = makeTempDir("escaped")
+    var text = "id,name,note\n"
+    for i in 0..<3_000 {
+      switch i % 6 {
+      case 0: text += escape == .backslash ? "\(i % 10),\"say \\\"hi\\\"\",a\\,b\n" : "\(i % 10),\"say hi\"x,ab\n"
+      case 1: text += "\(i % 10),\"two\nlines\",n\n"
+      case 2: text += "\n"
+      case 3: text += "\(i % 10),only-two\n"
+      default: text += "\(i % 10),plain \(i),z\n"
+      }
+    }
+    let path = writeFile(dir, "escaped.csv", text)
+    var p = PythonReading(path: path)
+    p.escape = escape.rawValue
+    let python = try Self.python(p).dropFirst()
+    let expected = python.filter { $0.count == 3 }.map { Self.asDecoded($0, text: [1, 2]) }
+    let out = try OutputDirectory(target: dir + "/out")
+    defer { out.discard() }
+    let context = RunContext(
+      options: ScanOptions(threads: 2, chunkSize: 4 << 10, dialect: CSVDialect(escape: escape)), maxRejectShare: 1,
+      output: out)
+    let collect = Locked()
+    let columns = [Column("id", .integer(0...9)), Column("name", .text(maxLength: 20)), Column("note", .text(maxLength: 9))]
+    _ = try Pipeline("dialects").readCSV([path]).validate(Schema(columns: columns))
+      .map("collect") { input, ctx in try ctx.scan(input) { collect.consumer(count: 3, text: [1, 2]) } }
+      .run(in: context)
+    let f = context.report.inputs[0]
+    #expect(f.accepted == expected.count && f.rejected == 500 && f.skippedEmpty == 500)
+    #expect(f.rejectsByRule == ["field-count": 500])
+    #expect(f.lines == 3_500 && f.acceptedLines == 2_500 && f.rejectedLines == 500)
+    let order = { (a: [String], b: [String]) in a.lexicographicallyPrecedes(b) }
+    #expect(collect.rows.sorted(by: order) == expected.sorted(by: order))
   }
 
   /// Absent-value markers on the scan: read as empty fields (an optional

@@ -44,7 +44,7 @@ public struct Dialect: Sendable, Codable, Equatable {
   var unsure = false
 
   /// The quoting and trimming, as `RecordLocator` reads them.
-  var syntax: RecordLocator.Syntax { RecordLocator.Syntax(quote: quote, trims: trimsSpaces) }
+  var syntax: RecordLocator.Syntax { RecordLocator.Syntax(quote: quote, trims: trimsSpaces, escape: escape) }
 
   /// What was used, for the log: `delimiter ; (detected), quote ", ...`.
   public var summary: String {

@@ -48,10 +48,57 @@ enum EscapedFields {
     return out
   }
 
+  /// The offset after the last line end of `data` (from a record
+  /// boundary) outside quotes, as `records` reads them, or 0: where a chunk
+  /// of the scan may end. `quote` nil: nothing is quoted.
+  static func lastRecordEnd(
+    _ data: UnsafeRawBufferPointer, delimiter: UInt8, quote: UInt8?, backslash: Bool, trims: Bool
+  ) -> Int {
+    let n = data.count
+    var last = 0
+    var quoted = false
+    var fieldStart = true
+    var k = 0
+    while k < n {
+      let c = data[k]
+      if backslash && c == 0x5C {
+        k += 2
+        fieldStart = false
+        continue
+      }
+      if quoted {
+        if c == quote { quoted = false }
+      } else if c == 0x0A || c == 0x0D {
+        // A CR at the very end may be the first half of a CRLF.
+        if c == 0x0D && k + 1 == n { break }
+        k += c == 0x0D && data[k + 1] == 0x0A ? 2 : 1
+        last = k
+        fieldStart = true
+        continue
+      } else if c == delimiter {
+        fieldStart = true
+      } else if quote != nil && c == quote && fieldStart {
+        quoted = true
+        fieldStart = false
+      } else if !(trims && (c == 0x20 || c == 0x09)) {
+        fieldStart = false
+      }
+      k += 1
+    }
+    return last
+  }
+
   static func split(
     _ bytes: UnsafeRawBufferPointer, delimiter: UInt8, quote: UInt8, backslash: Bool, trims: Bool
   ) -> [[UInt8]] {
-    var fields: [[UInt8]] = []
+    splitMarked(bytes, delimiter: delimiter, quote: quote, backslash: backslash, trims: trims).map(\.bytes)
+  }
+
+  /// `split`, with whether each field was quoted.
+  static func splitMarked(
+    _ bytes: UnsafeRawBufferPointer, delimiter: UInt8, quote: UInt8, backslash: Bool, trims: Bool
+  ) -> [(bytes: [UInt8], quoted: Bool)] {
+    var fields: [(bytes: [UInt8], quoted: Bool)] = []
     var field: [UInt8] = []
     var quoted = false  // inside a quoted field
     var wasQuoted = false  // the field began with a quote
@@ -66,7 +113,7 @@ enum EscapedFields {
         while hi > lo && isSpace(field[hi - 1]) { hi -= 1 }
         field = Array(field[lo..<hi])
       }
-      fields.append(field)
+      fields.append((field, wasQuoted))
       field = []
       wasQuoted = false
       atStart = true

@@ -376,12 +376,6 @@ final class ParallelScan {
     let startTicks = luna_ticks()
     let startTime = DispatchTime.now().uptimeNanoseconds
     try schema.validateRules()
-    // What the scan does not read (TextRecords does): refused rather than
-    // the files read otherwise than stated.
-    if let e = options.dialect.escape, e != .doubling {
-      throw PipelineError.input(
-        "escape \(e.rawValue) is not read by the record scan (quotes inside quoted fields are doubled there); state doubling, or read the file with TextRecords")
-    }
     let threads = options.threads
     let allWorkers = (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
     let pool = Pool(workers: allWorkers)
@@ -846,6 +840,28 @@ final class ParallelScan {
     let tokenizer = try worker.tokenizer(delimiter, syntax)
     let decoder = worker.decoder
     decoder.begin(layout: chunk.layout)
+    if syntax.escape != .doubling {
+      // Quotes escaped by a backslash, or not at all: what libcsv cannot
+      // read, read record by record (`EscapedScan`).
+      let o = EscapedScan.process(
+        bytes, decoder: decoder, delimiter: delimiter, syntax: syntax, commentPrefix: chunk.layout.dialect.commentPrefix)
+      if let mistake = decoder.columns.mistake { throw PipelineError.configuration(mistake) }
+      worker.consumer.endChunk()
+      if let hit = worker.consumer.takeLimitHit() {
+        result.limit = (hit, hit.record.map { o.linesBeforeRecord[$0] } ?? o.lines)
+      }
+      (result.records, result.accepted) = (decoder.records, decoder.accepted)
+      (result.emptyLines, result.lines) = (o.emptyLines, o.lines)
+      (result.acceptedLines, result.rejectedLines) = (o.acceptedLines, o.rejectedLines)
+      result.text = TextStats.of(bytes)
+      for (r, span, linesBefore) in o.rejects {
+        let text = UnsafeRawBufferPointer(rebasing: bytes[span])
+        let raw = Transcoding.string(
+          UnsafeRawBufferPointer(rebasing: text[0..<rawPrefix(text, encoding: encoding)]), encoding: encoding)
+        result.rejects.append((r, chunk.fileOffset + span.lowerBound, raw, span.count, linesBefore))
+      }
+      return
+    }
     let callbacks = decoder.callbacks
     let n = bytes.count
     var located: [(reject: ChunkReject, span: Range<Int>)] = []

@@ -25,6 +25,10 @@ enum RecordLocator {
     var quote: UInt8? = 0x22
     /// Spaces around unquoted fields are trimmed (libcsv's default).
     var trims = true
+    /// How a quote is escaped in a quoted field: doubled (libcsv's way, and
+    /// this locator's), or by a backslash or not at all, which the scan
+    /// reads with `EscapedFields` instead.
+    var escape = CSVDialect.Escape.doubling
   }
 
   /// The bytes libcsv takes as spaces (around unquoted fields, and between
@@ -168,6 +172,10 @@ enum RecordLocator {
     syntax: Syntax = Syntax(), irregular: inout Int?
   ) -> Int {
     irregular = nil
+    if syntax.escape != .doubling {
+      return EscapedFields.lastRecordEnd(
+        data, delimiter: delimiter, quote: syntax.quote, backslash: syntax.escape == .backslash, trims: syntax.trims)
+    }
     guard let base = data.baseAddress, data.count > 0 else { return 0 }
     let n = data.count
     // Forward: the stretches outside quotes. Backward: the last line end in

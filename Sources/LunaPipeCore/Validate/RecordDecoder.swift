@@ -430,6 +430,16 @@ final class RecordDecoder {
   /// The record being read breaks `unterminated-quote`: its quoted field
   /// runs to the end of the input. Call before the tokenizer's `finish`.
   func markUnterminatedQuote() { state.pointee.markUnterminatedQuote() }
+
+  /// Decodes one record given as its fields (read by `EscapedFields`),
+  /// each with whether it was quoted: a TAB is text in a quoted field.
+  func feed(_ fields: [(bytes: [UInt8], quoted: Bool)]) {
+    for f in fields {
+      state.pointee.quotedTabs = f.quoted
+      f.bytes.withUnsafeBytes { state.pointee.field($0) }
+    }
+    state.pointee.endRecord(terminator: 10)
+  }
   /// Counts the next record as rejected with `rule`, without parsing it (a
   /// stray quote's line, a record too long to read).
   func rejectRecord(_ rule: FieldRule) { state.pointee.rejectRecord(rule) }
