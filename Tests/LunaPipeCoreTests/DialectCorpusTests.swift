@@ -89,7 +89,7 @@ import Testing
       python: {
         $0.delimiter = ";"
         $0.headerRows = 2
-      }, detected: false),
+      }, detected: true),
     Case(
       file: "space-delimiter.csv", dialect: CSVDialect(delimiter: 32), python: { $0.delimiter = " " }, detected: true),
     Case(file: "apostrophe-quotes.csv", dialect: CSVDialect(quote: .apostrophe), python: { $0.quote = "'" }, detected: true),
@@ -148,8 +148,16 @@ import Testing
     #expect(try read("stray-quote-header.csv").delimiter == UInt8(ascii: ","))
     #expect(try read("quoted-crlf-tab.csv").delimiter == UInt8(ascii: ";"))
     #expect(try read("quoted-crlf-tab.csv").quote == UInt8(ascii: "\""))
-    // What the records cannot tell stays as the header gives it.
-    #expect(try read("two-row-header.csv").headerRows == 1)
+    // A first row that names no column alone (`Udgift` twice), joined
+    // with a second that is no record (empty where the records have a
+    // kommune): two header rows.
+    #expect(try read("two-row-header.csv").headerRows == 2)
+    #expect(try TextRecords.read(Self.folder + "/two-row-header.csv").header == ["Kommune", "Udgift 2022", "Udgift 2023"])
+    // What the rows cannot tell stays one header row: a header that names
+    // every column, or a second row like the records.
+    let dir = makeTempDir("two-rows")
+    #expect(try TextRecords.read(writeFile(dir, "a.csv", "a;b;b\n1;2;3\n4;5;6\n7;8;9\n")).dialect.headerRows == 1)
+    #expect(try TextRecords.read(writeFile(dir, "b.csv", "a;b;c\n;x;y\n1;2;3\n4;5;6\n")).dialect.headerRows == 1)
     #expect(try read("one-column.csv").skippedLines == 0)
     // One column: no delimiter splits a line, none is reported.
     #expect(try read("one-column.csv").delimiterName == "none")

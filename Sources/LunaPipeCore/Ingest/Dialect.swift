@@ -182,7 +182,12 @@ enum DialectDetection {
       }
     }
     let syntax = RecordLocator.Syntax(quote: quote, trims: trims)
-    let headerRows = stated.headerRows ?? 1
+    var headerRows = stated.headerRows ?? 1
+    if stated.headerRows == nil,
+      twoHeaderRows(UnsafeRawBufferPointer(rebasing: start[offset...]), delimiter: delim, encoding: encoding, syntax: syntax)
+    {
+      headerRows = 2
+    }
     var rows: [[String]] = []
     var lineEnd = "LF"
     var dataStart = offset
@@ -254,6 +259,55 @@ enum DialectDetection {
     dialect.unsure = unsure
     dialect.oneColumn = oneColumn
     return (dialect, header, dataStart)
+  }
+
+  /// Whether the file's header is two rows, told by the rows themselves
+  /// when nothing is stated: the first names no column alone (a name empty
+  /// or twice, `Kommune;Udgift;Udgift`), the two joined name every column
+  /// once (`Udgift 2022`), and the second is no record: a field of it is
+  /// empty where every record of the sample has a value, or is text where
+  /// every one has a number. A file that shows less keeps one header row.
+  static func twoHeaderRows(
+    _ data: UnsafeRawBufferPointer, delimiter: UInt8, encoding: TextEncoding, syntax: RecordLocator.Syntax
+  ) -> Bool {
+    var rows: [[String]] = []
+    var from = 0
+    while rows.count < 8 && from < data.count {
+      let end = from + RecordLocator.firstLineEnd(
+        in: UnsafeRawBufferPointer(rebasing: data[from...]), delimiter: delimiter, maxQuoted: 1 << 16, syntax: syntax)
+      let line = UnsafeRawBufferPointer(rebasing: data[from..<end])
+      if !line.allSatisfy({ $0 == 32 || $0 == 9 }) {
+        guard let fields = try? splitHeader(line, delimiter: delimiter, encoding: encoding, syntax: syntax) else { return false }
+        rows.append(fields)
+      }
+      from = end
+      while from < data.count && (data[from] == 10 || data[from] == 13) { from += 1 }
+    }
+    guard rows.count >= 4 else { return false }
+    let (first, second, sample) = (rows[0], rows[1], rows[2...])
+    let width = first.count
+    guard width > 1, second.count == width, sample.allSatisfy({ $0.count == width }) else { return false }
+    let names = first.map { HeaderName.normalize($0) }
+    let namesNoColumnAlone = names.contains("") || Set(names).count != names.count
+    return namesNoColumnAlone && joinedNamesUnique(first, second) && secondIsNoRecord(second, sample)
+  }
+
+  private static func joinedNamesUnique(_ a: [String], _ b: [String]) -> Bool {
+    let joined = zip(a, b).map { HeaderName.normalize([$0, $1].filter { !$0.isEmpty }.joined(separator: " ")) }
+    return !joined.contains("") && Set(joined).count == joined.count
+  }
+
+  private static func secondIsNoRecord(_ second: [String], _ sample: ArraySlice<[String]>) -> Bool {
+    func isNumber(_ s: String) -> Bool {
+      let t = s.trimmingCharacters(in: .whitespaces)
+      return !t.isEmpty && t.allSatisfy { $0.isNumber || $0 == "." || $0 == "," || $0 == "-" }
+    }
+    for c in second.indices {
+      let values = sample.map { $0[c] }
+      if second[c].trimmingCharacters(in: .whitespaces).isEmpty && values.allSatisfy({ !$0.isEmpty }) { return true }
+      if !isNumber(second[c]) && values.allSatisfy(isNumber) { return true }
+    }
+    return false
   }
 
   /// What a file that cannot be a CSV extract is, told by its first bytes.
