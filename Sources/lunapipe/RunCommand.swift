@@ -457,12 +457,9 @@ struct RunClaimsSummary: PipelineCommand {
   var statedDialect: CSVDialect { (try? format.dialect) ?? CSVDialect() }
 
   func job() throws -> RunJob {
-    let pipeline = ClaimsSummary.pipeline(claims: claims.claims)
-    return RunJob(
-      pipeline: "claims-summary", inputs: [.init(kind: "claims", patterns: claims.claims)], options: format.jobOptions
-    ) { context in
-      _ = try pipeline.run(in: context)
-    }
+    // The claims are the pipeline's own (its readCSV): checked and
+    // resolved before the run, and read as resolved.
+    RunJob(ClaimsSummary.pipeline(claims: claims.claims), kind: "claims", options: format.jobOptions)
   }
 
   func written(in out: String) -> [String] { ["written: \(out)/aggregates.csv, \(out)/growth.csv"] }
@@ -479,12 +476,7 @@ struct RunValidate: PipelineCommand {
   var statedDialect: CSVDialect { (try? format.dialect) ?? CSVDialect() }
 
   func job() throws -> RunJob {
-    let pipeline = ValidateClaims.pipeline(claims: claims.claims)
-    return RunJob(
-      pipeline: "validate", inputs: [.init(kind: "claims", patterns: claims.claims)], options: format.jobOptions
-    ) { context in
-      _ = try pipeline.run(in: context)
-    }
+    RunJob(ValidateClaims.pipeline(claims: claims.claims), kind: "claims", options: format.jobOptions)
   }
 
   func written(in out: String) -> [String] { [] }
