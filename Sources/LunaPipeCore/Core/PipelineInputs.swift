@@ -6,6 +6,11 @@
 /// `ReadCSV` takes the set resolved for its patterns instead of globbing
 /// again, so the run reads exactly the files fingerprinted.
 ///
+/// A dry run stops at the first read, so only the `ReadCSV` stages before
+/// it are seen: a pipeline that reads more files after its first scan, or
+/// reads files whole in its stages (a register, a population), states
+/// those (`RunJob.Input`).
+///
 ///     let inputs = try pipeline.validate()
 ///     for set in inputs.fileSets { print(set.patterns, "→", set.paths) }
 public struct PipelineInputs: Sendable, Equatable {
