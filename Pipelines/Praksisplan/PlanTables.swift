@@ -82,7 +82,8 @@ public struct PlanTables: Stage {
       guard let byAge = results.last, byAge.aggregation.keys.count == LunaClaims.aggregationByAge.keys.count else {
         throw PipelineError.configuration("a table of an age band needs the aggregate by age (PlanTables.aggregations)")
       }
-      built += try context.run(BuildTables(claims.filter(Plan.byAge).map(plan.crossTable)), byAge, label: "build-by-age")
+      built += try context.run(
+        BuildTables(claims.filter(Plan.byAge).map(plan.crossTable)), byAge, label: "build-by-age")
     }
     var claimsTables: [String: Table] = [:]
     for t in built { claimsTables[t.id] = t }

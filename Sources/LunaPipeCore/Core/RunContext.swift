@@ -121,7 +121,8 @@ public final class RunContext: @unchecked Sendable {
     logHandler = { _ in }
     recording = nil
     dryRun = true
-    report = RunReport(pipeline: pipeline, version: LunaPipeVersion.current, threads: options.threads, maxRejectShare: 1)
+    report = RunReport(
+      pipeline: pipeline, version: LunaPipeVersion.current, threads: options.threads, maxRejectShare: 1)
   }
 
   /// Stops a dry run where it would read `what`; does nothing in a real run.
