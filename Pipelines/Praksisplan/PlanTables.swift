@@ -74,12 +74,16 @@ public struct PlanTables: Stage {
     try accountForOutside(in: context)
     try checkCoverage(result, in: context)
     let claims = plan.tables.filter(\.measure.isClaims)
-    var built = try BuildTables(claims.filter { !Plan.byAge($0) }.map(plan.crossTable)).run(result, in: context)
+    // Sub-stages, timed in the run report as tables/build and
+    // tables/build-by-age.
+    var built = try context.run(
+      BuildTables(claims.filter { !Plan.byAge($0) }.map(plan.crossTable)), result, label: "build")
     if claims.contains(where: Plan.byAge) {
       guard let byAge = results.last, byAge.aggregation.keys.count == LunaClaims.aggregationByAge.keys.count else {
         throw PipelineError.configuration("a table of an age band needs the aggregate by age (PlanTables.aggregations)")
       }
-      built += try BuildTables(claims.filter(Plan.byAge).map(plan.crossTable)).run(byAge, in: context)
+      built += try context.run(
+        BuildTables(claims.filter(Plan.byAge).map(plan.crossTable)), byAge, label: "build-by-age")
     }
     var claimsTables: [String: Table] = [:]
     for t in built { claimsTables[t.id] = t }

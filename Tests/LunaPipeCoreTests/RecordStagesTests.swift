@@ -189,6 +189,16 @@ import Testing
     #expect(typed.contains("Int cannot fill a column of text"), "\(typed)")
   }
 
+  /// `validate()` declares the lookup table among the pipeline's inputs
+  /// (so a Runner fingerprints it), and a real run reads the set resolved.
+  @Test func aLookupTableIsAmongThePipelinesInputs() throws {
+    let dir = makeTempDir("record-stages")
+    let paths = Self.write(Self.strikes(10, seed: 1), dir: dir)
+    let inputs = try pipeline(paths, missing: .absent).validate()
+    #expect(inputs.paths.sorted() == [paths.airports, paths.strikes].sorted())
+    #expect(inputs.paths(for: [paths.airports]) == [paths.airports])
+  }
+
   @Test func aLookupTableWithAKeyTwiceIsAnInputError() throws {
     let dir = makeTempDir("record-stages")
     let paths = Self.write(Self.strikes(10, seed: 1), dir: dir)

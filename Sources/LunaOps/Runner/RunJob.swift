@@ -4,6 +4,15 @@ import LunaPipeCore
 /// One run for `Runner`: which pipeline, what it reads, the options that
 /// shape its outputs, and the work itself.
 ///
+/// Made from a `Pipeline`, the job states no input twice: the runner
+/// checks the pipeline before anything else (`Pipeline.validate(options:)`),
+/// takes the files its `readCSV` stages resolve as the job's inputs,
+/// fingerprints them, and the run reads exactly those.
+///
+///     let job = RunJob(salesPipeline, kind: "sales", options: ["region": "west"])
+///
+/// Or with the inputs stated beside an opaque body:
+///
 ///     let job = RunJob(
 ///       pipeline: "sales", inputs: [.init(kind: "sales", patterns: ["data/sales-*.csv"])],
 ///       options: ["region": "west"]
@@ -37,6 +46,14 @@ public struct RunJob {
   /// The work: runs the pipeline in `context`, writing into
   /// `context.output`.
   public var body: (RunContext) throws -> Void
+  /// For a job made from a pipeline: its dry run
+  /// (`Pipeline.validate(options:)`), which the runner calls before it
+  /// locks, fingerprints or records anything. The file sets it returns are
+  /// inputs of the job (of kind `declaredKind`), read before `inputs`; nil
+  /// for a job whose inputs are all stated.
+  public var declaredInputs: ((ScanOptions) throws -> PipelineInputs)?
+  /// The kind of the inputs `declaredInputs` gives, in the run's summary.
+  public var declaredKind = "input"
 
   /// A job running `body` for `pipeline`, reading `inputs`, its outputs
   /// shaped by `options` (none by default).
@@ -47,6 +64,33 @@ public struct RunJob {
     self.inputs = inputs
     self.options = options
     self.body = body
+  }
+
+  /// A job running `pipeline`: the runner validates it before the lock
+  /// (a misspelt column refuses the run, exit 78, nothing locked or
+  /// recorded), and its inputs are the files its `readCSV` stages resolve,
+  /// listed as `kind` in the summary, then `inputs` (files the pipeline
+  /// reads otherwise: a register, a population, read by its stages).
+  ///
+  ///     let job = RunJob(BikeShare.pipeline(rides: rides), kind: "rides")
+  ///
+  /// - Parameters:
+  ///   - pipeline: the pipeline; run in the runner's context, its output
+  ///     dropped (its stages write the outputs).
+  ///   - name: the name the run history records; the pipeline's name by
+  ///     default.
+  ///   - kind: what the files its `readCSV` stages read are.
+  ///   - inputs: further inputs its stages read, stated.
+  ///   - options: the options that shape its outputs.
+  public init<Output>(
+    _ pipeline: Pipeline<Void, Output>, name: String? = nil, kind: String = "input", inputs: [Input] = [],
+    options: [String: String] = [:]
+  ) {
+    self.init(pipeline: name ?? pipeline.name, inputs: inputs, options: options) { context in
+      _ = try pipeline.run(in: context)
+    }
+    declaredInputs = { try pipeline.validate(options: $0) }
+    declaredKind = kind
   }
 }
 

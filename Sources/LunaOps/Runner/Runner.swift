@@ -40,7 +40,10 @@ public final class Runner {
 
   /// Runs `job` once, or finds it up to date.
   ///
-  /// In order: resolves the inputs; refuses an output directory that is not
+  /// In order: for a job made from a pipeline, validates it
+  /// (`Pipeline.validate(options:)`: a configuration error fails here, exit
+  /// 78, with nothing locked or recorded) and takes its inputs; resolves
+  /// the inputs; refuses an output directory that is not
   /// LunaPipe's to replace; takes the lock; marks runs of that directory that
   /// never finished as interrupted (or `ok` when one had published); removes
   /// staging directories left by killed runs; fingerprints the inputs
@@ -82,10 +85,31 @@ public final class Runner {
       return RunFailure(exitCode: code, message: message, run: run)
     }
 
-    // The inputs, resolved (nothing is read yet), with their kinds.
+    let scanOptions = ScanOptions(threads: settings.threads, chunkSize: settings.chunkSize, dialect: settings.dialect)
+    // A pipeline checked before anything is read, locked or recorded: a
+    // column it names and the schema lacks refuses the run here (exit 78,
+    // naming the stage and the column), leaving no trace but the log.
+    var declared = PipelineInputs()
+    if let validate = job.declaredInputs {
+      do {
+        declared = try validate(scanOptions)
+      } catch {
+        let code = RunExit.code(for: error)
+        guard code == RunExit.configuration else { throw refuse(code, "\(error)") }
+        logger.error("\(error)")
+        logger.error("the pipeline is configured wrongly: nothing was read, locked or recorded")
+        throw RunFailure(exitCode: code, message: "\(error)")
+      }
+    }
+    // The inputs, resolved (nothing is read yet), with their kinds: the
+    // pipeline's own, then those stated. The run's `ReadCSV` stages read
+    // the very sets resolved here (`RunContext.resolvedInputs`).
     let inputKinds: [(path: String, kind: String)]
+    var resolved = declared
     do {
-      inputKinds = try Self.resolve(job.inputs)
+      let stated = job.inputs.map { (kind: $0.kind, patterns: $0.patterns) }
+      let pipelines = declared.fileSets.map { (kind: job.declaredKind, patterns: $0.patterns) }
+      inputKinds = try Self.resolve(pipelines + stated, into: &resolved)
     } catch {
       throw refuse(RunExit.code(for: error), "\(error)")
     }
@@ -194,9 +218,11 @@ public final class Runner {
     }
     let log = self.logger
     let context = RunContext(
-      options: ScanOptions(threads: settings.threads, chunkSize: settings.chunkSize, dialect: settings.dialect),
-      maxRejectShare: settings.maxRejectShare, output: output, pipeline: job.pipeline,
+      options: scanOptions, maxRejectShare: settings.maxRejectShare, output: output, pipeline: job.pipeline,
       log: { log.info("\($0)", metadata: ["run": "\(id)"]) }, files: files)
+    // Each `ReadCSV` of the run reads the set resolved and fingerprinted
+    // above, not a new glob's.
+    context.resolvedInputs = resolved
     // Known from the start, so that what the job writes (the report's
     // cover and running header) can give the run's date.
     context.report.started = ISO8601DateFormatter().string(from: started)
@@ -280,11 +306,17 @@ public final class Runner {
   }
 
   /// Every input file, absolute, in order, with its kind; a file named
-  /// twice counts once.
-  static func resolve(_ inputs: [RunJob.Input]) throws -> [(path: String, kind: String)] {
+  /// twice counts once. Patterns with a set in `resolved` take it; the
+  /// others are resolved as `ReadCSV` resolves them, and their sets added
+  /// to `resolved`.
+  static func resolve(
+    _ inputs: [(kind: String, patterns: [String])], into resolved: inout PipelineInputs
+  ) throws -> [(path: String, kind: String)] {
     var out: [(path: String, kind: String)] = []
     for input in inputs where !input.patterns.isEmpty {
-      for p in try ReadCSV(input.patterns).run((), in: RunContext()).paths {
+      let paths = try resolved.paths(for: input.patterns) ?? ReadCSV(input.patterns).resolve().paths
+      resolved.add(input.patterns, paths: paths)
+      for p in paths {
         let absolute = URL(fileURLWithPath: p).standardizedFileURL.path
         if !out.contains(where: { $0.path == absolute }) { out.append((absolute, input.kind)) }
       }

@@ -29,28 +29,7 @@ public struct Pipeline<Input, Output> {
     let body = self.body
     return Pipeline<Input, S.Output>(name: name, labels: labels + [stage.label]) { input, context in
       let middle = try body(input, context)
-      let started = DispatchTime.now().uptimeNanoseconds
-      do {
-        let out = try stage.run(middle, in: context)
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        let timing = RunReport.StageTiming(
-          label: stage.label, seconds: (seconds * 1000).rounded() / 1000,
-          covers: stage.deferredToScan ? "preparation only; its work is done in the scan" : stage.timedWork)
-        context.report.stages.append(timing)
-        let time = String(format: "%.3f", seconds)
-        if stage.deferredToScan {
-          context.log("[\(stage.label)] prepared in \(time) s; its work is done in the scan that follows")
-        } else if let what = stage.timedWork {
-          context.log("[\(stage.label)] \(what): \(time) s")
-        } else {
-          context.log("[\(stage.label)] done in \(time) s")
-        }
-        return out
-      } catch let e as StageError {
-        throw e
-      } catch {
-        throw StageError(stage: stage.label, underlying: error)
-      }
+      return try context.timed(stage, middle, path: [stage.label])
     }
   }
 
@@ -71,7 +50,7 @@ public struct Pipeline<Input, Output> {
     let body = self.body
     return Pipeline(name: name, labels: labels) { input, context in
       let out = try body(input, context)
-      if when?(context) ?? true { work.start(in: context) }
+      if !context.dryRun, when?(context) ?? true { work.start(in: context) }
       return out
     }
   }
@@ -96,6 +75,36 @@ extension Pipeline where Input == Void {
   /// Errors thrown by a stage come wrapped in a ``StageError`` naming it,
   /// unless the stage threw a ``StageError`` itself.
   public func run(in context: RunContext) throws -> Output { try run((), in: context) }
+
+  /// Checks the pipeline before any input is read: runs it in a dry run
+  /// (`RunContext.dryRun`), in which every stage up to the first read does
+  /// its preparation — `ReadCSV` resolves its paths and globs, `Validate`,
+  /// `reject`, `Aggregate` and `AggregateEach` bind their columns to the
+  /// schema — and the first read (`RunContext.scan`,
+  /// `RunContext.readTextRecords`) stops the run, as success. Nothing is
+  /// read, written (no output, no rejects) or recorded, and no side work
+  /// starts.
+  ///
+  ///     let inputs = try Pipeline("sales").readCSV(["data/*.csv"]).validate(schema)
+  ///       .aggregate(Aggregation(keys: ["regoin"], measures: [.count()])).validate()
+  ///     // throws StageError(stage: "aggregate", underlying: PipelineError.configuration(…"regoin"…))
+  ///
+  /// - Parameter options: the scan options the stages see (`context.options`).
+  /// - Returns: the file sets the pipeline's `ReadCSV` stages resolved,
+  ///   with their patterns: the inputs it reads.
+  /// - Throws: what a stage throws in its preparation, wrapped in a
+  ///   ``StageError`` naming it: `PipelineError.configuration` for a column
+  ///   the schema lacks in a rule, a filter or an aggregation;
+  ///   `PipelineError.input` for a path that does not exist or a glob that
+  ///   matches nothing.
+  @discardableResult
+  public func validate(options: ScanOptions = ScanOptions()) throws -> PipelineInputs {
+    let context = RunContext(dryRunWith: options, pipeline: name)
+    do {
+      _ = try run(in: context)
+    } catch is DryRunReachedRead {}
+    return context.resolvedInputs
+  }
 }
 
 /// A stage made from a closure.

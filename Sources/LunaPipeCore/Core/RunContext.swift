@@ -32,6 +32,24 @@ public final class RunContext: @unchecked Sendable {
   /// readers open their files through it, and a runner fingerprints them
   /// through it, so what is recorded is what is read.
   public let files: InputFiles
+  /// True in a dry run (`Pipeline.validate(options:)`): stages do their
+  /// preparation (resolve files, bind columns to the schema) and the first
+  /// read of an input (`scan`, `readTextRecords`) stops the run instead.
+  /// A dry context has no output directory, writes no rejects, and starts
+  /// no side work (`SideWork`). A stage with effects of its own before its
+  /// first read skips them when this is set.
+  public let dryRun: Bool
+  /// The file sets the run's `ReadCSV` stages resolved. A dry run collects
+  /// them; a runner sets those it fingerprinted on the real run's context,
+  /// and each `ReadCSV` whose patterns have a set here takes it rather
+  /// than globbing again. Empty by default: every `ReadCSV` globs.
+  public var resolvedInputs = PipelineInputs()
+  /// The labels of the stages running now, outermost first: a sub-stage
+  /// (`run(_:_:label:)`) is timed as `parent/label`.
+  var stagePath: [String] = []
+  /// The side works started for this run and not yet taken, by their
+  /// `SideWork`: the run's state, not the pipeline's.
+  let sideWorks = SideWorkRuns()
   private let logHandler: (String) -> Void
   /// Set in a context that records what it is told, for the run's context
   /// to be told it later (`SideWork`): it writes nothing itself.
@@ -67,12 +85,13 @@ public final class RunContext: @unchecked Sendable {
     self.output = output
     self.logHandler = log
     self.recording = nil
+    dryRun = false
     report = RunReport(
       pipeline: pipeline, version: version, threads: options.threads, maxRejectShare: maxRejectShare)
   }
 
-  /// A context for work beside the run's stages (`SideWork`): the options
-  /// and limits of `run`, a report of its own, and everything it is told
+  /// A context for work beside the run's stages (`SideWork`): the options,
+  /// limits and resolved inputs of `run`, a report of its own, and everything it is told
   /// that touches the run (rejects, notes, log lines, the end of the
   /// rejects output, reject-share checks) recorded for
   /// `run.replay(_:)`, not written.
@@ -84,9 +103,31 @@ public final class RunContext: @unchecked Sendable {
     output = run.output
     logHandler = { recording.events.append(.log($0)) }
     self.recording = recording
+    dryRun = run.dryRun
+    resolvedInputs = run.resolvedInputs
     report = RunReport(
       pipeline: run.report.pipeline, version: run.report.version, threads: options.threads,
       maxRejectShare: maxRejectShare)
+  }
+
+  /// A context for a dry run of `pipeline` (`Pipeline.validate(options:)`):
+  /// no output directory, nothing logged, inputs opened through files of
+  /// its own (none is, the first read stops the run).
+  init(dryRunWith options: ScanOptions, pipeline: String) {
+    files = InputFiles()
+    self.options = options
+    maxRejectShare = 1
+    output = nil
+    logHandler = { _ in }
+    recording = nil
+    dryRun = true
+    report = RunReport(
+      pipeline: pipeline, version: LunaPipeVersion.current, threads: options.threads, maxRejectShare: 1)
+  }
+
+  /// Stops a dry run where it would read `what`; does nothing in a real run.
+  func stopIfDry(before what: @autoclosure () -> String) throws {
+    if dryRun { throw DryRunReachedRead(what: what()) }
   }
 
   /// Adds `notes` to the run report (not logging them).
@@ -103,6 +144,7 @@ public final class RunContext: @unchecked Sendable {
 
   /// Writes a rejected record to `rejects.csv` in the output directory.
   func reject(_ r: RejectedRecord) throws {
+    if dryRun { return }
     if let recording { return recording.events.append(.reject(r)) }
     guard let output else { return }
     if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv"), append: rejectsEnded) }
@@ -111,6 +153,7 @@ public final class RunContext: @unchecked Sendable {
 
   /// Where the rejects output stands now (opening it if needed).
   func rejectsMark() throws -> UInt64 {
+    if dryRun { return 0 }
     if let recording { return UInt64(recording.events.count) }
     guard let output else { return 0 }
     if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv"), append: rejectsEnded) }
@@ -132,6 +175,7 @@ public final class RunContext: @unchecked Sendable {
 
   /// Ends the rejects output (an empty one, header only, if none came).
   func closeRejects() throws {
+    if dryRun { return }
     if let recording { return recording.events.append(.closeRejects) }
     guard let output else { return }
     if rejects == nil { rejects = try RejectWriter(path: output.path(for: "rejects.csv"), append: rejectsEnded) }

@@ -30,23 +30,23 @@ import Foundation
 ///
 /// A work not started when its value is asked for runs then, inline. Each
 /// start is taken once: a pipeline run twice starts and takes it twice.
+/// What a start runs, and its result, live in the run's context, not in
+/// the `SideWork` the pipeline holds: one pipeline value can be run twice,
+/// or in two contexts at once, and each run takes its own result.
 public final class SideWork<Value>: @unchecked Sendable {
   /// The work's name, for its thread.
   public let label: String
   private let work: (RunContext) throws -> Value
-  private let lock = NSLock()
-  private var running: Running?
 
+  /// One start of the work, for one run: kept in the run's context
+  /// (`RunContext.sideWorks`), never in the work, so that one pipeline run
+  /// twice, or in two contexts at once, shares no result.
   private final class Running: @unchecked Sendable {
     let done = DispatchSemaphore(value: 0)
-    /// The run's context, and the one recording for it.
-    let run: RunContext
+    /// The context recording for the run.
     let context: RunContext
     var result: Result<Value, Error>?
-    init(run: RunContext) {
-      self.run = run
-      context = RunContext(recordingFor: run)
-    }
+    init(run: RunContext) { context = RunContext(recordingFor: run) }
   }
 
   /// Work named `label`: `work` reads what it needs and reports to the
@@ -57,15 +57,15 @@ public final class SideWork<Value>: @unchecked Sendable {
   }
 
   /// Starts the work on a thread of its own, with a context recording what
-  /// it reports for `context`. A second start for the same run, before the
-  /// value is taken, does nothing; a start for another run forgets the
-  /// work started for the last one (a run that failed before taking it).
+  /// it reports for `context`. A second start in the same context, before
+  /// the value is taken, does nothing. The start is the context's: another
+  /// context (another run of the same pipeline, even at the same time)
+  /// starts the work afresh. In a dry run (`RunContext.dryRun`) nothing
+  /// starts.
   public func start(in context: RunContext) {
-    lock.lock()
-    defer { lock.unlock() }
-    if let r = running, r.run === context { return }
-    let r = Running(run: context)
-    running = r
+    if context.dryRun { return }
+    let key = ObjectIdentifier(self)
+    guard let r = context.sideWorks.insertIfAbsent(key, { Running(run: context) }) as? Running else { return }
     let thread = Thread { [self] in
       r.result = Result { try self.work(r.context) }
       r.done.signal()
@@ -74,18 +74,40 @@ public final class SideWork<Value>: @unchecked Sendable {
     thread.start()
   }
 
-  /// The work's value: waits for the started work, replays into `context`
-  /// what it reported, and returns what it returned or throws what it
-  /// threw. Without a start for this run, runs the work now, in `context`.
+  /// The work's value: waits for the work started in `context`, replays
+  /// into `context` what it reported, and returns what it returned or
+  /// throws what it threw. Without a start in `context`, runs the work
+  /// now, in `context`.
   public func value(in context: RunContext) throws -> Value {
-    lock.lock()
-    let r = running
-    running = nil
-    lock.unlock()
-    guard let r, r.run === context else { return try work(context) }
+    guard let r = context.sideWorks.take(ObjectIdentifier(self)) as? Running else { return try work(context) }
     r.done.wait()
     try context.replay(r.context)
     return try r.result!.get()
+  }
+}
+
+/// The side works started in one run and not yet taken, by their
+/// `SideWork` (`RunContext.sideWorks`).
+final class SideWorkRuns: @unchecked Sendable {
+  private let lock = NSLock()
+  private var runs: [ObjectIdentifier: AnyObject] = [:]
+
+  /// Stores `make()` under `key` and returns it, when nothing is stored
+  /// there; nil when something is.
+  func insertIfAbsent(_ key: ObjectIdentifier, _ make: () -> AnyObject) -> AnyObject? {
+    lock.lock()
+    defer { lock.unlock() }
+    if runs[key] != nil { return nil }
+    let r = make()
+    runs[key] = r
+    return r
+  }
+
+  /// What is stored under `key`, removed; nil when nothing is.
+  func take(_ key: ObjectIdentifier) -> AnyObject? {
+    lock.lock()
+    defer { lock.unlock() }
+    return runs.removeValue(forKey: key)
   }
 }
 

@@ -25,13 +25,24 @@ public struct ReadCSV: Stage {
   /// Reads the files `patterns` name.
   public init(_ patterns: [String]) { self.patterns = patterns }
 
-  /// Resolves the patterns into files, reading none.
+  /// Resolves the patterns into files, reading none. When the context has
+  /// a set resolved for these patterns already (`RunContext.resolvedInputs`:
+  /// a runner fingerprinted it), that set is taken as it is, not globbed
+  /// again; in a dry run the set resolved is added there.
   ///
   /// - Throws: `PipelineError.configuration` when no pattern is given;
   ///   `PipelineError.input` for a path that does not exist, cannot be
   ///   opened or is a directory, and a glob that matches no file.
   public func run(_ input: Void, in context: RunContext) throws -> CSVFiles {
     if patterns.isEmpty { throw PipelineError.configuration("no input files given") }
+    if let resolved = context.resolvedInputs.paths(for: patterns) { return CSVFiles(paths: resolved) }
+    let files = try resolve()
+    if context.dryRun { context.resolvedInputs.add(patterns, paths: files.paths) }
+    return files
+  }
+
+  /// The files the patterns name now, globbing; throws as `run(_:in:)`.
+  public func resolve() throws -> CSVFiles {
     var paths: [String] = []
     for p in patterns {
       let matches = try Self.expand(p)

@@ -275,9 +275,11 @@ public enum TextField {
 extension RunContext {
   /// Reads a small CSV file whole (see `TextRecords`), written in
   /// `dialect` (what it does not state is detected), logging the dialect.
+  /// In a dry run (`dryRun`) it reads nothing: it stops the run.
   public func readTextRecords(
     _ path: String, dialect: CSVDialect = CSVDialect(), numberFormat: NumberFormat = .plain
   ) throws -> TextRecords {
+    try stopIfDry(before: path)
     let file = try TextRecords.read(path, dialect: dialect, numberFormat: numberFormat, files: files)
     let d = file.dialect
     if file.bytes == 0 {

@@ -83,6 +83,10 @@ public struct LookupColumns: Stage {
   /// added column's name is taken, or a default cannot be read.
   public func run(_ input: ValidatedRecords, in context: RunContext) throws -> ValidatedRecords {
     let join = try LookupJoin(self, records: input.schema)
+    // The table's files, resolved as the records' are: a dry run
+    // (`Pipeline.validate`) declares them among the pipeline's inputs, and
+    // a run reads the set fingerprinted.
+    join.files = try ReadCSV(table.patterns).run((), in: context)
     var out = input
     for c in join.addedColumns { try out.schema.addDerived(c, by: label) }
     let rule: String
@@ -118,6 +122,8 @@ final class LookupJoin: @unchecked Sendable {
   /// The defaults, in the stored form of each added column (nil: empty).
   let defaults: [(value: Int64, key: EntityKey)?]
   private(set) var rows: LookupRows?
+  /// The table's files, resolved when the stage runs.
+  var files: CSVFiles?
 
   init(_ stage: LookupColumns, records: Schema) throws {
     self.stage = stage
@@ -191,7 +197,7 @@ final class LookupJoin: @unchecked Sendable {
   /// Reads the table whole, once per run.
   func load(in context: RunContext) throws {
     if rows != nil { return }
-    let files = try ReadCSV(stage.table.patterns).run((), in: context)
+    let files = try self.files ?? ReadCSV(stage.table.patterns).run((), in: context)
     var options = context.options
     options.dialect = stage.table.dialect
     options.numberFormat = nil

@@ -10,9 +10,13 @@ extension RunContext {
   /// suggested is read again in that encoding: the scan starts over, after
   /// `restart` (which must drop what the consumers gathered) and with the
   /// rejects written so far dropped, so that no record counts twice.
+  ///
+  /// In a dry run (`dryRun`) it reads nothing: it stops the run, which
+  /// `Pipeline.validate(options:)` takes as success.
   public func scan(
     _ input: ValidatedRecords, restart: () -> Void = {}, makeConsumer: @escaping () -> ChunkConsumer
   ) throws {
+    try stopIfDry(before: input.files.paths.joined(separator: ", "))
     try scan(input, options: options, restart: restart, makeConsumer: makeConsumer)
   }
 

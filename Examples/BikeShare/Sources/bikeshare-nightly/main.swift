@@ -29,9 +29,11 @@ guard let out, !rides.isEmpty else {
 }
 
 let runner = Runner(RunSettings(outputDirectory: out, threads: 2, force: force))
-let job = RunJob(pipeline: "bikeshare", inputs: [.init(kind: "rides", patterns: rides)]) { context in
-  _ = try BikeShare.pipeline(rides: rides).run(in: context)
-}
+// The ride logs are the pipeline's own (its readCSV): the runner checks
+// the pipeline before anything else (a misspelt column: exit 78, nothing
+// locked or recorded), fingerprints the files it resolves, and the run
+// reads exactly those.
+let job = RunJob(BikeShare.pipeline(rides: rides), kind: "rides")
 do {
   switch try runner.run(job) {
   case .upToDate(let id, _, let message): print("run \(id): \(message)")
