@@ -6,7 +6,7 @@ import Foundation
 /// ungrouped, and headers and text cells as given, but made safe to open:
 /// in CSV a text cell that begins like a formula (`=`, `+`, `-`, `@`, TAB,
 /// CR) gets a leading `'` (`CSVText`), numbers never; Markdown escapes
-/// `\`, `|`, `<`, `>`, `` ` `` and `*` in cells and titles.
+/// `\`, `|`, `<`, `>`, the backtick and `*` in cells and titles.
 public enum TableFormat: String, Sendable, CaseIterable, Codable {
   /// `tables/ID.csv`: comma-separated, decimal point, no thousands
   /// separator, UTF-8: the published tables' own schema, for machines.
