@@ -75,6 +75,8 @@ public enum LunaClaims {
     // columns and still stops a stray quote or a binary blob at its line.
     // Amounts are Danish: `1.234,50` (input contract, section 1).
     s.numberFormat = .danish
+    // The extracts' fields may be padded with spaces, no part of a value.
+    s.trimsSpaces = true
     s.maxRecordBytes = 64 << 10
     s.volumeKeys = ["Aar", "Speciale"]
     s.monthKey = "Maaned"

@@ -330,17 +330,23 @@ import Testing
     }
   }
 
-  /// Without trimming (stated), `2 ` is no integer: rejected, where the
-  /// trimming default reads it as 2; the name keeps its spaces.
-  @Test func theScanTrimsOnlyWhenItIsToTrim() throws {
+  /// Text is read as written unless trimming is stated or the schema asks
+  /// for it (`Schema.trimsSpaces`): ` Anna ` keeps its spaces; a number
+  /// reads without the spaces around it either way (`2 ` is 2, ` 20` 20).
+  @Test func theScanTrimsTextOnlyWhenItIsToTrim() throws {
     let columns = [Column("id", .integer(0...9)), Column("name", .text(maxLength: 9)), Column("amount", .integer(0...99))]
-    let kept = try scan("spaces-around.csv", CSVDialect(trimSpaces: false), columns: columns)
-    #expect(kept.report.inputs[0].accepted == 1)
-    #expect(kept.report.inputs[0].rejectsByRule == ["not-a-number": 1])
-    let spaced = Array(" Anna ".utf8).withUnsafeBytes { EntityKey.make($0) }
-    #expect(kept.rows == [["1", "key \(spaced.lo) \(spaced.hi)", "10"]])
-    let trimmed = try scan("spaces-around.csv", CSVDialect(), columns: columns)
-    #expect(trimmed.report.inputs[0].accepted == 2)
+    let key = { (s: String) in Array(s.utf8).withUnsafeBytes { EntityKey.make($0) } }
+    let spaced = key(" Anna ")
+    let bo = key("Bo")
+    let asWritten = [["1", "key \(spaced.lo) \(spaced.hi)", "10"], ["2", "key \(bo.lo) \(bo.hi)", "20"]]
+    for dialect in [CSVDialect(), CSVDialect(trimSpaces: false)] {
+      let kept = try scan("spaces-around.csv", dialect, columns: columns)
+      #expect(kept.report.inputs[0].accepted == 2 && kept.report.inputs[0].rejected == 0)
+      #expect(kept.rows == asWritten)
+    }
+    let anna = key("Anna")
+    let trimmed = try scan("spaces-around.csv", CSVDialect(trimSpaces: true), columns: columns)
+    #expect(trimmed.rows == [["1", "key \(anna.lo) \(anna.hi)", "10"], asWritten[1]])
   }
 
   /// Backslash escapes on the scan: read as Python's `csv` reads them

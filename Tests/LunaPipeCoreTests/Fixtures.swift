@@ -1,7 +1,9 @@
 import LunaPipeCore
 
 /// A small schema with one column of each kind the engine knows.
-let testSchema = Schema(
+/// A schema shaped like LUNA's claims, whose files pad fields with spaces.
+let testSchema: Schema = {
+  var s = Schema(
   columns: [
     Column("Aar", .integer(2019...2023)),
     Column("Kommune", .code([101, 851, 860])),
@@ -16,6 +18,9 @@ let testSchema = Schema(
     RecordRule("antal-below-100", column: "Antal") { r in r[2] < 100 },
   ],
   numberFormat: .danish)
+  s.trimsSpaces = true
+  return s
+}()
 
 let testAggregation = Aggregation(
   keys: ["Aar", "Kommune"], sums: ["Antal", "Beloeb"], distinct: "PatientId", when: .positive("Antal"))

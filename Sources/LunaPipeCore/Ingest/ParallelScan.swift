@@ -548,7 +548,7 @@ final class ParallelScan {
       let (dialect, header, dataStart) = try DialectDetection.detect(
         UnsafeRawBufferPointer(start: buf, count: min(filled, max(DialectDetection.sniffBytes, filled))),
         path: path, stated: options.dialect, numberFormat: options.numberFormat ?? schema.schema.numberFormat,
-        encoding: encodings[path])
+        encoding: encodings[path], trimsSpaces: schema.schema.trimsSpaces)
       let layout = try mapColumns(header: header, path: path, dialect: dialect)
       if dialect.stated.isEmpty {
         log(

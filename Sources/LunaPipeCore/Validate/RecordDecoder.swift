@@ -797,7 +797,7 @@ struct DecoderState: CSVEvents {
       }
       if !plain {
         guard case .success(let parsed) = NumberParsing.integer(bytes, format: numberFormat) else {
-          violate(col, .notANumber)
+          spacedOrViolate(bytes, col, .notANumber)
           return
         }
         v = parsed
@@ -855,15 +855,15 @@ struct DecoderState: CSVEvents {
           values[col] = v
         }
       case .failure(.tooManyDecimals): violate(col, .tooManyDecimals)
-      case .failure: violate(col, .notANumber)
+      case .failure: spacedOrViolate(bytes, col, .notANumber)
       }
     case .digits:
       guard n == Int(op.pointee.a) else {
-        violate(col, .notDigits)
+        spacedOrViolate(bytes, col, .notDigits)
         return
       }
       guard let v = Digits.parse(p, n) else {
-        violate(col, .notDigits)
+        spacedOrViolate(bytes, col, .notDigits)
         return
       }
       values[col] = v
@@ -874,14 +874,14 @@ struct DecoderState: CSVEvents {
       } else if c == op.pointee.b {
         values[col] = 0
       } else {
-        violate(col, .notAFlag)
+        spacedOrViolate(bytes, col, .notAFlag)
       }
     case .text:
       recordBytes &+= n
       decodeText(bytes, p, n, col: col, maxLength: Int(op.pointee.a))
     case .date:
       guard let v = DateParsing.yyyymmdd(p, n, dayFirst: op.pointee.dayFirst) else {
-        violate(col, .notADate)
+        spacedOrViolate(bytes, col, .notADate)
         return
       }
       let year = v / 10_000
@@ -893,6 +893,25 @@ struct DecoderState: CSVEvents {
     case .ignore:
       return
     }
+  }
+
+  /// A number, digits, flag or date field that does not read: read again
+  /// without the spaces around it, if it has any (` 12`, `2023-01-31 `:
+  /// spaces are no part of such a value, whether or not the dialect trims
+  /// text), else the violation. Out of line: only a field that failed
+  /// comes here.
+  @inline(never)
+  private mutating func spacedOrViolate(_ bytes: UnsafeRawBufferPointer, _ col: Int, _ rule: FieldRule) {
+    var lo = 0
+    var hi = bytes.count
+    while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
+    while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09) { hi -= 1 }
+    if lo == 0 && hi == bytes.count {
+      violate(col, rule)
+      return
+    }
+    fieldIndex -= 1
+    decodeField(UnsafeRawBufferPointer(rebasing: bytes[lo..<hi]))
   }
 
   @inline(__always)

@@ -45,6 +45,12 @@ public struct Schema: Sendable {
   /// default) or `.danish` (`1.234,50`). Stated by the schema, never
   /// guessed: `ScanOptions.numberFormat` overrides it for one scan.
   public var numberFormat: NumberFormat
+  /// Whether the spaces around an unquoted field are dropped when the
+  /// dialect does not say (`CSVDialect.trimSpaces`): false by default, a
+  /// text is read as written (` Anna ` keeps its spaces); a schema whose
+  /// files pad their fields says true (the LUNA claims do). Numbers, digits,
+  /// flags and dates read without the spaces around them either way.
+  public var trimsSpaces = false
   /// Each column's normalized name and aliases → its index (the first
   /// column that has it), so matching a header does not normalize every
   /// column's names again for each field.
