@@ -11,7 +11,8 @@
 // An input is two option bytes and the file contents:
 //
 //   byte 0  bits 0-1  worker threads: 1, 2, 3, 1
-//           bits 2-3  delimiter: detected (0, 1), fixed `;` (2), fixed `,` (3)
+//           bits 2-3  delimiter: detected (0), detected with quotes escaped by
+//                     a backslash (1, `EscapedScan`), fixed `;` (2), fixed `,` (3)
 //           bit 4     numbers in plain form (`1234.50`) rather than Danish
 //           bit 5     aggregate (LunaClaims.aggregation) rather than only check
 //           bit 6     run again on one thread and compare (when threads > 1)
@@ -57,6 +58,7 @@ struct FuzzOptions {
   var threads = 1
   var chunkSize = 64
   var delimiter: UInt8? = nil
+  var escape: CSVDialect.Escape?
   var numberFormat = NumberFormat.danish
   var aggregate = false
   var compareOneThread = false
@@ -65,6 +67,7 @@ struct FuzzOptions {
   init(_ b0: UInt8, _ b1: UInt8) {
     threads = [1, 2, 3, 1][Int(b0 & 3)]
     delimiter = [nil, nil, UInt8(ascii: ";"), UInt8(ascii: ",")][Int((b0 >> 2) & 3)]
+    escape = (b0 >> 2) & 3 == 1 ? .backslash : nil
     numberFormat = b0 & 0x10 != 0 ? .plain : .danish
     aggregate = b0 & 0x20 != 0
     compareOneThread = b0 & 0x40 != 0 && threads > 1
@@ -154,6 +157,7 @@ struct Outcome {
 
 func runOnce(paths: [String], options o: FuzzOptions, threads: Int, chunkSize: Int? = nil) -> Outcome {
   var scan = ScanOptions(threads: threads, delimiter: o.delimiter, numberFormat: o.numberFormat)
+  scan.dialect.escape = o.escape
   scan.chunkSize = chunkSize ?? o.chunkSize
   let context = RunContext(options: scan, maxRejectShare: o.maxRejectShare, pipeline: "fuzz")
   let validated = Pipeline("fuzz").readCSV(paths).validate(LunaClaims.schema)
