@@ -14,8 +14,41 @@ enum EscapedFields {
     -> [Range<Int>]
   {
     var out: [Range<Int>] = []
-    let n = data.count
     var start = 0
+    forEachLineEnd(data, delimiter: delimiter, quote: quote, backslash: backslash, trims: trims) { end, next in
+      out.append(start..<end)
+      start = next
+      return true
+    }
+    if start < data.count { out.append(start..<data.count) }
+    return out
+  }
+
+  /// The offset after the last line end of `data` (from a record
+  /// boundary) outside quotes, as `records` reads them, or 0: where a chunk
+  /// of the scan may end. A CR as the last byte may be the first half of a
+  /// CRLF: no end yet. `quote` nil: nothing is quoted.
+  static func lastRecordEnd(
+    _ data: UnsafeRawBufferPointer, delimiter: UInt8, quote: UInt8?, backslash: Bool, trims: Bool
+  ) -> Int {
+    var last = 0
+    // No quote: a line end stands for it, which never opens a field.
+    forEachLineEnd(data, delimiter: delimiter, quote: quote ?? 0x0A, backslash: backslash, trims: trims) { end, next in
+      if data[end] == 0x0D && next == data.count { return false }
+      last = next
+      return true
+    }
+    return last
+  }
+
+  /// Calls `body(end, next)` for each line end outside quotes, in order:
+  /// where it is and where the next record starts, until `body` returns
+  /// false.
+  private static func forEachLineEnd(
+    _ data: UnsafeRawBufferPointer, delimiter: UInt8, quote: UInt8, backslash: Bool, trims: Bool,
+    _ body: (Int, Int) -> Bool
+  ) {
+    let n = data.count
     var quoted = false
     var fieldStart = true  // only spaces since the last delimiter or line end
     var k = 0
@@ -29,9 +62,9 @@ enum EscapedFields {
       if quoted {
         if c == quote { quoted = false }
       } else if c == 0x0A || c == 0x0D {
-        out.append(start..<k)
-        k += c == 0x0D && k + 1 < n && data[k + 1] == 0x0A ? 2 : 1
-        start = k
+        let next = k + (c == 0x0D && k + 1 < n && data[k + 1] == 0x0A ? 2 : 1)
+        if !body(k, next) { return }
+        k = next
         fieldStart = true
         continue
       } else if c == delimiter {
@@ -44,48 +77,6 @@ enum EscapedFields {
       }
       k += 1
     }
-    if start < n { out.append(start..<n) }
-    return out
-  }
-
-  /// The offset after the last line end of `data` (from a record
-  /// boundary) outside quotes, as `records` reads them, or 0: where a chunk
-  /// of the scan may end. `quote` nil: nothing is quoted.
-  static func lastRecordEnd(
-    _ data: UnsafeRawBufferPointer, delimiter: UInt8, quote: UInt8?, backslash: Bool, trims: Bool
-  ) -> Int {
-    let n = data.count
-    var last = 0
-    var quoted = false
-    var fieldStart = true
-    var k = 0
-    while k < n {
-      let c = data[k]
-      if backslash && c == 0x5C {
-        k += 2
-        fieldStart = false
-        continue
-      }
-      if quoted {
-        if c == quote { quoted = false }
-      } else if c == 0x0A || c == 0x0D {
-        // A CR at the very end may be the first half of a CRLF.
-        if c == 0x0D && k + 1 == n { break }
-        k += c == 0x0D && data[k + 1] == 0x0A ? 2 : 1
-        last = k
-        fieldStart = true
-        continue
-      } else if c == delimiter {
-        fieldStart = true
-      } else if quote != nil && c == quote && fieldStart {
-        quoted = true
-        fieldStart = false
-      } else if !(trims && (c == 0x20 || c == 0x09)) {
-        fieldStart = false
-      }
-      k += 1
-    }
-    return last
   }
 
   static func split(
