@@ -49,15 +49,30 @@ final class RowDecoder: Decoder {
     var column: Int
   }
 
+  /// What changes record by record and field by field, behind a pointer:
+  /// a class's stored `var`s cost an exclusivity check on every access,
+  /// and its arrays a retain and a release.
+  private struct Hot {
+    /// The record being decoded.
+    var values: UnsafeMutablePointer<Int64>
+    var keys: UnsafeMutablePointer<EntityKey>
+    /// The coding keys asked for so far in the record.
+    var position = 0
+    /// Slots in use.
+    var slotCount = 0
+    /// The type being decoded, for messages.
+    var type: Any.Type = Any.self
+  }
+
   unowned(unsafe) let columns: RecordColumns
-  /// The record being decoded.
-  private(set) var record: Record
+  private let hot: UnsafeMutablePointer<Hot>
   /// The coding keys asked for in the record before, in order.
-  private var slots: [Slot] = []
-  private var position = 0
-  /// The type being decoded, for messages.
-  private var type: Any.Type = Any.self
-  private var typeName: String { String(describing: type) }
+  private let slots: UnsafeMutablePointer<Slot>
+  private static let slotCapacity = 64
+  /// `columns.classes` and `columns.scale`, not behind a class.
+  private let classes: UnsafeMutablePointer<RecordColumns.Class>
+  private let scales: UnsafeMutablePointer<Int>
+  private var typeName: String { String(describing: hot.pointee.type) }
   /// Decoding the probe record (`RecordProbe`): an empty field gives a
   /// placeholder rather than an error, so that every property is read.
   var probing = false
@@ -75,26 +90,53 @@ final class RowDecoder: Decoder {
 
   init(_ columns: RecordColumns) {
     self.columns = columns
-    // A placeholder until the first record.
-    record = Record(
-      values: UnsafeMutablePointer(bitPattern: 8)!, keys: UnsafeMutablePointer(bitPattern: 16)!,
-      ordinalSlot: UnsafeMutablePointer(bitPattern: 8)!, columns: .passUnretained(columns))
+    hot = .allocate(capacity: 1)
+    // Placeholders until the first record.
+    hot.initialize(to: Hot(values: UnsafeMutablePointer(bitPattern: 8)!, keys: UnsafeMutablePointer(bitPattern: 16)!))
+    slots = .allocate(capacity: Self.slotCapacity)
+    classes = .allocate(capacity: max(1, columns.classes.count))
+    classes.initialize(from: columns.classes, count: columns.classes.count)
+    scales = .allocate(capacity: max(1, columns.scale.count))
+    scales.initialize(from: columns.scale, count: columns.scale.count)
+  }
+
+  deinit {
+    slots.deinitialize(count: hot.pointee.slotCount)
+    slots.deallocate()
+    hot.deinitialize(count: 1)
+    hot.deallocate()
+    classes.deinitialize(count: columns.classes.count)
+    classes.deallocate()
+    scales.deallocate()
   }
 
   func decode<T: Decodable>(_ type: T.Type, from record: Record) throws -> T {
-    let saved = (self.record, position, self.type)
-    defer { (self.record, position, self.type) = saved }
-    self.record = record
-    position = 0
-    self.type = T.self
+    let saved = (hot.pointee.values, hot.pointee.keys, hot.pointee.position, hot.pointee.type)
+    defer { (hot.pointee.values, hot.pointee.keys, hot.pointee.position, hot.pointee.type) = saved }
+    hot.pointee.values = record.values
+    hot.pointee.keys = record.keys
+    hot.pointee.position = 0
+    hot.pointee.type = T.self
     return try T(from: self)
   }
 
   func clearMistake() { mistake = nil }
 
+  /// The container last made, and its key type: made again for every
+  /// record, it cost two generic type lookups and an allocation each.
+  private var containerKey: Any.Type?
+  private var containerBox: AnyObject?
+
   func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-    position = 0
-    return KeyedDecodingContainer(RowContainer<Key>(self))
+    hot.pointee.position = 0
+    if let k = containerKey, k == Key.self, let box = containerBox {
+      // A `KeyedDecodingContainer` is its box, one reference.
+      return unsafeBitCast(box, to: KeyedDecodingContainer<Key>.self)
+    }
+    let c = KeyedDecodingContainer(RowContainer<Key>(self))
+    containerKey = Key.self
+    containerBox = unsafeBitCast(c, to: AnyObject.self)
+    return c
   }
 
   func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -113,11 +155,13 @@ final class RowDecoder: Decoder {
   /// The column `key` names, read as `access`; throws (and notes the
   /// mistake) when there is none or it holds another kind.
   @inline(__always) func column(_ key: some CodingKey, _ access: Access, _ type: Any.Type) throws -> Int {
-    let p = position
-    position = p &+ 1
-    if p < slots.count {
-      let s = slots[p]
-      if s.access == access && s.name == key.stringValue && s.column >= 0 { return s.column }
+    let p = hot.pointee.position
+    hot.pointee.position = p &+ 1
+    if p < hot.pointee.slotCount {
+      let s = slots + p
+      if s.pointee.access == access && s.pointee.column >= 0 && s.pointee.name == key.stringValue {
+        return s.pointee.column
+      }
     }
     return try resolve(key, access, type, at: p)
   }
@@ -140,7 +184,12 @@ final class RowDecoder: Decoder {
       throw DecodingError.typeMismatch(type, .init(codingPath: [key], debugDescription: message))
     }
     let slot = Slot(name: name, access: access, column: column)
-    if p < slots.count { slots[p] = slot } else if p == slots.count { slots.append(slot) }
+    if p < hot.pointee.slotCount {
+      slots[p] = slot
+    } else if p == hot.pointee.slotCount && p < Self.slotCapacity {
+      (slots + p).initialize(to: slot)
+      hot.pointee.slotCount += 1
+    }
     return column
   }
 
@@ -168,14 +217,14 @@ final class RowDecoder: Decoder {
 
   /// Column `i`'s value, or nil when empty.
   @inline(__always) func value(_ i: Int) -> Int64? {
-    let v = record.values[i]
+    let v = hot.pointee.values[i]
     return v == Record.null ? nil : v
   }
 
   /// Column `i`'s value for a non-optional property: an empty field throws
   /// (or, probing, is a placeholder).
   @inline(__always) func required(_ i: Int, _ key: some CodingKey, _ type: Any.Type) throws -> Int64 {
-    let v = record.values[i]
+    let v = hot.pointee.values[i]
     if v != Record.null { return v }
     return try empty(i, key, type)
   }
@@ -186,7 +235,7 @@ final class RowDecoder: Decoder {
         mistake =
           "\(typeName).\(key.stringValue) is \(type), not optional, but the column \"\(columns.names[i])\" may be empty: make it \(type)? (empty fields are then nil), or the column required"
       }
-      if case .date = columns.classes[i] { return 19_700_101 }
+      if case .date = classes[i] { return 19_700_101 }
       return 0
     }
     throw DecodingError.valueNotFound(
@@ -200,7 +249,17 @@ final class RowDecoder: Decoder {
 
   // MARK: Values
 
-  func string(_ i: Int, _ v: Int64) -> String { columns.text(i, v, record.keys[i]) }
+  /// Column `i`'s value as text; a text of up to 15 bytes (most) made
+  /// from the key's bytes in place, without an array between.
+  @inline(__always) func string(_ i: Int, _ v: Int64) -> String {
+    guard case .text = classes[i] else { return columns.text(i, v, hot.pointee.keys[i]) }
+    var k = hot.pointee.keys[i]
+    if k.hi >> 56 == 0x10 { return columns.text(i, v, k) }
+    return withUnsafeBytes(of: &k) { raw in
+      let n = raw[15] < 0x20 ? Int(raw[15]) : 16
+      return String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<n]), as: UTF8.self)
+    }
+  }
 
   func integer<T: FixedWidthInteger>(_ v: Int64, _ key: some CodingKey) throws -> T {
     guard let x = T(exactly: v) else {
@@ -214,13 +273,66 @@ final class RowDecoder: Decoder {
 
   /// A whole number or decimal as the nearest `Double`.
   @inline(__always) func double(_ i: Int, _ v: Int64) -> Double {
-    let s = columns.scale[i]
+    let s = scales[i]
     return s == 0 ? Double(v) : Double(v) / Self.powersOfTen[s]
   }
 
-  @inline(__always) func decimal(_ i: Int, _ v: Int64) -> Decimal {
-    RecordColumns.decimal(v, scale: columns.scale[i])
+  @inline(__always) func decimal(_ i: Int, _ v: Int64) -> Decimal { Self.decimal(v, scale: scales[i]) }
+
+  /// `v` units of 10^-scale, exactly. `Decimal(UInt64)` divides by 10
+  /// word by word, which made a decimal cost more to decode than its
+  /// record to read: the value's bits are written directly where
+  /// Foundation's layout is the one checked once (`decimalBitsWork`), as
+  /// `RecordColumns.decimal` otherwise.
+  static func decimal(_ v: Int64, scale: Int) -> Decimal {
+    decimalBitsWork ? decimalBits(v, scale: scale) : RecordColumns.decimal(v, scale: scale)
   }
+
+  /// Foundation's `Decimal` as it lays out its value (20 bytes): the
+  /// exponent, then the length in 16-bit words (high 4 bits), negative
+  /// (bit 3) and compact (bit 2), then the mantissa's words, low first.
+  private struct DecimalLayout {
+    var exponent: Int8
+    var flags: UInt8
+    var reserved: UInt16 = 0
+    var mantissa: (UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16, UInt16)
+  }
+
+  static func decimalBits(_ v: Int64, scale: Int) -> Decimal {
+    var m = v.magnitude
+    if m == 0 { return Decimal() }
+    var exponent = -scale
+    // Compact, as Decimal keeps its values: no trailing zero digit.
+    while m % 10 == 0 {
+      m /= 10
+      exponent += 1
+    }
+    let w0 = UInt16(truncatingIfNeeded: m)
+    let w1 = UInt16(truncatingIfNeeded: m >> 16)
+    let w2 = UInt16(truncatingIfNeeded: m >> 32)
+    let w3 = UInt16(truncatingIfNeeded: m >> 48)
+    let length: UInt8 = w3 != 0 ? 4 : w2 != 0 ? 3 : w1 != 0 ? 2 : 1
+    let bits = DecimalLayout(
+      exponent: Int8(exponent), flags: length << 4 | (v < 0 ? 0x08 : 0) | 0x04, mantissa: (w0, w1, w2, w3, 0, 0, 0, 0))
+    return unsafeBitCast(bits, to: Decimal.self)
+  }
+
+  /// Whether `decimalBits` gives what Foundation does, bit for bit, for
+  /// values of every length, sign and scale.
+  static let decimalBitsWork: Bool = {
+    guard MemoryLayout<Decimal>.size == MemoryLayout<DecimalLayout>.size else { return false }
+    let values: [Int64] = [1, -1, 7, 10, -500, 12_345, -65_536, 1 << 40 + 7, 999_999_999_999, Int64.max, Int64.min + 1]
+    for v in values {
+      for scale in [0, 2, 5, 18] {
+        var fast = decimalBits(v, scale: scale)
+        var slow = RecordColumns.decimal(v, scale: scale)
+        guard fast == slow, fast.description == slow.description,
+          withUnsafeBytes(of: &fast, { Array($0) }) == withUnsafeBytes(of: &slow, { Array($0) })
+        else { return false }
+      }
+    }
+    return true
+  }()
 
   /// Midnight UTC of the date stored as yyyymmdd.
   static func date(_ v: Int64) -> Date {
@@ -240,25 +352,37 @@ final class RowDecoder: Decoder {
   /// A value of a type the container does not know: `Decimal`,
   /// `CalendarDate`, `Date`, or one that decodes itself from the column as
   /// a single value.
-  func other<T: Decodable>(_ type: T.Type, _ key: some CodingKey, optional: Bool) throws -> T? {
+  func other<T: Decodable>(_ type: T.Type, _ key: some CodingKey) throws -> T {
+    // No `T?` here: in code not specialized for `T`, each would be a
+    // generic type lookup.
     if T.self == Decimal.self {
       let i = try column(key, .number, T.self)
-      guard let v = optional ? value(i) : try required(i, key, T.self) else { return nil }
-      return unsafeBitCast(decimal(i, v), to: T.self)
+      return unsafeBitCast(decimal(i, try required(i, key, T.self)), to: T.self)
     }
     if T.self == CalendarDate.self {
       let i = try column(key, .date, T.self)
-      guard let v = optional ? value(i) : try required(i, key, T.self) else { return nil }
-      return unsafeBitCast(CalendarDate(yyyymmdd: v), to: T.self)
+      return unsafeBitCast(CalendarDate(yyyymmdd: try required(i, key, T.self)), to: T.self)
     }
     if T.self == Date.self {
       let i = try column(key, .date, T.self)
-      guard let v = optional ? value(i) : try required(i, key, T.self) else { return nil }
-      return unsafeBitCast(Self.date(v), to: T.self)
+      return unsafeBitCast(Self.date(try required(i, key, T.self)), to: T.self)
     }
     let i = try column(key, .any, T.self)
-    if optional && record.values[i] == Record.null { return nil }
-    if !optional { _ = try required(i, key, T.self) }
+    _ = try required(i, key, T.self)
+    return try nested(type, i, key)
+  }
+
+  /// `other(_:_:)` for an optional property: nil for an empty field.
+  func otherIfPresent<T: Decodable>(_ type: T.Type, _ key: some CodingKey) throws -> T? {
+    let access: Access =
+      T.self == Decimal.self ? .number : T.self == CalendarDate.self || T.self == Date.self ? .date : .any
+    let i = try column(key, access, T.self)
+    if hot.pointee.values[i] == Record.null { return nil }
+    hot.pointee.position -= 1
+    return try other(type, key)
+  }
+
+  private func nested<T: Decodable>(_ type: T.Type, _ i: Int, _ key: some CodingKey) throws -> T {
     do {
       return try T(from: ColumnDecoder(row: self, column: i, key: key))
     } catch let e as DecodingError where probing {
@@ -275,41 +399,60 @@ final class RowDecoder: Decoder {
 
 /// The keyed container over a record: each key is a column name.
 private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-  let d: RowDecoder
-  init(_ d: RowDecoder) { self.d = d }
+  // The decoder keeps its container (`RowDecoder.container(keyedBy:)`);
+  // unretained, and used without a retain and a release per property.
+  let decoder: Unmanaged<RowDecoder>
+  init(_ d: RowDecoder) { decoder = .passUnretained(d) }
+  @inline(__always) private func with<R>(_ body: (RowDecoder) throws -> R) rethrows -> R {
+    try decoder._withUnsafeGuaranteedRef(body)
+  }
 
   var codingPath: [any CodingKey] { [] }
-  var allKeys: [Key] { d.columns.names.compactMap { Key(stringValue: $0) } }
+  var allKeys: [Key] { with { d in d.columns.names.compactMap { Key(stringValue: $0) } } }
 
-  func contains(_ key: Key) -> Bool { d.columns.has(key.stringValue) }
+  func contains(_ key: Key) -> Bool { with { d in d.columns.has(key.stringValue) } }
 
   func decodeNil(forKey key: Key) throws -> Bool {
-    d.value(try d.column(key, .any, Any.self)) == nil
+    try with { d in
+      d.value(try d.column(key, .any, Any.self)) == nil
+    }
   }
 
   func decode(_ type: String.Type, forKey key: Key) throws -> String {
-    let i = try d.column(key, .text, type)
-    return d.string(i, try d.required(i, key, type))
+    try with { d in
+      let i = try d.column(key, .text, type)
+      return d.string(i, try d.required(i, key, type))
+    }
   }
   func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-    let i = try d.column(key, .text, type)
-    return d.value(i).map { d.string(i, $0) }
+    try with { d in
+      let i = try d.column(key, .text, type)
+      return d.value(i).map { d.string(i, $0) }
+    }
   }
 
   func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
-    try d.required(try d.column(key, .flag, type), key, type) != 0
+    try with { d in
+      try d.required(try d.column(key, .flag, type), key, type) != 0
+    }
   }
   func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-    d.value(try d.column(key, .flag, type)).map { $0 != 0 }
+    try with { d in
+      d.value(try d.column(key, .flag, type)).map { $0 != 0 }
+    }
   }
 
   func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
-    let i = try d.column(key, .number, type)
-    return d.double(i, try d.required(i, key, type))
+    try with { d in
+      let i = try d.column(key, .number, type)
+      return d.double(i, try d.required(i, key, type))
+    }
   }
   func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
-    let i = try d.column(key, .number, type)
-    return d.value(i).map { d.double(i, $0) }
+    try with { d in
+      let i = try d.column(key, .number, type)
+      return d.value(i).map { d.double(i, $0) }
+    }
   }
 
   func decode(_ type: Float.Type, forKey key: Key) throws -> Float { Float(try decode(Double.self, forKey: key)) }
@@ -318,24 +461,34 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
   }
 
   func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
-    Int(try d.required(try d.column(key, .int, type), key, type))
+    try with { d in
+      Int(try d.required(try d.column(key, .int, type), key, type))
+    }
   }
   func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
-    d.value(try d.column(key, .int, type)).map { Int($0) }
+    try with { d in
+      d.value(try d.column(key, .int, type)).map { Int($0) }
+    }
   }
   func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
-    try d.required(try d.column(key, .int, type), key, type)
+    try with { d in
+      try d.required(try d.column(key, .int, type), key, type)
+    }
   }
   func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
-    d.value(try d.column(key, .int, type))
+    try with { d in
+      d.value(try d.column(key, .int, type))
+    }
   }
 
   private func int<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws -> T {
-    try d.integer(try d.required(try d.column(key, .int, type), key, type), key)
+    try with { d in try d.integer(try d.required(try d.column(key, .int, type), key, type), key) }
   }
   private func intIfPresent<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws -> T? {
-    guard let v = d.value(try d.column(key, .int, type)) else { return nil }
-    return try d.integer(v, key)
+    try with { d in
+      guard let v = d.value(try d.column(key, .int, type)) else { return nil }
+      return try d.integer(v, key)
+    }
   }
   func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try int(type, key) }
   func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try int(type, key) }
@@ -354,11 +507,11 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
   func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try intIfPresent(type, key) }
   func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try intIfPresent(type, key) }
 
-  func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-    try d.other(type, key, optional: false)!
-  }
+  func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try with { d in try d.other(type, key) } }
   func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-    try d.other(type, key, optional: true)
+    try with { d in
+      try d.otherIfPresent(type, key)
+    }
   }
 
   func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
@@ -371,9 +524,11 @@ private struct RowContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     throw DecodingError.typeMismatch(
       [Any].self, .init(codingPath: [key], debugDescription: "a column holds a single value, not a list"))
   }
-  func superDecoder() throws -> any Decoder { d }
+  func superDecoder() throws -> any Decoder { decoder.takeUnretainedValue() }
   func superDecoder(forKey key: Key) throws -> any Decoder {
-    ColumnDecoder(row: d, column: try d.column(key, .any, Any.self), key: key)
+    try with { d in
+      ColumnDecoder(row: d, column: try d.column(key, .any, Any.self), key: key)
+    }
   }
 }
 
