@@ -72,6 +72,7 @@ final class RowDecoder: Decoder {
   /// `columns.classes` and `columns.scale`, not behind a class.
   private let classes: UnsafeMutablePointer<RecordColumns.Class>
   private let scales: UnsafeMutablePointer<Int>
+  private let columnCount: Int
   private var typeName: String { String(describing: hot.pointee.type) }
   /// Decoding the probe record (`RecordProbe`): an empty field gives a
   /// placeholder rather than an error, so that every property is read.
@@ -94,6 +95,7 @@ final class RowDecoder: Decoder {
     // Placeholders until the first record.
     hot.initialize(to: Hot(values: UnsafeMutablePointer(bitPattern: 8)!, keys: UnsafeMutablePointer(bitPattern: 16)!))
     slots = .allocate(capacity: Self.slotCapacity)
+    columnCount = columns.classes.count
     classes = .allocate(capacity: max(1, columns.classes.count))
     classes.initialize(from: columns.classes, count: columns.classes.count)
     scales = .allocate(capacity: max(1, columns.scale.count))
@@ -105,7 +107,8 @@ final class RowDecoder: Decoder {
     slots.deallocate()
     hot.deinitialize(count: 1)
     hot.deallocate()
-    classes.deinitialize(count: columns.classes.count)
+    // Not `columns`: its deinit (which releases this decoder) may be running.
+    classes.deinitialize(count: columnCount)
     classes.deallocate()
     scales.deallocate()
   }
