@@ -97,6 +97,7 @@ let only = ProcessInfo.processInfo.environment["BENCH_ONLY"]
 for _ in 0..<runs {
   var byScan: [String: String] = [:]
   if only != "records" {
+  let cpu2 = processCPU()
   aggregateSeconds.append(
     try time {
       let c = context()
@@ -105,6 +106,7 @@ for _ in 0..<runs {
       for r in table.rows { byScan["\(r.keys[0])"] = table.value("amount", in: r)!.description }
       count = c.report.totals.accepted
     })
+  cpuNotes.append(String(format: "aggregate: all threads %.2f s CPU", processCPU() - cpu2))
   }
   var sums: [String: Decimal] = [:]
   let cpu0 = (threadCPU(), processCPU())
@@ -117,11 +119,15 @@ for _ in 0..<runs {
     String(format: "reading thread %.2f s CPU, all threads %.2f s", threadCPU() - cpu0.0, processCPU() - cpu0.1))
   if only == "records" { continue }
   var doubles: [String: Double] = [:]
+  let cpu1 = (threadCPU(), processCPU())
   doubleSeconds.append(
     try time {
       let sales = try pipeline.records(as: SaleDouble.self, in: context())
       while let sale = try sales.next() { doubles[sale.state, default: 0] += sale.amount }
     })
+  cpuNotes.append(
+    String(
+      format: "(Double: reading thread %.2f s CPU, all threads %.2f s)", threadCPU() - cpu1.0, processCPU() - cpu1.1))
   let byRows = sums.mapValues { "\(GroupValue.decimal(Int64(truncating: ($0 * 100) as NSDecimalNumber), scale: 2))" }
   checked = byRows == byScan ? "equal" : "DIFFERENT: \(byRows) vs \(byScan)"
 }
@@ -140,4 +146,4 @@ print(String(format: "records(as: Sale) + sum: %.2f s  %@ rows/s", r, rate(r, co
 let dd = median(doubleSeconds)
 print(String(format: "records(as: SaleDouble) + Double sum: %.2f s  %@ rows/s", dd, rate(dd, count)))
 print(String(format: "typed rows / scan: %.0f %% (Decimal sums), %.0f %% (Double sums)", a / r * 100, a / dd * 100))
-print("records, per run: " + cpuNotes.joined(separator: "; "))
+print("CPU per run: " + cpuNotes.joined(separator: "; "))

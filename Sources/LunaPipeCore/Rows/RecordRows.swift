@@ -51,11 +51,12 @@ public final class RecordRows<Row: Decodable & Sendable> {
       index += 1
       return chunk[index - 1]
     }
+    if chunk.capacity > 0 { channel.giveBack(&chunk) }
     while let rows = try channel.take() {
       if !rows.isEmpty {
         chunk = rows
         index = 1
-        return rows[0]
+        return chunk[0]
       }
     }
     chunk = []
@@ -127,11 +128,12 @@ public struct AsyncRecordRows<Row: Decodable & Sendable>: AsyncSequence {
         index += 1
         return chunk[index - 1]
       }
+      if chunk.capacity > 0 { handle.channel.giveBack(&chunk) }
       while let rows = try await handle.channel.takeAsync() {
         if !rows.isEmpty {
           chunk = rows
           index = 1
-          return rows[0]
+          return chunk[0]
         }
       }
       chunk = []

@@ -17,6 +17,12 @@ protocol RowSink<Row>: AnyObject, Sendable {
   func put(seq: Int, rows: [Row]) throws
   /// Chunk `seq` failed: its rows never come.
   func failed(seq: Int)
+  /// An empty array with room, given back by the reader, if there is one.
+  func emptyRows() -> [Row]?
+}
+
+extension RowSink {
+  func emptyRows() -> [Row]? { nil }
 }
 
 /// Decodes every accepted record of a chunk as `Row` (one per worker) and
@@ -26,7 +32,10 @@ final class RowCollector<Row: Decodable, Sink: RowSink<Row>>: SequencedChunkCons
   private var error: Error?
   private let label: String
   private let sink: Sink
-  private var named = false
+  /// The worker's record columns (the same for every record of the scan)
+  /// and their row decoder, found on the first record.
+  private var columns: UnsafeMutableRawPointer?
+  private var decoder: Unmanaged<RowDecoder>?
 
   init(label: String, sink: Sink) {
     self.label = label
@@ -35,22 +44,29 @@ final class RowCollector<Row: Decodable, Sink: RowSink<Row>>: SequencedChunkCons
 
   func consume(_ record: Record) {
     if error != nil { return }
-    record.columns._withUnsafeGuaranteedRef { c in
-      if !named {
-        // A mistake this worker's records note is this stage's.
-        c.stage = label
-        named = true
-      }
-      do { rows.append(try c.rows.decode(Row.self, from: record)) } catch { self.error = error }
+    guard let d = decoder, columns == record.columns.toOpaque() else { return first(record) }
+    do { rows.append(try d._withUnsafeGuaranteedRef { try $0.decode(Row.self, from: record) }) } catch {
+      self.error = error
     }
+  }
+
+  private func first(_ record: Record) {
+    let c = record.columns.takeUnretainedValue()
+    // A mistake this worker's records note is this stage's.
+    c.stage = label
+    columns = record.columns.toOpaque()
+    decoder = .passUnretained(c.rows)
+    consume(record)
   }
 
   func endChunk() {}
 
   func chunkEnded(seq: Int, failed: Bool) throws {
     let out = rows
-    rows = []
-    rows.reserveCapacity(out.count)
+    // An array the reader is done with (its pages in memory already), or
+    // a new one with room for a chunk a little larger than this one.
+    rows = sink.emptyRows() ?? []
+    rows.reserveCapacity(out.count + out.count / 4 + 16)
     let error = self.error
     self.error = nil
     do {
@@ -109,6 +125,9 @@ final class RowChannel<Row>: RowSink, @unchecked Sendable {
   /// Chunks of rows allowed to wait.
   let bound: Int
   private var mostReady = 0
+  /// Arrays the reader is done with, emptied, for the workers to fill
+  /// again (at most `bound`).
+  private var spare: [[Row]] = []
 
   init(bound: Int) { self.bound = max(1, bound) }
 
@@ -144,6 +163,21 @@ final class RowChannel<Row>: RowSink, @unchecked Sendable {
     ready[seq] = rows
     if ready.count > mostReady { mostReady = ready.count }
     if seq == next { wake() }
+  }
+
+  func emptyRows() -> [Row]? {
+    condition.lock()
+    defer { condition.unlock() }
+    return spare.popLast()
+  }
+
+  /// Takes back an array of rows the reader is done with.
+  func giveBack(_ rows: inout [Row]) {
+    rows.removeAll(keepingCapacity: true)
+    condition.lock()
+    defer { condition.unlock() }
+    if spare.count < bound && !cancelled { spare.append(rows) }
+    rows = []
   }
 
   func failed(seq: Int) {
@@ -267,6 +301,7 @@ final class RowChannel<Row>: RowSink, @unchecked Sendable {
     defer { condition.unlock() }
     cancelled = true
     ready.removeAll()
+    spare.removeAll()
     wake()
   }
 
