@@ -303,4 +303,63 @@ import Testing
     #expect(n <= first && first - n < 150, "\(n) rows, the first empty big at \(first)")
     #expect(rows.channel.hasEnded)
   }
+
+  /// A file ASCII for its first MiB and Windows-1252 after: the scan reads
+  /// it again in that encoding once it has seen the whole file.
+  static func writeLateWindows1252(dir: String) -> (path: String, rows: Int) {
+    var bytes = Array("state,date,amount,customer,units,member\n".utf8)
+    var n = 0
+    while bytes.count < 1_500_000 {
+      bytes += Array("NY,2020-01-02,1.00,C\(n),1,J\n".utf8)
+      n += 1
+    }
+    // "Bø" with ø as Windows-1252 writes it (0xF8).
+    bytes += Array("NY,2020-01-02,1.00,B".utf8) + [0xF8] + Array(",1,J\n".utf8)
+    return (writeFile(dir, "late.csv", bytes), n + 1)
+  }
+
+  @Test func aScanReadAgainInAnotherEncodingFailsOnceRowsWereHandedOut() throws {
+    let dir = makeTempDir("record-rows")
+    let (path, _) = Self.writeLateWindows1252(dir: dir)
+    let rows = try Self.pipeline(path).records(as: Sale.self, in: try Self.context(threads: 2))
+    do {
+      while try rows.next() != nil {}
+      Issue.record("no error")
+    } catch let e as StageError {
+      guard case .input(let m)? = e.underlying as? PipelineError else {
+        Issue.record("\(e)")
+        return
+      }
+      #expect(m.contains("state the encoding"), "\(m)")
+    }
+    #expect(rows.channel.hasEnded)
+  }
+
+  @Test func forEachChunkStartsOverWithItsRestart() throws {
+    let dir = makeTempDir("record-rows")
+    let (path, n) = Self.writeLateWindows1252(dir: dir)
+    let chunks = Mutex([Int: [Sale]]())
+    let restarts = Mutex(0)
+    let context = try Self.context(threads: 2)
+    try Self.pipeline(path).forEachChunk(
+      as: Sale.self, in: context,
+      restart: {
+        restarts.withLock { $0 += 1 }
+        chunks.withLock { $0 = [:] }
+      }
+    ) { chunk, rows in
+      chunks.withLock { $0[chunk] = rows }
+    }
+    let all = chunks.withLock { $0 }
+    let sales = all.keys.sorted().flatMap { all[$0]! }
+    #expect(restarts.withLock { $0 } == 1)
+    #expect(sales.count == n)
+    #expect(sales.last?.customer == "Bø")
+    #expect(context.report.inputs.map(\.encoding) == [.windows1252])
+
+    // Without a restart closure, the scan fails rather than count twice.
+    #expect(throws: StageError.self) {
+      try Self.pipeline(path).forEachChunk(as: Sale.self, in: try Self.context(threads: 2)) { _, _ in }
+    }
+  }
 }
