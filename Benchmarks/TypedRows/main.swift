@@ -36,7 +36,7 @@ let states = ["CA", "NY", "TX", "IL", "WA", "MN", "FL", "OR"]
 if !FileManager.default.fileExists(atPath: path) {
   try FileManager.default.createDirectory(
     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-  FileManager.default.createFile(atPath: path, contents: nil)
+  _ = FileManager.default.createFile(atPath: path, contents: nil)
   let out = FileHandle(forWritingAtPath: path)!
   var rng = UInt64(42)
   func next() -> UInt64 {
