@@ -159,9 +159,9 @@ extension Pipeline where Input == Void, Output == ValidatedRecords {
   ///   (`Int` for dates), or is not optional but reads a column the files
   ///   may leave empty; and what the stages before throw. The scan's own
   ///   errors come from `RecordRows.next()`.
-  public func records<Row: Decodable & Sendable>(as type: Row.Type, in context: RunContext) throws -> RecordRows<
-    Row
-  > {
+  public func records<Row: Decodable & Sendable>(as type: Row.Type, in context: RunContext) throws
+    -> RecordRows<Row>
+  {
     RecordRows(channel: try startRows(type, in: context))
   }
 
@@ -187,10 +187,14 @@ extension Pipeline where Input == Void, Output == ValidatedRecords {
   ///       total.withLock { $0 += sum }
   ///     }
   ///
-  /// - Parameter restart: called when the scan starts over because a
-  ///   file's encoding was not what its start suggested: drop what `body`
-  ///   gathered; chunks are then handed over again from 0. When nil, such a
-  ///   scan fails instead (state `CSVDialect.encoding` to avoid it).
+  /// - Parameters:
+  ///   - type: the row type, decoded from each record by column names.
+  ///   - context: the run's context: threads, chunk size, rejects, report.
+  ///   - restart: called when the scan starts over because a file's
+  ///     encoding was not what its start suggested: drop what `body`
+  ///     gathered; chunks are then handed over again from 0. When nil,
+  ///     such a scan fails instead (state `CSVDialect.encoding` to avoid it).
+  ///   - body: called with each chunk's number and rows, on the workers.
   /// - Throws: as ``records(as:in:)`` before the scan; the scan's errors
   ///   and what `body` throws (which stops the scan) as `StageError`
   ///   naming the stage `records`.
