@@ -154,8 +154,10 @@ import Testing
     let context = try Self.context(threads: 3)
     let rows = try Self.pipeline(path).records(as: Sale.self, in: context)
     #expect(try rows.next() == expected[0])
-    // The scan runs ahead until its bound, then waits for the reader.
-    Thread.sleep(forTimeInterval: 0.5)
+    // The scan runs ahead until its bound (waited for, up to 20 s on a
+    // busy machine), then waits for the reader: no more comes.
+    for _ in 0..<200 where rows.channel.waiting < 5 { Thread.sleep(forTimeInterval: 0.1) }
+    Thread.sleep(forTimeInterval: 0.3)
     let read = context.progress.snapshot().bytesRead
     #expect(read < size / 2, "read \(read) of \(size) bytes while the reader slept")
     #expect(rows.channel.waiting == 5)
