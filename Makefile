@@ -18,7 +18,7 @@ APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config 
 # and pdfinfo to read the printed PDF.
 TEST_APT_PKGS := python3-openpyxl chromium fonts-liberation poppler-utils
 
-.PHONY: all deps build samples run test bench bench-peers bench-scale bench-stages clean help fuzz fuzz-replay test-sanitize example example-build docs
+.PHONY: all deps build samples run test bench bench-rows bench-peers bench-scale bench-stages clean help fuzz fuzz-replay test-sanitize example example-build docs
 
 all: build
 
@@ -26,6 +26,7 @@ help:
 	@echo "make run      install, build, make the sample data if absent, run praksisplan into $(OUT)"
 	@echo "make test     install, build, make the sample data if absent, run the tests"
 	@echo "make bench    praksisplan over the full sample, claims alone (1 and 2 threads) and all inputs as make run: s, lines/s, MB/s, peak RSS, their ratio"
+	@echo "make bench-rows   typed rows (records(as:)) vs the scan's aggregate of the same sums, 3 M rows, 1 thread: rows/s"
 	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark, and the C parse floor (PEERBENCH=dir)"
 	@echo "make bench-scale  claims-summary on 5, 10, 20, 40 M lines of the national file: s per M lines, peak RSS (NATIONAL=file)"
 	@echo "make example  build the library example (Examples/BikeShare) and run its nightly job twice (the second is up to date)"
@@ -116,6 +117,13 @@ STAGES_FILES ?= $(FULL)/ydelser-*.csv
 bench-stages: samples
 	swift build -c release --product lunapipe-bench
 	.build/release/lunapipe-bench stages --threads $(or $(THREADS),1) --runs $(or $(RUNS),3) $(STAGES_FILES)
+
+# Typed rows against the scan: a sales file's sums per state on one thread,
+# by `aggregate` and by user code over `records(as: Sale.self)` (3 M rows,
+# written to .build/bench-rows once): rows/s of each and their ratio.
+bench-rows:
+	$(SWIFT) build -c release --product bench-typed-rows
+	.build/release/bench-typed-rows
 
 # LunaPipe against DuckDB, polars, pandas and C/libcsv on the peer benchmark's
 # 4.5 M and 40 M line files (PEERBENCH=dir of the peer benchmark; SIZES,

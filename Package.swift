@@ -126,6 +126,14 @@ let package = Package(
       path: "Sources/lunapipe-fuzz"
     ),
 
+    // `make bench-rows`: typed rows (`records(as:)`) against the scan's
+    // own aggregate of the same sum
+    .executableTarget(
+      name: "bench-typed-rows",
+      dependencies: ["LunaPipeCore"],
+      path: "Benchmarks/TypedRows"
+    ),
+
     // Tests
     .target(
       name: "TestSupport",

@@ -471,6 +471,13 @@ final class ParallelScan {
         } catch {
           result.error = error
         }
+        // Records out (Rows/): a consumer that hands chunks on in file
+        // order learns which chunk ended, failed or not; it may stop the scan.
+        if let sequenced = worker.consumer as? SequencedChunkConsumer {
+          do { try sequenced.chunkEnded(seq: seq, failed: result.error != nil) } catch {
+            if result.error == nil { result.error = error }
+          }
+        }
         pool.finish(seq: seq, result: result, worker: worker, buffer: (chunk.buffer, chunk.capacity))
         slots.signal()
       }

@@ -181,6 +181,13 @@ final class RecordColumns {
     cacheAccess.deallocate()
   }
 
+  /// Decodes records as a user's types (`Record.decode(_:)`), made on
+  /// first use.
+  lazy var rows = RowDecoder(self)
+
+  /// Whether the records have a column called `name` (no mistake noted).
+  func has(_ name: String) -> Bool { schema.index(of: name) != nil }
+
   /// Clears the mistake found (a probe's), keeping the cache.
   func clearMistake() { mistake = nil }
 
