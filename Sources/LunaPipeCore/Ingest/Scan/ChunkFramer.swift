@@ -161,7 +161,13 @@ final class ChunkFramer {
         let keep = min(RejectedRecord.rawLimit, avail)
         let (copy, copyCap) = scheduler.takeBuffer(minimum: keep)
         copy.copyMemory(from: buf + start, byteCount: keep)
-        let skipped = try skipOversized()
+        let skipped: (length: Int, consumed: Int, read: Int, eof: Bool, rest: Int)
+        do {
+          skipped = try skipOversized()
+        } catch {
+          scheduler.giveBuffer((copy, copyCap))
+          throw error
+        }
         bytesRead += skipped.read
         let chunk = ParallelScan.Chunk(
           file: file, layout: layout, buffer: copy, capacity: copyCap, start: 0,

@@ -218,9 +218,10 @@ public struct RejectedRecord: Sendable {
   public static let rawLimit = 4096
 }
 
-/// Reads CSV files in chunks that end at record boundaries, and has
-/// `threads` Dispatch workers tokenize (libcsv, or `PlainSplitter` for text
-/// without quotes), validate and consume them.
+/// Reads CSV files in chunks that end at record boundaries (`ChunkFramer`),
+/// and has `threads` Dispatch workers (`ChunkScheduler`) tokenize (libcsv,
+/// or `PlainSplitter` for text without quotes), validate and consume them;
+/// their results are added up in file order (`ChunkSequencer`, `ScanTally`).
 ///
 /// Memory stays bounded whatever the input size: at most `threads + 2`
 /// chunks are in flight. Rejects reach `onReject` in file order, whatever
@@ -252,8 +253,8 @@ final class ParallelScan {
 
   // MARK: Workers
 
-  // Sendable by hand-over: the pool gives a worker to one chunk's task at a
-  // time, and takes it back when that task ends.
+  // Sendable by hand-over: the scheduler gives a worker to one chunk's task
+  // at a time, and takes it back when that task ends.
   final class Worker: @unchecked Sendable {
     let consumer: ChunkConsumer
     let decoder: RecordDecoder
