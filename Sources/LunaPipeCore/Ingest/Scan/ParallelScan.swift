@@ -220,9 +220,10 @@ public struct RejectedRecord: Sendable {
   public static let rawLimit = 4096
 }
 
-/// Reads CSV files in chunks that end at record boundaries, and has
-/// `threads` Dispatch workers tokenize (libcsv, or `PlainSplitter` for text
-/// without quotes), validate and consume them.
+/// Reads CSV files in chunks that end at record boundaries (`ChunkFramer`),
+/// and has `threads` Dispatch workers (`ChunkScheduler`) tokenize (libcsv,
+/// or `PlainSplitter` for text without quotes), validate and consume them;
+/// their results are added up in file order (`ChunkSequencer`, `ScanTally`).
 ///
 /// Memory stays bounded whatever the input size: at most `threads + 2`
 /// chunks are in flight. Rejects reach `onReject` in file order, whatever
@@ -254,9 +255,9 @@ final class ParallelScan {
 
   // MARK: Workers
 
-  // Sendable by hand-over: the pool gives a worker to one chunk's task at a
-  // time, and takes it back when that task ends.
-  private final class Worker: @unchecked Sendable {
+  // Sendable by hand-over: the scheduler gives a worker to one chunk's task
+  // at a time, and takes it back when that task ends.
+  final class Worker: @unchecked Sendable {
     let consumer: ChunkConsumer
     let decoder: RecordDecoder
     var tokenizers: [Int: CSVTokenizer] = [:]
@@ -277,7 +278,7 @@ final class ParallelScan {
     }
   }
 
-  private struct ChunkResult {
+  struct ChunkResult {
     var records = 0
     var accepted = 0
     var emptyLines = 0
@@ -296,76 +297,6 @@ final class ParallelScan {
     var error: Error?
   }
 
-  // Sendable by hand-over: its buffer belongs to the one task that
-  // processes it, and returns to the pool when that task ends.
-  private struct Chunk: @unchecked Sendable {
-    var file: Int
-    var layout: FileLayout
-    var buffer: UnsafeMutableRawPointer
-    var capacity: Int
-    var start: Int
-    var count: Int
-    var fileOffset: Int
-    /// A record too long to read (`record-too-long`), skipped by the
-    /// reader: its first bytes (in `buffer`) and its whole length.
-    var oversizedLength: Int?
-    /// The reader's scan found no irregular record in the chunk.
-    var regular = false
-  }
-
-  /// What the reader and the workers share, behind one lock: idle workers,
-  /// free chunk buffers, and finished chunks waiting to be flushed in order.
-  private final class Pool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var workers: [Worker]
-    private var buffers: [(UnsafeMutableRawPointer, Int)] = []
-    private var finished: [Int: ChunkResult] = [:]
-
-    init(workers: [Worker]) { self.workers = workers }
-
-    func takeWorker() -> Worker {
-      lock.lock()
-      defer { lock.unlock() }
-      return workers.removeLast()
-    }
-
-    func takeBuffer(minimum: Int, chunkSize: Int) -> (UnsafeMutableRawPointer, Int) {
-      lock.lock()
-      defer { lock.unlock() }
-      if let i = buffers.firstIndex(where: { $0.1 >= minimum }) { return buffers.remove(at: i) }
-      if let b = buffers.popLast() { b.0.deallocate() }
-      let cap = max(minimum, chunkSize)
-      return (UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 64), cap)
-    }
-
-    func giveBuffer(_ b: (UnsafeMutableRawPointer, Int)) {
-      lock.lock()
-      buffers.append(b)
-      lock.unlock()
-    }
-
-    func finish(seq: Int, result: ChunkResult, worker: Worker, buffer: (UnsafeMutableRawPointer, Int)) {
-      lock.lock()
-      finished[seq] = result
-      workers.append(worker)
-      buffers.append(buffer)
-      lock.unlock()
-    }
-
-    func takeFinished(_ seq: Int) -> ChunkResult? {
-      lock.lock()
-      defer { lock.unlock() }
-      return finished.removeValue(forKey: seq)
-    }
-
-    func freeAll() {
-      lock.lock()
-      for (p, _) in buffers { p.deallocate() }
-      buffers.removeAll()
-      lock.unlock()
-    }
-  }
-
   /// Scans `paths` in order. Returns one report per file and the volumes.
   ///
   /// - Parameter encodings: files whose encoding is known from an earlier
@@ -376,111 +307,19 @@ final class ParallelScan {
     let startTicks = luna_ticks()
     let startTime = DispatchTime.now().uptimeNanoseconds
     try schema.validateRules()
-    let threads = options.threads
-    let allWorkers = (0..<threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
-    let pool = Pool(workers: allWorkers)
-    let slots = DispatchSemaphore(value: threads)
-    let group = DispatchGroup()
-    let queue = DispatchQueue.global(qos: .userInitiated)
-    var nextToFlush = 0
-    var seq = 0
-    var reports: [FileReport] = []
-    /// Per file (by index), its accepted records per volume cell.
-    var fileVolumes: [Int: [Int: Int]] = [:]
-    var fileOfSeq: [Int: Int] = [:]
-    var recordsBefore: [Int] = []  // per file, records flushed so far
-    var headerLines: [Int] = []  // per file, physical lines up to the data
-    var textStats: [TextStats] = []  // per file, of the data flushed so far
-    var headerText: [TextStats] = []  // per file, of the bytes before the data
-    var chunkOffsets: [Int: Int] = [:]  // per chunk in flight, its file offset
-    var notes: [String] = []  // for the run report (an empty file)
-    let maxRecord = schema.schema.maxRecordBytes
-
-    defer {
-      group.wait()
-      pool.freeAll()
+    // The workers, and the hand-over of chunks to them: at most `threads`
+    // being processed, `threads + 2` in flight.
+    let schema = self.schema
+    let workers = (0..<options.threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
+    let scheduler = ChunkScheduler(workers: workers, chunkSize: options.chunkSize, window: options.threads + 2) {
+      chunk, worker, seq in Self.work(chunk, worker: worker, schema: schema, seq: seq)
     }
-
-    func takeBuffer(minimum: Int) -> (UnsafeMutableRawPointer, Int) {
-      pool.takeBuffer(minimum: minimum, chunkSize: options.chunkSize)
-    }
-
-    func flush() throws {
-      while true {
-        guard let r = pool.takeFinished(nextToFlush) else { return }
-        if let e = r.error { throw e }
-        let f = fileOfSeq.removeValue(forKey: nextToFlush)!
-        if let (hit, linesBefore) = r.limit {
-          let column = schema.schema.columns[hit.column].name
-          let first = headerLines[f] + reports[f].lines + 1
-          let place =
-            hit.record != nil
-            ? "line \(first + linesBefore)"
-            : "lines \(first)-\(first + max(0, linesBefore - 1)) (their sums added to those before)"
-          throw PipelineError.input(
-            "\(reports[f].path), \(place): the sum of \(column) passes what LunaPipe adds exactly (9,223,372,036,854,775,807 in the column's smallest unit); the file holds impossible \(column) values there. Nothing is published"
-          )
-        }
-        for (reject, offset, raw, length, linesBefore) in r.rejects {
-          let name = schema.ruleName(reject.rule)
-          reports[f].rejectsByRule[name, default: 0] += 1
-          try onReject(
-            RejectedRecord(
-              file: reports[f].path, record: recordsBefore[f] + reject.ordinal + 2,
-              byteOffset: offset, column: schema.columnName(reject.column, rule: reject.rule),
-              rule: name, raw: raw, line: headerLines[f] + reports[f].lines + linesBefore + 1, length: length))
-        }
-        recordsBefore[f] += r.records
-        for (cell, n) in r.volumes { fileVolumes[f, default: [:]][cell, default: 0] += n }
-        reports[f].read += r.records + r.emptyLines
-        reports[f].accepted += r.accepted
-        reports[f].rejected += r.rejects.count
-        reports[f].skippedEmpty += r.emptyLines
-        reports[f].lines += r.lines
-        reports[f].acceptedLines += r.acceptedLines
-        reports[f].rejectedLines += r.rejectedLines
-        textStats[f].add(r.text, at: chunkOffsets[nextToFlush] ?? 0)
-        chunkOffsets[nextToFlush] = nil
-        nextToFlush += 1
-      }
-    }
-
-    func dispatch(_ chunk: Chunk, seq: Int) {
-      slots.wait()
-      let worker = pool.takeWorker()
-      let schema = self.schema
-      queue.async(group: group) {
-        var result = ChunkResult()
-        do {
-          let bytes = UnsafeRawBufferPointer(start: chunk.buffer + chunk.start, count: chunk.count)
-          if let length = chunk.oversizedLength {
-            Self.oversized(bytes, length: length, worker: worker, chunk: chunk, into: &result)
-          } else {
-            // The volume cells before the chunk, to give the chunk's own
-            // to its file (a few hundred counts per chunk of megabytes).
-            let before = schema.volumeCells > 0 ? Array(worker.decoder.volumes) : []
-            let t0 = luna_ticks()
-            try Self.process(bytes, worker: worker, chunk: chunk, schema: schema, into: &result)
-            worker.chunkTicks &+= luna_ticks() &- t0
-            if !before.isEmpty {
-              for (i, n) in worker.decoder.volumes.enumerated() where n != before[i] {
-                result.volumes.append((i, n - before[i]))
-              }
-            }
-          }
-        } catch {
-          result.error = error
-        }
-        // Records out (Rows/): a consumer that hands chunks on in file
-        // order learns which chunk ended, failed or not; it may stop the scan.
-        if let sequenced = worker.consumer as? SequencedChunkConsumer {
-          do { try sequenced.chunkEnded(seq: seq, failed: result.error != nil) } catch {
-            if result.error == nil { result.error = error }
-          }
-        }
-        pool.finish(seq: seq, result: result, worker: worker, buffer: (chunk.buffer, chunk.capacity))
-        slots.signal()
-      }
+    defer { scheduler.close() }
+    // The chunks' results, added in file order as they are released.
+    var tally = ScanTally()
+    let onReject = self.onReject
+    func deliver(_ done: ChunkScheduler.Finished) throws {
+      try tally.add(done, schema: schema, onReject: onReject)
     }
 
     if let progress {
@@ -493,69 +332,21 @@ final class ParallelScan {
     }
     for (fileIndex, path) in paths.enumerated() {
       progress?.begin(file: path)
-      // Opened through the run's files: a regular file, the very one
-      // fingerprinted before the run.
-      let fd = try files.open(path)
-      defer { close(fd) }
-      var st = stat()
-      fstat(fd, &st)
-      posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
-
-      // The first block: encoding, delimiter, header.
-      // A regular file smaller than that is read whole into a buffer its
-      // size (+1, to see the end without a second read).
-      var firstBlock = max(options.chunkSize, DialectDetection.sniffBytes)
-      if (st.st_mode & S_IFMT) == S_IFREG { firstBlock = min(firstBlock, Int(st.st_size) + 1) }
-      var (buf, cap) = takeBuffer(minimum: firstBlock)
-      // `buf` is this loop's until handed to a chunk: back to the pool
-      // however the file ends, also when it fails (no header, a read error).
-      defer { pool.giveBuffer((buf, cap)) }
-      var filled = try readFully(fd, into: buf, from: 0, upTo: cap, path: path)
-      var eof = filled < cap
-      /// Bytes read from the file so far.
-      var bytesRead = filled
-      /// Reads on after `filled`, doubling the buffer first if it is full.
-      func readMore() throws {
-        FaultPoint.reached("between-reads")
-        if filled == cap {
-          let bigger = UnsafeMutableRawPointer.allocate(byteCount: cap * 2, alignment: 64)
-          bigger.copyMemory(from: buf, byteCount: filled)
-          buf.deallocate()
-          buf = bigger
-          cap *= 2
-        }
-        let n = try readFully(fd, into: buf, from: filled, upTo: cap, path: path)
-        filled += n
-        bytesRead += n
-        eof = filled < cap
-      }
-      if filled == 0 && eof {
-        // An empty (0-byte) file is an empty input: no header, no records,
-        // a note. Whether a run may publish so little is the volume
-        // guard's decision, as for any delivery.
+      let framer = try ChunkFramer(
+        path: path, files: files, scheduler: scheduler, chunkSize: options.chunkSize,
+        maxRecord: schema.schema.maxRecordBytes, progress: progress)
+      defer { framer.release() }
+      guard let firstBlock = try framer.readFirstBlock() else {
+        // An empty (0-byte) file is an empty input.
         try files.verify(path)
-        let stated = options.delimiter.map { Dialect.name(ofDelimiter: $0) } ?? ""
-        reports.append(FileReport(path: path, bytes: 0, encoding: .utf8, delimiter: stated, lineEnd: ""))
-        recordsBefore.append(0)
-        headerLines.append(0)
-        headerText.append(TextStats())
-        textStats.append(TextStats())
-        let note = "\(path): the file is empty (0 bytes): read as an empty input, 0 records"
-        notes.append(note)
-        log(note)
+        log(tally.addEmpty(path: path, delimiter: options.delimiter.map { Dialect.name(ofDelimiter: $0) } ?? ""))
         continue
       }
-      // The header must end within the first block (at least 1 MiB): a file
-      // without a line end that soon is not a CSV extract, and is not read
-      // into memory whole to find out.
-      if !eof && !containsLineEnd(buf, filled) {
-        throw PipelineError.input(
-          "\(path): no line end in the first \(filled) bytes: not a CSV extract (its first line, the header, ends long before)")
-      }
+      // The file's dialect and header, from its first block.
       let (dialect, header, dataStart) = try DialectDetection.detect(
-        UnsafeRawBufferPointer(start: buf, count: min(filled, max(DialectDetection.sniffBytes, filled))),
-        path: path, stated: options.dialect, numberFormat: options.numberFormat ?? schema.schema.numberFormat,
-        encoding: encodings[path], trimsSpaces: schema.schema.trimsSpaces)
+        firstBlock, path: path, stated: options.dialect,
+        numberFormat: options.numberFormat ?? schema.schema.numberFormat, encoding: encodings[path],
+        trimsSpaces: schema.schema.trimsSpaces)
       let layout = try mapColumns(header: header, path: path, dialect: dialect)
       if dialect.stated.isEmpty {
         log(
@@ -565,245 +356,74 @@ final class ParallelScan {
         log("\(path): \(dialect.summary), \(dialect.lineEnd) line ends, \(header.count) columns")
       }
       var report = FileReport(
-        path: path, bytes: Int(st.st_size), encoding: dialect.encoding, delimiter: dialect.delimiterName,
+        path: path, bytes: framer.size, encoding: dialect.encoding, delimiter: dialect.delimiterName,
         lineEnd: dialect.lineEnd, read: 0, accepted: 0, rejected: 0, skippedEmpty: 0, rejectsByRule: [:])
       report.stated = dialect.stated.isEmpty ? nil : dialect.stated
-      reports.append(report)
-      recordsBefore.append(0)
-      let headerBytes = UnsafeRawBufferPointer(start: buf, count: dataStart)
-      // Every line before the data: skipped ones, comments and the header
-      // rows, counted as lines (a skipped line may hold a stray quote).
-      headerLines.append(RecordLocator.lineEnds(headerBytes) + (dataStart > 0 && !endsWithLineEnd(headerBytes) ? 1 : 0))
-      headerText.append(TextStats.of(headerBytes))
-      textStats.append(TextStats())
+      tally.begin(report, headerBytes: UnsafeRawBufferPointer(rebasing: firstBlock[0..<dataStart]))
 
-      // Drop the header: the data start at `dataStart`.
-      var start = dataStart
-      var fileOffset = dataStart
-      while true {
-        // A chunk: at most `chunkSize` bytes (more only for a record that
-        // long), ending right after a line end outside quotes.
-        let avail = filled - start
-        if avail == 0 && eof { break }
-        var window = min(avail, options.chunkSize)
-        var end = 0
-        // Whether the chunk is known to hold regular records only (the
-        // worker then need not look for irregular ones).
-        var regular = false
-        if eof && window == avail {
-          end = avail
-        } else {
-          let delimiter = layout.dialect.delimiter
-          let syntax = layout.dialect.syntax
-          var irregular: Int?
-          end = RecordLocator.lastRecordEnd(
-            in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter, maxQuoted: maxRecord,
-            atEnd: eof && window == avail, syntax: syntax, irregular: &irregular)
-          while end == 0 && window < avail {
-            window = min(avail, window * 2)
-            end = RecordLocator.lastRecordEnd(
-              in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter,
-              maxQuoted: maxRecord, atEnd: eof && window == avail, syntax: syntax, irregular: &irregular)
-          }
-          if end == 0 && eof { end = avail }
-          regular = end > 0 && (irregular ?? Int.max) >= end
-        }
-        if end == 0 && avail > 2 * maxRecord + 2 {
-          // The record here is longer than the schema allows and its end is
-          // not in the buffer: skip it to its line end without keeping it
-          // (memory stays bounded), as one rejected record. (Past twice the
-          // bound, no quote still open can make it shorter.)
-          let keep = min(RejectedRecord.rawLimit, avail)
-          let (copy, copyCap) = takeBuffer(minimum: keep)
-          copy.copyMemory(from: buf + start, byteCount: keep)
-          let skipped = try skipOversized(fd, buf: buf, start: start, filled: filled, capacity: cap, path: path)
-          bytesRead += skipped.read
-          fileOfSeq[seq] = fileIndex
-          chunkOffsets[seq] = fileOffset
-          dispatch(
-            Chunk(
-              file: fileIndex, layout: layout, buffer: copy, capacity: copyCap, start: 0,
-              count: keep, fileOffset: fileOffset, oversizedLength: skipped.length),
-            seq: seq)
-          seq += 1
-          try flush()
-          fileOffset += skipped.consumed
-          // What was read past the record's line end is at the buffer's start.
-          start = 0
-          filled = skipped.rest
-          eof = skipped.eof
-          continue
-        }
-        if end == 0 {
-          // No complete record yet: make room and read on.
-          if start > 0 {
-            memmove(buf, buf + start, avail)
-            filled = avail
-            start = 0
-          }
-          try readMore()
-          continue
-        }
-        let tail = avail - end
-        if tail > options.chunkSize {
-          // More than a chunk is left in this buffer (after a record longer
-          // than a chunk, or a first block larger than one): hand over a copy
-          // of the chunk and go on in this buffer. Moving the rest to a new
-          // buffer instead would copy it again for every chunk and grow the
-          // buffers without bound.
-          let (copy, copyCap) = takeBuffer(minimum: end)
-          copy.copyMemory(from: buf + start, byteCount: end)
-          fileOfSeq[seq] = fileIndex
-          chunkOffsets[seq] = fileOffset
-          dispatch(
-            Chunk(
-              file: fileIndex, layout: layout, buffer: copy, capacity: copyCap, start: 0, count: end,
-              fileOffset: fileOffset, regular: regular),
-            seq: seq)
-          seq += 1
-          try flush()
-          fileOffset += end
-          start += end
-          continue
-        }
-        // Hand over [start, start+end); the rest moves to the next buffer.
-        let (next, nextCap) = takeBuffer(minimum: max(options.chunkSize, tail))
-        if tail > 0 { next.copyMemory(from: buf + start + end, byteCount: tail) }
-        fileOfSeq[seq] = fileIndex
-        chunkOffsets[seq] = fileOffset
-        dispatch(
-          Chunk(
-            file: fileIndex, layout: layout, buffer: buf, capacity: cap, start: start, count: end,
-            fileOffset: fileOffset, regular: regular),
-          seq: seq)
-        seq += 1
-        fileOffset += end
-        buf = next
-        cap = nextCap
-        start = 0
-        filled = tail
-        try flush()
-        if eof && tail == 0 { break }
-        if !eof { try readMore() }
+      // The data, chunk by chunk, each to a worker; the results that are
+      // next in file order added as they come.
+      framer.begin(at: dataStart, layout: layout, file: fileIndex)
+      while let chunk = try framer.next() {
+        try scheduler.dispatch(chunk, deliver: deliver)
+        try scheduler.deliverReleased(deliver)
       }
-      // A regular file must give what it held when opened: fewer bytes mean
-      // it was truncated while read, more that it was still being written.
-      // Appended to, rewritten in place, or renamed over, since the run
-      // opened it (`InputFiles`).
-      try files.verify(path)
-      if bytesRead != Int(st.st_size) {
-        throw PipelineError.input(
-          "\(path): the file changed while it was read (\(st.st_size) bytes when opened, \(bytesRead) read); run again on the complete file"
-        )
-      }
+      try framer.checkComplete()
     }
-    group.wait()
-    try flush()
+    try scheduler.finish(deliver: deliver)
 
-    // Each file's encoding, decided on all its bytes.
-    var mismatch = EncodingMismatch(encodings: encodings, notes: [])
-    for f in reports.indices {
-      var t = headerText[f]
-      t.add(textStats[f], at: 0)
-      reports[f].text = t.firstNonASCII == nil ? nil : t
-      let used = reports[f].encoding
-      guard used != .utf8BOM, options.dialect.encoding == nil, encodings[reports[f].path] == nil, t.encoding != used
-      else { continue }
-      mismatch.encodings[reports[f].path] = t.encoding
-      mismatch.notes.append(
-        "\(reports[f].path): read as \(t.encoding.rawValue), not \(used.rawValue) as its first \(DialectDetection.sniffBytes >> 20) MiB suggested: its non-ASCII bytes from byte \(t.firstNonASCII ?? 0) on hold \(t.utf8Sequences) UTF-8 sequences and \(t.invalidBytes) bytes that are not UTF-8"
-      )
-    }
-    if !mismatch.notes.isEmpty { throw mismatch }
-
-    var volumes: [String: Int] = [:]
-    if schema.volumeCells > 0 {
-      var cells = [Int](repeating: 0, count: schema.volumeCells)
-      for w in allWorkers {
-        for (i, n) in w.decoder.volumes.enumerated() { cells[i] += n }
-      }
-      // Cells that differ only in the month share a name: summed.
-      for (i, n) in cells.enumerated() where n > 0 { volumes[schema.volumeName(i), default: 0] += n }
-      for f in reports.indices {
-        var named: [String: Int] = [:]
-        var months: [String: Int] = [:]
-        for (i, n) in fileVolumes[f] ?? [:] where n > 0 {
-          named[schema.volumeName(i), default: 0] += n
-          if let m = schema.monthName(i) { months[m, default: 0] += n }
-        }
-        reports[f].volumes = named
-        if schema.monthKeyed { reports[f].months = months }
-      }
-    }
+    try tally.checkEncodings(stated: options.dialect.encoding, known: encodings)
+    let volumes = tally.volumes(schema: schema, workers: workers)
     var timing = ScanTiming()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - startTime) / 1e9
     timing.ticksPerSecond = seconds > 0 ? Double(luna_ticks() &- startTicks) / seconds : 0
-    for w in allWorkers {
+    for w in workers {
       timing.ticks &+= w.chunkTicks
       timing.validateTicks &+= w.decoder.validateTicks
       timing.aggregateTicks &+= w.decoder.consumeTicks &+ w.endChunkTicks
     }
+    // Records each filter stage dropped, summed over the workers.
     var filtered: [String: Int] = [:]
     for (d, name) in schema.dropNames.enumerated() {
-      filtered[name] = allWorkers.reduce(0) { $0 + $1.decoder.dropped[d] }
+      filtered[name] = workers.reduce(0) { $0 + $1.decoder.dropped[d] }
     }
-    return ScanResult(files: reports, volumes: volumes, timing: timing, notes: notes, filtered: filtered)
+    return ScanResult(files: tally.reports, volumes: volumes, timing: timing, notes: tally.notes, filtered: filtered)
   }
 
-  /// Reads past a record longer than the schema allows, from `start` in
-  /// `buf`, to its first line end (`\n`, `\r\n` or `\r`), reading the file
-  /// on in `buf`. Returns the record's length, the bytes consumed with the
-  /// line end, the bytes read from the file, whether it ended, and how many
-  /// bytes after the line end now stand at `buf`'s start.
-  private func skipOversized(
-    _ fd: Int32, buf: UnsafeMutableRawPointer, start: Int, filled: Int, capacity: Int, path: String
-  ) throws -> (length: Int, consumed: Int, read: Int, eof: Bool, rest: Int) {
-    var length = 0
-    var read = 0
-    var from = start
-    var to = filled
-    var eof = false
-    func readOn() throws {
-      let m = try readFully(fd, into: buf, from: 0, upTo: capacity, path: path)
-      read += m
-      from = 0
-      to = m
-      eof = m < capacity
-    }
-    while true {
-      let p = UnsafeRawPointer(buf + from)
-      let n = to - from
-      var i = 0
-      while i < n {
-        let c = p.load(fromByteOffset: i, as: UInt8.self)
-        if c == 0x0A || c == 0x0D { break }
-        i += 1
-      }
-      length += i
-      if i == n {
-        if eof { return (length, length, read, true, 0) }
-        try readOn()
-        continue
-      }
-      var ending = 1
-      var next = from + i + 1
-      if p.load(fromByteOffset: i, as: UInt8.self) == 0x0D {
-        if next == to && !eof {
-          // Is the `\r` followed by `\n`? Read on to see.
-          try readOn()
-          next = 0
-        }
-        if next < to && buf.load(fromByteOffset: next, as: UInt8.self) == 0x0A {
-          next += 1
-          ending += 1
+  /// Processes one chunk on `worker`: parses, validates and consumes it
+  /// (or rejects the record the reader skipped as too long). An error is
+  /// the result's, to be thrown when the chunk's turn comes.
+  static func work(_ chunk: Chunk, worker: Worker, schema: CompiledSchema, seq: Int) -> ChunkResult {
+    var result = ChunkResult()
+    do {
+      let bytes = UnsafeRawBufferPointer(start: chunk.buffer + chunk.start, count: chunk.count)
+      if let length = chunk.oversizedLength {
+        Self.oversized(bytes, length: length, worker: worker, chunk: chunk, into: &result)
+      } else {
+        // The volume cells before the chunk, to give the chunk's own
+        // to its file (a few hundred counts per chunk of megabytes).
+        let before = schema.volumeCells > 0 ? Array(worker.decoder.volumes) : []
+        let t0 = luna_ticks()
+        try Self.process(bytes, worker: worker, chunk: chunk, schema: schema, into: &result)
+        worker.chunkTicks &+= luna_ticks() &- t0
+        if !before.isEmpty {
+          for (i, n) in worker.decoder.volumes.enumerated() where n != before[i] {
+            result.volumes.append((i, n - before[i]))
+          }
         }
       }
-      let rest = to - next
-      if rest > 0 && next > 0 { memmove(buf, buf + next, rest) }
-      return (length, length + ending, read, eof, rest)
+    } catch {
+      result.error = error
     }
+    // Records out (Rows/): a consumer that hands chunks on in file order
+    // learns which chunk ended, failed or not; it may stop the scan.
+    if let sequenced = worker.consumer as? SequencedChunkConsumer {
+      do { try sequenced.chunkEnded(seq: seq, failed: result.error != nil) } catch {
+        if result.error == nil { result.error = error }
+      }
+    }
+    return result
   }
-
   /// A record the reader skipped: one rejected record of one line.
   private static func oversized(
     _ bytes: UnsafeRawBufferPointer, length: Int, worker: Worker, chunk: Chunk, into result: inout ChunkResult
@@ -1072,29 +692,6 @@ final class ParallelScan {
         UnsafeRawBufferPointer(rebasing: text[0..<rawPrefix(text, encoding: encoding)]), encoding: encoding)
       result.rejects.append((r, chunk.fileOffset + span.lowerBound, raw, span.count, linesBefore))
     }
-  }
-
-  private func endsWithLineEnd(_ b: UnsafeRawBufferPointer) -> Bool {
-    b.count > 0 && (b[b.count - 1] == 0x0A || b[b.count - 1] == 0x0D)
-  }
-
-  private func containsLineEnd(_ buf: UnsafeMutableRawPointer, _ n: Int) -> Bool {
-    memchr(buf, 10, n) != nil || memchr(buf, 13, n) != nil
-  }
-
-  private func readFully(_ fd: Int32, into buf: UnsafeMutableRawPointer, from: Int, upTo cap: Int, path: String) throws -> Int {
-    var total = 0
-    while from + total < cap {
-      let n = read(fd, buf + from + total, cap - from - total)
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw PipelineError.input("\(path): read failed (\(String(cString: strerror(errno))))")
-      }
-      if n == 0 { break }
-      total += n
-    }
-    progress?.advance(total)
-    return total
   }
 
   private func mapColumns(header: [String], path: String, dialect: Dialect) throws -> FileLayout {

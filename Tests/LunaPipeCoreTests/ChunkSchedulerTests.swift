@@ -1,0 +1,54 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import LunaPipeCore
+
+/// The hand-over of a scan's chunks to its workers (`ChunkScheduler`, with
+/// `ChunkSequencer`): whatever the thread count, and with chunks so small
+/// that many are in flight at once, every chunk's result is delivered once
+/// and in file order.
+@Suite struct ChunkSchedulerTests {
+  let header = "Aar;Kommune;Antal;Beloeb;PatientId;Hold\n"
+
+  /// A file of `count` records of varied length, some of them with an
+  /// unknown Kommune (rejected): its text, and where each reject is as
+  /// rejects.csv gives it (record number, byte offset, line; the header is
+  /// record and line 1).
+  func file(count: Int, seed: UInt64) -> (text: String, rejects: [[String]]) {
+    var rng = SeededGenerator(seed: seed)
+    var text = header
+    var offset = header.utf8.count
+    var rejects: [[String]] = []
+    for i in 0..<count {
+      let bad = Int.random(in: 0..<37, using: &rng) == 0
+      let kommune = bad ? 999 : [101, 851, 860][i % 3]
+      let id = "p" + String(Int.random(in: 0..<(1 << Int.random(in: 4...20, using: &rng)), using: &rng))
+      let line = "20\(19 + i % 5);\(kommune);\(i % 7 + 1);\(i % 1000 + 1),\(i % 100);\(id.prefix(8));N\n"
+      if bad { rejects.append([String(i + 2), String(offset), String(i + 2)]) }
+      text += line
+      offset += line.utf8.count
+    }
+    return (text, rejects)
+  }
+
+  @Test(arguments: [1, 2, 4])
+  func rejectsOfManySmallChunksComeInFileOrder(threads: Int) throws {
+    let dir = makeTempDir()
+    let a = file(count: 4000, seed: 1)
+    let b = file(count: 3000, seed: 2)
+    let pathA = writeFile(dir, "a.csv", Array(a.text.utf8))
+    let pathB = writeFile(dir, "b.csv", Array(b.text.utf8))
+    // 1 KiB chunks (the least): about a hundred and fifty of them.
+    let o = try scan(
+      [pathA, pathB], schema: testSchema, aggregation: testAggregation, threads: threads, chunkSize: 1 << 10)
+    let expected = a.rejects.map { [pathA] + $0 } + b.rejects.map { [pathB] + $0 }
+    #expect(expected.count > 100)
+    let got = o.rejects.dropFirst().map { [$0[0], $0[1], $0[2], $0[6]] }
+    #expect(got == expected)
+    #expect(o.rejects.dropFirst().allSatisfy { $0[4] == "unknown-code" })
+    #expect(o.report.inputs.map(\.rejected) == [a.rejects.count, b.rejects.count])
+    #expect(o.report.inputs.map(\.accepted) == [4000 - a.rejects.count, 3000 - b.rejects.count])
+    #expect(o.report.inputs.map(\.lines) == [4000, 3000])
+  }
+}
