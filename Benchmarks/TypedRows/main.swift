@@ -27,6 +27,34 @@ struct SaleDouble: Decodable, Sendable {
   let customer: String?
 }
 
+/// The same rows made by `init(record:)` (`RecordRow`): no `Decoder`.
+struct SaleRow: RecordRow, Sendable {
+  let state: String
+  let date: CalendarDate
+  let amount: Decimal
+  let customer: String?
+  init(record r: Record) throws {
+    state = r.text("state") ?? ""
+    date = r.date("date") ?? CalendarDate(year: 0, month: 1, day: 1)
+    amount = r.decimal("amount") ?? 0
+    customer = r.text("customer")
+  }
+}
+
+/// `SaleRow` with the amount as a `Double`.
+struct SaleRowDouble: RecordRow, Sendable {
+  let state: String
+  let date: CalendarDate
+  let amount: Double
+  let customer: String?
+  init(record r: Record) throws {
+    state = r.text("state") ?? ""
+    date = r.date("date") ?? CalendarDate(year: 0, month: 1, day: 1)
+    amount = r.double("amount") ?? 0
+    customer = r.text("customer")
+  }
+}
+
 let args = CommandLine.arguments
 let path = args.count > 1 ? args[1] : ".build/bench-rows/sales.csv"
 let rows = args.count > 2 ? Int(args[2])! : 3_000_000
@@ -90,6 +118,8 @@ var cpuNotes: [String] = []
 var aggregateSeconds: [Double] = []
 var recordsSeconds: [Double] = []
 var doubleSeconds: [Double] = []
+var rowSeconds: [Double] = []
+var rowDoubleSeconds: [Double] = []
 var count = 0
 var checked = ""
 // BENCH_ONLY=records times the typed rows alone (to profile them).
@@ -128,8 +158,21 @@ for _ in 0..<runs {
   cpuNotes.append(
     String(
       format: "(Double: reading thread %.2f s CPU, all threads %.2f s)", threadCPU() - cpu1.0, processCPU() - cpu1.1))
+  var rowSums: [String: Decimal] = [:]
+  rowSeconds.append(
+    try time {
+      let sales = try pipeline.records(as: SaleRow.self, in: context())
+      while let sale = try sales.next() { rowSums[sale.state, default: 0] += sale.amount }
+    })
+  var rowDoubles: [String: Double] = [:]
+  rowDoubleSeconds.append(
+    try time {
+      let sales = try pipeline.records(as: SaleRowDouble.self, in: context())
+      while let sale = try sales.next() { rowDoubles[sale.state, default: 0] += sale.amount }
+    })
+  if rowSums != sums { checked = "DIFFERENT (RecordRow)" }
   let byRows = sums.mapValues { "\(GroupValue.decimal(Int64(truncating: ($0 * 100) as NSDecimalNumber), scale: 2))" }
-  checked = byRows == byScan ? "equal" : "DIFFERENT: \(byRows) vs \(byScan)"
+  if checked.isEmpty || checked == "equal" { checked = byRows == byScan ? "equal" : "DIFFERENT: \(byRows) vs \(byScan)" }
 }
 func median(_ x: [Double]) -> Double { x.isEmpty ? 1 : x.sorted()[x.count / 2] }
 let a = median(aggregateSeconds)
@@ -146,4 +189,9 @@ print(String(format: "records(as: Sale) + sum: %.2f s  %@ rows/s", r, rate(r, co
 let dd = median(doubleSeconds)
 print(String(format: "records(as: SaleDouble) + Double sum: %.2f s  %@ rows/s", dd, rate(dd, count)))
 print(String(format: "typed rows / scan: %.0f %% (Decimal sums), %.0f %% (Double sums)", a / r * 100, a / dd * 100))
+let rr = median(rowSeconds)
+let rd = median(rowDoubleSeconds)
+print(String(format: "records(as: SaleRow) + sum (RecordRow): %.2f s  %@ rows/s", rr, rate(rr, count)))
+print(String(format: "records(as: SaleRowDouble) + Double sum (RecordRow): %.2f s  %@ rows/s", rd, rate(rd, count)))
+print(String(format: "RecordRow rows / scan: %.0f %% (Decimal sums), %.0f %% (Double sums)", a / rr * 100, a / rd * 100))
 print("CPU per run: " + cpuNotes.joined(separator: "; "))

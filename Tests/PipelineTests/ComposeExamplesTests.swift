@@ -20,7 +20,7 @@ import Testing
       .map { $0.dropFirst(4) }.joined(separator: "\n")
   }
 
-  @Test(arguments: ["strikes", "regions"]) func theReadmeShowsTheExample(_ name: String) throws {
+  @Test(arguments: ["strikes", "regions", "typed rows"]) func theReadmeShowsTheExample(_ name: String) throws {
     let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
     #expect(readme.contains("```swift\n" + (try Self.exampleLines(name)) + "\n```"))
   }
@@ -140,5 +140,43 @@ import Testing
       let summed = byState.rows.filter { $0.keys[0] == row.keys[0] }.map { Int($0.values[0].description)! }.reduce(0, +)
       #expect(summed > exact)
     }
+  }
+
+  // MARK: 3. Typed rows summed by the user's code
+
+  struct Sale: Decodable, Sendable {
+    let state: String
+    let amount: Decimal
+    let customer: String?
+  }
+
+  func typedRows(dir: String) throws -> (mine: [String: Decimal], engine: AggregateRows) {
+    // README typed rows: begin
+    let sales = Pipeline("sales").readCSV(["\(dir)/sales.csv"]).validate(Schema(columns: [
+      Column("state", .text(maxLength: 32)), Column("amount", .decimal(scale: 2)),
+      Column("customer", .text(maxLength: 8), required: false),
+    ]))
+    var perState: [String: Decimal] = [:]
+    let rows = try sales.records(as: Sale.self, in: RunContext())  // in file order, bounded memory
+    while let sale = try rows.next() { perState[sale.state, default: 0] += sale.amount }
+    let engine = try sales.aggregate(Aggregation(keys: ["state"], measures: [.sum("amount")]))
+      .run(in: RunContext()).rows()
+    // README typed rows: end
+    return (perState, engine)
+  }
+
+  @Test func typedRowsSummedByTheUserEqualTheEnginesSum() throws {
+    let (mine, engine) = try typedRows(dir: Self.library)
+    #expect(engine.rows.count == 8 && mine.count == 8)
+    for row in engine.rows {
+      let state = row.keys[0].description
+      #expect("\(row.values[0])" == "\(mine[state]!)" || Decimal(string: "\(row.values[0])") == mine[state], "\(state)")
+    }
+    // And both equal a plain recount of the file.
+    var cents: [String: Int64] = [:]
+    for f in try readCSV(Self.library + "/sales.csv").dropFirst() {
+      cents[f[0], default: 0] += Int64(f[2].replacingOccurrences(of: ".", with: ""))!
+    }
+    for (state, c) in cents { #expect(mine[state] == Decimal(c) / 100, "\(state)") }
   }
 }

@@ -62,6 +62,8 @@ final class RowDecoder: Decoder {
     var slotCount = 0
     /// The type being decoded, for messages.
     var type: Any.Type = Any.self
+    /// The record being decoded, whole (for a `RecordRow`).
+    var record: Record?
   }
 
   unowned(unsafe) let columns: RecordColumns
@@ -114,8 +116,11 @@ final class RowDecoder: Decoder {
   }
 
   func decode<T: Decodable>(_ type: T.Type, from record: Record) throws -> T {
-    let saved = (hot.pointee.values, hot.pointee.keys, hot.pointee.position, hot.pointee.type)
-    defer { (hot.pointee.values, hot.pointee.keys, hot.pointee.position, hot.pointee.type) = saved }
+    let saved = (hot.pointee.values, hot.pointee.keys, hot.pointee.position, hot.pointee.type, hot.pointee.record)
+    defer {
+      (hot.pointee.values, hot.pointee.keys, hot.pointee.position, hot.pointee.type, hot.pointee.record) = saved
+    }
+    hot.pointee.record = record
     hot.pointee.values = record.values
     hot.pointee.keys = record.keys
     hot.pointee.position = 0
@@ -124,6 +129,9 @@ final class RowDecoder: Decoder {
   }
 
   func clearMistake() { mistake = nil }
+
+  /// The record being decoded (for a `RecordRow`'s `init(from:)`).
+  var record: Record? { hot.pointee.record }
 
   /// The container last made, and its key type: made again for every
   /// record, it cost two generic type lookups and an allocation each.

@@ -1,7 +1,9 @@
 /// Checks the column names a closure over records reads before any input
-/// is: the closure is called once on a record whose every value is empty,
-/// and a name the schema lacks, or a column read as what it is not, is a
-/// configuration error naming the stage and the column.
+/// is: the closure is called once on a record whose every value is empty
+/// (read by name, as placeholders: ``, 0, 2000-01-01, see
+/// `RecordColumns.probing`), and a name the schema lacks, or a column read
+/// as what it is not, is a configuration error naming the stage and the
+/// column.
 ///
 /// A closure that returns before it reads a column (on an empty value,
 /// say) is not fully checked here; the same mistake made during the scan
@@ -22,6 +24,7 @@ enum RecordProbe {
     }
     let columns = RecordColumns(schema)
     columns.stage = stage
+    columns.probing = true
     try withExtendedLifetime(columns) {
       try body(Record(values: values, keys: keys, ordinalSlot: ordinal, columns: Unmanaged.passUnretained(columns)))
     }

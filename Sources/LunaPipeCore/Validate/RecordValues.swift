@@ -54,7 +54,7 @@ extension Record {
   public func text(_ name: String) -> String? {
     columns._withUnsafeGuaranteedRef { c in
       let i = c.index(name, as: .text)
-      guard i >= 0, values[i] != Record.null else { return nil }
+      guard i >= 0, values[i] != Record.null else { return c.probing && i >= 0 ? "" : nil }
       return c.text(i, values[i], keys[i])
     }
   }
@@ -66,7 +66,7 @@ extension Record {
   public func int(_ name: String) -> Int? {
     columns._withUnsafeGuaranteedRef { c in
       let i = c.index(name, as: .int)
-      guard i >= 0, values[i] != Record.null else { return nil }
+      guard i >= 0, values[i] != Record.null else { return c.probing && i >= 0 ? 0 : nil }
       return Int(values[i])
     }
   }
@@ -77,8 +77,21 @@ extension Record {
   public func decimal(_ name: String) -> Decimal? {
     columns._withUnsafeGuaranteedRef { c in
       let i = c.index(name, as: .decimal)
-      guard i >= 0, values[i] != Record.null else { return nil }
-      return RecordColumns.decimal(values[i], scale: c.scale[i])
+      guard i >= 0, values[i] != Record.null else { return c.probing && i >= 0 ? 0 : nil }
+      return RowDecoder.decimal(values[i], scale: c.scale[i])
+    }
+  }
+
+  /// The value of the decimal (or integer) column called `name` as a
+  /// `Double` (the nearest to it; `decimal(_:)` is exact); nil when the
+  /// field was empty. Reading another kind of column this way is a
+  /// configuration error, as an unknown name is (see `text(_:)`).
+  public func double(_ name: String) -> Double? {
+    columns._withUnsafeGuaranteedRef { c in
+      let i = c.index(name, as: .decimal)
+      guard i >= 0, values[i] != Record.null else { return c.probing && i >= 0 ? 0 : nil }
+      let scale = c.scale[i]
+      return scale == 0 ? Double(values[i]) : Double(values[i]) / RecordColumns.powersOfTen[min(scale, 18)]
     }
   }
 
@@ -88,7 +101,9 @@ extension Record {
   public func date(_ name: String) -> CalendarDate? {
     columns._withUnsafeGuaranteedRef { c in
       let i = c.index(name, as: .date)
-      guard i >= 0, values[i] != Record.null else { return nil }
+      guard i >= 0, values[i] != Record.null else {
+        return c.probing && i >= 0 ? CalendarDate(year: 2000, month: 1, day: 1) : nil
+      }
       return CalendarDate(yyyymmdd: values[i])
     }
   }
@@ -147,6 +162,11 @@ final class RecordColumns {
   var stageLabels: [String] = []
   /// The record rule being checked (`RuleSet.check`), or -1.
   var rule = -1
+  /// The record is the probe's (`RecordProbe`): an empty value reads as
+  /// a placeholder (``, 0, 2000-01-01), never nil, so that a closure goes
+  /// on to read every column it names (and one that unwraps with `!` does
+  /// not crash on it).
+  var probing = false
   /// The first mistake: "stage X reads column Y, which …".
   private(set) var mistake: String?
 
@@ -292,11 +312,25 @@ final class RecordColumns {
   /// Column `i`'s value as text.
   func text(_ i: Int, _ v: Int64, _ key: EntityKey) -> String {
     switch classes[i] {
-    case .text: return String(decoding: key.bytes, as: UTF8.self)
+    case .text: return Self.string(key)
     case .number, .flag: return String(v)
     case .digits(let n): return GroupValue.digits(v, count: n).description
     case .decimal: return GroupValue.plainDecimal(v, scale: scale[i])
     case .date: return GroupValue.date(v).description
+    }
+  }
+
+  /// 10^0 ... 10^18, exactly (each is a `Double` exactly).
+  static let powersOfTen: [Double] = (0...18).map { pow(10.0, Double($0)) }
+
+  /// The text a key was made from, read in place when it is packed in
+  /// the key (up to 16 bytes: no array in between).
+  @inline(__always) static func string(_ key: EntityKey) -> String {
+    if key.hi >> 56 == 0x10 { return String(decoding: key.bytes, as: UTF8.self) }
+    var k = key
+    return withUnsafeBytes(of: &k) { raw in
+      let n = raw[15] < 0x20 ? Int(raw[15]) : 16
+      return String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<n]), as: UTF8.self)
     }
   }
 
