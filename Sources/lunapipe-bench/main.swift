@@ -64,16 +64,18 @@ func stages(_ o: Options) throws {
 
   var lines = 0
   var times: [String: [Double]] = [:]
+  // LUNAPIPE_BENCH_ONLY=plain or staged runs one of them (to profile it).
+  let only = ProcessInfo.processInfo.environment["LUNAPIPE_BENCH_ONLY"]
   for round in 0...o.runs {
-    for (name, p) in [("plain", plain), ("staged", staged)] {
+    for (name, p) in [("plain", plain), ("staged", staged)] where only == nil || only == name {
       let context = RunContext(options: ScanOptions(threads: o.threads), log: { _ in })
       let s = try seconds { _ = try p.run(in: context) }
       lines = context.report.inputs.filter { !$0.path.hasSuffix("kommuner.csv") }.reduce(0) { $0 + $1.lines }
       if round > 0 { times[name, default: []].append(s) }  // round 0 warms up
     }
   }
-  let a = median(times["plain"]!)
-  let b = median(times["staged"]!)
+  let a = median(times["plain"] ?? [1])
+  let b = median(times["staged"] ?? [1])
   print("lunapipe-bench stages: \(o.files.count) files, \(lines) lines, \(o.threads) thread(s), \(o.runs) alternating runs, medians")
   print(String(format: "  aggregation alone                 %6.2f s  %9.0f lines/s", a, Double(lines) / a))
   print(String(format: "  + lookup, derive, filter (closures) %6.2f s  %9.0f lines/s", b, Double(lines) / b))

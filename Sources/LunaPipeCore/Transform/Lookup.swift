@@ -250,6 +250,7 @@ final class LookupRows {
   }
 
   deinit {
+    dense?.deallocate()
     keys.deallocate()
     slots.deallocate()
     values.deallocate()
@@ -260,6 +261,33 @@ final class LookupRows {
     var h: UInt64 = 0
     for i in 0..<width { h = (h &* 0x9E37_79B9_7F4A_7C15) ^ k[i].mixed }
     return Int(truncatingIfNeeded: h)
+  }
+
+  /// For one whole-number key whose values span at most 2^16: the row of
+  /// each value `denseLow + i` at `dense[i]` (-1: none), so that a lookup
+  /// is an index, not a hash. Built by `makeDense` once the rows are
+  /// indexed.
+  private(set) var dense: UnsafeMutablePointer<Int32>?
+  private(set) var denseLow: Int64 = 0
+  private(set) var denseCount = 0
+
+  /// Builds `dense` when the key is one whole number of a small span.
+  func makeDense(numeric: Bool) {
+    guard width == 1, numeric, count > 0 else { return }
+    var lo = Int64.max
+    var hi = Int64.min
+    for row in 0..<count {
+      let v = Int64(bitPattern: keys[row].lo)
+      lo = min(lo, v)
+      hi = max(hi, v)
+    }
+    guard hi &- lo >= 0, hi &- lo < 1 << 16 else { return }
+    denseLow = lo
+    denseCount = Int(hi - lo) + 1
+    let d = UnsafeMutablePointer<Int32>.allocate(capacity: denseCount)
+    d.initialize(repeating: -1, count: denseCount)
+    for row in 0..<count { d[Int(Int64(bitPattern: keys[row].lo) - lo)] = Int32(row) }
+    dense = d
   }
 
   /// Indexes row `row`; returns the row already holding its key, if any.
@@ -356,6 +384,7 @@ final class LookupCollector: @unchecked Sendable {
     for row in 0..<rows.count {
       if let first = rows.insert(row) { duplicates.append(rows.keyText(first, textKeys: text)) }
     }
+    if duplicates.isEmpty { rows.makeDense(numeric: text.count == 1 && !text[0]) }
     if !duplicates.isEmpty {
       let shown = Array(Set(duplicates)).sorted()
       throw PipelineError.input(
@@ -379,6 +408,10 @@ final class BoundLookup {
   private let rows: Unmanaged<LookupRows>
   private let owner: LookupRows
   private let rejects: Bool
+  /// `LookupRows.dense`, when the key is one small whole number.
+  private let denseRows: UnsafeMutablePointer<Int32>?
+  private let denseLow: Int64
+  private let denseCount: Int
 
   init(_ join: LookupJoin, schema: Schema) {
     let keys = join.stage.on.map { schema.index(of: $0.record) ?? 0 }
@@ -397,6 +430,7 @@ final class BoundLookup {
     defaultKeys.initialize(from: join.defaults.map { $0?.key ?? EntityKey(lo: 0, hi: 0) }, count: addedCount)
     owner = join.rows!
     rows = Unmanaged.passUnretained(owner)
+    (denseRows, denseLow, denseCount) = (owner.dense, owner.denseLow, owner.denseCount)
     if case .reject = join.stage.missing { rejects = true } else { rejects = false }
   }
 
@@ -411,6 +445,12 @@ final class BoundLookup {
   /// Adds the row's values to `r`; false when its key is missing and
   /// missing keys are rejected.
   @inline(__always) func apply(_ r: Record) -> Bool {
+    if let dense = denseRows {
+      let v = r[keyColumns[0]]
+      let d = v &- denseLow
+      let row = v != Record.null && d >= 0 && d < denseCount ? Int(dense[Int(d)]) : -1
+      return fill(r, row: row)
+    }
     var probe = (EntityKey(lo: 0, hi: 0), EntityKey(lo: 0, hi: 0), EntityKey(lo: 0, hi: 0), EntityKey(lo: 0, hi: 0))
     let row: Int = withUnsafeMutableBytes(of: &probe) { raw in
       let k = raw.baseAddress!.assumingMemoryBound(to: EntityKey.self)
@@ -422,6 +462,12 @@ final class BoundLookup {
       }
       return rows._withUnsafeGuaranteedRef { $0.find(k) }
     }
+    return fill(r, row: row)
+  }
+
+  /// Adds row `row`'s values to `r` (a missing key's when -1); false when
+  /// the key is missing and missing keys are rejected.
+  @inline(__always) private func fill(_ r: Record, row: Int) -> Bool {
     if row < 0 {
       if rejects { return false }
       for j in 0..<addedCount {

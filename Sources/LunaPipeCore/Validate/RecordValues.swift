@@ -63,6 +63,7 @@ extension Record {
   /// (a flag as 1 or 0); nil when the field was empty. Reading another kind
   /// of column this way is a configuration error, as an unknown name is
   /// (see `text(_:)`).
+  @inlinable
   public func int(_ name: String) -> Int? {
     columns._withUnsafeGuaranteedRef { c in
       let i = c.index(name, as: .int)
@@ -86,6 +87,7 @@ extension Record {
   /// `Double` (the nearest to it; `decimal(_:)` is exact); nil when the
   /// field was empty. Reading another kind of column this way is a
   /// configuration error, as an unknown name is (see `text(_:)`).
+  @inlinable
   public func double(_ name: String) -> Double? {
     columns._withUnsafeGuaranteedRef { c in
       let i = c.index(name, as: .decimal)
@@ -98,6 +100,7 @@ extension Record {
   /// The value of the date column called `name`; nil when the field was
   /// empty. Reading another kind of column this way is a configuration
   /// error, as an unknown name is (see `text(_:)`).
+  @inlinable
   public func date(_ name: String) -> CalendarDate? {
     columns._withUnsafeGuaranteedRef { c in
       let i = c.index(name, as: .date)
@@ -110,6 +113,7 @@ extension Record {
 
   /// Whether the field of the column called `name` was empty (an unknown
   /// name is a configuration error, as for `text(_:)`).
+  @inlinable
   public func isEmpty(_ name: String) -> Bool {
     columns._withUnsafeGuaranteedRef { c in
       let i = c.index(name, as: .any)
@@ -122,14 +126,16 @@ extension Record {
 /// thread), with a small cache of the names last asked for, and the first
 /// mistake made (an unknown name, a column read as what it is not), which
 /// fails the scan.
+@usableFromInline
 final class RecordColumns {
+  @usableFromInline
   enum Access: String {
     case text = "text"
     case int = "an integer"
     case decimal = "a decimal"
     case date = "a date"
     case any = "a value"
-    var bit: UInt8 {
+    @inlinable var bit: UInt8 {
       switch self {
       case .text: return 1
       case .int: return 2
@@ -144,29 +150,48 @@ final class RecordColumns {
   let names: [String]
   let classes: [Class]
   /// Each column's decimal scale (0 for whole numbers).
-  let scale: [Int]
+  @usableFromInline let scale: [Int]
   private let schema: Schema
   /// The names asked for lately and their columns: a linear search whose
   /// `==` on the same literal is a pointer compare.
   private let cacheNames: UnsafeMutablePointer<String>
-  private let cacheColumns: UnsafeMutablePointer<Int>
+  @usableFromInline let cacheColumns: UnsafeMutablePointer<Int>
   /// Each cached name's two words, and the ways its column may be read.
-  private let cacheWords: UnsafeMutablePointer<UInt64>
-  private let cacheAccess: UnsafeMutablePointer<UInt8>
+  @usableFromInline let cacheWords: UnsafeMutablePointer<UInt64>
+  @usableFromInline let cacheAccess: UnsafeMutablePointer<UInt8>
   private static let cacheSize = 16
-  private var cached = 0
-  private var next = 0
+  /// The cache's counts and the rule being checked, behind a pointer: a
+  /// class's stored `var` costs an exclusivity check at every access, and
+  /// these are read for every value read by name.
+  @usableFromInline
+  struct Hot {
+    @usableFromInline var cached = 0
+    var next = 0
+    var rule = -1
+  }
+  @usableFromInline let hot: UnsafeMutablePointer<Hot>
+  private var cached: Int {
+    get { hot.pointee.cached }
+    set { hot.pointee.cached = newValue }
+  }
+  private var next: Int {
+    get { hot.pointee.next }
+    set { hot.pointee.next = newValue }
+  }
   /// What the stage being checked is called (for the message of a
   /// mistake): a probe's stage, or the record rule `rule`'s stage label.
   var stage = "a closure of an aggregation"
   var stageLabels: [String] = []
   /// The record rule being checked (`RuleSet.check`), or -1.
-  var rule = -1
+  var rule: Int {
+    @inline(__always) get { hot.pointee.rule }
+    @inline(__always) set { hot.pointee.rule = newValue }
+  }
   /// The record is the probe's (`RecordProbe`): an empty value reads as
   /// a placeholder (``, 0, 2000-01-01), never nil, so that a closure goes
   /// on to read every column it names (and one that unwraps with `!` does
   /// not crash on it).
-  var probing = false
+  @usableFromInline var probing = false
   /// The first mistake: "stage X reads column Y, which …".
   private(set) var mistake: String?
 
@@ -187,6 +212,8 @@ final class RecordColumns {
       if case .decimal(let s) = c.kind { return s }
       return 0
     }
+    hot = .allocate(capacity: 1)
+    hot.initialize(to: Hot())
     cacheNames = .allocate(capacity: Self.cacheSize)
     cacheColumns = .allocate(capacity: Self.cacheSize)
     cacheWords = .allocate(capacity: 2 * Self.cacheSize)
@@ -196,6 +223,7 @@ final class RecordColumns {
   deinit {
     cacheNames.deinitialize(count: cached)
     cacheNames.deallocate()
+    hot.deallocate()
     cacheColumns.deallocate()
     cacheWords.deallocate()
     cacheAccess.deallocate()
@@ -217,9 +245,10 @@ final class RecordColumns {
   /// each name it keeps (so its storage lives on and no other string can
   /// have its words), and the same literal, or a short name's bytes, have
   /// the same words every call.
-  @inline(__always) func index(_ name: String, as access: Access) -> Int {
+  @inlinable func index(_ name: String, as access: Access) -> Int {
     let raw = unsafeBitCast(name, to: (UInt64, UInt64).self)
     var i = 0
+    let cached = hot.pointee.cached
     while i < cached {
       if cacheWords[2 * i] == raw.0 && cacheWords[2 * i + 1] == raw.1 {
         let column = cacheColumns[i]
@@ -231,7 +260,7 @@ final class RecordColumns {
     return check(lookUp(name), name, access)
   }
 
-  private func lookUp(_ name: String) -> Int {
+  @usableFromInline func lookUp(_ name: String) -> Int {
     // Another string of a cached name's text: the column is known.
     var column = -1
     var found = false
@@ -272,7 +301,7 @@ final class RecordColumns {
     return bits
   }
 
-  @inline(__always) private func check(_ column: Int, _ name: String, _ access: Access) -> Int {
+  @usableFromInline func check(_ column: Int, _ name: String, _ access: Access) -> Int {
     if column < 0 {
       note("\(stageName) reads the column \"\(name)\", which the records do not have (columns: \(names.joined(separator: ", ")))")
       return -1
@@ -321,7 +350,7 @@ final class RecordColumns {
   }
 
   /// 10^0 ... 10^18, exactly (each is a `Double` exactly).
-  static let powersOfTen: [Double] = (0...18).map { pow(10.0, Double($0)) }
+  @usableFromInline static let powersOfTen: [Double] = (0...18).map { pow(10.0, Double($0)) }
 
   /// The text a key was made from, read in place when it is packed in
   /// the key (up to 16 bytes: no array in between).

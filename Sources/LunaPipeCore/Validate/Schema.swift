@@ -263,11 +263,11 @@ public struct RecordRule: Sendable {
 public struct Record {
   /// The value of an empty (optional) field: `Int64.min`, never a valid value.
   public static let null = Int64.min
-  let values: UnsafeMutablePointer<Int64>
+  @usableFromInline let values: UnsafeMutablePointer<Int64>
   let keys: UnsafeMutablePointer<EntityKey>
   let ordinalSlot: UnsafeMutablePointer<Int>
   /// The names and kinds of the columns, for reading values by name.
-  let columns: Unmanaged<RecordColumns>
+  @usableFromInline let columns: Unmanaged<RecordColumns>
 
   /// The record's position among its chunk's records (0-based), so that a
   /// consumer that meets a limit can say where.
