@@ -199,6 +199,43 @@ import Testing
     #expect(inputs.paths(for: [paths.airports]) == [paths.airports])
   }
 
+  /// A whole-number key: indexed densely when its values span little
+  /// (kommune codes), hashed when they span much; the same rows either way.
+  @Test(arguments: [Int64(1), 100_000]) func aWholeNumberKeyLooksUpExactly(step: Int64) throws {
+    let dir = makeTempDir("record-stages")
+    let codes = (0..<50).map { Int64(101) + Int64($0) * step }
+    var table = "code;group\n"
+    for (i, c) in codes.enumerated() { table += "\(c);\(i % 7)\n" }
+    var records = "code;n\n"
+    var g = SeededGenerator(seed: step == 1 ? 3 : 4)
+    var expected: [Int64: Int64] = [:]
+    var missing: Int64 = 0
+    for _ in 0..<4_000 {
+      let known = Int.random(in: 0..<10, using: &g) > 0
+      let code = known ? codes.randomElement(using: &g)! : codes.last! + step + Int64.random(in: 0...5, using: &g)
+      let n = Int64.random(in: 1...9, using: &g)
+      records += "\(code);\(n)\n"
+      if known { expected[Int64(codes.firstIndex(of: code)! % 7), default: 0] += n } else { missing += n }
+    }
+    let tablePath = writeFile(dir, "groups.csv", table)
+    let recordsPath = writeFile(dir, "records.csv", records)
+    let span = 0...(Int64(1) << 40)
+    let result = try Pipeline("codes").readCSV([recordsPath])
+      .validate(Schema(columns: [Column("code", .integer(span)), Column("n", .integer(0...99))]))
+      .lookup(
+        "group", in: LookupTable([tablePath], schema: Schema(columns: [Column("code", .integer(span)), Column("group", .integer(0...9))])),
+        on: ["code": "code"], adding: ["group"], missing: .defaults(["group": "9"]))
+      .aggregate(Aggregation(keys: ["group"], measures: [.sum("n")]))
+      .run(in: RunContext(options: ScanOptions(threads: 2)))
+    let rows = try result.rows()
+    var got: [Int64: Int64] = [:]
+    for row in rows.rows {
+      if case .number(let k) = row.keys[0], case .number(let v) = row.values[0] { got[k] = v }
+    }
+    #expect(missing > 0)
+    #expect(got == expected.merging([9: missing]) { $0 + $1 })
+  }
+
   @Test func aLookupTableWithAKeyTwiceIsAnInputError() throws {
     let dir = makeTempDir("record-stages")
     let paths = Self.write(Self.strikes(10, seed: 1), dir: dir)
