@@ -162,7 +162,7 @@ final class DerivedOp {
   private let intF: (@Sendable (Record) -> Int?)?
 
   /// Computes the value into `r`; false when its column cannot hold it.
-  func apply(_ r: Record) -> Bool {
+  @inline(never) func apply(_ r: Record) -> Bool {
     if let f = intF {
       guard let v = f(r) else { return setNull(r) }
       let x = Int64(v)

@@ -444,7 +444,7 @@ final class BoundLookup {
 
   /// Adds the row's values to `r`; false when its key is missing and
   /// missing keys are rejected.
-  @inline(__always) func apply(_ r: Record) -> Bool {
+  @inline(never) func apply(_ r: Record) -> Bool {
     if let dense = denseRows {
       let v = r[keyColumns[0]]
       let d = v &- denseLow

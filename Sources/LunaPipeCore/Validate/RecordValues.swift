@@ -168,6 +168,7 @@ final class RecordColumns {
     @usableFromInline var cached = 0
     var next = 0
     var rule = -1
+    @usableFromInline var probing = false
   }
   @usableFromInline let hot: UnsafeMutablePointer<Hot>
   private var cached: Int {
@@ -191,7 +192,10 @@ final class RecordColumns {
   /// a placeholder (``, 0, 2000-01-01), never nil, so that a closure goes
   /// on to read every column it names (and one that unwraps with `!` does
   /// not crash on it).
-  @usableFromInline var probing = false
+  @inlinable var probing: Bool {
+    get { hot.pointee.probing }
+    set { hot.pointee.probing = newValue }
+  }
   /// The first mistake: "stage X reads column Y, which …".
   private(set) var mistake: String?
 
