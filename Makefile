@@ -27,6 +27,7 @@ help:
 	@echo "make test     install, build, make the sample data if absent, run the tests"
 	@echo "make bench    praksisplan over the full sample, claims alone (1 and 2 threads) and all inputs as make run: s, lines/s, MB/s, peak RSS, their ratio"
 	@echo "make bench-rows   typed rows (records(as:)) vs the scan's aggregate of the same sums, 3 M rows, 1 thread: rows/s"
+	@echo "make bench-stages the aggregation alone vs after a lookup, a derive and a filter of ones own (STAGES_FILES, THREADS, RUNS): ratio"
 	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark, and the C parse floor (PEERBENCH=dir)"
 	@echo "make bench-scale  claims-summary on 5, 10, 20, 40 M lines of the national file: s per M lines, peak RSS (NATIONAL=file)"
 	@echo "make example  build the library example (Examples/BikeShare) and run its nightly job twice (the second is up to date)"
