@@ -2,9 +2,12 @@
 """Writes the library examples' small data files (seeded: the same files every
 time): strikes.csv (bird strikes: date, airport, species, damage, cost),
 airports.csv (the airport table they look up, `;`-separated) and sales.csv
-(state, date, amount, customer). Run from this folder; the files are kept
-in git, this script says how they were made."""
+(state, date, amount, customer), beside this script. The files are kept in
+git; this script says how they were made."""
+import os
 import random
+
+os.chdir(os.path.dirname(os.path.abspath(__file__)))
 
 r = random.Random(22)
 airports = [("LAX", "CA", "Los Angeles"), ("SFO", "CA", "San Francisco"), ("SAN", "CA", "San Diego"),

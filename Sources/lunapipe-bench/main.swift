@@ -42,8 +42,10 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
 func stages(_ o: Options) throws {
-  let dir = NSTemporaryDirectory() + "lunapipe-bench-\(getpid())"
-  try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+  // A folder of its own (mkdtemp: new, never one that was there), removed after.
+  var template = Array((NSTemporaryDirectory() + "lunapipe-bench-XXXXXX").utf8CString)
+  guard let made = mkdtemp(&template) else { throw PipelineError.input("cannot make a temporary folder") }
+  let dir = String(cString: made)
   defer { try? FileManager.default.removeItem(atPath: dir) }
   // The lookup table: every kommune with its region (as of 2023).
   let g = Geography.denmark

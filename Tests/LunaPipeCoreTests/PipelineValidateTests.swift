@@ -133,7 +133,7 @@ import Testing
     let resolved = try p.validate()
     #expect(resolved.paths == [a])
     // A file that arrived after the inputs were resolved.
-    Self.good(dir, "rides-2024.csv")
+    _ = Self.good(dir, "rides-2024.csv")
     let context = RunContext()
     context.resolvedInputs = resolved
     let totals = try p.run(in: context)

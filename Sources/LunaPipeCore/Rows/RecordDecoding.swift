@@ -190,7 +190,7 @@ final class RowDecoder: Decoder {
     }
     if !Self.fits(access, columns.classes[column]) {
       let message =
-        "\(typeName).\(name) is \(type), but the column \"\(columns.names[column])\" holds \(Self.describe(columns.classes[column]))"
+        "\(typeName).\(name) is \(type), but the column \"\(columns.names[column])\" holds \(RecordColumns.noun(columns.classes[column]))"
       if mistake == nil { mistake = message }
       throw DecodingError.typeMismatch(type, .init(codingPath: [key], debugDescription: message))
     }
@@ -212,17 +212,6 @@ final class RowDecoder: Decoder {
     case (.date, .date): return true
     case (.flag, .flag): return true
     default: return false
-    }
-  }
-
-  static func describe(_ c: RecordColumns.Class) -> String {
-    switch c {
-    case .number: return "whole numbers"
-    case .digits: return "digits"
-    case .flag: return "a flag"
-    case .decimal: return "decimals"
-    case .date: return "dates"
-    case .text: return "text"
     }
   }
 
@@ -576,7 +565,7 @@ private struct ColumnDecoder: Decoder, SingleValueDecodingContainer {
     guard RowDecoder.fits(access, c) else {
       throw DecodingError.typeMismatch(
         type,
-        .init(codingPath: [key], debugDescription: "the column \"\(name)\" holds \(RowDecoder.describe(c)), not \(type)"))
+        .init(codingPath: [key], debugDescription: "the column \"\(name)\" holds \(RecordColumns.noun(c)), not \(type)"))
     }
     guard let v = row.value(column) else {
       throw DecodingError.valueNotFound(

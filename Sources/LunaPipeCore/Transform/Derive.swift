@@ -84,7 +84,7 @@ public struct DeriveColumn: Stage {
     }
     guard fits else {
       throw PipelineError.configuration(
-        "\(label): a closure returning \(function.typeName) cannot fill a column of \(RecordColumns.describe(RecordColumns.Class(column.kind)))"
+        "\(label): a closure returning \(function.typeName) cannot fill a column of \(RecordColumns.noun(RecordColumns.Class(column.kind)))"
       )
     }
     let function = self.function
@@ -111,19 +111,6 @@ extension Schema {
         "\(stage): the records have a column \"\(columns[i].name)\" already; give the new one another name")
     }
     columns.append(column)
-  }
-}
-
-extension RecordColumns.Class {
-  init(_ kind: Column.Kind) {
-    switch kind {
-    case .integer, .code: self = .number
-    case .digits(let n): self = .digits(n)
-    case .flag: self = .flag
-    case .decimal: self = .decimal
-    case .date: self = .date
-    case .text: self = .text
-    }
   }
 }
 

@@ -145,7 +145,21 @@ final class RecordColumns {
       }
     }
   }
-  enum Class { case number, decimal, date, text, digits(Int), flag }
+  /// What a column holds, as values read by name see it.
+  enum Class {
+    case number, decimal, date, text, digits(Int), flag
+
+    init(_ kind: Column.Kind) {
+      switch kind {
+      case .integer, .code: self = .number
+      case .digits(let n): self = .digits(n)
+      case .flag: self = .flag
+      case .decimal: self = .decimal
+      case .date: self = .date
+      case .text: self = .text
+      }
+    }
+  }
 
   let names: [String]
   let classes: [Class]
@@ -202,16 +216,7 @@ final class RecordColumns {
   init(_ schema: Schema) {
     self.schema = schema
     names = schema.columns.map(\.name)
-    classes = schema.columns.map { c in
-      switch c.kind {
-      case .integer, .code: return .number
-      case .digits(let n): return .digits(n)
-      case .flag: return .flag
-      case .decimal: return .decimal
-      case .date: return .date
-      case .text: return .text
-      }
-    }
+    classes = schema.columns.map { Class($0.kind) }
     scale = schema.columns.map { c in
       if case .decimal(let s) = c.kind { return s }
       return 0
@@ -331,15 +336,30 @@ final class RecordColumns {
 
   private var stageName: String { rule >= 0 && rule < stageLabels.count ? stageLabels[rule] : stage }
 
-  static func describe(_ c: Class) -> String {
+  /// What a column of class `c` holds: `whole numbers`, `text`, …
+  static func noun(_ c: Class) -> String {
     switch c {
-    case .number: return "whole numbers (read it with int)"
-    case .digits: return "digits (read it with int or text)"
-    case .flag: return "a flag (read it with int: 1 or 0)"
-    case .decimal: return "decimals (read it with decimal)"
-    case .date: return "dates (read it with date)"
-    case .text: return "text (read it with text)"
+    case .number: return "whole numbers"
+    case .digits: return "digits"
+    case .flag: return "a flag"
+    case .decimal: return "decimals"
+    case .date: return "dates"
+    case .text: return "text"
     }
+  }
+
+  /// `noun(c)` with the accessor that reads it.
+  static func describe(_ c: Class) -> String {
+    let accessor: String
+    switch c {
+    case .number: accessor = "int"
+    case .digits: accessor = "int or text"
+    case .flag: accessor = "int: 1 or 0"
+    case .decimal: accessor = "decimal"
+    case .date: accessor = "date"
+    case .text: accessor = "text"
+    }
+    return "\(noun(c)) (read it with \(accessor))"
   }
 
   /// Column `i`'s value as text.
