@@ -40,6 +40,18 @@ struct RunnerOptions: ParsableArguments {
 
   @Flag(
     name: .long,
+    help:
+      "Scan every input file, reusing no kept state (states are kept per file in the state directory's lunapipe-incremental/, so that a run scans only new and changed files); implies --force."
+  )
+  var full = false
+
+  @Flag(
+    name: .long,
+    help: "Keep no per-file state: every run scans every file, and nothing is written to lunapipe-incremental/.")
+  var noIncremental = false
+
+  @Flag(
+    name: .long,
     help: "Publish even when the accepted records of a year and speciale fell below half of the last successful run's.")
   var acceptDrop = false
 
@@ -54,13 +66,16 @@ struct RunnerOptions: ParsableArguments {
     if !(0...1).contains(maxRejectShare) { throw ValidationError("--max-reject-share must be between 0 and 1") }
     if chunkSize < 1024 { throw ValidationError("--chunk-size must be at least 1024") }
     if !(0...3600).contains(historyWait) { throw ValidationError("--history-wait must be between 0 and 3600 seconds") }
+    if full && noIncremental { throw ValidationError("--full and --no-incremental: give one (--no-incremental scans every file and keeps nothing)") }
   }
 
   var settings: RunSettings {
     var s = RunSettings(
       outputDirectory: out, stateDirectory: stateDir, threads: threads, chunkSize: chunkSize,
-      maxRejectShare: maxRejectShare, force: force, acceptDrop: acceptDrop)
+      maxRejectShare: maxRejectShare, force: force || full, acceptDrop: acceptDrop)
     s.historyWait = historyWait
+    s.incremental = !noIncremental
+    s.full = full
     return s
   }
 }

@@ -123,6 +123,13 @@ public struct RunSettings: Sendable {
   /// The dialect of the job's scanned files as stated on the command line
   /// (`ScanOptions.dialect`); nothing stated by default: detected.
   public var dialect = CSVDialect()
+  /// Keep, per input file, what its scan gave (in the state directory's
+  /// `lunapipe-incremental/`), so that the next run scans only new and
+  /// changed files, its outputs byte-identical to a full run's
+  /// (`IncrementalStore`). On by default.
+  public var incremental = true
+  /// Scan every file, reusing no kept state (the states are kept anew).
+  public var full = false
 
   /// Settings for runs into `outputDirectory`; by default the history
   /// beside it, all cores, 8 MiB chunks, a 1 % reject share, neither

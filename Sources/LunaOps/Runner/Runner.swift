@@ -223,6 +223,13 @@ public final class Runner {
     // Each `ReadCSV` of the run reads the set resolved and fingerprinted
     // above, not a new glob's.
     context.resolvedInputs = resolved
+    // Per input file, what its scan gave, kept by its content's digest for
+    // runs into this output directory.
+    if settings.incremental {
+      context.incremental = IncrementalStore(
+        directory: Self.incrementalDirectory(state: stateDir, out: out),
+        digests: Dictionary(inputs.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a }), full: settings.full)
+    }
     // Known from the start, so that what the job writes (the report's
     // cover and running header) can give the run's date.
     context.report.started = ISO8601DateFormatter().string(from: started)
@@ -354,6 +361,17 @@ public final class Runner {
   /// The options that shape the outputs, as canonical JSON, with the
   /// pipeline and the reject share. Threads and chunk size are left out:
   /// they never change an output byte.
+  /// Where the kept states of runs into `out` live: the state directory's
+  /// `lunapipe-incremental/`, one folder per output directory (its name and
+  /// a hash of its path).
+  static func incrementalDirectory(state: String, out: String) -> String {
+    let bytes = Array(out.utf8)
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+    let name = (out as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+    return state + "/lunapipe-incremental/" + String(name.prefix(40)) + "-" + String(h, radix: 16)
+  }
+
   static func optionsKey(_ job: RunJob, maxRejectShare: Double) -> String {
     var key = job.options
     key["pipeline"] = job.pipeline

@@ -56,9 +56,14 @@ public struct AggregateEach: Stage {
   public func run(_ input: ValidatedRecords, in context: RunContext) throws -> [AggregateResult] {
     let bound = try aggregations.map { try BoundAggregation($0, schema: input.schema) }
     var shared = bound.map { SharedAggregate(bound: $0) }
-    try context.scan(input, restart: { shared = bound.map { SharedAggregate(bound: $0) } }) {
-      let partials = shared.map { PartialAggregate(shared: $0) }
-      return partials.count == 1 ? partials[0] : FanOut(partials)
+    if let store = context.incremental, !context.dryRun,
+      let kept = try scanIncrementally(input, bound: bound, store: store, in: context)
+    {
+      shared = kept
+    } else {
+      try context.scan(input, restart: { shared = bound.map { SharedAggregate(bound: $0) } }) {
+        Self.consumer(adding: shared)
+      }
     }
     for s in shared { try Self.checkExact(s) }
     return zip(aggregations, shared).map { AggregateResult(aggregation: $0, shared: $1) }

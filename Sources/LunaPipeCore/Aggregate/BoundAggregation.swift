@@ -457,4 +457,11 @@ final class KeyDictionary: @unchecked Sendable {
     defer { lock.unlock() }
     return values[Int(code)]
   }
+
+  /// Every value, in the order of their codes.
+  var allValues: [EntityKey] {
+    lock.lock()
+    defer { lock.unlock() }
+    return values
+  }
 }

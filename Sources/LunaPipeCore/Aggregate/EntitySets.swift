@@ -235,6 +235,18 @@ final class EntityShard: @unchecked Sendable {
     t.pointee.arenaUsed = 0
   }
 
+  /// Calls `body` with each entity and its keys (the first, then the
+  /// further ones). After the scan.
+  func forEachEntity(_ body: (EntityKey, UInt64, UnsafeBufferPointer<UInt64>) -> Void) {
+    let t = table
+    precondition(t.pointee.capacity > 0, "the entity set was handed to EntityMembers")
+    for i in 0..<t.pointee.capacity {
+      let e = t.pointee.entries[i]
+      guard e.key.hi != 0 else { continue }
+      body(e.key, e.first, UnsafeBufferPointer(start: t.pointee.arena + Int(e.more), count: Int(e.moreCount)))
+    }
+  }
+
   func forEach(_ scratch: inout [UInt64], _ body: (UnsafeBufferPointer<UInt64>) -> Void) {
     let t = table
     precondition(t.pointee.capacity > 0, "the entity set was handed to EntityMembers")

@@ -35,9 +35,48 @@ final class SharedAggregate: @unchecked Sendable {
   }
 
   /// Calls `body` with group `g`'s slots. Call with `groupsLock` held.
-  func withSlots(of g: Int, _ body: (UnsafeMutableBufferPointer<Int64>) -> Void) {
+  func withSlots<R>(of g: Int, _ body: (UnsafeMutableBufferPointer<Int64>) -> R) -> R {
     groupSlots.withUnsafeMutableBufferPointer { all in
       body(UnsafeMutableBufferPointer(rebasing: all[(g * width)..<((g + 1) * width)]))
+    }
+  }
+
+  /// Adds the slots `s` of some records of a group to the group's slots
+  /// `g`: sums and counts add, minima and maxima keep the smaller and the
+  /// larger. Returns the slot whose sum passed Int64, if one did.
+  func add(_ s: UnsafePointer<Int64>, into g: UnsafeMutableBufferPointer<Int64>) -> Int? {
+    var overflowed: Int?
+    let ops = bound.slotOps
+    for j in 0..<width {
+      let kind = j < ops.count ? ops[j].kind : .count
+      switch kind {
+      case .min:
+        if s[j] != Record.null && (g[j] == Record.null || s[j] < g[j]) { g[j] = s[j] }
+      case .max:
+        if s[j] != Record.null && (g[j] == Record.null || s[j] > g[j]) { g[j] = s[j] }
+      default:
+        let (x, o) = g[j].addingReportingOverflow(s[j])
+        g[j] = x
+        if o { overflowed = j }
+      }
+    }
+    return overflowed
+  }
+
+  /// Adds the sightings waiting in `p` to the entity sets of distinct
+  /// count `d`, each shard under its lock, and empties `p`.
+  func flush(_ p: PendingSightings, distinct d: Int) {
+    let n = EntitySets.shardCount
+    let start = startShard()
+    for k in 0..<n {
+      let s = (start + k) % n
+      let count = p.counts[s]
+      guard count > 0 else { continue }
+      let shard = entities[d].shards[s]
+      shard.lock.lock()
+      shard.insert(batch: p.buffers[s], count: count)
+      shard.lock.unlock()
+      p.counts[s] = 0
     }
   }
 
@@ -310,53 +349,22 @@ final class PartialAggregate: ChunkConsumer {
     return limitHit
   }
 
-  /// Adds one chunk's slots to the shared slots of the same group.
-  private func merge(_ s: UnsafeMutablePointer<Int64>, into g: UnsafeMutableBufferPointer<Int64>) {
-    for j in 0..<width {
-      let kind = j < slotCount ? slotOps[j].kind : .count
-      switch kind {
-      case .min:
-        if s[j] != Record.null && (g[j] == Record.null || s[j] < g[j]) { g[j] = s[j] }
-      case .max:
-        if s[j] != Record.null && (g[j] == Record.null || s[j] > g[j]) { g[j] = s[j] }
-      default:
-        let (x, o) = g[j].addingReportingOverflow(s[j])
-        g[j] = x
-        if o {
-          shared.overflowedSlot = j
-          if limitHit == nil && j < slotCount { limitHit = LimitHit(column: slotOps[j].column, record: nil) }
-        }
-      }
-    }
-  }
-
   func endChunk() {
     let h = hot
     if h.pointee.groups.count > 0 {
       shared.groupsLock.lock()
       h.pointee.groups.forEach { key, s in
         let (g, inserted) = shared.group(key, new: s)
-        if !inserted { shared.withSlots(of: g) { merge(s, into: $0) } }
+        if !inserted, let j = shared.withSlots(of: g, { shared.add(s, into: $0) }) {
+          shared.overflowedSlot = j
+          if limitHit == nil && j < slotCount { limitHit = LimitHit(column: slotOps[j].column, record: nil) }
+        }
       }
       if let j = overflowedSlot { shared.overflowedSlot = j }
       shared.groupsLock.unlock()
       h.pointee.groups.removeAll()
       h.pointee.lastSlots = nil
     }
-    let n = EntitySets.shardCount
-    for d in 0..<distinctCount {
-      let p = pending[d]
-      let start = shared.startShard()
-      for k in 0..<n {
-        let s = (start + k) % n
-        let count = p.counts[s]
-        guard count > 0 else { continue }
-        let shard = shared.entities[d].shards[s]
-        shard.lock.lock()
-        shard.insert(batch: p.buffers[s], count: count)
-        shard.lock.unlock()
-        p.counts[s] = 0
-      }
-    }
+    for d in 0..<distinctCount { shared.flush(pending[d], distinct: d) }
   }
 }

@@ -39,6 +39,11 @@ public final class RunContext: @unchecked Sendable {
   /// no side work (`SideWork`). A stage with effects of its own before its
   /// first read skips them when this is set.
   public let dryRun: Bool
+  /// Where the run's aggregations keep, per input file, what its scan
+  /// gave, to scan only new and changed files next time
+  /// (`IncrementalStore`); nil (the default): every file is scanned. A
+  /// runner sets it unless told otherwise (`RunSettings.incremental`).
+  public var incremental: IncrementalStore?
   /// The file sets the run's `ReadCSV` stages resolved. A dry run collects
   /// them; a runner sets those it fingerprinted on the real run's context,
   /// and each `ReadCSV` whose patterns have a set here takes it rather

@@ -68,6 +68,9 @@ public struct RunReport: Sendable, Codable {
   /// Valid records each filter stage dropped (`FilterRecords`), by the
   /// filter's name: counted, never rejects. Nil for a run with no filter.
   public var filtered: [String: Int]?
+  /// What an incremental run reused, scanned and kept
+  /// (`IncrementalStore`); nil for a run without kept states.
+  public var incremental: Incremental?
   /// The files published, relative to the output directory, sorted;
   /// `run-report.json` among them. Set by whoever publishes.
   public var outputs: [String] = []

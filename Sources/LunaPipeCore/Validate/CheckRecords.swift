@@ -28,30 +28,54 @@ extension RunContext {
   ) throws {
     // The lookup tables the records are joined to, read whole first.
     try LookupJoin.loadAll(input.schema, in: self)
-    var encodings: [String: TextEncoding] = [:]
     let mark = try rejectsMark()
-    var result: ScanResult
+    let (result, notes) = try collectScan(
+      input.schema, paths: input.files.paths, options: options,
+      restart: {
+        try self.truncateRejects(to: mark)
+        restart()
+      },
+      onReject: { [unowned self] in try self.reject($0) }, makeConsumer: makeConsumer)
+    addNotes(notes)
+    try closeRejects()
+    try account(result)
+    try checkRejectShare()
+  }
+
+  /// Scans `paths` (lookup tables loaded) and returns what the scan found,
+  /// and the notes of files read again in another encoding (logged). The
+  /// scan's rejects go to `onReject`, in file order; when a file is read
+  /// again, `restart` must drop what the consumers gathered and the
+  /// rejects given so far.
+  func collectScan(
+    _ schema: Schema, paths: [String], options: ScanOptions, restart: () throws -> Void,
+    onReject: @escaping (RejectedRecord) throws -> Void, makeConsumer: @escaping () -> ChunkConsumer
+  ) throws -> (ScanResult, notes: [String]) {
+    var encodings: [String: TextEncoding] = [:]
+    var notes: [String] = []
     while true {
       let scan = ParallelScan(
-        schema: input.schema, options: options, files: files, makeConsumer: makeConsumer,
-        onReject: { [unowned self] in try self.reject($0) },
+        schema: schema, options: options, files: files, makeConsumer: makeConsumer, onReject: onReject,
         log: { [unowned self] in self.log($0) }, progress: progress)
       do {
-        result = try scan.run(paths: input.files.paths, encodings: encodings)
-        break
+        return (try scan.run(paths: paths, encodings: encodings), notes)
       } catch let m as EncodingMismatch {
         for n in m.notes { log(n) }
-        addNotes(m.notes)
+        notes += m.notes
         encodings = m.encodings
-        try truncateRejects(to: mark)
-        restart()
+        try restart()
       }
     }
-    try closeRejects()
+  }
+
+  /// Adds what a scan found to the report (files, counts, notes, volumes,
+  /// records filtered, where its work went) and logs it; fails when a
+  /// file's lines are not all accounted for.
+  func account(_ result: ScanResult) throws {
     report.add(result.files)
     addNotes(result.notes)
     for (k, n) in result.volumes { report.volumes[k, default: 0] += n }
-    for (k, n) in result.filtered {
+    for (k, n) in result.filtered.sorted(by: { $0.key < $1.key }) {
       report.filtered = report.filtered ?? [:]
       report.filtered![k, default: 0] += n
       log("[filter \(k)] dropped \(n) records")
@@ -76,7 +100,6 @@ extension RunContext {
         "\(f.path): \(f.lines) lines, but \(f.acceptedLines) in accepted and \(f.rejectedLines) in rejected records and \(f.skippedEmpty) empty: lines unaccounted for, nothing is published (a LunaPipe bug: please report it with the file)"
       )
     }
-    try checkRejectShare()
   }
 
   /// Fails when the share of rejected records, or of the lines they took,

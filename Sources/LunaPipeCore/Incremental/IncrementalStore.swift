@@ -1,0 +1,177 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Where a run keeps, per input file, what its scan gave, so that the next
+/// run over the same files scans only the new and changed ones and gives
+/// outputs byte-identical to a full run (`AggregateEach`).
+///
+/// A file's state is keyed by the SHA-256 of its content (`digests`), under
+/// the signature of the scan (`StateSignature`): the schema, the
+/// aggregations, the options, the lookup tables, the pipeline and the
+/// program. A file removed or replaced simply has no part in the next
+/// merge; states no run of this signature needs any more are removed, and
+/// those of other signatures once a run under a new one succeeds. A state
+/// that cannot be read as written (damaged, cut short, of another format)
+/// is set aside in `damaged/` and its file scanned again, with a note.
+///
+/// The runner makes one per run (`RunSettings.incremental`); `full` scans
+/// every file and writes the states afresh.
+public final class IncrementalStore: @unchecked Sendable {
+  /// The folder of the states: one subfolder per signature.
+  public let directory: String
+  /// Scan every file, reusing nothing (and keep the states anew).
+  public let full: Bool
+  /// Per input file (`InputFiles.key`), the SHA-256 of its content as the
+  /// run fingerprinted it.
+  let digests: [String: String]
+  /// What the run reused, scanned and kept (`RunReport.incremental`).
+  var summary = RunReport.Incremental()
+  private let lock = NSLock()
+
+  /// A store in `directory` (made when first written) for inputs of these
+  /// content digests, by path.
+  public init(directory: String, digests: [String: String], full: Bool = false) {
+    self.directory = directory
+    self.digests = Dictionary(digests.map { (InputFiles.key($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
+    self.full = full
+    summary.full = full
+  }
+
+  /// The digest of `path`'s content, if the run fingerprinted it.
+  func digest(of path: String) -> String? { digests[InputFiles.key(path)] }
+
+  func folder(_ signature: String) -> String { directory + "/" + signature }
+
+  func statePath(_ signature: String, _ digest: String) -> String { folder(signature) + "/" + digest + ".lpstate" }
+  func rejectsPath(_ signature: String, _ digest: String) -> String {
+    folder(signature) + "/" + digest + ".lprejects"
+  }
+
+  /// Makes the folder of `signature` (and those above it).
+  func makeFolder(_ signature: String) throws {
+    try FileManager.default.createDirectory(atPath: folder(signature), withIntermediateDirectories: true)
+  }
+
+  /// Writes `bytes` to `path` through a temporary file beside it and a
+  /// rename: a state is whole or absent.
+  static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    let tmp = path + ".tmp-\(getpid())"
+    guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
+      throw PipelineError.output("cannot write \(tmp)")
+    }
+    guard rename(tmp, path) == 0 else {
+      let why = String(cString: strerror(errno))
+      unlink(tmp)
+      throw PipelineError.output("cannot rename \(tmp) to \(path): \(why)")
+    }
+  }
+
+  /// Moves a state that could not be read into `damaged/` beside it (never
+  /// deleting it: it is evidence), and says so.
+  func setAside(_ path: String, rejects: String, why: String) -> String {
+    let damaged = directory + "/damaged"
+    try? FileManager.default.createDirectory(atPath: damaged, withIntermediateDirectories: true)
+    let name = (path as NSString).lastPathComponent
+    let stamp = Int(Date().timeIntervalSince1970)
+    let target = damaged + "/\(stamp)-\(name)"
+    let moved = rename(path, target) == 0
+    if access(rejects, F_OK) == 0 { rename(rejects, damaged + "/\(stamp)-" + (rejects as NSString).lastPathComponent) }
+    let note =
+      "the kept state \(name) could not be read (\(why)): \(moved ? "set aside as \(target)" : "left where it is"); its file is scanned again"
+    lock.lock()
+    summary.setAside.append(note)
+    lock.unlock()
+    return note
+  }
+
+  /// Removes the states of `signature` whose files the run did not read,
+  /// and the folders of other signatures (earlier schemas, versions,
+  /// programs): only files LunaPipe names so (`*.lpstate`, `*.lprejects`,
+  /// their temporaries), and a folder only when that leaves it empty.
+  func prune(keeping signature: String, digests keep: Set<String>) {
+    let fm = FileManager.default
+    var removed = 0
+    var removedBytes = 0
+    func removeOurs(in folder: String, keep: (String) -> Bool) {
+      for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] {
+        guard Self.isStateFile(name), !keep(name) else { continue }
+        let path = folder + "/" + name
+        var st = stat()
+        if lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, unlink(path) == 0 {
+          removed += 1
+          removedBytes += Int(st.st_size)
+        }
+      }
+    }
+    removeOurs(in: folder(signature)) { name in
+      guard let dot = name.firstIndex(of: ".") else { return false }
+      return keep.contains(String(name[..<dot])) && !name.contains(".tmp-")
+    }
+    for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where name != signature {
+      guard name.count == 32, name.allSatisfy(\.isHexDigit) else { continue }
+      let other = directory + "/" + name
+      removeOurs(in: other) { _ in false }
+      rmdir(other)
+    }
+    lock.lock()
+    summary.removedStates += removed
+    summary.removedBytes += removedBytes
+    lock.unlock()
+  }
+
+  static func isStateFile(_ name: String) -> Bool {
+    name.hasSuffix(".lpstate") || name.hasSuffix(".lprejects") || name.contains(".lpstate.tmp-")
+      || name.contains(".lprejects.tmp-")
+  }
+
+  /// Bytes of the states of `signature` now kept.
+  func keptBytes(_ signature: String) -> Int {
+    var total = 0
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder(signature))) ?? []
+    where Self.isStateFile(name) {
+      var st = stat()
+      if stat(folder(signature) + "/" + name, &st) == 0 { total += Int(st.st_size) }
+    }
+    return total
+  }
+
+  func update(_ body: (inout RunReport.Incremental) -> Void) {
+    lock.lock()
+    body(&summary)
+    lock.unlock()
+  }
+}
+
+extension RunReport {
+  /// What an incremental run reused and scanned (`IncrementalStore`).
+  public struct Incremental: Sendable, Codable, Equatable {
+    /// `--full`: every file scanned, no state reused.
+    public var full = false
+    /// Input files whose kept state was reused, and their bytes.
+    public var reusedFiles = 0
+    public var reusedBytes = 0
+    /// Input files scanned (new, changed, or without a usable state), and
+    /// their bytes.
+    public var scannedFiles = 0
+    public var scannedBytes = 0
+    /// Bytes of the states kept after the run, and their share of the
+    /// input bytes.
+    public var stateBytes = 0
+    public var stateShare = 0.0
+    /// States removed: of files no longer read, or of another signature.
+    public var removedStates = 0
+    public var removedBytes = 0
+    /// Seconds spent merging the files' states into the run's totals.
+    public var mergeSeconds = 0.0
+    /// States that could not be read, set aside (one note each).
+    public var setAside: [String] = []
+    /// Why states were not used or kept, when they were not.
+    public var notes: [String] = []
+
+    /// Nothing reused or scanned yet.
+    public init() {}
+  }
+}

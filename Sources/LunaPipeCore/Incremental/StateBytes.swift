@@ -1,0 +1,209 @@
+import Foundation
+
+/// The bytes of a kept state, written: little-endian words, LEB128
+/// variable-length whole numbers, length-prefixed texts. `finish()` ends
+/// them with a checksum of everything before it.
+struct StateWriter {
+  private(set) var bytes: [UInt8] = []
+
+  init(reserving n: Int = 1 << 16) { bytes.reserveCapacity(n) }
+
+  mutating func u8(_ v: UInt8) { bytes.append(v) }
+
+  mutating func u64(_ v: UInt64) {
+    withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+  }
+
+  mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+
+  mutating func varint(_ v: UInt64) {
+    var v = v
+    while v >= 0x80 {
+      bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+      v >>= 7
+    }
+    bytes.append(UInt8(v))
+  }
+
+  mutating func varint(_ v: Int) { varint(UInt64(v)) }
+
+  mutating func raw(_ b: some Collection<UInt8>) { bytes.append(contentsOf: b) }
+
+  mutating func text(_ s: String) {
+    let utf8 = Array(s.utf8)
+    varint(utf8.count)
+    bytes.append(contentsOf: utf8)
+  }
+
+  /// An entity or dictionary value: a number, a short text (up to 16
+  /// bytes; 16 lowercase hex digits in 8 bytes), or a long text by its
+  /// bytes, never by the process-wide number it has in this run.
+  mutating func entity(_ k: EntityKey) {
+    let marker = k.hi >> 56
+    if marker == 0x11 {
+      u8(0x11)
+      u64(k.lo)
+      return
+    }
+    if marker == 0x10 {
+      let b = k.bytes
+      u8(0x12)
+      varint(b.count)
+      raw(b)
+      return
+    }
+    var key = k
+    withUnsafeBytes(of: &key) { raw in
+      let n = raw[15] < 0x20 ? Int(raw[15]) : 16
+      if n == 16, let packed = Self.hex(raw) {
+        u8(0x13)
+        u64(packed)
+      } else {
+        u8(UInt8(n))
+        bytes.append(contentsOf: raw.prefix(n))
+      }
+    }
+  }
+
+  /// 16 lowercase hex digits as their 64-bit value, or nil.
+  private static func hex(_ raw: UnsafeRawBufferPointer) -> UInt64? {
+    var v: UInt64 = 0
+    for i in 0..<16 {
+      let c = raw[i]
+      let d: UInt8
+      switch c {
+      case 0x30...0x39: d = c - 0x30
+      case 0x61...0x66: d = c - 0x61 + 10
+      default: return nil
+      }
+      v = v << 4 | UInt64(d)
+    }
+    return v
+  }
+
+  /// Appends the checksum of every byte so far: the state is complete.
+  mutating func finish() { u64(StateChecksum.of(bytes[...])) }
+}
+
+/// Reads what `StateWriter` wrote; any read past the end, or a value that
+/// cannot be, throws `StateDamaged`.
+struct StateReader {
+  let bytes: UnsafeRawBufferPointer
+  var at = 0
+
+  init(_ bytes: UnsafeRawBufferPointer, from start: Int = 0) {
+    self.bytes = bytes
+    at = start
+  }
+
+  var atEnd: Bool { at == bytes.count }
+
+  mutating func u8() throws -> UInt8 {
+    guard at < bytes.count else { throw StateDamaged("ends early") }
+    defer { at += 1 }
+    return bytes[at]
+  }
+
+  mutating func u64() throws -> UInt64 {
+    guard at + 8 <= bytes.count else { throw StateDamaged("ends early") }
+    defer { at += 8 }
+    return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+  }
+
+  mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
+
+  mutating func varint() throws -> UInt64 {
+    var v: UInt64 = 0
+    var shift: UInt64 = 0
+    while true {
+      let b = try u8()
+      guard shift < 64 else { throw StateDamaged("a number runs on") }
+      v |= UInt64(b & 0x7F) << shift
+      if b < 0x80 { return v }
+      shift += 7
+    }
+  }
+
+  /// A varint that must be below `limit`.
+  mutating func count(below limit: Int) throws -> Int {
+    let v = try varint()
+    guard v < UInt64(limit) else { throw StateDamaged("a count of \(v) where at most \(limit - 1) can be") }
+    return Int(v)
+  }
+
+  mutating func raw(_ n: Int) throws -> UnsafeRawBufferPointer {
+    guard n >= 0, at + n <= bytes.count else { throw StateDamaged("ends early") }
+    defer { at += n }
+    return UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)])
+  }
+
+  mutating func text() throws -> String {
+    let n = try count(below: bytes.count - at + 1)
+    return String(decoding: try raw(n), as: UTF8.self)
+  }
+
+  mutating func entity() throws -> EntityKey {
+    let tag = try u8()
+    switch tag {
+    case 0x11:
+      return EntityKey.number(try i64())
+    case 0x12:
+      let n = try count(below: bytes.count - at + 1)
+      return EntityKey.make(try raw(n))
+    case 0x13:
+      var v = try u64()
+      var text = [UInt8](repeating: 0, count: 16)
+      for i in stride(from: 15, through: 0, by: -1) {
+        let d = UInt8(v & 0xF)
+        text[i] = d < 10 ? 0x30 + d : 0x61 + d - 10
+        v >>= 4
+      }
+      return text.withUnsafeBytes { EntityKey.make($0) }
+    case 0...16:
+      return EntityKey.make(try raw(Int(tag)))
+    default:
+      throw StateDamaged("an entity tagged \(tag)")
+    }
+  }
+}
+
+/// A kept state that cannot be read as written: cut short, changed, from
+/// another format.
+struct StateDamaged: Error, CustomStringConvertible {
+  let description: String
+  init(_ why: String) { description = why }
+}
+
+/// A 64-bit checksum of bytes, eight at a time: enough to tell a state
+/// damaged on disk (cut short, overwritten, bits flipped) from a whole one.
+enum StateChecksum {
+  static func of(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    bytes.withUnsafeBytes { of($0) }
+  }
+
+  static func of(_ raw: UnsafeRawBufferPointer, seed: UInt64 = 0x243F_6A88_85A3_08D3) -> UInt64 {
+    var h = seed ^ UInt64(raw.count)
+    var i = 0
+    let n = raw.count
+    while i + 8 <= n {
+      let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+      h = (h ^ (w &* 0x9E37_79B9_7F4A_7C15)).rotatedLeft(27) &* 0xBF58_476D_1CE4_E5B9 &+ 0x94D0_49BB_1331_11EB
+      i += 8
+    }
+    var tail: UInt64 = 0
+    var shift: UInt64 = 0
+    while i < n {
+      tail |= UInt64(raw[i]) << shift
+      shift += 8
+      i += 1
+    }
+    h = (h ^ (tail &* 0x9E37_79B9_7F4A_7C15)).rotatedLeft(27) &* 0xBF58_476D_1CE4_E5B9
+    h ^= h >> 31
+    h = h &* 0x94D0_49BB_1331_11EB
+    return h ^ (h >> 29)
+  }
+}
+
+extension UInt64 {
+  @inline(__always) fileprivate func rotatedLeft(_ n: UInt64) -> UInt64 { self << n | self >> (64 - n) }
+}
