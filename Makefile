@@ -18,7 +18,7 @@ APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config 
 # and pdfinfo to read the printed PDF.
 TEST_APT_PKGS := python3-openpyxl chromium fonts-liberation poppler-utils
 
-.PHONY: all deps build samples run test bench bench-rows bench-peers bench-scale bench-stages clean help fuzz fuzz-replay test-sanitize example example-build docs
+.PHONY: all deps build samples run test bench bench-rows bench-peers bench-scale bench-stages bench-incremental clean help fuzz fuzz-replay test-sanitize example example-build docs
 
 all: build
 
@@ -29,6 +29,7 @@ help:
 	@echo "make bench-rows   typed rows (records(as:)) vs the scan's aggregate of the same sums, 3 M rows, 1 thread: rows/s"
 	@echo "make bench-stages the aggregation alone vs after a lookup, a derive and a filter of ones own (STAGES_FILES, THREADS, RUNS): ratio"
 	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark, and the C parse floor (PEERBENCH=dir)"
+	@echo "make bench-incremental  claims-summary on the national file's 60 months: 59, +1, one replaced, one removed, against full runs (NATIONAL=file)"
 	@echo "make bench-scale  claims-summary on 5, 10, 20, 40 M lines of the national file: s per M lines, peak RSS (NATIONAL=file)"
 	@echo "make example  build the library example (Examples/BikeShare) and run its nightly job twice (the second is up to date)"
 	@echo "make docs     the DocC documentation of LunaPipeCore, LunaOps and LunaReports into $(DOCS_DIR) (a warning fails it)"
@@ -139,6 +140,13 @@ bench-peers: build
 NATIONAL ?= .build/peerbench/national.csv
 bench-scale: build
 	BIN=$(BIN) NATIONAL=$(NATIONAL) Benchmarks/scale.sh
+
+# Incremental runs (issue 25): the national file cut into its 60 months
+# (once, into .build/bench-incremental); 59 months, the 60th added, one
+# replaced by a corrected copy, one removed; each step's time against a full
+# run over the same files, outputs compared, the state's size (THREADS).
+bench-incremental: build
+	BIN=$(BIN) NATIONAL=$(NATIONAL) THREADS=$(or $(THREADS),2) Benchmarks/incremental.sh
 
 clean:
 	rm -rf .build out $(FULL)

@@ -260,6 +260,16 @@ public final class Runner {
       // What was read is what was fingerprinted: every input unchanged
       // since it was opened.
       try files.verifyAll()
+      // The kept states no run needs any more, removed; their size told.
+      if let store = context.incremental, context.report.incremental != nil {
+        context.report.incremental = store.removeUnused()
+        if let s = context.report.incremental {
+          for note in s.setAside + s.notes { logger.warning("\(note)", metadata: ["run": "\(id)"]) }
+          logger.info(
+            "incremental: \(s.reusedFiles) files reused, \(s.scannedFiles) scanned; states kept: \(s.stateBytes) bytes (\(String(format: "%.1f", s.stateShare * 100)) % of the input's), \(s.removedStates) removed",
+            metadata: ["run": "\(id)"])
+        }
+      }
       try VolumeGuard.check(
         now: context.report, previousVolumes: baselineVolumes, previousRun: baselineRun,
         acceptDrop: settings.acceptDrop)

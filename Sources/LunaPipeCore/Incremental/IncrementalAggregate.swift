@@ -119,7 +119,6 @@ extension AggregateEach {
       store.update { $0.notes.append("a kept state could not be merged: every file scanned") }
     }
     for (i, p) in merged.parts { parts[i] = p }
-    for n in merged.setAside { context.log(n) }
     let mergeSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
 
     // The other files, one scan each, their states kept and merged.
@@ -156,20 +155,20 @@ extension AggregateEach {
     try context.account(result)
     try context.checkRejectShare()
 
-    store.prune(keeping: signature, digests: Set(digests.map { $0! }))
+    store.use(signature, digests: Set(digests.map { $0! }))
     let inputBytes = all.reduce(0) { $0 + $1.report.bytes }
+    let reusedBytes = merged.parts.values.reduce(0) { $0 + $1.report.bytes }
     store.update { s in
       s.reusedFiles += merged.parts.count
-      s.reusedBytes += merged.parts.values.reduce(0) { $0 + $1.report.bytes }
+      s.reusedBytes += reusedBytes
       s.scannedFiles += paths.count - merged.parts.count
-      s.scannedBytes += inputBytes - merged.parts.values.reduce(0) { $0 + $1.report.bytes }
+      s.scannedBytes += inputBytes - reusedBytes
+      s.inputBytes += inputBytes
       s.mergeSeconds += (mergeSeconds * 1000).rounded() / 1000
-      s.stateBytes = store.keptBytes(signature)
-      s.stateShare = inputBytes > 0 ? (Double(s.stateBytes) / Double(inputBytes) * 10_000).rounded() / 10_000 : 0
     }
     let s = store.summary
     context.log(
-      "incremental: \(s.reusedFiles) files reused from their kept states (\(s.reusedBytes) bytes), \(s.scannedFiles) scanned (\(s.scannedBytes) bytes); states \(s.stateBytes) bytes (\(String(format: "%.1f", s.stateShare * 100)) % of the input), \(s.removedStates) removed"
+      "incremental: \(s.reusedFiles) files reused from their kept states (\(s.reusedBytes) bytes, merged in \(String(format: "%.3f", s.mergeSeconds)) s), \(s.scannedFiles) scanned (\(s.scannedBytes) bytes)"
     )
     context.report.incremental = s
     return shared

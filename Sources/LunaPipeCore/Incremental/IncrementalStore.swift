@@ -87,11 +87,24 @@ public final class IncrementalStore: @unchecked Sendable {
     return note
   }
 
-  /// Removes the states of `signature` whose files the run did not read,
-  /// and the folders of other signatures (earlier schemas, versions,
-  /// programs): only files LunaPipe names so (`*.lpstate`, `*.lprejects`,
-  /// their temporaries), and a folder only when that leaves it empty.
-  func prune(keeping signature: String, digests keep: Set<String>) {
+  /// The signatures the run's scans used, each with the digests of the
+  /// files it read.
+  private var used: [String: Set<String>] = [:]
+
+  /// Notes that a scan under `signature` read files of these digests.
+  func use(_ signature: String, digests: Set<String>) {
+    lock.lock()
+    used[signature, default: []].formUnion(digests)
+    lock.unlock()
+  }
+
+  /// After a successful run: removes the states of the run's signatures
+  /// whose files it did not read, and the folders of other signatures
+  /// (earlier schemas, versions, programs): only files LunaPipe names so
+  /// (`*.lpstate`, `*.lprejects`, their temporaries), and a folder only
+  /// when that leaves it empty. Gives the summary, sizes updated.
+  @discardableResult
+  public func removeUnused() -> RunReport.Incremental {
     let fm = FileManager.default
     var removed = 0
     var removedBytes = 0
@@ -106,20 +119,38 @@ public final class IncrementalStore: @unchecked Sendable {
         }
       }
     }
-    removeOurs(in: folder(signature)) { name in
-      guard let dot = name.firstIndex(of: ".") else { return false }
-      return keep.contains(String(name[..<dot])) && !name.contains(".tmp-")
+    lock.lock()
+    let used = self.used
+    lock.unlock()
+    guard !used.isEmpty else { return summary }
+    for (signature, keep) in used {
+      removeOurs(in: folder(signature)) { name in
+        guard let dot = name.firstIndex(of: ".") else { return false }
+        return keep.contains(String(name[..<dot])) && !name.contains(".tmp-")
+      }
     }
-    for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where name != signature {
+    var others = 0
+    for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where used[name] == nil {
       guard name.count == 32, name.allSatisfy(\.isHexDigit) else { continue }
       let other = directory + "/" + name
       removeOurs(in: other) { _ in false }
       rmdir(other)
+      others += 1
     }
+    let kept = used.keys.reduce(0) { $0 + keptBytes($1) }
     lock.lock()
+    defer { lock.unlock() }
+    if others > 0 {
+      summary.notes.append(
+        "states kept under another signature (another pipeline version, plan, schema, options or program) were not used, and are removed"
+      )
+    }
     summary.removedStates += removed
     summary.removedBytes += removedBytes
-    lock.unlock()
+    summary.stateBytes = kept
+    summary.stateShare =
+      summary.inputBytes > 0 ? (Double(kept) / Double(summary.inputBytes) * 10_000).rounded() / 10_000 : 0
+    return summary
   }
 
   static func isStateFile(_ name: String) -> Bool {
@@ -157,8 +188,10 @@ extension RunReport {
     /// their bytes.
     public var scannedFiles = 0
     public var scannedBytes = 0
-    /// Bytes of the states kept after the run, and their share of the
-    /// input bytes.
+    /// The bytes of the files the run's incremental scans read.
+    public var inputBytes = 0
+    /// Bytes of the states kept after the run, and their share of
+    /// `inputBytes`.
     public var stateBytes = 0
     public var stateShare = 0.0
     /// States removed: of files no longer read, or of another signature.
