@@ -151,19 +151,28 @@ struct StateReader {
       let n = try count(below: bytes.count - at + 1)
       return EntityKey.make(try raw(n))
     case 0x13:
-      var v = try u64()
-      var text = [UInt8](repeating: 0, count: 16)
-      for i in stride(from: 15, through: 0, by: -1) {
-        let d = UInt8(v & 0xF)
-        text[i] = d < 10 ? 0x30 + d : 0x61 + d - 10
-        v >>= 4
-      }
-      return text.withUnsafeBytes { EntityKey.make($0) }
+      // 16 hex digits, first digit highest: the text's bytes in memory
+      // order, as `EntityKey.make` packs a 16-byte text.
+      let v = try u64()
+      return EntityKey(lo: Self.hexWord(UInt32(truncatingIfNeeded: v >> 32)), hi: Self.hexWord(UInt32(truncatingIfNeeded: v)))
     case 0...16:
       return EntityKey.make(try raw(Int(tag)))
     default:
       throw StateDamaged("an entity tagged \(tag)")
     }
+  }
+}
+
+extension StateReader {
+  /// The 8 lowercase hex digits of `x`, first (highest) digit in the
+  /// lowest byte.
+  @inline(__always) static func hexWord(_ x: UInt32) -> UInt64 {
+    var w: UInt64 = 0
+    for i in 0..<8 {
+      let d = UInt64(x >> UInt32(28 - 4 * i) & 0xF)
+      w |= (d < 10 ? 0x30 + d : 0x57 + d) << UInt64(8 * i)
+    }
+    return w
   }
 }
 
