@@ -8,28 +8,49 @@ import Foundation
 /// depend on order, so merging the files' contributions gives exactly the
 /// totals one scan of all the files gives.
 enum AggregateState {
-  /// Writes `shared`, the aggregate of one file's scan.
+  /// Writes `shared`, the aggregate of one file's scan. Its dictionaries
+  /// (shared by every file of the run) are written as far as this file's
+  /// groups use them, with codes of this file's own.
   static func write(_ shared: SharedAggregate, to w: inout StateWriter) {
     let bound = shared.bound
+    let index = shared.groupIndex
+    let groups = index.count
+    // Per dictionary, the run's codes this file uses, renumbered 0, 1, ...
+    var local: [[UInt32: UInt32]] = bound.dictionaries.map { _ in [:] }
+    var used: [[UInt32]] = bound.dictionaries.map { _ in [] }
+    var keys = [UInt64](repeating: 0, count: groups)
+    for g in 0..<groups {
+      var key = index.keys[g]
+      for op in bound.keyOps where op.dictionary >= 0 {
+        let field = key >> op.shift & op.null
+        guard field != op.null else { continue }
+        let code = UInt32(field)
+        let mine: UInt32
+        if let m = local[op.dictionary][code] {
+          mine = m
+        } else {
+          mine = UInt32(used[op.dictionary].count)
+          local[op.dictionary][code] = mine
+          used[op.dictionary].append(code)
+        }
+        key = key & ~(op.null << op.shift) | UInt64(mine) << op.shift
+      }
+      keys[g] = key
+    }
     w.varint(shared.width)
     w.varint(bound.keyOps.count)
     w.varint(bound.distinctOps.count)
     w.varint(bound.dictionaries.count)
-    for d in bound.dictionaries {
-      let values = d.allValues
-      w.varint(values.count)
-      for v in values { w.entity(v) }
+    for (d, dictionary) in bound.dictionaries.enumerated() {
+      w.varint(used[d].count)
+      for code in used[d] { w.entity(dictionary.value(code)) }
     }
-    let index = shared.groupIndex
-    let groups = index.count
     w.varint(groups)
-    var numberOf: [UInt64: Int] = [:]
-    numberOf.reserveCapacity(groups)
-    for g in 0..<groups {
-      let key = index.keys[g]
-      numberOf[key] = g
-      w.u64(key)
-      for j in 0..<shared.width { w.i64(shared.groupSlots[g * shared.width + j]) }
+    shared.groupSlots.withUnsafeBufferPointer { slots in
+      for g in 0..<groups {
+        w.u64(keys[g])
+        for j in 0..<shared.width { w.i64(slots[g * shared.width + j]) }
+      }
     }
     for sets in shared.entities {
       w.varint(sets.entityCount)
@@ -37,8 +58,8 @@ enum AggregateState {
         shard.forEachEntity { entity, first, more in
           w.entity(entity)
           w.varint(more.count + 1)
-          w.varint(numberOf[first]!)
-          for m in more { w.varint(numberOf[m]!) }
+          w.varint(index.index(of: first))
+          for m in more { w.varint(index.index(of: m)) }
         }
       }
     }

@@ -121,23 +121,38 @@ extension AggregateEach {
     for (i, p) in merged.parts { parts[i] = p }
     let mergeSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
 
-    // The other files, one scan each, their states kept and merged.
+    // The other files, one scan each; each file's state is written and
+    // merged on a queue of its own while the next file is scanned (one at
+    // a time: at most two files' aggregates are held besides the totals).
     var timing = ScanTiming()
-    for i in paths.indices where parts[i] == nil {
-      let (part, state, fileTiming) = try scanOne(
-        paths[i], digest: digests[i]!, input: input, bound: bound, signature: signature, store: store,
-        in: context)
-      try state.withUnsafeBytes { raw in
-        var r = StateReader(raw)
-        _ = try Self.readHeader(&r, signature: signature, digest: digests[i]!, aggregations: bound.count)
-        for s in shared { try AggregateState.merge(&r, into: s) }
-      }
-      parts[i] = part
-      timing.ticks &+= fileTiming.ticks
-      timing.validateTicks &+= fileTiming.validateTicks
-      timing.aggregateTicks &+= fileTiming.aggregateTicks
-      timing.ticksPerSecond = fileTiming.ticksPerSecond
+    let keeper = DispatchQueue(label: "lunapipe.keep-states")
+    let keeping = DispatchGroup()
+    final class KeepFailure: @unchecked Sendable {
+      var error: Error?
     }
+    let failure = KeepFailure()
+    let totals = shared
+    for i in paths.indices where parts[i] == nil {
+      let scanned = try scanOne(paths[i], digest: digests[i]!, input: input, bound: bound, signature: signature,
+        store: store, in: context)
+      parts[i] = scanned.part
+      timing.ticks &+= scanned.timing.ticks
+      timing.validateTicks &+= scanned.timing.validateTicks
+      timing.aggregateTicks &+= scanned.timing.aggregateTicks
+      timing.ticksPerSecond = scanned.timing.ticksPerSecond
+      keeping.wait()
+      if let e = failure.error { throw e }
+      let digest = digests[i]!
+      keeper.async(group: keeping) {
+        do {
+          try Self.keep(scanned, digest: digest, signature: signature, store: store, into: totals)
+        } catch {
+          failure.error = error
+        }
+      }
+    }
+    keeping.wait()
+    if let e = failure.error { throw e }
 
     // Everything in file order, as one scan of all the files gives it.
     let all = parts.map { $0! }
@@ -174,12 +189,20 @@ extension AggregateEach {
     return shared
   }
 
-  /// Scans the file at `path` alone: its part, its state's bytes (also
-  /// kept in the store), and where the scan's work went.
+  /// What the scan of one file gave, before its state is kept.
+  struct ScannedFile: @unchecked Sendable {
+    var part: FilePart
+    var aggregates: [SharedAggregate]
+    var rejects: RejectsFile.Writer
+    var timing: ScanTiming
+  }
+
+  /// Scans the file at `path` alone, its rejects into a temporary rejects
+  /// file of the store.
   private func scanOne(
     _ path: String, digest: String, input: ValidatedRecords, bound: [BoundAggregation], signature: String,
     store: IncrementalStore, in context: RunContext
-  ) throws -> (FilePart, [UInt8], ScanTiming) {
+  ) throws -> ScannedFile {
     var fileShared = bound.map { SharedAggregate(bound: $0) }
     let rejectsPath = store.rejectsPath(signature, digest)
     let rejects = try RejectsFile.Writer(path: rejectsPath + ".tmp-\(getpid())")
@@ -195,18 +218,31 @@ extension AggregateEach {
     let part = FilePart(
       path: path, report: result.files[0], encodingNotes: encodingNotes, notes: result.notes,
       volumes: result.volumes, filtered: result.filtered, rejects: rejects.count)
+    return ScannedFile(part: part, aggregates: fileShared, rejects: rejects, timing: result.timing)
+  }
+
+  /// Keeps a scanned file's state (its rejects file, then the state, each
+  /// whole or absent) and merges it into the run's `totals` from the very
+  /// bytes kept.
+  static func keep(
+    _ file: ScannedFile, digest: String, signature: String, store: IncrementalStore, into totals: [SharedAggregate]
+  ) throws {
     var w = StateWriter(reserving: 1 << 20)
-    w.raw(Self.stateMagic)
+    w.raw(stateMagic)
     w.u64(StateSignature.format)
     w.text(signature)
     w.text(digest)
-    w.text(String(decoding: try JSONEncoder().encode(part), as: UTF8.self))
-    w.varint(fileShared.count)
-    for s in fileShared { AggregateState.write(s, to: &w) }
+    w.text(String(decoding: try JSONEncoder().encode(file.part), as: UTF8.self))
+    w.varint(file.aggregates.count)
+    for s in file.aggregates { AggregateState.write(s, to: &w) }
     w.finish()
-    try rejects.finish(as: rejectsPath)
+    try file.rejects.finish(as: store.rejectsPath(signature, digest))
     try IncrementalStore.writeAtomically(w.bytes, to: store.statePath(signature, digest))
-    return (part, w.bytes, result.timing)
+    try w.bytes.withUnsafeBytes { raw in
+      var r = StateReader(raw)
+      _ = try readHeader(&r, signature: signature, digest: digest, aggregations: totals.count)
+      for s in totals { try AggregateState.merge(&r, into: s) }
+    }
   }
 
   /// Reads the state at `path` (and checks its rejects file): its part,

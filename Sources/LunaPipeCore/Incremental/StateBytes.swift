@@ -66,18 +66,28 @@ struct StateWriter {
   }
 
   /// 16 lowercase hex digits as their 64-bit value, or nil.
-  private static func hex(_ raw: UnsafeRawBufferPointer) -> UInt64? {
-    var v: UInt64 = 0
-    for i in 0..<16 {
-      let c = raw[i]
-      let d: UInt8
-      switch c {
-      case 0x30...0x39: d = c - 0x30
-      case 0x61...0x66: d = c - 0x61 + 10
-      default: return nil
-      }
-      v = v << 4 | UInt64(d)
-    }
+  @inline(__always) private static func hex(_ raw: UnsafeRawBufferPointer) -> UInt64? {
+    guard let a = hexWord(raw.loadUnaligned(as: UInt64.self)),
+      let b = hexWord(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+    else { return nil }
+    return UInt64(a) << 32 | UInt64(b)
+  }
+
+  /// The value of 8 lowercase hex digits (the first in the lowest byte),
+  /// or nil when a byte is none: all eight bytes tested at once.
+  @inline(__always) private static func hexWord(_ w: UInt64) -> UInt32? {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    // Per byte: is it in '0'...'9', or in 'a'...'f'? (No byte has its high
+    // bit set in either, so the additions below do not carry over.)
+    guard w & high == 0 else { return nil }
+    let digit = ((w &+ (0x80 - 0x30) &* ones) & ~(w &+ (0x80 - 0x3A) &* ones)) & high
+    let letter = ((w &+ (0x80 - 0x61) &* ones) & ~(w &+ (0x80 - 0x67) &* ones)) & high
+    guard digit | letter == high else { return nil }
+    // Each byte's value: its low nibble, plus 9 for a letter.
+    let nibbles = (w & 0x0F0F_0F0F_0F0F_0F0F) &+ (letter >> 7) &* 9
+    var v: UInt32 = 0
+    for i in 0..<8 { v = v << 4 | UInt32(truncatingIfNeeded: nibbles >> UInt64(8 * i) & 0xF) }
     return v
   }
 
