@@ -189,35 +189,41 @@ import Testing
   @Test func aDamagedStateIsSetAsideItsFileScannedAgainAndTheOutputsAreAFullRuns() throws {
     var rng = Seeded(state: 42)
     let data = makeTempDir("lunapipe-visits")
-    for tag in 1...4 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
+    for tag in 1...5 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
     let (inc, full) = (makeTempDir("lunapipe-inc"), makeTempDir("lunapipe-full"))
     _ = try Self.run(inc, data, incremental: true, threads: 2)
     let folder = try Self.stateFolder(inc)
     let states = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".lpstate") }.sorted()
-    #expect(states.count == 4)
-    // One state with a byte changed, one cut short, one's rejects file gone.
-    var flipped = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + states[0]))
-    flipped[flipped.count / 2] ^= 0x20
-    try flipped.write(to: URL(fileURLWithPath: folder + "/" + states[0]))
-    let cut = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + states[1]))
-    try cut.prefix(cut.count - 5).write(to: URL(fileURLWithPath: folder + "/" + states[1]))
+    #expect(states.count == 5)
+    func damage(_ name: String, _ change: (inout Data) -> Void) throws {
+      var bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
+      change(&bytes)
+      try bytes.write(to: URL(fileURLWithPath: folder + "/" + name))
+    }
+    // A byte changed in an entity block (found while merging, after other
+    // files were merged: the merge starts again), one cut short, one's
+    // rejects file gone, a byte changed in a header.
+    try damage(states[0]) { $0[$0.count - 3] ^= 0x20 }
+    try damage(states[1]) { $0 = $0.prefix($0.count - 5) }
     try FileManager.default.removeItem(atPath: folder + "/" + states[2].replacingOccurrences(of: ".lpstate", with: ".lprejects"))
+    try damage(states[3]) { $0[20] ^= 0x01 }
 
     let a = try Self.run(inc, data, incremental: true, threads: 2)
     let b = try Self.run(full, data, incremental: false, threads: 1)
     #expect(try Self.outputs(inc + "/out") == (try Self.outputs(full + "/out")))
     let kept = try #require(a.incremental)
-    #expect(kept.scannedFiles == 3)
+    #expect(kept.scannedFiles == 4)
     #expect(kept.reusedFiles == 1)
-    #expect(kept.setAside.count == 3)
-    #expect(kept.setAside.allSatisfy { $0.contains("set aside as") && $0.contains("scanned again") })
+    #expect(kept.setAside.count == 4)
+    #expect(kept.setAside.allSatisfy { $0.contains("set aside as") && $0.contains("scanned again") }, "\(kept.setAside)")
+    #expect(kept.setAside.contains { $0.contains("checksum") && $0.contains(states[0]) }, "\(kept.setAside)")
     #expect(a.totals == b.totals)
     // Set aside, not deleted; the states made anew are whole.
     let damaged = try FileManager.default.contentsOfDirectory(atPath: inc + "/lunapipe-incremental/" +
       (try FileManager.default.contentsOfDirectory(atPath: inc + "/lunapipe-incremental")[0]) + "/damaged")
-    #expect(damaged.filter { $0.hasSuffix(".lpstate") }.count == 3)
+    #expect(damaged.filter { $0.hasSuffix(".lpstate") }.count == 4)
     let again = try Self.run(inc, data, incremental: true, threads: 1)
-    #expect(again.incremental?.reusedFiles == 4)
+    #expect(again.incremental?.reusedFiles == 5)
     #expect(again.incremental?.setAside == [])
   }
 

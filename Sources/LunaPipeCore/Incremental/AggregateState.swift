@@ -1,21 +1,104 @@
 import Foundation
 
-/// One input file's contribution to an aggregation, as kept between runs:
-/// its finest-grain groups with their slots, and per distinct count each
-/// entity with the groups it was seen under. Dictionary codes are this
-/// file's own, with their values beside them; merging maps them to the
-/// run's (`merge(_:into:)`). Sums, minima, maxima and set unions do not
-/// depend on order, so merging the files' contributions gives exactly the
-/// totals one scan of all the files gives.
-enum AggregateState {
-  /// Writes `shared`, the aggregate of one file's scan. Its dictionaries
-  /// (shared by every file of the run) are written as far as this file's
-  /// groups use them, with codes of this file's own.
-  static func write(_ shared: SharedAggregate, to w: inout StateWriter) {
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One input file's kept state: what its scan gave (`FilePart`) and its
+/// contribution to each aggregation: the finest-grain groups with their
+/// slots, and per distinct count each entity with the groups it was seen
+/// under. Sums, minima, maxima and set unions do not depend on order, so
+/// merging the files' contributions gives exactly the totals one scan of all
+/// the files gives.
+///
+/// On disk: the header's length (8 bytes), the header (the part, each
+/// aggregation's dictionaries and groups, and a table of the entity
+/// blocks, with its checksum), then the entity blocks, one per aggregation,
+/// distinct count and shard of `EntitySets` (each with its checksum).
+/// Merging goes shard by shard over all files (`mergeEntities`), so that one
+/// shard's table of the totals is in the cache while every file's entities
+/// of that shard go in.
+struct StateFile {
+  static let magic = Array("LPSTATE2".utf8)
+
+  /// Where one block lies, from the end of the header, and its entities.
+  struct Block {
+    var offset: Int
+    var length: Int
+    var entities: Int
+  }
+
+  /// One aggregation's part of the header.
+  struct Aggregate {
+    /// Per dictionary, its values in this file's codes.
+    var dictionaries: [[EntityKey]]
+    /// Per group (this file's numbers), its packed key in this file's codes
+    /// and, `width` each, its slots.
+    var keys: [UInt64]
+    var slots: [Int64]
+    /// Per distinct count, per shard, its block.
+    var blocks: [[Block]]
+    /// The keys as the run's codes (`mergeGroups`).
+    var runKeys: [UInt64] = []
+  }
+
+  let path: String
+  var part: FilePart
+  var aggregates: [Aggregate]
+  /// Where the blocks start in the file.
+  let blocksStart: Int
+
+  // MARK: Writing
+
+  /// The bytes of the state of one scanned file: `part`, and the aggregate
+  /// of each aggregation (`aggregates`, in the stage's order).
+  static func encode(part: FilePart, aggregates: [SharedAggregate], signature: String, digest: String) throws
+    -> [UInt8]
+  {
+    var header = StateWriter(reserving: 1 << 16)
+    header.raw(magic)
+    header.u64(StateSignature.format)
+    header.text(signature)
+    header.text(digest)
+    header.text(String(decoding: try JSONEncoder().encode(part), as: UTF8.self))
+    header.varint(aggregates.count)
+    var blocks: [[UInt8]] = []
+    var offset = 0
+    for shared in aggregates {
+      let local = writeGroups(shared, to: &header)
+      for sets in shared.entities {
+        for shard in sets.shards {
+          var b = StateWriter(reserving: shard.count * 12 + 16)
+          shard.forEachEntity { entity, first, more in
+            b.entity(entity)
+            b.varint(more.count + 1)
+            b.varint(local.index(of: first))
+            for m in more { b.varint(local.index(of: m)) }
+          }
+          b.finish()
+          header.varint(offset)
+          header.varint(b.bytes.count)
+          header.varint(shard.count)
+          offset += b.bytes.count
+          blocks.append(b.bytes)
+        }
+      }
+    }
+    header.finish()
+    var out = [UInt8]()
+    out.reserveCapacity(8 + header.bytes.count + offset)
+    withUnsafeBytes(of: UInt64(header.bytes.count).littleEndian) { out.append(contentsOf: $0) }
+    out += header.bytes
+    for b in blocks { out += b }
+    return out
+  }
+
+  /// Writes `shared`'s dictionaries (as far as its groups use them, in
+  /// codes of this file's own) and groups; gives the groups' numbers.
+  private static func writeGroups(_ shared: SharedAggregate, to w: inout StateWriter) -> GroupIndex {
     let bound = shared.bound
     let index = shared.groupIndex
     let groups = index.count
-    // Per dictionary, the run's codes this file uses, renumbered 0, 1, ...
     var local: [[UInt32: UInt32]] = bound.dictionaries.map { _ in [:] }
     var used: [[UInt32]] = bound.dictionaries.map { _ in [] }
     var keys = [UInt64](repeating: 0, count: groups)
@@ -52,84 +135,187 @@ enum AggregateState {
         for j in 0..<shared.width { w.i64(slots[g * shared.width + j]) }
       }
     }
-    for sets in shared.entities {
-      w.varint(sets.entityCount)
-      for shard in sets.shards {
-        shard.forEachEntity { entity, first, more in
-          w.entity(entity)
-          w.varint(more.count + 1)
-          w.varint(index.index(of: first))
-          for m in more { w.varint(index.index(of: m)) }
-        }
+    return index
+  }
+
+  // MARK: Reading
+
+  /// Reads and checks the header of the state at `path` (its checksum,
+  /// format, signature, digest, and the file's length against its table).
+  ///
+  /// - Throws: `StateDamaged` for a state that is not as written.
+  static func open(_ path: String, signature: String, digest: String, bound: [BoundAggregation]) throws -> StateFile {
+    let fd = Glibc.open(path, O_RDONLY)
+    guard fd >= 0 else { throw StateDamaged("unreadable") }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw StateDamaged("unreadable") }
+    let size = Int(st.st_size)
+    var length: UInt64 = 0
+    guard size >= 8, pread(fd, &length, 8, 0) == 8 else { throw StateDamaged("too short") }
+    let headerLength = Int(UInt64(littleEndian: length))
+    guard headerLength >= 16, headerLength <= size - 8 else { throw StateDamaged("its header runs past its end") }
+    let header = [UInt8](unsafeUninitializedCapacity: headerLength) { buffer, n in
+      n = pread(fd, buffer.baseAddress, headerLength, 8) == headerLength ? headerLength : 0
+    }
+    guard header.count == headerLength else { throw StateDamaged("cannot be read") }
+    return try header.withUnsafeBytes { raw in
+      let body = UnsafeRawBufferPointer(rebasing: raw[0..<(headerLength - 8)])
+      let stored = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: headerLength - 8, as: UInt64.self))
+      guard StateChecksum.of(body) == stored else { throw StateDamaged("its header's checksum differs") }
+      var r = StateReader(body)
+      guard Array(try r.raw(magic.count)) == magic else { throw StateDamaged("not a state of this format") }
+      guard try r.u64() == StateSignature.format else { throw StateDamaged("of another format") }
+      guard try r.text() == signature, try r.text() == digest else { throw StateDamaged("kept for another input") }
+      let part: FilePart
+      do {
+        part = try JSONDecoder().decode(FilePart.self, from: Data(try r.text().utf8))
+      } catch let e as StateDamaged {
+        throw e
+      } catch {
+        throw StateDamaged("its part cannot be read: \(error)")
       }
+      guard try r.count(below: 1 << 16) == bound.count else { throw StateDamaged("kept for other aggregations") }
+      var aggregates: [Aggregate] = []
+      var end = 0
+      for b in bound {
+        var a = try readGroups(&r, bound: b)
+        for _ in b.distinctOps {
+          var shards: [Block] = []
+          for _ in 0..<EntitySets.shardCount {
+            let block = Block(
+              offset: try r.count(below: size), length: try r.count(below: size),
+              entities: try r.count(below: size))
+            end = max(end, block.offset + block.length)
+            shards.append(block)
+          }
+          a.blocks.append(shards)
+        }
+        aggregates.append(a)
+      }
+      guard r.atEnd, 8 + headerLength + end == size else { throw StateDamaged("its length is not as its table says") }
+      return StateFile(path: path, part: part, aggregates: aggregates, blocksStart: 8 + headerLength)
     }
   }
 
-  /// Adds a file's contribution, as `write` wrote it, to the run's totals
-  /// `shared`: groups under its lock, entities shard by shard. Safe to
-  /// call from several threads at once for different files.
-  ///
-  /// - Throws: `StateDamaged` when the bytes do not fit the aggregation.
-  static func merge(_ r: inout StateReader, into shared: SharedAggregate) throws {
-    let bound = shared.bound
+  private static func readGroups(_ r: inout StateReader, bound: BoundAggregation) throws -> Aggregate {
     let width = try r.count(below: 1 << 16)
-    guard width == shared.width, try r.count(below: 1 << 16) == bound.keyOps.count,
+    guard width == bound.slotOps.count + 1, try r.count(below: 1 << 16) == bound.keyOps.count,
       try r.count(below: 1 << 16) == bound.distinctOps.count,
       try r.count(below: 1 << 16) == bound.dictionaries.count
     else { throw StateDamaged("kept for another aggregation") }
-    // Each dictionary's codes in this file, as the run's codes.
-    var codes: [[UInt32]] = []
-    for d in bound.dictionaries {
-      let n = try r.count(below: Int(UInt32.max - 1))
-      var c = [UInt32]()
-      c.reserveCapacity(n)
-      for _ in 0..<n { c.append(d.code(try r.entity())) }
-      codes.append(c)
+    var dictionaries: [[EntityKey]] = []
+    for _ in bound.dictionaries {
+      let n = try r.count(below: r.bytes.count)
+      var values: [EntityKey] = []
+      values.reserveCapacity(n)
+      for _ in 0..<n { values.append(try r.entity()) }
+      dictionaries.append(values)
     }
     let groups = try r.count(below: r.bytes.count / 8 + 1)
     var keys = [UInt64](repeating: 0, count: groups)
     var slots = [Int64](repeating: 0, count: groups * width)
     for g in 0..<groups {
-      var key = try r.u64()
-      for op in bound.keyOps where op.dictionary >= 0 {
-        let field = key >> op.shift & op.null
-        guard field != op.null else { continue }
-        guard field < UInt64(codes[op.dictionary].count) else { throw StateDamaged("a key code out of range") }
-        key = key & ~(op.null << op.shift) | UInt64(codes[op.dictionary][Int(field)]) << op.shift
-      }
-      keys[g] = key
+      keys[g] = try r.u64()
       for j in 0..<width { slots[g * width + j] = try r.i64() }
     }
-    shared.groupsLock.lock()
-    slots.withUnsafeBufferPointer { s in
-      for g in 0..<groups {
-        let mine = s.baseAddress! + g * width
-        let (number, inserted) = shared.group(keys[g], new: UnsafeMutablePointer(mutating: mine))
-        if !inserted, let j = shared.withSlots(of: number, { shared.add(mine, into: $0) }) {
-          shared.overflowedSlot = j
+    return Aggregate(dictionaries: dictionaries, keys: keys, slots: slots, blocks: [])
+  }
+
+  // MARK: Merging
+
+  /// Adds this file's groups to the run's totals (one per aggregation),
+  /// its dictionary codes mapped to the run's; keeps the mapped keys for
+  /// `mergeEntities`.
+  mutating func mergeGroups(into totals: [SharedAggregate]) throws {
+    for (a, shared) in totals.enumerated() {
+      let bound = shared.bound
+      let codes = zip(bound.dictionaries, aggregates[a].dictionaries).map { d, values in values.map { d.code($0) } }
+      var keys = aggregates[a].keys
+      for g in keys.indices {
+        for op in bound.keyOps where op.dictionary >= 0 {
+          let field = keys[g] >> op.shift & op.null
+          guard field != op.null else { continue }
+          guard field < UInt64(codes[op.dictionary].count) else { throw StateDamaged("a key code out of range") }
+          keys[g] = keys[g] & ~(op.null << op.shift) | UInt64(codes[op.dictionary][Int(field)]) << op.shift
         }
       }
-    }
-    shared.groupsLock.unlock()
-    for d in 0..<bound.distinctOps.count {
-      let entities = try r.count(below: r.bytes.count + 1)
-      let pending = PendingSightings()
-      defer { pending.deallocate() }
-      var waiting = 0
-      for _ in 0..<entities {
-        let e = try r.entity()
-        let n = try r.count(below: groups + 1)
-        for _ in 0..<n {
-          let g = try r.count(below: groups)
-          pending.append(e, member: keys[g])
-        }
-        waiting += n
-        if waiting >= 1 << 16 {
-          shared.flush(pending, distinct: d)
-          waiting = 0
+      aggregates[a].runKeys = keys
+      let width = shared.width
+      shared.groupsLock.lock()
+      aggregates[a].slots.withUnsafeMutableBufferPointer { s in
+        for g in keys.indices {
+          let mine = s.baseAddress! + g * width
+          let (number, inserted) = shared.group(keys[g], new: mine)
+          if !inserted, let j = shared.withSlots(of: number, { shared.add(mine, into: $0) }) {
+            shared.overflowedSlot = j
+          }
         }
       }
-      shared.flush(pending, distinct: d)
+      shared.groupsLock.unlock()
+      aggregates[a].slots = []
     }
   }
+
+  /// Adds the entities of `shards` of every file in `files` to the totals,
+  /// shard by shard: the shards' tables stay in the cache. Safe to call
+  /// from several threads at once for different shards.
+  ///
+  /// - Throws: `BlockDamaged` naming the file whose block is not as written.
+  static func mergeEntities(
+    _ files: [StateFile], shards: Range<Int>, into totals: [SharedAggregate], buffer: inout [UInt8]
+  ) throws {
+    for (a, shared) in totals.enumerated() {
+      for d in shared.entities.indices {
+        for (f, file) in files.enumerated() {
+          let blocks = file.aggregates[a].blocks[d]
+          let first = blocks[shards.lowerBound]
+          let last = blocks[shards.upperBound - 1]
+          let span = last.offset + last.length - first.offset
+          if buffer.count < span { buffer = [UInt8](repeating: 0, count: span) }
+          let fd = Glibc.open(file.path, O_RDONLY)
+          guard fd >= 0 else { throw BlockDamaged(file: f, why: "unreadable") }
+          let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, span, file.blocksStart + first.offset) }
+          close(fd)
+          guard got == span else { throw BlockDamaged(file: f, why: "ends early") }
+          let keys = file.aggregates[a].runKeys
+          try buffer.withUnsafeBytes { raw in
+            for s in shards {
+              let block = blocks[s]
+              let start = block.offset - first.offset
+              guard block.length >= 8 else { throw BlockDamaged(file: f, why: "a block too short") }
+              let body = UnsafeRawBufferPointer(rebasing: raw[start..<(start + block.length - 8)])
+              let stored = UInt64(
+                littleEndian: raw.loadUnaligned(fromByteOffset: start + block.length - 8, as: UInt64.self))
+              guard StateChecksum.of(body) == stored else { throw BlockDamaged(file: f, why: "a block's checksum differs") }
+              let shard = shared.entities[d].shards[s]
+              shard.lock.lock()
+              defer { shard.lock.unlock() }
+              var r = StateReader(body)
+              do {
+                for _ in 0..<block.entities {
+                  let e = try r.entity()
+                  let h = e.mixed
+                  guard EntitySets.shard(of: h) == s else { throw StateDamaged("an entity in another shard's block") }
+                  let n = try r.count(below: keys.count + 1)
+                  for _ in 0..<n { shard.insert(e, hash: h, member: keys[try r.count(below: keys.count)]) }
+                }
+                guard r.atEnd else { throw StateDamaged("a block holds more than its table says") }
+              } catch let e as StateDamaged {
+                throw BlockDamaged(file: f, why: e.description)
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// A kept state's entity block that is not as written, found while merging:
+/// the totals are then no longer the files' sum.
+struct BlockDamaged: Error {
+  /// The file's place in the list merged.
+  var file: Int
+  var why: String
 }

@@ -33,8 +33,6 @@ struct FilePart: Codable {
 }
 
 extension AggregateEach {
-  static let stateMagic = Array("LPSTATE1".utf8)
-
   /// The consumer of one worker adding to `shared`.
   static func consumer(adding shared: [SharedAggregate]) -> ChunkConsumer {
     let partials = shared.map { PartialAggregate(shared: $0) }
@@ -66,93 +64,125 @@ extension AggregateEach {
       store.update { $0.notes.append("the states cannot be kept in \(store.directory) (\(error)): every file scanned") }
       return nil
     }
-    let started = DispatchTime.now().uptimeNanoseconds
+    // Attempts: a state whose entity block proves damaged while merging is
+    // set aside, and the merge starts again from nothing (the files
+    // scanned meanwhile kept: they are reused then).
     var shared = bound.map { SharedAggregate(bound: $0) }
     var parts = [FilePart?](repeating: nil, count: paths.count)
-
-    // The files with a kept state, merged on `threads` workers; a state
-    // that cannot be read is set aside and its file scanned.
-    let kept = store.full ? [] : paths.indices.filter { access(store.statePath(signature, digests[$0]!), F_OK) == 0 }
-    final class Merged: @unchecked Sendable {
-      var parts: [Int: FilePart] = [:]
-      var setAside: [String] = []
-      var broken = false
-      let lock = NSLock()
-    }
-    let merged = Merged()
-    let workers = max(1, min(context.options.threads, kept.count))
-    let runShared = shared
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      for k in stride(from: w, to: kept.count, by: workers) {
-        let i = kept[k]
+    var reused = Set<Int>()
+    // Files scanned in any attempt: not reused, though a later attempt
+    // reads their states.
+    var scanned = Set<Int>()
+    var timing = ScanTiming()
+    var mergeSeconds = 0.0
+    while true {
+      shared = bound.map { SharedAggregate(bound: $0) }
+      parts = [FilePart?](repeating: nil, count: paths.count)
+      reused = []
+      // The files with a kept state whose header reads as written; the
+      // others are scanned.
+      var states = [StateFile?](repeating: nil, count: paths.count)
+      for i in paths.indices where !store.full {
         let statePath = store.statePath(signature, digests[i]!)
+        guard access(statePath, F_OK) == 0 else { continue }
         let rejectsPath = store.rejectsPath(signature, digests[i]!)
         do {
-          let part = try Self.readState(
-            statePath, rejects: rejectsPath, signature: signature, digest: digests[i]!, aggregations: bound.count
-          ) { r in
-            do {
-              for s in runShared { try AggregateState.merge(&r, into: s) }
-            } catch {
-              // Half merged: the totals are no longer one file's sum.
-              merged.lock.lock()
-              merged.broken = true
-              merged.lock.unlock()
-              throw error
-            }
+          let state = try StateFile.open(statePath, signature: signature, digest: digests[i]!, bound: bound)
+          let n = try RejectsFile.read(rejectsPath, file: paths[i], nil)
+          guard n == state.part.rejects else {
+            throw StateDamaged("its rejects file holds \(n) records, not \(state.part.rejects)")
           }
-          merged.lock.lock()
-          merged.parts[i] = part.at(paths[i])
-          merged.lock.unlock()
+          states[i] = state
+          parts[i] = state.part.at(paths[i])
+          reused.insert(i)
         } catch {
-          let note = store.setAside(statePath, rejects: rejectsPath, why: "\(error)")
-          merged.lock.lock()
-          merged.setAside.append(note)
-          merged.lock.unlock()
+          _ = store.setAside(statePath, rejects: rejectsPath, why: "\(error)")
         }
       }
-    }
-    if merged.broken {
-      // Start again from nothing: every file is scanned.
-      shared = bound.map { SharedAggregate(bound: $0) }
-      merged.parts = [:]
-      store.update { $0.notes.append("a kept state could not be merged: every file scanned") }
-    }
-    for (i, p) in merged.parts { parts[i] = p }
-    let mergeSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-
-    // The other files, one scan each; each file's state is written and
-    // merged on a queue of its own while the next file is scanned (one at
-    // a time: at most two files' aggregates are held besides the totals).
-    var timing = ScanTiming()
-    let keeper = DispatchQueue(label: "lunapipe.keep-states")
-    let keeping = DispatchGroup()
-    final class KeepFailure: @unchecked Sendable {
-      var error: Error?
-    }
-    let failure = KeepFailure()
-    let totals = shared
-    for i in paths.indices where parts[i] == nil {
-      let scanned = try scanOne(paths[i], digest: digests[i]!, input: input, bound: bound, signature: signature,
-        store: store, in: context)
-      parts[i] = scanned.part
-      timing.ticks &+= scanned.timing.ticks
-      timing.validateTicks &+= scanned.timing.validateTicks
-      timing.aggregateTicks &+= scanned.timing.aggregateTicks
-      timing.ticksPerSecond = scanned.timing.ticksPerSecond
+      // The other files, one scan each; each file's state is written on a
+      // queue of its own while the next file is scanned.
+      let keeper = DispatchQueue(label: "lunapipe.keep-states")
+      let keeping = DispatchGroup()
+      final class KeepFailure: @unchecked Sendable {
+        var error: Error?
+      }
+      let failure = KeepFailure()
+      for i in paths.indices where parts[i] == nil {
+        let file = try scanOne(
+          paths[i], digest: digests[i]!, input: input, bound: bound, signature: signature, store: store,
+          in: context)
+        parts[i] = file.part
+        scanned.insert(i)
+        timing.ticks &+= file.timing.ticks
+        timing.validateTicks &+= file.timing.validateTicks
+        timing.aggregateTicks &+= file.timing.aggregateTicks
+        timing.ticksPerSecond = file.timing.ticksPerSecond
+        keeping.wait()
+        if let e = failure.error { throw e }
+        let digest = digests[i]!
+        keeper.async(group: keeping) {
+          do {
+            try Self.keep(file, digest: digest, signature: signature, store: store)
+          } catch {
+            failure.error = error
+          }
+        }
+      }
       keeping.wait()
       if let e = failure.error { throw e }
-      let digest = digests[i]!
-      keeper.async(group: keeping) {
+      for i in paths.indices where states[i] == nil {
         do {
-          try Self.keep(scanned, digest: digest, signature: signature, store: store, into: totals)
+          states[i] = try StateFile.open(
+            store.statePath(signature, digests[i]!), signature: signature, digest: digests[i]!, bound: bound)
         } catch {
-          failure.error = error
+          throw InvariantBroken("the state just kept for \(paths[i]) cannot be read back: \(error)")
         }
       }
+
+      // All files merged: groups first, then the entities shard by shard,
+      // shards shared out over the threads.
+      let started = DispatchTime.now().uptimeNanoseconds
+      var all = states.map { $0! }
+      for i in all.indices { try all[i].mergeGroups(into: shared) }
+      let files = all
+      let totals = shared
+      let slices = 8
+      let per = EntitySets.shardCount / slices
+      final class MergeFailure: @unchecked Sendable {
+        var damaged: BlockDamaged?
+        var other: Error?
+        let lock = NSLock()
+      }
+      let mergeFailure = MergeFailure()
+      DispatchQueue.concurrentPerform(iterations: max(1, min(context.options.threads, slices))) { w in
+        var buffer: [UInt8] = []
+        for slice in stride(from: w, to: slices, by: max(1, min(context.options.threads, slices))) {
+          do {
+            try StateFile.mergeEntities(
+              files, shards: (slice * per)..<((slice + 1) * per), into: totals, buffer: &buffer)
+          } catch let e as BlockDamaged {
+            mergeFailure.lock.lock()
+            if mergeFailure.damaged == nil { mergeFailure.damaged = e }
+            mergeFailure.lock.unlock()
+            return
+          } catch {
+            mergeFailure.lock.lock()
+            if mergeFailure.other == nil { mergeFailure.other = error }
+            mergeFailure.lock.unlock()
+            return
+          }
+        }
+      }
+      if let e = mergeFailure.other { throw e }
+      mergeSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+      if let d = mergeFailure.damaged {
+        let i = d.file
+        _ = store.setAside(
+          store.statePath(signature, digests[i]!), rejects: store.rejectsPath(signature, digests[i]!), why: d.why)
+        continue
+      }
+      break
     }
-    keeping.wait()
-    if let e = failure.error { throw e }
 
     // Everything in file order, as one scan of all the files gives it.
     let all = parts.map { $0! }
@@ -172,11 +202,11 @@ extension AggregateEach {
 
     store.use(signature, digests: Set(digests.map { $0! }))
     let inputBytes = all.reduce(0) { $0 + $1.report.bytes }
-    let reusedBytes = merged.parts.values.reduce(0) { $0 + $1.report.bytes }
+    let reusedBytes = reused.subtracting(scanned).reduce(0) { $0 + all[$1].report.bytes }
     store.update { s in
-      s.reusedFiles += merged.parts.count
+      s.reusedFiles += paths.count - scanned.count
       s.reusedBytes += reusedBytes
-      s.scannedFiles += paths.count - merged.parts.count
+      s.scannedFiles += scanned.count
       s.scannedBytes += inputBytes - reusedBytes
       s.inputBytes += inputBytes
       s.mergeSeconds += (mergeSeconds * 1000).rounded() / 1000
@@ -221,78 +251,12 @@ extension AggregateEach {
     return ScannedFile(part: part, aggregates: fileShared, rejects: rejects, timing: result.timing)
   }
 
-  /// Keeps a scanned file's state (its rejects file, then the state, each
-  /// whole or absent) and merges it into the run's `totals` from the very
-  /// bytes kept.
-  static func keep(
-    _ file: ScannedFile, digest: String, signature: String, store: IncrementalStore, into totals: [SharedAggregate]
-  ) throws {
-    var w = StateWriter(reserving: 1 << 20)
-    w.raw(stateMagic)
-    w.u64(StateSignature.format)
-    w.text(signature)
-    w.text(digest)
-    w.text(String(decoding: try JSONEncoder().encode(file.part), as: UTF8.self))
-    w.varint(file.aggregates.count)
-    for s in file.aggregates { AggregateState.write(s, to: &w) }
-    w.finish()
+  /// Keeps a scanned file's state: its rejects file, then the state, each
+  /// whole or absent.
+  static func keep(_ file: ScannedFile, digest: String, signature: String, store: IncrementalStore) throws {
+    let bytes = try StateFile.encode(
+      part: file.part, aggregates: file.aggregates, signature: signature, digest: digest)
     try file.rejects.finish(as: store.rejectsPath(signature, digest))
-    try IncrementalStore.writeAtomically(w.bytes, to: store.statePath(signature, digest))
-    try w.bytes.withUnsafeBytes { raw in
-      var r = StateReader(raw)
-      _ = try readHeader(&r, signature: signature, digest: digest, aggregations: totals.count)
-      for s in totals { try AggregateState.merge(&r, into: s) }
-    }
-  }
-
-  /// Reads the state at `path` (and checks its rejects file): its part,
-  /// after `merge` has taken its aggregates.
-  static func readState(
-    _ path: String, rejects: String, signature: String, digest: String, aggregations: Int,
-    merge: (inout StateReader) throws -> Void
-  ) throws -> FilePart {
-    // Mapped, not copied: the states of a national extract are hundreds
-    // of megabytes, read once.
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw StateDamaged("unreadable") }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0, st.st_size > 0 else { throw StateDamaged("empty") }
-    let size = Int(st.st_size)
-    guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), map != MAP_FAILED else {
-      throw StateDamaged("cannot be mapped")
-    }
-    defer { munmap(map, size) }
-    var r = StateReader(UnsafeRawBufferPointer(start: map, count: size))
-    let part = try readHeader(&r, signature: signature, digest: digest, aggregations: aggregations)
-    let n = try RejectsFile.read(rejects, file: part.path, nil)
-    guard n == part.rejects else { throw StateDamaged("its rejects file holds \(n) records, not \(part.rejects)") }
-    try merge(&r)
-    return part
-  }
-
-  /// Checks a state's checksum and header, and reads its part; `r` is then
-  /// at the aggregates.
-  static func readHeader(
-    _ r: inout StateReader, signature: String, digest: String, aggregations: Int
-  ) throws -> FilePart {
-    let raw = r.bytes
-    guard raw.count >= stateMagic.count + 16 else { throw StateDamaged("too short") }
-    let body = UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 8)])
-    let stored = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self))
-    guard StateChecksum.of(body) == stored else { throw StateDamaged("its checksum differs") }
-    r = StateReader(body)
-    guard Array(try r.raw(stateMagic.count)) == stateMagic else { throw StateDamaged("not a state") }
-    guard try r.u64() == StateSignature.format else { throw StateDamaged("of another format") }
-    guard try r.text() == signature, try r.text() == digest else { throw StateDamaged("kept for another input") }
-    let json = try r.text()
-    let part: FilePart
-    do {
-      part = try JSONDecoder().decode(FilePart.self, from: Data(json.utf8))
-    } catch {
-      throw StateDamaged("its part cannot be read: \(error)")
-    }
-    guard try r.count(below: 1 << 16) == aggregations else { throw StateDamaged("kept for other aggregations") }
-    return part
+    try IncrementalStore.writeAtomically(bytes, to: store.statePath(signature, digest))
   }
 }
