@@ -61,4 +61,15 @@ static inline uint64_t luna_separators64(const uint8_t *p, uint8_t delim) {
 }
 #endif
 
+
+// Fixes glibc's mmap threshold at `bytes` (which also stops glibc from
+// raising it after a large free): blocks of that size and more are mapped
+// and go back to the kernel when freed. Returns 1 when set, 0 elsewhere.
+#if defined(__GLIBC__)
+#include <malloc.h>
+static inline int luna_fix_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+#else
+static inline int luna_fix_mmap_threshold(int bytes) { (void)bytes; return 0; }
+#endif
+
 #endif

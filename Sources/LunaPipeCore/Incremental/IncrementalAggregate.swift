@@ -146,8 +146,10 @@ extension AggregateEach {
       for i in all.indices { try all[i].mergeGroups(into: shared) }
       let files = all
       let totals = shared
-      let slices = 8
-      let per = EntitySets.shardCount / slices
+      // One shard at a time: its table of the totals (a sixty-fourth of
+      // them) stays in the cache while every file's entities of it go in.
+      let slices = EntitySets.shardCount
+      let per = 1
       final class MergeFailure: @unchecked Sendable {
         var damaged: BlockDamaged?
         var other: Error?

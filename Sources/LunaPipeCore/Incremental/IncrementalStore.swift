@@ -1,3 +1,4 @@
+internal import CLunaShims
 import Foundation
 
 #if canImport(Glibc)
@@ -34,11 +35,24 @@ public final class IncrementalStore: @unchecked Sendable {
   /// A store in `directory` (made when first written) for inputs of these
   /// content digests, by path.
   public init(directory: String, digests: [String: String], full: Bool = false) {
+    _ = Self.fixedMallocThreshold
     self.directory = directory
     self.digests = Dictionary(digests.map { (InputFiles.key($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
     self.full = full
     summary.full = full
   }
+
+  /// An incremental run scans its files one by one, each scan taking and
+  /// freeing its chunk buffers and tables, and keeps each file's state on
+  /// another thread. glibc raises its mmap threshold after the first large
+  /// free, and from then on such blocks come from per-thread heaps whose
+  /// freed space stays resident: a first run over the national extract's 59
+  /// months peaked at 600 MB to 1 GB, against 271 MB for one scan of all.
+  /// A fixed threshold (which also stops the raising) gives large blocks
+  /// back on free: 260 MB. Once per process.
+  private static let fixedMallocThreshold: Bool = {
+    luna_fix_mmap_threshold(256 << 10) == 1
+  }()
 
   /// The digest of `path`'s content, if the run fingerprinted it.
   func digest(of path: String) -> String? { digests[InputFiles.key(path)] }

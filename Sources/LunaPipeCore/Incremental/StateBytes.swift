@@ -177,13 +177,18 @@ extension StateReader {
   /// The 8 lowercase hex digits of `x`, first (highest) digit in the
   /// lowest byte.
   @inline(__always) static func hexWord(_ x: UInt32) -> UInt64 {
-    var w: UInt64 = 0
-    for i in 0..<8 {
-      let d = UInt64(x >> UInt32(28 - 4 * i) & 0xF)
-      w |= (d < 10 ? 0x30 + d : 0x57 + d) << UInt64(8 * i)
-    }
-    return w
+    // Each nibble to a byte, the lowest nibble lowest; then byte-swapped,
+    // so that the first (highest) digit is the lowest byte.
+    var v = UInt64(x)
+    v = (v | v << 16) & 0x0000_FFFF_0000_FFFF
+    v = (v | v << 8) & 0x00FF_00FF_00FF_00FF
+    v = (v | v << 4) & 0x0F0F_0F0F_0F0F_0F0F
+    v = v.byteSwapped
+    // '0' + value, and 'a' - '0' - 10 more for the values 10 and up.
+    let letters = ((v &+ 0x7676_7676_7676_7676) >> 7) & 0x0101_0101_0101_0101
+    return v &+ 0x3030_3030_3030_3030 &+ letters &* 39
   }
+
 }
 
 /// A kept state that cannot be read as written: cut short, changed, from
