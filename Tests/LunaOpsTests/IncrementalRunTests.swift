@@ -126,11 +126,15 @@ import Testing
     for _ in 0..<3 { add() }
     var expectedScans = 3
     for step in 0..<14 {
+      // Whether the last run's files are all still read (files only added
+      // or renamed): then its checkpoint is merged.
+      var checkpointFits = false
       if step > 0 {
         switch Int.random(in: 0..<5, using: &rng) {
         case 0, 1:
           add()
           expectedScans = 1
+          checkpointFits = true
         case 2:
           // A corrected copy of a delivery, under its name.
           tag += 1
@@ -148,6 +152,7 @@ import Testing
           try FileManager.default.moveItem(atPath: data + "/" + names[i], toPath: data + "/" + renamed)
           names[i] = renamed
           expectedScans = 0
+          checkpointFits = true
         }
       }
       let threads = Int.random(in: 1...2, using: &rng)
@@ -165,7 +170,8 @@ import Testing
       let kept = try #require(a.incremental)
       #expect(kept.scannedFiles == expectedScans, "seed \(seed), step \(step)")
       #expect(kept.reusedFiles == names.count - expectedScans)
-      // One state and one rejects file per file read, nothing else.
+      // One state and one rejects file per file read, and the checkpoint of
+      // the last run's totals; nothing else.
       let folders = try FileManager.default.contentsOfDirectory(atPath: inc + "/lunapipe-incremental")
       let signatures = try FileManager.default.contentsOfDirectory(atPath: inc + "/lunapipe-incremental/" + folders[0])
       #expect(signatures.count == 1)
@@ -173,7 +179,9 @@ import Testing
         atPath: inc + "/lunapipe-incremental/" + folders[0] + "/" + signatures[0])
       #expect(states.filter { $0.hasSuffix(".lpstate") }.count == names.count)
       #expect(states.filter { $0.hasSuffix(".lprejects") }.count == names.count)
-      #expect(states.count == 2 * names.count)
+      #expect(states.contains("checkpoint.lpmerged"))
+      #expect(states.count == 2 * names.count + 1)
+      #expect(kept.checkpoint == checkpointFits, "step \(step)")
       #expect(a.totals.rejected > 0 || step < 2)
     }
   }
@@ -200,13 +208,15 @@ import Testing
       change(&bytes)
       try bytes.write(to: URL(fileURLWithPath: folder + "/" + name))
     }
-    // A byte changed in an entity block (found while merging, after other
-    // files were merged: the merge starts again), one cut short, one's
-    // rejects file gone, a byte changed in a header.
-    try damage(states[0]) { $0[$0.count - 3] ^= 0x20 }
+    // A byte changed in an entity block of the checkpoint and of a state
+    // (found while merging, after other files were merged: the merge starts
+    // again, from the files' states, then without the damaged one), one
+    // state cut short, one's rejects file gone, a byte changed in a header.
+    try damage("checkpoint.lpmerged") { $0[9] ^= 0x20 }
+    try damage(states[0]) { $0[9] ^= 0x20 }
     try damage(states[1]) { $0 = $0.prefix($0.count - 5) }
     try FileManager.default.removeItem(atPath: folder + "/" + states[2].replacingOccurrences(of: ".lpstate", with: ".lprejects"))
-    try damage(states[3]) { $0[20] ^= 0x01 }
+    try damage(states[3]) { $0[$0.count - 20] ^= 0x01 }
 
     let a = try Self.run(inc, data, incremental: true, threads: 2)
     let b = try Self.run(full, data, incremental: false, threads: 1)
@@ -214,16 +224,19 @@ import Testing
     let kept = try #require(a.incremental)
     #expect(kept.scannedFiles == 4)
     #expect(kept.reusedFiles == 1)
-    #expect(kept.setAside.count == 4)
+    #expect(kept.setAside.count == 5, "\(kept.setAside)")
     #expect(kept.setAside.allSatisfy { $0.contains("set aside as") && $0.contains("scanned again") }, "\(kept.setAside)")
     #expect(kept.setAside.contains { $0.contains("checksum") && $0.contains(states[0]) }, "\(kept.setAside)")
+    #expect(kept.setAside.contains { $0.contains("checksum") && $0.contains("checkpoint.lpmerged") }, "\(kept.setAside)")
     #expect(a.totals == b.totals)
     // Set aside, not deleted; the states made anew are whole.
     let damaged = try FileManager.default.contentsOfDirectory(atPath: inc + "/lunapipe-incremental/" +
       (try FileManager.default.contentsOfDirectory(atPath: inc + "/lunapipe-incremental")[0]) + "/damaged")
     #expect(damaged.filter { $0.hasSuffix(".lpstate") }.count == 4)
+    #expect(damaged.filter { $0.hasSuffix("checkpoint.lpmerged") }.count == 1)
     let again = try Self.run(inc, data, incremental: true, threads: 1)
     #expect(again.incremental?.reusedFiles == 5)
+    #expect(again.incremental?.checkpoint == true)
     #expect(again.incremental?.setAside == [])
   }
 
@@ -248,7 +261,7 @@ import Testing
     }
     #expect(report.incremental?.scannedFiles == 3)
     #expect(report.incremental?.reusedFiles == 0)
-    #expect(report.incremental?.removedStates == 6)
+    #expect(report.incremental?.removedStates == 7)
     #expect(!FileManager.default.fileExists(atPath: before))
     #expect(try Self.stateFolder(work) != before)
   }

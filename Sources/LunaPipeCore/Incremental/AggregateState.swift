@@ -11,15 +11,17 @@ import Foundation
 /// merging the files' contributions gives exactly the totals one scan of all
 /// the files gives.
 ///
-/// On disk: the header's length (8 bytes), the header (the part, each
-/// aggregation's dictionaries and groups, and a table of the entity
-/// blocks, with its checksum), then the entity blocks, one per aggregation,
-/// distinct count and shard of `EntitySets` (each with its checksum).
+/// On disk: where the header starts (8 bytes), the entity blocks, one per
+/// aggregation, distinct count and shard of `EntitySets` (each with its
+/// checksum), then the header (the part, each aggregation's dictionaries
+/// and groups, and the table of the blocks, with its checksum). The header
+/// comes last so that a large state (`Checkpoint`) is written block by
+/// block, never held whole.
 /// Merging goes shard by shard over all files (`mergeEntities`), so that one
 /// shard's table of the totals is in the cache while every file's entities
 /// of that shard go in.
 struct StateFile {
-  static let magic = Array("LPSTATE2".utf8)
+  static let magic = Array("LPSTATE3".utf8)
 
   /// Where one block lies, from the end of the header, and its entities.
   struct Block {
@@ -55,6 +57,51 @@ struct StateFile {
   static func encode(part: FilePart, aggregates: [SharedAggregate], signature: String, digest: String) throws
     -> [UInt8]
   {
+    var blocks: [[UInt8]] = []
+    var table: [[[Block]]] = []
+    var offset = 0
+    for shared in aggregates {
+      var perDistinct: [[Block]] = []
+      for sets in shared.entities {
+        var shards: [Block] = []
+        for shard in sets.shards {
+          let b = encodeBlock(shard, groups: shared.groupIndex)
+          shards.append(Block(offset: offset, length: b.count, entities: shard.count))
+          offset += b.count
+          blocks.append(b)
+        }
+        perDistinct.append(shards)
+      }
+      table.append(perDistinct)
+    }
+    let header = try encodeHeader(
+      part: part, aggregates: aggregates, blocks: table, signature: signature, digest: digest)
+    var out = [UInt8]()
+    out.reserveCapacity(8 + offset + header.count)
+    withUnsafeBytes(of: UInt64(8 + offset).littleEndian) { out.append(contentsOf: $0) }
+    for b in blocks { out += b }
+    out += header
+    return out
+  }
+
+  /// One shard's entities, each with its groups by their numbers in `groups`.
+  static func encodeBlock(_ shard: EntityShard, groups: GroupIndex) -> [UInt8] {
+    var b = StateWriter(reserving: shard.count * 12 + 16)
+    shard.forEachEntity { entity, first, more in
+      b.entity(entity)
+      b.varint(more.count + 1)
+      b.varint(groups.index(of: first))
+      for m in more { b.varint(groups.index(of: m)) }
+    }
+    b.finish()
+    return b.bytes
+  }
+
+  /// The header: the part, each aggregation's dictionaries and groups, and
+  /// the table of its blocks (per aggregation, distinct count and shard).
+  static func encodeHeader(
+    part: FilePart, aggregates: [SharedAggregate], blocks: [[[Block]]], signature: String, digest: String
+  ) throws -> [UInt8] {
     var header = StateWriter(reserving: 1 << 16)
     header.raw(magic)
     header.u64(StateSignature.format)
@@ -62,40 +109,23 @@ struct StateFile {
     header.text(digest)
     header.text(String(decoding: try JSONEncoder().encode(part), as: UTF8.self))
     header.varint(aggregates.count)
-    var blocks: [[UInt8]] = []
-    var offset = 0
-    for shared in aggregates {
-      let local = writeGroups(shared, to: &header)
-      for sets in shared.entities {
-        for shard in sets.shards {
-          var b = StateWriter(reserving: shard.count * 12 + 16)
-          shard.forEachEntity { entity, first, more in
-            b.entity(entity)
-            b.varint(more.count + 1)
-            b.varint(local.index(of: first))
-            for m in more { b.varint(local.index(of: m)) }
-          }
-          b.finish()
-          header.varint(offset)
-          header.varint(b.bytes.count)
-          header.varint(shard.count)
-          offset += b.bytes.count
-          blocks.append(b.bytes)
+    for (a, shared) in aggregates.enumerated() {
+      writeGroups(shared, to: &header)
+      for d in shared.entities.indices {
+        for block in blocks[a][d] {
+          header.varint(block.offset)
+          header.varint(block.length)
+          header.varint(block.entities)
         }
       }
     }
     header.finish()
-    var out = [UInt8]()
-    out.reserveCapacity(8 + header.bytes.count + offset)
-    withUnsafeBytes(of: UInt64(header.bytes.count).littleEndian) { out.append(contentsOf: $0) }
-    out += header.bytes
-    for b in blocks { out += b }
-    return out
+    return header.bytes
   }
 
   /// Writes `shared`'s dictionaries (as far as its groups use them, in
-  /// codes of this file's own) and groups; gives the groups' numbers.
-  private static func writeGroups(_ shared: SharedAggregate, to w: inout StateWriter) -> GroupIndex {
+  /// codes of this file's own) and groups, in the order of their numbers.
+  private static func writeGroups(_ shared: SharedAggregate, to w: inout StateWriter) {
     let bound = shared.bound
     let index = shared.groupIndex
     let groups = index.count
@@ -135,7 +165,6 @@ struct StateFile {
         for j in 0..<shared.width { w.i64(slots[g * shared.width + j]) }
       }
     }
-    return index
   }
 
   // MARK: Reading
@@ -151,12 +180,13 @@ struct StateFile {
     var st = stat()
     guard fstat(fd, &st) == 0 else { throw StateDamaged("unreadable") }
     let size = Int(st.st_size)
-    var length: UInt64 = 0
-    guard size >= 8, pread(fd, &length, 8, 0) == 8 else { throw StateDamaged("too short") }
-    let headerLength = Int(UInt64(littleEndian: length))
-    guard headerLength >= 16, headerLength <= size - 8 else { throw StateDamaged("its header runs past its end") }
+    var start: UInt64 = 0
+    guard size >= 8, pread(fd, &start, 8, 0) == 8 else { throw StateDamaged("too short") }
+    let headerStart = Int(UInt64(littleEndian: start))
+    guard headerStart >= 8, headerStart <= size - 16 else { throw StateDamaged("its header lies past its end") }
+    let headerLength = size - headerStart
     let header = [UInt8](unsafeUninitializedCapacity: headerLength) { buffer, n in
-      n = pread(fd, buffer.baseAddress, headerLength, 8) == headerLength ? headerLength : 0
+      n = pread(fd, buffer.baseAddress, headerLength, off_t(headerStart)) == headerLength ? headerLength : 0
     }
     guard header.count == headerLength else { throw StateDamaged("cannot be read") }
     return try header.withUnsafeBytes { raw in
@@ -193,8 +223,8 @@ struct StateFile {
         }
         aggregates.append(a)
       }
-      guard r.atEnd, 8 + headerLength + end == size else { throw StateDamaged("its length is not as its table says") }
-      return StateFile(path: path, part: part, aggregates: aggregates, blocksStart: 8 + headerLength)
+      guard r.atEnd, 8 + end == headerStart else { throw StateDamaged("its length is not as its table says") }
+      return StateFile(path: path, part: part, aggregates: aggregates, blocksStart: 8)
     }
   }
 
@@ -263,10 +293,21 @@ struct StateFile {
   ///
   /// - Throws: `BlockDamaged` naming the file whose block is not as written.
   static func mergeEntities(
-    _ files: [StateFile], shards: Range<Int>, into totals: [SharedAggregate], buffer: inout [UInt8]
+    _ files: [StateFile], shards: Range<Int>, into totals: [SharedAggregate], buffer: inout [UInt8],
+    checkpoint: Checkpoint.Writer?
   ) throws {
     for (a, shared) in totals.enumerated() {
       for d in shared.entities.indices {
+        defer {
+          // The shards complete: into the checkpoint while in the cache.
+          if let checkpoint {
+            for s in shards {
+              checkpoint.add(
+                a, d, s, StateFile.encodeBlock(shared.entities[d].shards[s], groups: shared.groupIndex),
+                entities: shared.entities[d].shards[s].count)
+            }
+          }
+        }
         for (f, file) in files.enumerated() {
           let blocks = file.aggregates[a].blocks[d]
           let first = blocks[shards.lowerBound]

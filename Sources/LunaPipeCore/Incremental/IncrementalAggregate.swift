@@ -19,6 +19,9 @@ struct FilePart: Codable {
   var volumes: [String: Int]
   var filtered: [String: Int]
   var rejects: Int
+  /// For a checkpoint (`Checkpoint`): the digests of the files it holds the
+  /// union of.
+  var covers: [String]? = nil
 
   /// The same part, of the file at `path` now (a renamed file).
   func at(_ path: String) -> FilePart {
@@ -139,29 +142,51 @@ extension AggregateEach {
         }
       }
 
-      // All files merged: groups first, then the entities shard by shard,
-      // shards shared out over the threads.
+      // The last run's checkpoint, when this run's files include all it
+      // covers: merged instead of their states.
+      let checkpointPath = store.folder(signature) + "/" + Checkpoint.name
+      var checkpoint: StateFile?
+      if !store.full && access(checkpointPath, F_OK) == 0 {
+        do {
+          let c = try StateFile.open(checkpointPath, signature: signature, digest: Checkpoint.digest, bound: bound)
+          if let covers = c.part.covers, Set(covers).isSubset(of: Set(digests.map { $0! })) { checkpoint = c }
+        } catch {
+          _ = store.setAside(checkpointPath, rejects: "", why: "\(error)")
+        }
+      }
+      let covered = Set(checkpoint?.part.covers ?? [])
+      var merging: [StateFile] = checkpoint.map { [$0] } ?? []
+      var mergingPaths: [(state: String, rejects: String)] = checkpoint.map { _ in [(checkpointPath, "")] } ?? []
+      for i in paths.indices where !covered.contains(digests[i]!) {
+        merging.append(states[i]!)
+        mergingPaths.append((store.statePath(signature, digests[i]!), store.rejectsPath(signature, digests[i]!)))
+      }
+      // A new checkpoint when anything beyond the last one is merged.
+      let writer = checkpoint == nil || merging.count > 1
+        ? try? Checkpoint.Writer(beside: checkpointPath, aggregates: shared) : nil
+
+      // Merged: groups first, then the entities shard by shard, shards
+      // shared out over the threads.
       let started = DispatchTime.now().uptimeNanoseconds
-      var all = states.map { $0! }
-      for i in all.indices { try all[i].mergeGroups(into: shared) }
-      let files = all
+      for i in merging.indices { try merging[i].mergeGroups(into: shared) }
+      let files = merging
       let totals = shared
       // One shard at a time: its table of the totals (a sixty-fourth of
       // them) stays in the cache while every file's entities of it go in.
       let slices = EntitySets.shardCount
-      let per = 1
+      let workers = max(1, min(context.options.threads, slices))
       final class MergeFailure: @unchecked Sendable {
         var damaged: BlockDamaged?
         var other: Error?
         let lock = NSLock()
       }
       let mergeFailure = MergeFailure()
-      DispatchQueue.concurrentPerform(iterations: max(1, min(context.options.threads, slices))) { w in
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
         var buffer: [UInt8] = []
-        for slice in stride(from: w, to: slices, by: max(1, min(context.options.threads, slices))) {
+        for slice in stride(from: w, to: slices, by: workers) {
           do {
             try StateFile.mergeEntities(
-              files, shards: (slice * per)..<((slice + 1) * per), into: totals, buffer: &buffer)
+              files, shards: slice..<(slice + 1), into: totals, buffer: &buffer, checkpoint: writer)
           } catch let e as BlockDamaged {
             mergeFailure.lock.lock()
             if mergeFailure.damaged == nil { mergeFailure.damaged = e }
@@ -175,14 +200,23 @@ extension AggregateEach {
           }
         }
       }
-      if let e = mergeFailure.other { throw e }
       mergeSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+      if mergeFailure.other != nil || mergeFailure.damaged != nil { writer?.discard() }
+      if let e = mergeFailure.other { throw e }
       if let d = mergeFailure.damaged {
-        let i = d.file
-        _ = store.setAside(
-          store.statePath(signature, digests[i]!), rejects: store.rejectsPath(signature, digests[i]!), why: d.why)
+        let (state, rejects) = mergingPaths[d.file]
+        _ = store.setAside(state, rejects: rejects, why: d.why)
         continue
       }
+      if let writer {
+        do {
+          try writer.finish(
+            aggregates: shared, covers: digests.map { $0! }, signature: signature, target: checkpointPath)
+        } catch {
+          store.update { $0.notes.append("no checkpoint kept: \(error)") }
+        }
+      }
+      store.update { $0.checkpoint = checkpoint != nil }
       break
     }
 
@@ -214,6 +248,8 @@ extension AggregateEach {
       s.mergeSeconds += (mergeSeconds * 1000).rounded() / 1000
     }
     let s = store.summary
+    let entities = shared.map { $0.entities.map(\.entityCount) }
+    context.log("incremental: merged \(entities.joined().reduce(0, +)) distinct entities (\(entities)) of \(all.count) files")
     context.log(
       "incremental: \(s.reusedFiles) files reused from their kept states (\(s.reusedBytes) bytes, merged in \(String(format: "%.3f", s.mergeSeconds)) s), \(s.scannedFiles) scanned (\(s.scannedBytes) bytes)"
     )

@@ -92,7 +92,7 @@ public final class IncrementalStore: @unchecked Sendable {
     let stamp = Int(Date().timeIntervalSince1970)
     let target = damaged + "/\(stamp)-\(name)"
     let moved = rename(path, target) == 0
-    if access(rejects, F_OK) == 0 { rename(rejects, damaged + "/\(stamp)-" + (rejects as NSString).lastPathComponent) }
+    if !rejects.isEmpty, access(rejects, F_OK) == 0 { rename(rejects, damaged + "/\(stamp)-" + (rejects as NSString).lastPathComponent) }
     let note =
       "the kept state \(name) could not be read (\(why)): \(moved ? "set aside as \(target)" : "left where it is"); its file is scanned again"
     lock.lock()
@@ -139,8 +139,8 @@ public final class IncrementalStore: @unchecked Sendable {
     guard !used.isEmpty else { return summary }
     for (signature, keep) in used {
       removeOurs(in: folder(signature)) { name in
-        guard let dot = name.firstIndex(of: ".") else { return false }
-        return keep.contains(String(name[..<dot])) && !name.contains(".tmp-")
+        guard let dot = name.firstIndex(of: "."), !name.contains(".tmp-") else { return false }
+        return keep.contains(String(name[..<dot])) || name == Checkpoint.name
       }
     }
     var others = 0
@@ -169,7 +169,7 @@ public final class IncrementalStore: @unchecked Sendable {
 
   static func isStateFile(_ name: String) -> Bool {
     name.hasSuffix(".lpstate") || name.hasSuffix(".lprejects") || name.contains(".lpstate.tmp-")
-      || name.contains(".lprejects.tmp-")
+      || name.contains(".lprejects.tmp-") || name == Checkpoint.name || name.hasPrefix(Checkpoint.name + ".tmp-")
   }
 
   /// Bytes of the states of `signature` now kept.
@@ -211,6 +211,9 @@ extension RunReport {
     /// States removed: of files no longer read, or of another signature.
     public var removedStates = 0
     public var removedBytes = 0
+    /// Whether the last run's checkpoint was merged in place of the states
+    /// of the files it covers (`Checkpoint`).
+    public var checkpoint = false
     /// Seconds spent merging the files' states into the run's totals.
     public var mergeSeconds = 0.0
     /// States that could not be read, set aside (one note each).

@@ -13,7 +13,7 @@ import Foundation
 /// removed once a run no longer needs them.
 enum StateSignature {
   /// The format of kept states; a state of another format is not read.
-  static let format: UInt64 = 1
+  static let format: UInt64 = 3
 
   /// The signature of a scan feeding `aggregations`, 32 hex digits.
   static func of(
