@@ -68,8 +68,11 @@ static inline uint64_t luna_separators64(const uint8_t *p, uint8_t delim) {
 #if defined(__GLIBC__)
 #include <malloc.h>
 static inline int luna_fix_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+// Gives the free memory of every malloc arena back to the kernel.
+static inline void luna_malloc_trim(void) { malloc_trim(0); }
 #else
 static inline int luna_fix_mmap_threshold(int bytes) { (void)bytes; return 0; }
+static inline void luna_malloc_trim(void) {}
 #endif
 
 #endif

@@ -173,7 +173,13 @@ struct StateFile {
   /// format, signature, digest, and the file's length against its table).
   ///
   /// - Throws: `StateDamaged` for a state that is not as written.
-  static func open(_ path: String, signature: String, digest: String, bound: [BoundAggregation]) throws -> StateFile {
+  ///
+  /// - Parameter partOnly: read the part alone (checking the whole header),
+  ///   not the groups and the table: for a file whose contribution is not
+  ///   merged (the checkpoint holds it).
+  static func open(
+    _ path: String, signature: String, digest: String, bound: [BoundAggregation], partOnly: Bool = false
+  ) throws -> StateFile {
     let fd = Glibc.open(path, O_RDONLY)
     guard fd >= 0 else { throw StateDamaged("unreadable") }
     defer { close(fd) }
@@ -206,6 +212,7 @@ struct StateFile {
         throw StateDamaged("its part cannot be read: \(error)")
       }
       guard try r.count(below: 1 << 16) == bound.count else { throw StateDamaged("kept for other aggregations") }
+      if partOnly { return StateFile(path: path, part: part, aggregates: [], blocksStart: 8) }
       var aggregates: [Aggregate] = []
       var end = 0
       for b in bound {

@@ -1,3 +1,4 @@
+internal import CLunaShims
 import Dispatch
 import Foundation
 
@@ -78,24 +79,32 @@ extension AggregateEach {
     var scanned = Set<Int>()
     var timing = ScanTiming()
     var mergeSeconds = 0.0
-    while true {
+    var attempt = 0
+    attempts: while true {
+      // Each attempt after the first sets a state aside: there are no more
+      // than the files and the checkpoint.
+      attempt += 1
+      guard attempt <= paths.count + 2 else {
+        throw InvariantBroken("the kept states of \(store.folder(signature)) could not be merged after \(attempt - 1) attempts")
+      }
       shared = bound.map { SharedAggregate(bound: $0) }
       parts = [FilePart?](repeating: nil, count: paths.count)
       reused = []
       // The files with a kept state whose header reads as written; the
       // others are scanned.
-      var states = [StateFile?](repeating: nil, count: paths.count)
+      var states = [Bool](repeating: false, count: paths.count)
       for i in paths.indices where !store.full {
         let statePath = store.statePath(signature, digests[i]!)
         guard access(statePath, F_OK) == 0 else { continue }
         let rejectsPath = store.rejectsPath(signature, digests[i]!)
         do {
-          let state = try StateFile.open(statePath, signature: signature, digest: digests[i]!, bound: bound)
+          let state = try StateFile.open(
+            statePath, signature: signature, digest: digests[i]!, bound: bound, partOnly: true)
           let n = try RejectsFile.read(rejectsPath, file: paths[i], nil)
           guard n == state.part.rejects else {
             throw StateDamaged("its rejects file holds \(n) records, not \(state.part.rejects)")
           }
-          states[i] = state
+          states[i] = true
           parts[i] = state.part.at(paths[i])
           reused.insert(i)
         } catch {
@@ -133,14 +142,9 @@ extension AggregateEach {
       }
       keeping.wait()
       if let e = failure.error { throw e }
-      for i in paths.indices where states[i] == nil {
-        do {
-          states[i] = try StateFile.open(
-            store.statePath(signature, digests[i]!), signature: signature, digest: digests[i]!, bound: bound)
-        } catch {
-          throw InvariantBroken("the state just kept for \(paths[i]) cannot be read back: \(error)")
-        }
-      }
+      // What the scans freed in the workers' heaps, back to the kernel
+      // before the totals are made: the run's peak comes then.
+      if !scanned.isEmpty { luna_malloc_trim() }
 
       // The last run's checkpoint, when this run's files include all it
       // covers: merged instead of their states.
@@ -158,8 +162,16 @@ extension AggregateEach {
       var merging: [StateFile] = checkpoint.map { [$0] } ?? []
       var mergingPaths: [(state: String, rejects: String)] = checkpoint.map { _ in [(checkpointPath, "")] } ?? []
       for i in paths.indices where !covered.contains(digests[i]!) {
-        merging.append(states[i]!)
-        mergingPaths.append((store.statePath(signature, digests[i]!), store.rejectsPath(signature, digests[i]!)))
+        let (state, rejects) = (store.statePath(signature, digests[i]!), store.rejectsPath(signature, digests[i]!))
+        do {
+          merging.append(try StateFile.open(state, signature: signature, digest: digests[i]!, bound: bound))
+        } catch {
+          // Read a moment ago, or written by this run: only a change on disk
+          // meanwhile makes it unreadable.
+          _ = store.setAside(state, rejects: rejects, why: "\(error)")
+          continue attempts
+        }
+        mergingPaths.append((state, rejects))
       }
       // A new checkpoint when anything beyond the last one is merged.
       let writer = checkpoint == nil || merging.count > 1
