@@ -131,6 +131,11 @@ extension AggregateEach {
         timing.ticksPerSecond = file.timing.ticksPerSecond
         keeping.wait()
         if let e = failure.error { throw e }
+        // The file before this one is kept and its aggregates freed: what
+        // its scan left in the workers' heaps goes back to the kernel, or
+        // the heaps grow file by file (a first run over 59 monthly files
+        // peaked at 384 MB, against 271 MB for one scan of all).
+        luna_malloc_trim()
         let digest = digests[i]!
         keeper.async(group: keeping) {
           do {
