@@ -357,7 +357,9 @@ struct TrustTests {
     #expect(first.stdout.contains("claims: "))
     #expect(first.stdout.contains("; ydere: 57 records accepted"))
     #expect(first.stdout.contains("; befolkning: "))
-    let forced = try runLunapipe(args + ["--force"])
+    // Every file scanned again (--full, which implies --force): the scan's
+    // work is measured below. (A plain --force reuses the kept states.)
+    let forced = try runLunapipe(args + ["--full"])
     #expect(forced.stderr.contains("`lunapipe diff 1 2` shows the cells"))
     #expect(!forced.stderr.contains("<this run>"))
 
@@ -382,6 +384,14 @@ struct TrustTests {
     let shares = ["parse", "validate", "aggregate"].map { scans[0][$0] as? Double ?? -1 }
     #expect(shares.allSatisfy { $0 >= 0 } && abs(shares.reduce(0, +) - 1) < 0.01)
     #expect(shares[1] + shares[2] > 0)
+    #expect(scans[0]["files"] as? Int == 5)
+    // A plain --force: the states kept by the run before stand in for the
+    // files, none is scanned, and the report says so.
+    let reused = try runLunapipe(args + ["--force"])
+    try #require(reused.exit == 0, "\(reused.stderr)")
+    let incremental = try #require(try report(w.out)["incremental"] as? [String: Any])
+    #expect(incremental["reusedFiles"] as? Int == 5 && incremental["scannedFiles"] as? Int == 0)
+    #expect((try report(w.out)["scans"] as? [[String: Any]])?.first?["files"] as? Int == 0)
 
     // The population quarter: the plan's by default, another on request,
     // one the file lacks is an input error naming it.

@@ -125,7 +125,8 @@ public struct RunReport: Sendable, Codable {
   /// record, so the shares are estimated: one field and one record in 256
   /// are timed.
   public struct ScanWork: Sendable, Codable {
-    /// The files the scan read.
+    /// The files the scan read (an incremental run's kept states stand in
+    /// for the others: with none read, every share is 0).
     public var files: Int
     /// The workers' time, summed over threads, in seconds.
     public var workerSeconds: Double

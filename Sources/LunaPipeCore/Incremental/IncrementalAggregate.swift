@@ -250,7 +250,7 @@ extension AggregateEach {
       try RejectsFile.read(store.rejectsPath(signature, digests[i]!), file: paths[i]) { try context.reject($0) }
     }
     try context.closeRejects()
-    try context.account(result)
+    try context.account(result, scanned: scanned.count)
     try context.checkRejectShare()
 
     store.use(signature, digests: Set(digests.map { $0! }))

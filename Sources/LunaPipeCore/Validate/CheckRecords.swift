@@ -70,8 +70,10 @@ extension RunContext {
 
   /// Adds what a scan found to the report (files, counts, notes, volumes,
   /// records filtered, where its work went) and logs it; fails when a
-  /// file's lines are not all accounted for.
-  func account(_ result: ScanResult) throws {
+  /// file's lines are not all accounted for. `scanned` is the number of
+  /// files the scan read (by default all; fewer when kept states stood in
+  /// for some, `IncrementalStore`).
+  func account(_ result: ScanResult, scanned: Int? = nil) throws {
     report.add(result.files)
     addNotes(result.notes)
     for (k, n) in result.volumes { report.volumes[k, default: 0] += n }
@@ -84,7 +86,7 @@ extension RunContext {
     func r3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
     report.scans.append(
       RunReport.ScanWork(
-        files: result.files.count, workerSeconds: r3(result.timing.workerSeconds), parse: r3(shares.parse),
+        files: scanned ?? result.files.count, workerSeconds: r3(result.timing.workerSeconds), parse: r3(shares.parse),
         validate: r3(shares.validate), aggregate: r3(shares.aggregate)))
     log(
       String(
