@@ -266,6 +266,29 @@ import Testing
     #expect(try Self.stateFolder(work) != before)
   }
 
+  @Test func aStateThatCannotBeWrittenFallsBackToAScanOfEveryFile() throws {
+    var rng = Seeded(state: 11)
+    let data = makeTempDir("lunapipe-visits")
+    for tag in 1...3 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
+    let (inc, full) = (makeTempDir("lunapipe-inc"), makeTempDir("lunapipe-full"))
+    _ = try Self.run(inc, data, incremental: true, threads: 1)
+    let folder = try Self.stateFolder(inc)
+    // Every state gone, and a folder where a rejects file would be
+    // written: its rename fails, as on a full disk.
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+    for name in names { try FileManager.default.removeItem(atPath: folder + "/" + name) }
+    let blocked = try #require(names.first { $0.hasSuffix(".lprejects") })
+    try FileManager.default.createDirectory(atPath: folder + "/" + blocked, withIntermediateDirectories: false)
+    let a = try Self.run(inc, data, incremental: true, threads: 2)
+    _ = try Self.run(full, data, incremental: false, threads: 2)
+    #expect(try Self.outputs(inc + "/out") == (try Self.outputs(full + "/out")))
+    #expect(a.incremental?.notes.contains { $0.hasPrefix("a state could not be kept") } == true, "\(String(describing: a.incremental))")
+    #expect(a.totals.read > 0)
+    // Not LunaPipe's to remove: the folder is left as it is.
+    var isFolder: ObjCBool = false
+    #expect(FileManager.default.fileExists(atPath: folder + "/" + blocked, isDirectory: &isFolder) && isFolder.boolValue)
+  }
+
   @Test func fullScansEveryFileAndKeepsTheStatesAnew() throws {
     var rng = Seeded(state: 9)
     let data = makeTempDir("lunapipe-visits")

@@ -56,9 +56,19 @@ public struct AggregateEach: Stage {
   public func run(_ input: ValidatedRecords, in context: RunContext) throws -> [AggregateResult] {
     let bound = try aggregations.map { try BoundAggregation($0, schema: input.schema) }
     var shared = bound.map { SharedAggregate(bound: $0) }
-    if let store = context.incremental, !context.dryRun,
-      let kept = try scanIncrementally(input, bound: bound, store: store, in: context)
-    {
+    var kept: [SharedAggregate]?
+    if let store = context.incremental, !context.dryRun {
+      do {
+        kept = try scanIncrementally(input, bound: bound, store: store, in: context)
+      } catch let e as StateNotKept {
+        // Nothing of the run's report or rejects was given yet: scanned as
+        // without kept states.
+        store.update { $0.notes.append("a state could not be kept (\(e)): every file scanned, as without states") }
+        context.report.incremental = store.summary
+        context.log("incremental: a state could not be kept (\(e)); every file is scanned")
+      }
+    }
+    if let kept {
       shared = kept
     } else {
       try context.scan(input, restart: { shared = bound.map { SharedAggregate(bound: $0) } }) {

@@ -290,7 +290,12 @@ extension AggregateEach {
   ) throws -> ScannedFile {
     var fileShared = bound.map { SharedAggregate(bound: $0) }
     let rejectsPath = store.rejectsPath(signature, digest)
-    let rejects = try RejectsFile.Writer(path: rejectsPath + ".tmp-\(getpid())")
+    let rejects: RejectsFile.Writer
+    do {
+      rejects = try RejectsFile.Writer(path: rejectsPath + ".tmp-\(getpid())")
+    } catch {
+      throw StateNotKept(error)
+    }
     let (result, encodingNotes) = try context.collectScan(
       input.schema, paths: [path], options: context.options,
       restart: {
@@ -309,9 +314,24 @@ extension AggregateEach {
   /// Keeps a scanned file's state: its rejects file, then the state, each
   /// whole or absent.
   static func keep(_ file: ScannedFile, digest: String, signature: String, store: IncrementalStore) throws {
-    let bytes = try StateFile.encode(
-      part: file.part, aggregates: file.aggregates, signature: signature, digest: digest)
-    try file.rejects.finish(as: store.rejectsPath(signature, digest))
-    try IncrementalStore.writeAtomically(bytes, to: store.statePath(signature, digest))
+    do {
+      let bytes = try StateFile.encode(
+        part: file.part, aggregates: file.aggregates, signature: signature, digest: digest)
+      try file.rejects.finish(as: store.rejectsPath(signature, digest))
+      try IncrementalStore.writeAtomically(bytes, to: store.statePath(signature, digest))
+    } catch {
+      throw StateNotKept(error)
+    }
   }
+}
+
+/// A state could not be written (a full disk, say): the stage scans every
+/// file as without kept states, rather than fail the run over a cache.
+struct StateNotKept: Error, CustomStringConvertible {
+  let underlying: Error
+  init(_ error: Error) { underlying = error }
+  var description: String { "\(underlying)" }
+}
+
+extension AggregateEach {
 }
