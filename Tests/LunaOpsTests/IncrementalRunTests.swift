@@ -289,6 +289,42 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: folder + "/" + blocked, isDirectory: &isFolder) && isFolder.boolValue)
   }
 
+  /// A filter whose closure reads a job option: a state kept under one
+  /// value of the option is never reused under another.
+  @Test func aClosureDependingOnAnOptionNeverReusesAStateOfAnotherValue() throws {
+    var rng = Seeded(state: 5)
+    let data = makeTempDir("lunapipe-visits")
+    for tag in 1...3 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
+    let patterns = [data + "/*.csv"]
+    func job(_ least: Int) -> RunJob {
+      RunJob(pipeline: "visits", inputs: [.init(kind: "visits", patterns: patterns)], options: ["least": "\(least)"]) {
+        context in
+        _ = try Pipeline("visits").readCSV(patterns).validate(Self.schema)
+          .filter("enough") { r in (r.int("qty") ?? 0) >= least }
+          .aggregate(Aggregation(keys: ["state"], measures: [.count(), .distinct("patient")]))
+          .emitRows("by-state.csv").run(in: context)
+      }
+    }
+    func run(_ work: String, _ least: Int, incremental: Bool) throws -> RunReport {
+      var settings = RunSettings(
+        outputDirectory: work + "/out", threads: 2, maxRejectShare: 0.5, force: true, acceptDrop: true,
+        arguments: ["test"])
+      settings.incremental = incremental
+      guard case .published(_, let report, _) = try Runner(settings).run(job(least)) else {
+        throw PipelineError.output("not published")
+      }
+      return report
+    }
+    let (inc, full) = (makeTempDir("lunapipe-inc"), makeTempDir("lunapipe-full"))
+    _ = try run(inc, 2, incremental: true)
+    let other = try run(inc, 8, incremental: true)
+    _ = try run(full, 8, incremental: false)
+    #expect(other.incremental?.scannedFiles == 3)
+    #expect(other.incremental?.reusedFiles == 0)
+    #expect(try Self.outputs(inc + "/out") == (try Self.outputs(full + "/out")))
+    #expect(try run(inc, 8, incremental: true).incremental?.reusedFiles == 3)
+  }
+
   @Test func fullScansEveryFileAndKeepsTheStatesAnew() throws {
     var rng = Seeded(state: 9)
     let data = makeTempDir("lunapipe-visits")

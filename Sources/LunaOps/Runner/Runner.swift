@@ -228,7 +228,8 @@ public final class Runner {
     if settings.incremental {
       context.incremental = IncrementalStore(
         directory: Self.incrementalDirectory(state: stateDir, out: out),
-        digests: Dictionary(inputs.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a }), full: settings.full)
+        digests: Dictionary(inputs.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a }), full: settings.full,
+        scope: Self.optionsKey(job, maxRejectShare: 0))
     }
     // Known from the start, so that what the job writes (the report's
     // cover and running header) can give the run's date.

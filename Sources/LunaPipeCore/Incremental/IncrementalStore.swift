@@ -32,10 +32,19 @@ public final class IncrementalStore: @unchecked Sendable {
   var summary = RunReport.Incremental()
   private let lock = NSLock()
 
+  /// What else shapes the scans, beyond what the signature reads from the
+  /// stage itself: a runner gives the job's options (`RunJob.options`:
+  /// region, plan, ...), so that a closure whose behaviour depends on one
+  /// never reuses a state kept under another.
+  public let scope: String
+
   /// A store in `directory` (made when first written) for inputs of these
-  /// content digests, by path.
-  public init(directory: String, digests: [String: String], full: Bool = false) {
+  /// content digests, by path. `scope` names whatever a closure of the
+  /// pipeline's stages depends on beyond the program (its options): a state
+  /// is reused only under the same scope.
+  public init(directory: String, digests: [String: String], full: Bool = false, scope: String = "") {
     _ = Self.fixedMallocThreshold
+    self.scope = scope
     self.directory = directory
     self.digests = Dictionary(digests.map { (InputFiles.key($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
     self.full = full

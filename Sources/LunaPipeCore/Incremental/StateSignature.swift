@@ -7,8 +7,11 @@ import Foundation
 /// What a kept state was made under, as one name: everything that decides
 /// what a file's scan gives (the schema with its rules and record stages,
 /// the aggregations, the stated dialect and number format, the lookup
-/// tables' content, the pipeline's name and version, and the program
-/// itself, whose code the closures are). A state is reused only under the
+/// tables' content, the pipeline's name and version, the program itself,
+/// whose code the closures are, and the store's scope: the job's options,
+/// on which a closure may depend). A closure that depends on anything else
+/// (the clock, a file it reads on its own) is not seen: such a pipeline
+/// runs without kept states (`RunSettings.incremental`) or with `--full`. A state is reused only under the
 /// same signature; any change makes new states, and the old ones are
 /// removed once a run no longer needs them.
 enum StateSignature {
@@ -22,6 +25,7 @@ enum StateSignature {
     var text = "lunapipe-state \(format) \(LunaPipeVersion.current)\n"
     text += "pipeline \(context.report.pipeline) \(context.report.version)\n"
     text += "program \(programIdentity())\n"
+    text += "scope \(context.incremental?.scope ?? "")\n"
     var scanOptions = options
     scanOptions.threads = 0
     scanOptions.chunkSize = 0
