@@ -289,6 +289,21 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: folder + "/" + blocked, isDirectory: &isFolder) && isFolder.boolValue)
   }
 
+  @Test func aStateDirectoryThatCannotHoldStatesGivesAFullScanAndSaysSo() throws {
+    var rng = Seeded(state: 13)
+    let data = makeTempDir("lunapipe-visits")
+    for tag in 1...2 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
+    let (inc, full) = (makeTempDir("lunapipe-inc"), makeTempDir("lunapipe-full"))
+    // A file where the states' folder would be.
+    writeFile(inc, "lunapipe-incremental", "not LunaPipe's\n")
+    let a = try Self.run(inc, data, incremental: true, threads: 2)
+    _ = try Self.run(full, data, incremental: false, threads: 2)
+    #expect(try Self.outputs(inc + "/out") == (try Self.outputs(full + "/out")))
+    #expect(a.incremental?.notes.contains { $0.hasPrefix("the states cannot be kept in") } == true)
+    #expect(a.incremental?.scannedFiles == 0 && a.incremental?.reusedFiles == 0)
+    #expect(try String(contentsOfFile: inc + "/lunapipe-incremental", encoding: .utf8) == "not LunaPipe's\n")
+  }
+
   /// A filter whose closure reads a job option: a state kept under one
   /// value of the option is never reused under another.
   @Test func aClosureDependingOnAnOptionNeverReusesAStateOfAnotherValue() throws {

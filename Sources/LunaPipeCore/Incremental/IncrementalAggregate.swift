@@ -57,6 +57,7 @@ extension AggregateEach {
     let digests = paths.map { store.digest(of: $0) }
     if let i = digests.firstIndex(where: { $0 == nil }) {
       store.update { $0.notes.append("\(paths[i]) was not fingerprinted: every file scanned, no state kept") }
+      context.report.incremental = store.summary
       return nil
     }
     try LookupJoin.loadAll(input.schema, in: context)
@@ -66,6 +67,8 @@ extension AggregateEach {
       try store.makeFolder(signature)
     } catch {
       store.update { $0.notes.append("the states cannot be kept in \(store.directory) (\(error)): every file scanned") }
+      context.report.incremental = store.summary
+      context.log("incremental: the states cannot be kept in \(store.directory) (\(error)); every file is scanned")
       return nil
     }
     // Attempts: a state whose entity block proves damaged while merging is
