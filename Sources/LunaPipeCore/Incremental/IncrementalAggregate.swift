@@ -76,7 +76,6 @@ extension AggregateEach {
     // scanned meanwhile kept: they are reused then).
     var shared = bound.map { SharedAggregate(bound: $0) }
     var parts = [FilePart?](repeating: nil, count: paths.count)
-    var reused = Set<Int>()
     // Files scanned in any attempt: not reused, though a later attempt
     // reads their states.
     var scanned = Set<Int>()
@@ -92,10 +91,8 @@ extension AggregateEach {
       }
       shared = bound.map { SharedAggregate(bound: $0) }
       parts = [FilePart?](repeating: nil, count: paths.count)
-      reused = []
       // The files with a kept state whose header reads as written; the
       // others are scanned.
-      var states = [Bool](repeating: false, count: paths.count)
       for i in paths.indices where !store.full {
         let statePath = store.statePath(signature, digests[i]!)
         guard access(statePath, F_OK) == 0 else { continue }
@@ -107,9 +104,7 @@ extension AggregateEach {
           guard n == state.part.rejects else {
             throw StateDamaged("its rejects file holds \(n) records, not \(state.part.rejects)")
           }
-          states[i] = true
           parts[i] = state.part.at(paths[i])
-          reused.insert(i)
         } catch {
           _ = store.setAside(statePath, rejects: rejectsPath, why: "\(error)")
         }
@@ -258,12 +253,12 @@ extension AggregateEach {
 
     store.use(signature, digests: Set(digests.map { $0! }))
     let inputBytes = all.reduce(0) { $0 + $1.report.bytes }
-    let reusedBytes = reused.subtracting(scanned).reduce(0) { $0 + all[$1].report.bytes }
+    let scannedBytes = scanned.reduce(0) { $0 + all[$1].report.bytes }
     store.update { s in
       s.reusedFiles += paths.count - scanned.count
-      s.reusedBytes += reusedBytes
+      s.reusedBytes += inputBytes - scannedBytes
       s.scannedFiles += scanned.count
-      s.scannedBytes += inputBytes - reusedBytes
+      s.scannedBytes += scannedBytes
       s.inputBytes += inputBytes
       s.mergeSeconds += (mergeSeconds * 1000).rounded() / 1000
     }
