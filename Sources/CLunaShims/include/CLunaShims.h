@@ -50,7 +50,45 @@ static inline uint64_t luna_separators64(const uint8_t *p, uint8_t delim) {
   }
   return m;
 }
+// The bytes of p[0..<64] by class, a bit each: the result has the
+// delimiters, *ends the line ends (`\n`, `\r`), *blanks the spaces and
+// TABs (what trimming removes), *high the bytes above 0x7F.
+static inline uint64_t luna_classify64(const uint8_t *p, uint8_t delim, uint64_t *ends, uint64_t *blanks, uint64_t *high) {
+  const __m128i d = _mm_set1_epi8((char)delim);
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i sp = _mm_set1_epi8(' ');
+  const __m128i tab = _mm_set1_epi8('\t');
+  uint64_t m = 0, e = 0, b = 0, h = 0;
+  for (int k = 0; k < 4; k++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    __m128i l = _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr));
+    __m128i s = _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tab));
+    m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, d)) << (16 * k);
+    e |= (uint64_t)(uint32_t)_mm_movemask_epi8(l) << (16 * k);
+    b |= (uint64_t)(uint32_t)_mm_movemask_epi8(s) << (16 * k);
+    h |= (uint64_t)(uint32_t)_mm_movemask_epi8(v) << (16 * k);
+  }
+  *ends = e;
+  *blanks = b;
+  *high = h;
+  return m;
+}
 #else
+static inline uint64_t luna_classify64(const uint8_t *p, uint8_t delim, uint64_t *ends, uint64_t *blanks, uint64_t *high) {
+  uint64_t m = 0, e = 0, b = 0, h = 0;
+  for (int k = 0; k < 64; k++) {
+    uint8_t c = p[k];
+    if (c == delim) m |= (uint64_t)1 << k;
+    if (c == '\n' || c == '\r') e |= (uint64_t)1 << k;
+    if (c == ' ' || c == '\t') b |= (uint64_t)1 << k;
+    if (c & 0x80) h |= (uint64_t)1 << k;
+  }
+  *ends = e;
+  *blanks = b;
+  *high = h;
+  return m;
+}
 static inline uint64_t luna_separators64(const uint8_t *p, uint8_t delim) {
   uint64_t m = 0;
   for (int k = 0; k < 64; k++) {

@@ -273,7 +273,21 @@ final class PartialAggregate: ChunkConsumer {
 
   /// Whether `r` passes the filters `start..<end` (all of them).
   @inline(__always) private func passes(_ r: Record, _ start: Int, _ end: Int) -> Bool {
-    BoundAggregation.FilterOp.admits(r, filters + start, end - start)
+    let op = filters + start
+    if end - start == 1 {
+      // One comparison with a number (`.positive("Antal")`): inline.
+      let v = r[op.pointee.column]
+      switch op.pointee.kind {
+      case .gt: return v != Record.null && v > op.pointee.value
+      case .ge: return v != Record.null && v >= op.pointee.value
+      case .lt: return v != Record.null && v < op.pointee.value
+      case .le: return v != Record.null && v <= op.pointee.value
+      case .eq: return v != Record.null && v == op.pointee.value
+      case .ne: return v != Record.null && v != op.pointee.value
+      default: break
+      }
+    }
+    return BoundAggregation.FilterOp.admits(r, op, end - start)
   }
 
   func consume(_ r: Record) {

@@ -95,6 +95,89 @@ enum PlainSplitter {
   }
 }
 
+extension PlainSplitter {
+  /// `split` into a decoder, a line at a time: a line with the decoder's
+  /// field count, no space or TAB to trim and not too long goes to
+  /// `DecoderState.fastRecord` whole (its fields decoded in one loop,
+  /// short ones through the field caches); any other line, and the last
+  /// if no line end ends it, is split field by field by `split`. Lines are
+  /// independent in quote-free text, so the events are `split`'s exactly.
+  ///
+  /// Returns whether `bytes` are known to be ASCII only (no byte above
+  /// 0x7F): then their `TextStats` are empty.
+  static func splitRecords(
+    _ bytes: UnsafeRawBufferPointer, delimiter: UInt8, trims: Bool, into state: inout DecoderState
+  ) -> Bool {
+    let n = bytes.count
+    guard n > 0, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
+    let fieldCount = state.fastFieldCount
+    if fieldCount == 0 {
+      split(bytes, delimiter: delimiter, trims: trims, into: &state)
+      return false
+    }
+    let ends = state.fieldEnds
+    let maxLine = state.fastLineLimit
+    var lineStart = 0
+    var k = 0
+    // The last space or TAB before the separator in hand (-1: none).
+    var lastBlank = -1
+    var high: UInt64 = 0
+    var block = 0
+    /// Notes the delimiters `d` of the line in hand (`ends` has room for
+    /// `fieldCount` + 1: the ones past that count are not kept).
+    @inline(__always) func delimiters(_ d: UInt64, _ block: Int) {
+      var d = d
+      while d != 0 {
+        ends[k < fieldCount ? k : fieldCount] = block &+ d.trailingZeroBitCount
+        k &+= 1
+        d &= d &- 1
+      }
+    }
+    while block &+ 64 <= n {
+      var lineEnds: UInt64 = 0
+      var blanks: UInt64 = 0
+      var h: UInt64 = 0
+      var delims = luna_classify64(base + block, delimiter, &lineEnds, &blanks, &h)
+      high |= h
+      if !trims { blanks = 0 }
+      while lineEnds != 0 {
+        let bit = lineEnds.trailingZeroBitCount
+        lineEnds &= lineEnds &- 1
+        let below: UInt64 = (1 << UInt64(truncatingIfNeeded: bit)) &- 1
+        delimiters(delims & below, block)
+        delims &= ~below
+        let s = block &+ bit
+        let before = blanks & below
+        let blank = before != 0 ? block &+ 63 &- before.leadingZeroBitCount : lastBlank
+        if k &+ 1 == fieldCount && blank < lineStart && s &- lineStart <= maxLine && (s > lineStart || k > 0) {
+          ends[k] = s
+          state.fastRecord(base, lineStart, s, limit: n, terminator: Int32(base[s]))
+        } else {
+          split(
+            UnsafeRawBufferPointer(start: base + lineStart, count: s &+ 1 &- lineStart), delimiter: delimiter,
+            trims: trims, into: &state)
+        }
+        lineStart = s &+ 1
+        k = 0
+      }
+      delimiters(delims, block)
+      if blanks != 0 { lastBlank = block &+ 63 &- blanks.leadingZeroBitCount }
+      block &+= 64
+    }
+    if lineStart < n {
+      split(
+        UnsafeRawBufferPointer(start: base + lineStart, count: n &- lineStart), delimiter: delimiter, trims: trims,
+        into: &state)
+    }
+    var rest: UInt8 = 0
+    while block < n {
+      rest |= base[block]
+      block &+= 1
+    }
+    return high == 0 && rest & 0x80 == 0
+  }
+}
+
 /// One record's fields (its bytes, without the line end) split by
 /// `PlainSplitter`: for text with no quoting (`CSVDialect.Quote.none`). The
 /// fields are views of `bytes`.

@@ -361,7 +361,30 @@ struct FieldOp {
   var b: Int64 = 0
   /// date: the Danish forms (day first) rather than ISO.
   var dayFirst = false
+  /// The field's outcomes are kept in its `FieldCache` (a short field of a
+  /// number, code, digits, flag or date column, while the cache pays).
+  var cached = false
   var allowed: UnsafeMutablePointer<Bool>?
+}
+
+/// One entry of a field position's cache: a valid field of 1 to 7 bytes
+/// and its value.
+struct FieldCacheEntry {
+  /// The field's bytes as one word (the bytes after its end zero), its
+  /// length in the top byte: never 0 for a field, so 0 is an empty entry.
+  var key: UInt64 = 0
+  var value: Int64 = 0
+
+  /// The key of the field `p[0..<n]`, n in 1...7; 8 bytes are read.
+  @inline(__always) static func key(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    let bits = UInt64(truncatingIfNeeded: n &* 8)
+    return UnalignedLoad.u64(p) & ((1 << bits) &- 1) | UInt64(truncatingIfNeeded: n) << 56
+  }
+
+  /// The entry of `key` in a position's cache.
+  @inline(__always) static func slot(_ key: UInt64) -> Int {
+    Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - DecoderState.cacheBits))
+  }
 }
 
 /// Decodes the tokenizers' fields into records of a schema, checks every
@@ -420,12 +443,14 @@ final class RecordDecoder {
   }
   /// Decodes `bytes`, which hold no quote character, split by
   /// `PlainSplitter` rather than libcsv: the same records, directly.
-  func splitPlain(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, trims: Bool = true) {
+  /// Returns whether `bytes` are known to be ASCII only.
+  @discardableResult
+  func splitPlain(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, trims: Bool = true) -> Bool {
     if let marked {
       PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &marked.pointee)
-    } else {
-      PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &state.pointee)
+      return false
     }
+    return PlainSplitter.splitRecords(bytes, delimiter: delimiter, trims: trims, into: &state.pointee)
   }
   /// The record being read breaks `unterminated-quote`: its quoted field
   /// runs to the end of the input. Call before the tokenizer's `finish`.
@@ -551,10 +576,29 @@ struct DecoderState: CSVEvents {
   private var numberFormat = NumberFormat.danish
   private var latin1 = false
 
+  // Per field position, the outcomes of its short fields by their bytes
+  // (`FieldCache`): a year, a code, a kommune or an amount is decoded once
+  // per distinct text, not once per record. Kept from chunk to chunk while
+  // the layout (and so every position's column and rules) stays the same.
+  static let cacheBits = 12
+  private var cache: UnsafeMutablePointer<FieldCacheEntry>
+  /// Per position: misses since the last chunk began, and whether its
+  /// cache was turned off (too many distinct texts for it to pay).
+  private var cacheMisses: UnsafeMutablePointer<Int>
+  private var cacheOff: UnsafeMutablePointer<Bool>
+  private var cacheColumns: [Int] = []
+  private var cacheFormat = NumberFormat.danish
+  private var cacheLatin1 = false
+  private var recordsSinceCheck = 0
+  /// The field ends (delimiter positions) of the line being split by
+  /// `PlainSplitter.splitRecords`: `fieldCount - 1` of them.
+  private(set) var fieldEnds: UnsafeMutablePointer<Int>
+
   // Sampled timing (`ScanTiming`): one field and one record in
   // `sampleEvery` is timed, and its ticks counted `sampleEvery` times.
   static let sampleEvery = 256
   private var fieldCountdown = DecoderState.sampleEvery
+  private var fastCountdown = DecoderState.sampleEvery
   private var recordCountdown = DecoderState.sampleEvery
   /// Estimated ticks spent decoding and checking fields and records.
   var validateTicks: UInt64 = 0
@@ -593,6 +637,10 @@ struct DecoderState: CSVEvents {
     optionalColumns = .allocate(capacity: max(optional.count, 1))
     optionalColumns.initialize(from: optional, count: optional.count)
     ops = .allocate(capacity: 1)
+    cache = .allocate(capacity: 1)
+    cacheMisses = .allocate(capacity: 1)
+    cacheOff = .allocate(capacity: 1)
+    fieldEnds = .allocate(capacity: 1)
     maxRecordBytes = schema.schema.maxRecordBytes
     volumeKeyCount = schema.volumeCells > 0 ? schema.volumeKeys.count : 0
     volumeKeys = .allocate(capacity: max(volumeKeyCount, 1))
@@ -621,6 +669,10 @@ struct DecoderState: CSVEvents {
     volumeTable.deallocate()
     optionalColumns.deallocate()
     ops.deallocate()
+    cache.deallocate()
+    cacheMisses.deallocate()
+    cacheOff.deallocate()
+    fieldEnds.deallocate()
     values.deallocate()
     keys.deallocate()
   }
@@ -630,7 +682,34 @@ struct DecoderState: CSVEvents {
     if fieldCount > opsCapacity {
       ops.deallocate()
       ops = .allocate(capacity: fieldCount)
+      cache.deallocate()
+      cache = .allocate(capacity: fieldCount << Self.cacheBits)
+      cacheMisses.deallocate()
+      cacheMisses = .allocate(capacity: fieldCount)
+      cacheOff.deallocate()
+      cacheOff = .allocate(capacity: fieldCount)
+      fieldEnds.deallocate()
+      fieldEnds = .allocate(capacity: fieldCount + 1)
       opsCapacity = fieldCount
+      cacheColumns = []
+    }
+    let format = layout.dialect.numberFormat
+    let isLatin1 = layout.dialect.encoding == .windows1252
+    if cacheColumns != layout.columnOfField || cacheFormat != format || cacheLatin1 != isLatin1 {
+      // Another layout: every position's outcomes start afresh.
+      cache.initialize(repeating: FieldCacheEntry(), count: fieldCount << Self.cacheBits)
+      cacheOff.initialize(repeating: false, count: fieldCount)
+      cacheMisses.initialize(repeating: 0, count: fieldCount)
+      (cacheColumns, cacheFormat, cacheLatin1) = (layout.columnOfField, format, isLatin1)
+      recordsSinceCheck = 0
+    } else if recordsSinceCheck >= 4096 {
+      // A position that missed on more than a quarter of the records has
+      // too many distinct texts: decoding them directly costs less.
+      for i in 0..<fieldCount {
+        if cacheMisses[i] * 4 > recordsSinceCheck { cacheOff[i] = true }
+        cacheMisses[i] = 0
+      }
+      recordsSinceCheck = 0
     }
     for (i, col) in layout.columnOfField.enumerated() {
       var op = FieldOp()
@@ -651,6 +730,7 @@ struct DecoderState: CSVEvents {
         case .date(let format, let lo, let hi):
           (op.kind, op.a, op.b, op.dayFirst) = (.date, lo, hi, format == .danish)
         }
+        op.cached = op.kind != .text && !cacheOff[i]
       }
       (ops + i).initialize(to: op)
     }
@@ -785,7 +865,169 @@ struct DecoderState: CSVEvents {
       return
     }
     let p = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-    switch kind {
+    if kind == .text {
+      recordBytes &+= n
+      decodeText(bytes, p, n, col: col, maxLength: Int(op.pointee.a))
+      return
+    }
+    apply(col, Self.decodeScalar(op, p, n, numberFormat))
+  }
+
+  /// The field count a line must have for `fastRecord`, 0 when the fast
+  /// path is closed (a probe in progress).
+  var fastFieldCount: Int { probing ? 0 : fieldCount }
+  /// The longest line (without its line end) `fastRecord` takes: one that
+  /// cannot break `record-too-long` (a record's counted bytes are at most
+  /// its line's length + 1).
+  var fastLineLimit: Int { maxRecordBytes &- 1 }
+
+  /// The record of the line `base[start..<end]`, ended by the line end
+  /// `terminator` at `end`: exactly what its fields and its line end given
+  /// one by one (`field`, `endRecord`) would do, for a line that has
+  /// `fieldCount` fields (its delimiters at `fieldEnds`), needs no
+  /// trimming and is not longer than `fastLineLimit`. Bytes up to
+  /// `limit` may be read (8 at a time for the field caches).
+  @inline(__always)
+  mutating func fastRecord(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, limit: Int, terminator: Int32) {
+    // Sampled timing: one line's fields in `sampleEvery` lines, counted
+    // `sampleEvery` times.
+    fastCountdown &-= 1
+    if _slowPath(fastCountdown == 0) {
+      fastCountdown = DecoderState.sampleEvery
+      let t0 = luna_ticks()
+      fastFields(base, start, end, limit: limit)
+      validateTicks &+= DecoderState.sampled(luna_ticks() &- t0)
+    } else {
+      fastFields(base, start, end, limit: limit)
+    }
+    recordsSinceCheck &+= 1
+    fieldIndex = fieldCount
+    endRecord(terminator: terminator)
+  }
+
+  /// The fields of `fastRecord`'s line, decoded up to the first that
+  /// breaks a rule. `fieldEnds` holds each field's end, the line's last.
+  @inline(__always)
+  private mutating func fastFields(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, limit: Int) {
+    // Locals, not stored properties: kept in registers across the loop.
+    let ends = fieldEnds
+    let ops = self.ops
+    let values = self.values
+    let cache = self.cache
+    let count = fieldCount
+    // Every field of the line starts 8 bytes or more before `limit`: its
+    // word can be read.
+    let wordsFit = end &+ 8 <= limit
+    var from = start
+    var fi = 0
+    while fi < count {
+      let to = ends[fi]
+      let op = ops + fi
+      let n = to &- from
+      // A short field of a cached position: its word, looked up.
+      if op.pointee.cached && wordsFit && UInt(bitPattern: n &- 1) < 7 {
+        let key = FieldCacheEntry.key(base + from, n)
+        let e = cache + (fi << Self.cacheBits | FieldCacheEntry.slot(key))
+        if _fastPath(e.pointee.key == key) {
+          values[op.pointee.col] = e.pointee.value
+          from = to &+ 1
+          fi &+= 1
+          continue
+        }
+        if !cacheMiss(op, fi, base + from, n, e, key) { return }
+      } else if n == 0 {
+        if op.pointee.required && op.pointee.kind != .ignore {
+          violate(op.pointee.col, .empty)
+          return
+        }
+      } else if op.pointee.kind == .text && n == 16 && op.pointee.a >= 16 {
+        // 16 bytes of text (a hex id, say): printable ASCII is the key as
+        // it stands (as `decodeText` makes it); anything else goes there.
+        let p = base + from
+        let lo = UnalignedLoad.u64(p)
+        let hi = UnalignedLoad.u64(p + 8)
+        let dlo = lo ^ 0x7F7F_7F7F_7F7F_7F7F
+        let dhi = hi ^ 0x7F7F_7F7F_7F7F_7F7F
+        let flags = (lo &- 0x2020_2020_2020_2020) | lo | ((dlo &- 0x0101_0101_0101_0101) & ~dlo)
+          | (hi &- 0x2020_2020_2020_2020) | hi | ((dhi &- 0x0101_0101_0101_0101) & ~dhi)
+        if flags & 0x8080_8080_8080_8080 == 0 {
+          let col = op.pointee.col
+          values[col] = 0
+          keys[col] = EntityKey(lo: lo, hi: hi)
+        } else if !slowField(op, p, n) {
+          return
+        }
+      } else if op.pointee.kind != .ignore {
+        if !slowField(op, base + from, n) { return }
+      }
+      from = to &+ 1
+      fi &+= 1
+    }
+  }
+
+  /// A field the cache did not hold: decoded, and kept in `e` if it is
+  /// valid. Returns false if it broke a rule (the violation noted).
+  @inline(never)
+  private mutating func cacheMiss(
+    _ op: UnsafeMutablePointer<FieldOp>, _ fi: Int, _ p: UnsafePointer<UInt8>, _ n: Int,
+    _ e: UnsafeMutablePointer<FieldCacheEntry>, _ key: UInt64
+  ) -> Bool {
+    let o = Self.decodeScalar(op, p, n, numberFormat)
+    cacheMisses[fi] &+= 1
+    if o.rule >= 0 {
+      violationColumn = op.pointee.col
+      violationRule = Int(o.rule)
+      return false
+    }
+    e.pointee = FieldCacheEntry(key: key, value: o.value)
+    values[op.pointee.col] = o.value
+    return true
+  }
+
+  /// A field of `fastFields` that no cache takes: empty, text, or a
+  /// number too long for a word. Returns false if it broke a rule.
+  @inline(never)
+  private mutating func slowField(_ op: UnsafeMutablePointer<FieldOp>, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    let col = op.pointee.col
+    if n == 0 {
+      if op.pointee.required { violate(col, .empty) }
+    } else if op.pointee.kind == .text {
+      decodeText(UnsafeRawBufferPointer(start: p, count: n), p, n, col: col, maxLength: Int(op.pointee.a))
+    } else {
+      apply(col, Self.decodeScalar(op, p, n, numberFormat))
+    }
+    return violationRule < 0
+  }
+
+  /// What decoding a number, code, digits, flag or date field gave: its
+  /// value (`Record.null` for a field of only spaces in an optional
+  /// column), or the rule it broke.
+  struct Outcome {
+    var value: Int64
+    /// The rule code (`ChunkReject.rule`), or -1.
+    var rule: Int32
+    @inline(__always) static func ok(_ v: Int64) -> Outcome { Outcome(value: v, rule: -1) }
+    @inline(__always) static func broke(_ r: Int) -> Outcome { Outcome(value: 0, rule: Int32(truncatingIfNeeded: r)) }
+    @inline(__always) static func broke(_ r: FieldRule) -> Outcome { broke(r.rawValue) }
+  }
+
+  @inline(__always) private mutating func apply(_ col: Int, _ o: Outcome) {
+    if o.rule < 0 {
+      values[col] = o.value
+    } else {
+      violationColumn = col
+      violationRule = Int(o.rule)
+    }
+  }
+
+  /// Decodes the non-empty field `p[0..<n]` of a number, code, digits,
+  /// flag or date column. A pure function of the bytes, the column and the
+  /// file's number format: what `FieldCache` keeps.
+  @inline(__always)
+  private static func decodeScalar(
+    _ op: UnsafeMutablePointer<FieldOp>, _ p: UnsafePointer<UInt8>, _ n: Int, _ numberFormat: NumberFormat
+  ) -> Outcome {
+    switch op.pointee.kind {
     case .integer, .code:
       // Plain digits inline; anything else (sign, thousands dots) goes the
       // general way.
@@ -796,28 +1038,20 @@ struct DecoderState: CSVEvents {
         plain = true
       }
       if !plain {
-        guard case .success(let parsed) = NumberParsing.integer(bytes, format: numberFormat) else {
-          spacedOrViolate(bytes, col, .notANumber)
-          return
+        guard case .success(let parsed) = NumberParsing.integer(UnsafeRawBufferPointer(start: p, count: n), format: numberFormat)
+        else {
+          return spaced(op, p, n, .notANumber, numberFormat)
         }
         v = parsed
       }
-      if kind == .integer {
-        if v < op.pointee.a || v > op.pointee.b {
-          violateRange(col, op)
-        } else if v == 0 && op.pointee.nonZero {
-          violate(col, .zero)
-        } else {
-          values[col] = v
-        }
-      } else {
-        let k = v &- op.pointee.a
-        if k >= 0 && k < op.pointee.b && op.pointee.allowed![Int(k)] {
-          values[col] = v
-        } else {
-          violate(col, .unknownCode)
-        }
+      if op.pointee.kind == .integer {
+        if v < op.pointee.a || v > op.pointee.b { return .broke(Int(op.pointee.outOfRange)) }
+        if v == 0 && op.pointee.nonZero { return .broke(FieldRule.zero) }
+        return .ok(v)
       }
+      let k = v &- op.pointee.a
+      if k >= 0 && k < op.pointee.b && op.pointee.allowed![Int(k)] { return .ok(v) }
+      return .broke(.unknownCode)
     case .decimal:
       // Fast path: `ddd,dd` (the common amount) with the scale 2.
       if n >= 4 && n <= 15 && op.pointee.a == 2 && p[n - 3] == numberFormat.decimalMark {
@@ -835,63 +1069,36 @@ struct DecoderState: CSVEvents {
         let d2 = p[n - 1] &- 48
         if ok && d1 < 10 && d2 < 10 {
           v = v &* 100 &+ Int64(d1) &* 10 &+ Int64(d2)
-          if v == 0 && op.pointee.nonZero {
-            violate(col, .zero)
-          } else if v > op.pointee.b {
-            violateRange(col, op)
-          } else {
-            values[col] = v
-          }
-          return
+          if v == 0 && op.pointee.nonZero { return .broke(FieldRule.zero) }
+          if v > op.pointee.b { return .broke(Int(op.pointee.outOfRange)) }
+          return .ok(v)
         }
       }
-      switch NumberParsing.decimal(bytes, scale: Int(op.pointee.a), format: numberFormat) {
+      switch NumberParsing.decimal(UnsafeRawBufferPointer(start: p, count: n), scale: Int(op.pointee.a), format: numberFormat) {
       case .success(let v):
-        if v == 0 && op.pointee.nonZero {
-          violate(col, .zero)
-        } else if v > op.pointee.b || v < -op.pointee.b {
-          violateRange(col, op)
-        } else {
-          values[col] = v
-        }
-      case .failure(.tooManyDecimals): violate(col, .tooManyDecimals)
-      case .failure: spacedOrViolate(bytes, col, .notANumber)
+        if v == 0 && op.pointee.nonZero { return .broke(FieldRule.zero) }
+        if v > op.pointee.b || v < -op.pointee.b { return .broke(Int(op.pointee.outOfRange)) }
+        return .ok(v)
+      case .failure(.tooManyDecimals): return .broke(.tooManyDecimals)
+      case .failure: return spaced(op, p, n, .notANumber, numberFormat)
       }
     case .digits:
-      guard n == Int(op.pointee.a) else {
-        spacedOrViolate(bytes, col, .notDigits)
-        return
-      }
-      guard let v = Digits.parse(p, n) else {
-        spacedOrViolate(bytes, col, .notDigits)
-        return
-      }
-      values[col] = v
+      guard n == Int(op.pointee.a), let v = Digits.parse(p, n) else { return spaced(op, p, n, .notDigits, numberFormat) }
+      return .ok(v)
     case .flag:
       let c = n == 1 ? Int64(p[0] | 0x20) : -1
-      if c == op.pointee.a {
-        values[col] = 1
-      } else if c == op.pointee.b {
-        values[col] = 0
-      } else {
-        spacedOrViolate(bytes, col, .notAFlag)
-      }
-    case .text:
-      recordBytes &+= n
-      decodeText(bytes, p, n, col: col, maxLength: Int(op.pointee.a))
+      if c == op.pointee.a { return .ok(1) }
+      if c == op.pointee.b { return .ok(0) }
+      return spaced(op, p, n, .notAFlag, numberFormat)
     case .date:
       guard let v = DateParsing.yyyymmdd(p, n, dayFirst: op.pointee.dayFirst) else {
-        spacedOrViolate(bytes, col, .notADate)
-        return
+        return spaced(op, p, n, .notADate, numberFormat)
       }
       let year = v / 10_000
-      if year < op.pointee.a || year > op.pointee.b {
-        violateRange(col, op)
-      } else {
-        values[col] = v
-      }
-    case .ignore:
-      return
+      if year < op.pointee.a || year > op.pointee.b { return .broke(Int(op.pointee.outOfRange)) }
+      return .ok(v)
+    case .text, .ignore:
+      return .ok(Record.null)
     }
   }
 
@@ -901,17 +1108,17 @@ struct DecoderState: CSVEvents {
   /// text), else the violation. Out of line: only a field that failed
   /// comes here.
   @inline(never)
-  private mutating func spacedOrViolate(_ bytes: UnsafeRawBufferPointer, _ col: Int, _ rule: FieldRule) {
+  private static func spaced(
+    _ op: UnsafeMutablePointer<FieldOp>, _ p: UnsafePointer<UInt8>, _ n: Int, _ rule: FieldRule,
+    _ numberFormat: NumberFormat
+  ) -> Outcome {
     var lo = 0
-    var hi = bytes.count
-    while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
-    while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09) { hi -= 1 }
-    if lo == 0 && hi == bytes.count {
-      violate(col, rule)
-      return
-    }
-    fieldIndex -= 1
-    decodeField(UnsafeRawBufferPointer(rebasing: bytes[lo..<hi]))
+    var hi = n
+    while lo < hi && (p[lo] == 0x20 || p[lo] == 0x09) { lo += 1 }
+    while hi > lo && (p[hi - 1] == 0x20 || p[hi - 1] == 0x09) { hi -= 1 }
+    if lo == 0 && hi == n { return .broke(rule) }
+    if hi == lo { return op.pointee.required ? .broke(.empty) : .ok(Record.null) }
+    return decodeScalar(op, p + lo, hi - lo, numberFormat)
   }
 
   @inline(__always)

@@ -553,7 +553,8 @@ final class ParallelScan {
         // No quote at all (the common case): libcsv's records, split
         // directly. A TAB in a field is outside quotes.
         decoder.quotedTabs = false
-        decoder.splitPlain(seg, delimiter: delimiter, trims: trims)
+        let ascii = decoder.splitPlain(seg, delimiter: delimiter, trims: trims)
+        if ascii && a == 0 && b == n { nonASCII = false }
       } else {
         try parseQuoted(seg)
         // Irregular records never get here; a quote still open is a bug
