@@ -18,7 +18,7 @@ APT_PKGS   := libcsv-dev libsqlite3-dev libssl-dev libxlsxwriter-dev pkg-config 
 # and pdfinfo to read the printed PDF.
 TEST_APT_PKGS := python3-openpyxl chromium fonts-liberation poppler-utils
 
-.PHONY: all deps build samples run test bench bench-rows bench-peers bench-scale bench-stages bench-incremental clean help fuzz fuzz-replay test-sanitize example example-build docs
+.PHONY: all deps build samples run test bench bench-rows bench-generic bench-peers bench-scale bench-stages bench-incremental clean help fuzz fuzz-replay test-sanitize example example-build docs
 
 all: build
 
@@ -28,6 +28,7 @@ help:
 	@echo "make bench    praksisplan over the full sample, claims alone (1 and 2 threads) and all inputs as make run: s, lines/s, MB/s, peak RSS, their ratio"
 	@echo "make bench-rows   typed rows (records(as:)) vs the scan's aggregate of the same sums, 3 M rows, 1 thread: rows/s"
 	@echo "make bench-stages the aggregation alone vs after a lookup, a derive and a filter of ones own (STAGES_FILES, THREADS, RUNS): ratio"
+	@echo "make bench-generic the engine on a generated sales CSV (text key, ISO date by month, decimals, distinct customers; ROWS, RUNS), 1 and 2 threads: s, lines/s, MB/s"
 	@echo "make bench-peers  LunaPipe vs DuckDB, polars, pandas on the peer benchmark, and the C parse floor (PEERBENCH=dir)"
 	@echo "make bench-incremental  claims-summary on the national file's 60 months: 59, +1, one replaced, one removed, against full runs (NATIONAL=file)"
 	@echo "make bench-scale  claims-summary on 5, 10, 20, 40 M lines of the national file: s per M lines, peak RSS (NATIONAL=file)"
@@ -126,6 +127,15 @@ bench-stages: samples
 bench-rows:
 	$(SWIFT) build -c release --product bench-typed-rows
 	.build/release/bench-typed-rows
+
+# The engine on a CSV that is no claims extract (issue 26's generic
+# benchmark): a generated sales file of ROWS lines (default 4 M, written once
+# to .build/bench-generic), keyed by state and month, summed, with exact
+# distinct customers; medians of RUNS at 1 and 2 threads.
+bench-generic: deps
+	$(SWIFT) build -c release --product lunapipe-bench
+	.build/release/lunapipe-bench generic --threads 1 --runs $(or $(RUNS),3) --rows $(or $(ROWS),4000000)
+	.build/release/lunapipe-bench generic --threads 2 --runs $(or $(RUNS),3) --rows $(or $(ROWS),4000000)
 
 # LunaPipe against DuckDB, polars, pandas and C/libcsv on the peer benchmark's
 # 4.5 M and 40 M line files (PEERBENCH=dir of the peer benchmark; SIZES,

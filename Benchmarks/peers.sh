@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench-peers: LunaPipe's claims-summary pipeline against the peer
-# benchmark's implementations of the same job (DuckDB, polars, pandas, and a C
-# loop over libcsv), on the same files, alternating A B C ... per round.
+# benchmark's implementations of the same job (DuckDB, polars, pandas, the
+# hand-written C job `job_fast.c`, and a C loop over libcsv), on the same
+# files, alternating A B C ... per round.
 #
 #   Benchmarks/peers.sh            # region (4.5 M lines) and national (40 M)
 #   SIZES=region RUNS=3 PEERS="duckdb polars" Benchmarks/peers.sh
@@ -10,9 +11,13 @@
 # checker): PEERBENCH, default ../shared/peerbench. The Python peers go into a
 # virtual environment under WORK. Prints, per file and tool: median wall
 # seconds, median CPU seconds, peak RSS, and LunaPipe's ratio to each; then
-# LunaPipe's 2-thread speed-up and its ingest-only throughput against the C
-# parse-only loop, and the C loop's time divided by THREADS: the parse floor
-# on THREADS threads' worth of work.
+# LunaPipe and the hand-written C job at 1 thread (alternating), their
+# ratio and each one's speed-up from 1 to THREADS threads, LunaPipe's
+# ingest-only throughput against the C parse-only loop, and the C loop's
+# time divided by THREADS: the parse floor on THREADS threads' worth of work.
+#
+# LunaPipe runs with --no-incremental: the engine over the whole file every
+# time (a plain run would keep per-file states and reuse them on the next).
 set -euo pipefail
 BIN=${BIN:-.build/release/lunapipe}
 PEERBENCH=${PEERBENCH:-../shared/peerbench}
@@ -40,6 +45,8 @@ for v in "" _parse; do
   src="$PEERBENCH/job_libcsv.c"
   [ -x "$WORK/job_libcsv$v" ] || cc -O2 ${v:+-DPARSE_ONLY} -o "$WORK/job_libcsv$v" "$src" -lcsv
 done
+# The hand-written job, built as its FAST.md says.
+[ -x "$WORK/job_fast" ] || cc -O3 -march=native -pthread -o "$WORK/job_fast" "$PEERBENCH/job_fast.c"
 
 data() { # size -> path, generated once
   local size=$1 f="$WORK/$1.csv"
@@ -58,9 +65,11 @@ run_tool() { # tool file outdir -> appends "wall cpu rss" to $WORK/times-tool
   rm -rf "$out"
   local t="$WORK/time.$$"
   case $tool in
-    lunapipe) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run claims-summary --claims "$file" --out "$out" --threads "$THREADS" --force --quiet ;;
-    lunapipe-1) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run claims-summary --claims "$file" --out "$out" --threads 1 --force --quiet ;;
-    lunapipe-ingest) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run validate --claims "$file" --out "$out" --threads 1 --force --quiet ;;
+    lunapipe) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run claims-summary --claims "$file" --out "$out" --threads "$THREADS" --force --quiet --no-incremental ;;
+    lunapipe-1) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run claims-summary --claims "$file" --out "$out" --threads 1 --force --quiet --no-incremental ;;
+    lunapipe-ingest) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" run validate --claims "$file" --out "$out" --threads 1 --force --quiet --no-incremental ;;
+    c-fast) /usr/bin/time -f "%e %U %S %M" -o "$t" "$WORK/job_fast" -t "$THREADS" "$file" "$out" "$PEERBENCH/kommuner.csv" >/dev/null 2>&1 ;;
+    c-fast-1) /usr/bin/time -f "%e %U %S %M" -o "$t" "$WORK/job_fast" -t 1 "$file" "$out" "$PEERBENCH/kommuner.csv" >/dev/null 2>&1 ;;
     duckdb) /usr/bin/time -f "%e %U %S %M" -o "$t" "$PY" "$PEERBENCH/job_duckdb.py" "$file" "$out" --threads "$THREADS" 2>/dev/null ;;
     polars) POLARS_MAX_THREADS=$THREADS /usr/bin/time -f "%e %U %S %M" -o "$t" "$PY" "$PEERBENCH/job_polars.py" "$file" "$out" 2>/dev/null ;;
     pandas) /usr/bin/time -f "%e %U %S %M" -o "$t" "$PY" "$PEERBENCH/job_pandas.py" "$file" "$out" --engine pyarrow --threads "$THREADS" 2>/dev/null ;;
@@ -100,7 +109,7 @@ report() { # size tools...
 
 for size in $SIZES; do
   FILE=$(data "$size")
-  tools="lunapipe $PEERS"
+  tools="lunapipe c-fast $PEERS"
   rm -f "$WORK"/times-*
   cat "$FILE" > /dev/null
   for tool in $tools; do run_tool "$tool" "$FILE" "$WORK/out-$tool"; done  # warm-up
@@ -116,9 +125,13 @@ for size in $SIZES; do
   python3 "$PEERBENCH/compare.py" $dirs | tail -n +1 | sed 's/^/  /'
   # LunaPipe alone: 1 thread, and ingest + validation only against libcsv's parse-only loop.
   for _ in $(seq "$RUNS"); do
-    for tool in lunapipe-1 lunapipe-ingest c-parse; do run_tool "$tool" "$FILE" "$WORK/out-$tool"; done
+    for tool in lunapipe-1 c-fast-1 lunapipe-ingest c-parse; do run_tool "$tool" "$FILE" "$WORK/out-$tool"; done
   done
-  report "$size" $tools lunapipe-1 lunapipe-ingest c-parse
+  report "$size" $tools lunapipe-1 c-fast-1 lunapipe-ingest c-parse
+  med() { cut -d' ' -f1 "$WORK/times-$1" | median; }
+  awk -v a="$(med lunapipe)" -v b="$(med c-fast)" -v c="$(med lunapipe-1)" -v d="$(med c-fast-1)" -v t="$THREADS" \
+    'BEGIN { printf "LunaPipe / hand-written C (job_fast), wall: %.2fx at %d threads, %.2fx at 1 thread; speed-up 1 -> %d threads: LunaPipe %.2fx, C %.2fx\n", a / b, t, c / d, t, c / a, d / b }'
+
   awk -v a="$(cut -d' ' -f1 "$WORK/times-lunapipe-1" | median)" -v b="$(cut -d' ' -f1 "$WORK/times-lunapipe" | median)" \
     'BEGIN { printf "LunaPipe speed-up, %d threads vs 1: %.2fx\n", '"$THREADS"', a / b }'
   awk -v a="$(cut -d' ' -f1 "$WORK/times-c-parse" | median)" -v b="$(cut -d' ' -f1 "$WORK/times-lunapipe-ingest" | median)" \

@@ -1,8 +1,10 @@
-// In-process benchmarks of the library's own stages (`make bench-stages`):
-// the cost of record stages of one's own fused into the scan.
+// In-process benchmarks of the library (`make bench-stages`,
+// `make bench-generic`).
 //
 //   lunapipe-bench stages [--threads N] [--runs R] CLAIMS...
+//   lunapipe-bench generic [--threads N] [--runs R] [--rows N] [FILE]
 //
+// stages: the cost of record stages of one's own fused into the scan.
 // Runs, alternating, R times each: the national claims job's aggregation
 // (`LunaClaims.aggregation`) alone, and the same aggregation after one
 // `lookup` (YderKommune → its region, a 98-row table), one `derive` (an
@@ -17,6 +19,7 @@ import LunaPipeCore
 struct Options {
   var threads = 2
   var runs = 3
+  var rows = 4_000_000
   var files: [String] = []
 }
 
@@ -27,6 +30,7 @@ func parse(_ args: ArraySlice<String>) -> Options {
     switch args[i] {
     case "--threads": o.threads = Int(args[i + 1]) ?? 2; i += 2
     case "--runs": o.runs = Int(args[i + 1]) ?? 3; i += 2
+    case "--rows": o.rows = Int(args[i + 1]) ?? 4_000_000; i += 2
     default: o.files.append(args[i]); i += 1
     }
   }
@@ -84,10 +88,85 @@ func stages(_ o: Options) throws {
   print(String(format: "  ratio staged / alone: %.3f (target <= 1.15)", b / a))
 }
 
+/// generic: the engine on a CSV that is not a claims extract, as the
+/// README's "Any CSV" examples read one: sales lines with a text key
+/// (state), an ISO date (keyed by its month), a decimal amount, an integer
+/// quantity and an optional customer id, counted, summed and with exact
+/// distinct customers per state and month. The file (ROWS rows, comma
+/// delimited, 10 % of the customers empty) is written once, by a fixed
+/// seed, to FILE (default .build/bench-generic/sales-ROWS.csv).
+func generic(_ o: Options) throws {
+  let path = o.files.first ?? ".build/bench-generic/sales-\(o.rows).csv"
+  if !FileManager.default.fileExists(atPath: path) {
+    try FileManager.default.createDirectory(
+      atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let tmp = path + ".part"
+    _ = FileManager.default.createFile(atPath: tmp, contents: nil)
+    guard let out = FileHandle(forWritingAtPath: tmp) else { throw PipelineError.input("cannot write \(tmp)") }
+    var rng = UInt64(7)
+    func next() -> UInt64 {
+      rng &+= 0x9E37_79B9_7F4A_7C15
+      var z = rng
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+    let states = [
+      "California", "New York", "Texas", "Illinois", "Washington", "Minnesota", "Florida", "Oregon", "Maine",
+      "Vermont", "Ohio", "Iowa", "Georgia", "Nevada", "Utah", "Idaho",
+    ]
+    var text = "state,date,amount,quantity,customer\n"
+    for i in 0..<o.rows {
+      let cents = Int(next() % 2_500_000)
+      let customer = next() % 10 == 0 ? "" : String(format: "K%07d", Int(next() % 400_000))
+      let day = String(format: "%04d-%02d-%02d", 2016 + Int(next() % 8), 1 + Int(next() % 12), 1 + Int(next() % 28))
+      text += "\(states[Int(next() % 16)]),\(day),\(cents / 100).\(String(format: "%02d", cents % 100)),\(1 + next() % 9),\(customer)\n"
+      if i % 100_000 == 99_999 {
+        out.write(text.data(using: .utf8)!)
+        text = ""
+      }
+    }
+    out.write(text.data(using: .utf8)!)
+    out.closeFile()
+    try FileManager.default.moveItem(atPath: tmp, toPath: path)
+  }
+  let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0
+  let schema = Schema(columns: [
+    Column("state", .text(maxLength: 32)),
+    Column("date", .date(.iso)),
+    Column("amount", .decimal(scale: 2)),
+    Column("quantity", .integer(1...1_000)),
+    Column("customer", .text(maxLength: 16), required: false),
+  ])
+  let pipeline = Pipeline("generic").readCSV([path]).validate(schema).aggregate(
+    Aggregation(
+      keys: ["state", .month("date")],
+      measures: [.count(), .sum("amount"), .sum("quantity"), .distinct("customer", as: "customers")]))
+  var times: [Double] = []
+  var lines = 0
+  var groups = 0
+  for round in 0...o.runs {
+    let context = RunContext(options: ScanOptions(threads: o.threads), log: { _ in })
+    var result: AggregateResult?
+    let s = try seconds { result = try pipeline.run(in: context) }
+    lines = context.report.inputs.reduce(0) { $0 + $1.lines }
+    groups = (try result?.rows().rows.count) ?? 0
+    if round > 0 { times.append(s) }  // round 0 warms up
+  }
+  let t = median(times)
+  print(
+    "lunapipe-bench generic: \(path), \(lines) lines, \(Int(bytes / 1e6)) MB, \(groups) groups, \(o.threads) thread(s), median of \(o.runs)"
+  )
+  print(String(format: "  %6.3f s  %10.0f lines/s  %7.1f MB/s", t, Double(lines) / t, bytes / 1e6 / t))
+}
+
 let args = CommandLine.arguments.dropFirst()
 switch args.first {
 case "stages": try stages(parse(args.dropFirst()))
+case "generic": try generic(parse(args.dropFirst()))
 default:
-  FileHandle.standardError.write("usage: lunapipe-bench stages [--threads N] [--runs R] CLAIMS...\n".data(using: .utf8)!)
+  FileHandle.standardError.write(
+    "usage: lunapipe-bench stages [--threads N] [--runs R] CLAIMS...\n       lunapipe-bench generic [--threads N] [--runs R] [--rows N] [FILE]\n"
+      .data(using: .utf8)!)
   exit(64)
 }

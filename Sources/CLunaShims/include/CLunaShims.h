@@ -74,6 +74,43 @@ static inline uint64_t luna_classify64(const uint8_t *p, uint8_t delim, uint64_t
   *high = h;
   return m;
 }
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <cpuid.h>
+#include <immintrin.h>
+// Whether the CPU and the OS support AVX2 (CPUID leaf 7 and the OS saving
+// the YMM registers, XCR0 bits 1 and 2).
+static inline int luna_has_avx2(void) {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;  // OSXSAVE
+  unsigned lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  if ((lo & 6) != 6) return 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+  return (b & (1u << 5)) != 0;
+}
+// luna_classify64 with AVX2: 32 bytes a compare. Call only when
+// luna_has_avx2() says so.
+__attribute__((target("avx2"))) static inline uint64_t luna_classify64_avx2(
+    const uint8_t *p, uint8_t delim, uint64_t *ends, uint64_t *blanks, uint64_t *high) {
+  const __m256i d = _mm256_set1_epi8((char)delim);
+  const __m256i lf = _mm256_set1_epi8('\n');
+  const __m256i cr = _mm256_set1_epi8('\r');
+  const __m256i sp = _mm256_set1_epi8(' ');
+  const __m256i tab = _mm256_set1_epi8('\t');
+  __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+  __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+  uint64_t m = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, d))
+    | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v1, d)) << 32;
+  *ends = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(v0, lf), _mm256_cmpeq_epi8(v0, cr)))
+    | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(v1, lf), _mm256_cmpeq_epi8(v1, cr))) << 32;
+  *blanks = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(v0, sp), _mm256_cmpeq_epi8(v0, tab)))
+    | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(v1, sp), _mm256_cmpeq_epi8(v1, tab))) << 32;
+  *high = (uint64_t)(uint32_t)_mm256_movemask_epi8(v0) | (uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32;
+  return m;
+}
+#define LUNA_HAS_AVX2_PATH 1
+#endif
 #else
 static inline uint64_t luna_classify64(const uint8_t *p, uint8_t delim, uint64_t *ends, uint64_t *blanks, uint64_t *high) {
   uint64_t m = 0, e = 0, b = 0, h = 0;
@@ -103,6 +140,13 @@ static inline uint64_t luna_separators64(const uint8_t *p, uint8_t delim) {
 // Fixes glibc's mmap threshold at `bytes` (which also stops glibc from
 // raising it after a large free): blocks of that size and more are mapped
 // and go back to the kernel when freed. Returns 1 when set, 0 elsewhere.
+#if !defined(LUNA_HAS_AVX2_PATH)
+static inline int luna_has_avx2(void) { return 0; }
+static inline uint64_t luna_classify64_avx2(const uint8_t *p, uint8_t delim, uint64_t *ends, uint64_t *blanks, uint64_t *high) {
+  return luna_classify64(p, delim, ends, blanks, high);
+}
+#endif
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 static inline int luna_fix_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }

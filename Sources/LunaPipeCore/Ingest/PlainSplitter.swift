@@ -96,6 +96,14 @@ enum PlainSplitter {
 }
 
 extension PlainSplitter {
+  /// Whether the CPU classifies 32 bytes a compare (`luna_classify64_avx2`).
+  static let hasAVX2 = luna_has_avx2() != 0
+
+  /// Whether `splitRecords` takes lines whole (`DecoderState.fastRecord`);
+  /// false sends every line field by field, as `split` does: for the tests
+  /// that check the two give the same records and rejects.
+  nonisolated(unsafe) static var recordsAtATime = true
+
   /// `split` into a decoder, a line at a time: a line with the decoder's
   /// field count, no space or TAB to trim and not too long goes to
   /// `DecoderState.fastRecord` whole (its fields decoded in one loop,
@@ -110,13 +118,14 @@ extension PlainSplitter {
   ) -> Bool {
     let n = bytes.count
     guard n > 0, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
-    let fieldCount = state.fastFieldCount
+    let fieldCount = recordsAtATime ? state.fastFieldCount : 0
     if fieldCount == 0 {
       split(bytes, delimiter: delimiter, trims: trims, into: &state)
       return false
     }
     let ends = state.fieldEnds
     let maxLine = state.fastLineLimit
+    let avx2 = hasAVX2
     var lineStart = 0
     var k = 0
     // The last space or TAB before the separator in hand (-1: none).
@@ -137,7 +146,10 @@ extension PlainSplitter {
       var lineEnds: UInt64 = 0
       var blanks: UInt64 = 0
       var h: UInt64 = 0
-      var delims = luna_classify64(base + block, delimiter, &lineEnds, &blanks, &h)
+      var delims =
+        avx2
+        ? luna_classify64_avx2(base + block, delimiter, &lineEnds, &blanks, &h)
+        : luna_classify64(base + block, delimiter, &lineEnds, &blanks, &h)
       high |= h
       if !trims { blanks = 0 }
       while lineEnds != 0 {

@@ -370,15 +370,17 @@ struct FieldOp {
 /// One entry of a field position's cache: a valid field of 1 to 7 bytes
 /// and its value.
 struct FieldCacheEntry {
-  /// The field's bytes as one word (the bytes after its end zero), its
-  /// length in the top byte: never 0 for a field, so 0 is an empty entry.
+  /// The field's bytes and the separator after it (a delimiter or a line
+  /// end, which no field of quote-free text holds) as one word, the bytes
+  /// after those zero: never 0, so 0 is an empty entry; two fields of
+  /// different lengths never share a key.
   var key: UInt64 = 0
   var value: Int64 = 0
 
-  /// The key of the field `p[0..<n]`, n in 1...7; 8 bytes are read.
+  /// The key of the field `p[0..<n]`, n in 1...7, followed by its
+  /// separator; 8 bytes are read.
   @inline(__always) static func key(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
-    let bits = UInt64(truncatingIfNeeded: n &* 8)
-    return UnalignedLoad.u64(p) & ((1 << bits) &- 1) | UInt64(truncatingIfNeeded: n) << 56
+    UnalignedLoad.u64(p) & (UInt64.max >> UInt64(truncatingIfNeeded: 56 &- n &* 8))
   }
 
   /// The entry of `key` in a position's cache.
@@ -1207,7 +1209,7 @@ struct DecoderState: CSVEvents {
     }
     previousWasCR = terminator == 13
     let ordinal = records
-    records += 1
+    records &+= 1
     recordCountdown &-= 1
     let sampled = recordCountdown == 0
     var t0: UInt64 = 0
@@ -1217,7 +1219,7 @@ struct DecoderState: CSVEvents {
     }
     checkRecord()
     if violationRule < 0 {
-      accepted += 1
+      accepted &+= 1
       if volumeKeyCount > 0 { countVolume() }
       ordinalSlot.pointee = ordinal
       if droppedBy >= 0 {
@@ -1278,8 +1280,8 @@ struct DecoderState: CSVEvents {
     for k in 0..<volumeKeyCount {
       let key = volumeKeys[k]
       let v = values[key.column]
-      let i = v == Record.null ? key.size - 1 : Int(v &- key.lo)
-      cell = cell &* key.size &+ (i >= 0 && i < key.size - 1 ? i : key.size - 1)
+      let i = v == Record.null ? key.size &- 1 : Int(truncatingIfNeeded: v &- key.lo)
+      cell = cell &* key.size &+ (UInt(bitPattern: i) < UInt(bitPattern: key.size &- 1) ? i : key.size &- 1)
     }
     volumeTable[cell] &+= 1
   }

@@ -1,0 +1,130 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import LunaPipeCore
+
+/// The scan's fast path (a line at a time, short fields through the
+/// per-position caches: `PlainSplitter.splitRecords`,
+/// `DecoderState.fastRecord`) against the field-by-field path it stands in
+/// for: on generated files full of what breaks a line (spaces and TABs to
+/// trim, a field too many or too few, empty and blank lines, CRLF, values
+/// out of range or no number, fields longer than a cache word, non-ASCII
+/// text, NUL bytes, a record too long, no line end at the end), in chunks
+/// small enough that the caches live across chunks and files, both give
+/// the same records (every value and key, in order), the same rejects
+/// (line, column, rule) and the same counts.
+@Suite(.serialized) struct FastPathAgreementTests {
+  final class Collect: ChunkConsumer, @unchecked Sendable {
+    let count: Int
+    let lock = NSLock()
+    var rows: [String] = []
+    init(count: Int) { self.count = count }
+    func consume(_ r: Record) {
+      let row = (0..<count).map { i in r.isNull(i) ? "-" : "\(r[i])/\(r.key(i).lo)/\(r.key(i).hi)" }.joined(separator: " ")
+      lock.lock()
+      rows.append("\(r.ordinal): " + row)
+      lock.unlock()
+    }
+    func endChunk() {}
+  }
+
+  static let columns = [
+    Column("year", .integer(2000...2030)),
+    Column("code", .code([51, 57, 62, 65])),
+    Column("clinic", .digits(count: 6)),
+    Column("n", .integer(-1000...1000), nonZero: true),
+    Column("amount", .decimal(scale: 2), maxMagnitude: 100_000_000),
+    Column("id", .text(maxLength: 20)),
+    Column("kommune", .integer(100...999)),
+    Column("flag", .flag(yes: "J", no: "N")),
+    Column("day", .date(.iso)),
+    Column("group", .integer(1...4), required: false),
+  ]
+
+  /// One file of `lines` lines: a header with an extra column the schema
+  /// does not read, then records, a share of them damaged.
+  static func file(seed: UInt64, lines: Int, crlf: Bool) -> [UInt8] {
+    var g = SeededGenerator(seed: seed)
+    func pick<T>(_ xs: [T]) -> T { xs[Int(g.next() % UInt64(xs.count))] }
+    let eol = crlf ? "\r\n" : "\n"
+    var text = "year;code;clinic;n;extra;amount;id;kommune;flag;day;group" + eol
+    for i in 0..<lines {
+      var f = [
+        String(2015 + g.next() % 10), pick(["51", "57", "62", "65"]), String(format: "%06d", Int(g.next() % 3000)),
+        pick(["1", "2", "-1", "3"]), pick(["x", "", "yy"]),
+        "\(g.next() % 2000),\(String(format: "%02d", Int(g.next() % 100)))",
+        String(format: "%016llx", g.next()), String(100 + g.next() % 20), pick(["J", "N", "j"]),
+        String(format: "20%02d-%02d-%02d", Int(g.next() % 24), 1 + Int(g.next() % 12), 1 + Int(g.next() % 28)),
+        pick(["1", "2", "", "4"]),
+      ]
+      switch g.next() % 40 {
+      case 0: f[0] = " " + f[0]  // a space to trim
+      case 1: f[5] = f[5] + "\t"  // a TAB to trim
+      case 2: f.append("7")  // a field too many
+      case 3: f.removeLast()  // one too few
+      case 4: f[3] = "0"  // zero
+      case 5: f[1] = "52"  // unknown code
+      case 6: f[6] = "æøå-id"  // non-ASCII text
+      case 7: f[5] = "12.345,67"  // thousands dots: longer than a word
+      case 8: f[2] = "12a456"  // not digits
+      case 9: f[0] = "1999"  // out of range
+      case 10: f[6] = "a\u{0}b"  // a NUL
+      case 11: f[5] = "9999999,99"  // too large
+      case 12: f[10] = "  "  // spaces only in an optional column
+      case 13: f[3] = ""  // a required field empty
+      case 14: f[6] = String(repeating: "z", count: 300)  // a record too long
+      case 15: f[9] = "2023-02-30"  // no date
+      case 16: f[4] = String(repeating: "e", count: 9)  // a long ignored field
+      case 17: f[6] = "short"  // text shorter than a word
+      default: break
+      }
+      text += f.joined(separator: ";")
+      if i < lines - 1 || g.next() % 2 == 0 { text += eol }
+      switch g.next() % 50 {
+      case 0: text += eol  // an empty line
+      case 1: text += "   " + eol  // a blank one
+      default: break
+      }
+    }
+    return Array(text.utf8)
+  }
+
+  func run(_ paths: [String], fast: Bool, threads: Int) throws -> (
+    rows: [String], rejects: [[String]], report: [FileReport]
+  ) {
+    PlainSplitter.recordsAtATime = fast
+    defer { PlainSplitter.recordsAtATime = true }
+    let out = try OutputDirectory(target: makeTempDir("fast-out") + "/out")
+    defer { out.discard() }
+    var schema = Schema(columns: Self.columns)
+    schema.maxRecordBytes = 200
+    schema.numberFormat = .danish
+    let context = RunContext(
+      options: ScanOptions(threads: threads, chunkSize: 4096), maxRejectShare: 1, output: out, log: { _ in })
+    let collect = Collect(count: Self.columns.count)
+    _ = try Pipeline("agreement").readCSV(paths).validate(schema)
+      .map("collect") { input, ctx in try ctx.scan(input) { collect } }
+      .run(in: context)
+    let rejects = try readCSV(out.staging.path + "/rejects.csv")
+    return (collect.rows.sorted(), rejects.sorted { $0.lexicographicallyPrecedes($1) }, context.report.inputs)
+  }
+
+  @Test(arguments: [(UInt64(1), false), (2, true), (3, false)])
+  func theFastPathGivesWhatFieldByFieldGives(seed: UInt64, crlf: Bool) throws {
+    let dir = makeTempDir("fast-path")
+    let paths = (0..<3).map { i in
+      writeFile(dir, "part\(i).csv", Self.file(seed: seed &* 10 &+ UInt64(i), lines: 3000, crlf: crlf))
+    }
+    let slow = try run(paths, fast: false, threads: 1)
+    let fast = try run(paths, fast: true, threads: 1)
+    #expect(slow.rows.count > 5000, "\(slow.report) \(slow.rejects.prefix(3))")
+    #expect(slow.rejects.count > 100)
+    #expect(fast.rows == slow.rows)
+    #expect(fast.rejects == slow.rejects)
+    #expect(fast.report == slow.report)
+    let two = try run(paths, fast: true, threads: 2)
+    #expect(two.rows == slow.rows)
+    #expect(two.rejects == slow.rejects)
+  }
+}
