@@ -70,7 +70,7 @@ final class EntityShard: @unchecked Sendable {
   init() {
     // Zeroed entries are empty (key.hi == 0).
     let entries = PageMemory.allocateZeroed(Entry.self, count: 1024)
-    table = .allocate(capacity: 1)
+    table = CacheLines.allocate(1)
     table.initialize(to: Table(entries: entries, arena: PageMemory.allocateZeroed(UInt64.self, count: 1024)))
   }
 

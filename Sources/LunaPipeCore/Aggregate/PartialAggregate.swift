@@ -118,11 +118,11 @@ struct PendingSightings {
 
   init() {
     let n = EntitySets.shardCount
-    buffers = .allocate(capacity: n)
-    counts = .allocate(capacity: n)
-    capacities = .allocate(capacity: n)
+    buffers = CacheLines.allocate(n)
+    counts = CacheLines.allocate(n)
+    capacities = CacheLines.allocate(n)
     for s in 0..<n {
-      buffers[s] = .allocate(capacity: 1024)
+      buffers[s] = CacheLines.allocate(1024)
       counts[s] = 0
       capacities[s] = 1024
     }
@@ -140,7 +140,7 @@ struct PendingSightings {
     let shard = EntitySets.shard(of: h)
     let n = counts[shard]
     if n == capacities[shard] {
-      let bigger = UnsafeMutablePointer<Sighting>.allocate(capacity: n * 2)
+      let bigger: UnsafeMutablePointer<Sighting> = CacheLines.allocate(n * 2)
       bigger.initialize(from: buffers[shard], count: n)
       buffers[shard].deallocate()
       buffers[shard] = bigger
@@ -217,9 +217,9 @@ final class PartialAggregate: ChunkConsumer {
       initialSlots[j] = kind == .min || kind == .max ? Record.null : 0
     }
     codes = b.dictionaries.map { _ in [:] }
-    hot = .allocate(capacity: 1)
+    hot = CacheLines.allocate(1)
     hot.initialize(to: Hot(groups: ChunkGroups(width: width)))
-    pending = .allocate(capacity: max(distinctCount, 1))
+    pending = CacheLines.allocate(max(distinctCount, 1))
     for d in 0..<distinctCount { (pending + d).initialize(to: PendingSightings()) }
   }
 

@@ -161,9 +161,13 @@ extension PlainSplitter {
         let s = block &+ bit
         let before = blanks & below
         let blank = before != 0 ? block &+ 63 &- before.leadingZeroBitCount : lastBlank
-        if k &+ 1 == fieldCount && blank < lineStart && s &- lineStart <= maxLine && (s > lineStart || k > 0) {
+        // The field caches read a word at each field's start: a line
+        // ending within 8 bytes of the end goes field by field.
+        if k &+ 1 == fieldCount && blank < lineStart && s &- lineStart <= maxLine && (s > lineStart || k > 0)
+          && s &+ 8 <= n
+        {
           ends[k] = s
-          state.fastRecord(base, lineStart, s, limit: n, terminator: Int32(base[s]))
+          state.fastRecord(base, lineStart, s, terminator: Int32(base[s]))
         } else {
           split(
             UnsafeRawBufferPointer(start: base + lineStart, count: s &+ 1 &- lineStart), delimiter: delimiter,

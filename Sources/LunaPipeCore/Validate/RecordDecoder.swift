@@ -412,7 +412,7 @@ final class RecordDecoder {
     self.consumer = ConsumerBox(consumer)
     columns = RecordColumns(schema.schema)
     columns.stageLabels = schema.rules.indices.map(schema.stageLabel)
-    state = .allocate(capacity: 1)
+    state = CacheLines.allocate(1)
     state.initialize(to: DecoderState(schema: schema, rules: rules, consumer: self.consumer, columns: columns))
   }
 
@@ -636,28 +636,28 @@ struct DecoderState: CSVEvents {
     self.rules = Unmanaged.passUnretained(rules)
     let optional = schema.cols.indices.filter { !schema.cols[$0].required }
     optionalCount = optional.count
-    optionalColumns = .allocate(capacity: max(optional.count, 1))
+    optionalColumns = CacheLines.allocate(max(optional.count, 1))
     optionalColumns.initialize(from: optional, count: optional.count)
-    ops = .allocate(capacity: 1)
-    cache = .allocate(capacity: 1)
-    cacheMisses = .allocate(capacity: 1)
-    cacheOff = .allocate(capacity: 1)
-    fieldEnds = .allocate(capacity: 1)
+    ops = CacheLines.allocate(1)
+    cache = CacheLines.allocate(1)
+    cacheMisses = CacheLines.allocate(1)
+    cacheOff = CacheLines.allocate(1)
+    fieldEnds = CacheLines.allocate(1)
     maxRecordBytes = schema.schema.maxRecordBytes
     volumeKeyCount = schema.volumeCells > 0 ? schema.volumeKeys.count : 0
-    volumeKeys = .allocate(capacity: max(volumeKeyCount, 1))
+    volumeKeys = CacheLines.allocate(max(volumeKeyCount, 1))
     volumeKeys.initialize(from: schema.volumeKeys, count: volumeKeyCount)
-    volumeTable = .allocate(capacity: max(schema.volumeCells, 1))
+    volumeTable = CacheLines.allocate(max(schema.volumeCells, 1))
     volumeTable.initialize(repeating: 0, count: max(schema.volumeCells, 1))
     volumeCounts = UnsafeBufferPointer(start: volumeTable, count: schema.volumeCells)
     let n = max(colCount, 1)
-    values = .allocate(capacity: n)
-    keys = .allocate(capacity: n)
+    values = CacheLines.allocate(n)
+    keys = CacheLines.allocate(n)
     keys.initialize(repeating: EntityKey(lo: 0, hi: 0), count: n)
     values.initialize(repeating: Record.null, count: n)
-    ordinalSlot = .allocate(capacity: 1)
+    ordinalSlot = CacheLines.allocate(1)
     ordinalSlot.initialize(to: 0)
-    dropCounts = .allocate(capacity: max(schema.dropNames.count, 1))
+    dropCounts = CacheLines.allocate(max(schema.dropNames.count, 1))
     dropCounts.initialize(repeating: 0, count: max(schema.dropNames.count, 1))
     ruleCount = schema.compiledRules.count
     record = Record(values: values, keys: keys, ordinalSlot: ordinalSlot, columns: Unmanaged.passUnretained(columns))
@@ -683,15 +683,15 @@ struct DecoderState: CSVEvents {
     fieldCount = layout.columnOfField.count
     if fieldCount > opsCapacity {
       ops.deallocate()
-      ops = .allocate(capacity: fieldCount)
+      ops = CacheLines.allocate(fieldCount)
       cache.deallocate()
-      cache = .allocate(capacity: fieldCount << Self.cacheBits)
+      cache = CacheLines.allocate(fieldCount << Self.cacheBits)
       cacheMisses.deallocate()
-      cacheMisses = .allocate(capacity: fieldCount)
+      cacheMisses = CacheLines.allocate(fieldCount)
       cacheOff.deallocate()
-      cacheOff = .allocate(capacity: fieldCount)
+      cacheOff = CacheLines.allocate(fieldCount)
       fieldEnds.deallocate()
-      fieldEnds = .allocate(capacity: fieldCount + 1)
+      fieldEnds = CacheLines.allocate(fieldCount + 1)
       opsCapacity = fieldCount
       cacheColumns = []
     }
@@ -887,20 +887,20 @@ struct DecoderState: CSVEvents {
   /// `terminator` at `end`: exactly what its fields and its line end given
   /// one by one (`field`, `endRecord`) would do, for a line that has
   /// `fieldCount` fields (its delimiters at `fieldEnds`), needs no
-  /// trimming and is not longer than `fastLineLimit`. Bytes up to
-  /// `limit` may be read (8 at a time for the field caches).
+  /// trimming and is not longer than `fastLineLimit`. 8 bytes from each
+  /// field's start (up to `end + 8`) may be read, for the field caches.
   @inline(__always)
-  mutating func fastRecord(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, limit: Int, terminator: Int32) {
+  mutating func fastRecord(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, terminator: Int32) {
     // Sampled timing: one line's fields in `sampleEvery` lines, counted
     // `sampleEvery` times.
     fastCountdown &-= 1
     if _slowPath(fastCountdown == 0) {
       fastCountdown = DecoderState.sampleEvery
       let t0 = luna_ticks()
-      fastFields(base, start, end, limit: limit)
+      fastFields(base, start, end)
       validateTicks &+= DecoderState.sampled(luna_ticks() &- t0)
     } else {
-      fastFields(base, start, end, limit: limit)
+      fastFields(base, start, end)
     }
     recordsSinceCheck &+= 1
     fieldIndex = fieldCount
@@ -910,16 +910,13 @@ struct DecoderState: CSVEvents {
   /// The fields of `fastRecord`'s line, decoded up to the first that
   /// breaks a rule. `fieldEnds` holds each field's end, the line's last.
   @inline(__always)
-  private mutating func fastFields(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, limit: Int) {
+  private mutating func fastFields(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
     // Locals, not stored properties: kept in registers across the loop.
     let ends = fieldEnds
     let ops = self.ops
     let values = self.values
     let cache = self.cache
     let count = fieldCount
-    // Every field of the line starts 8 bytes or more before `limit`: its
-    // word can be read.
-    let wordsFit = end &+ 8 <= limit
     var from = start
     var fi = 0
     while fi < count {
@@ -927,7 +924,7 @@ struct DecoderState: CSVEvents {
       let op = ops + fi
       let n = to &- from
       // A short field of a cached position: its word, looked up.
-      if op.pointee.cached && wordsFit && UInt(bitPattern: n &- 1) < 7 {
+      if op.pointee.cached && UInt(bitPattern: n &- 1) < 7 {
         let key = FieldCacheEntry.key(base + from, n)
         let e = cache + (fi << Self.cacheBits | FieldCacheEntry.slot(key))
         if _fastPath(e.pointee.key == key) {
