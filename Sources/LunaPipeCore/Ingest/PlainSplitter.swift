@@ -161,10 +161,10 @@ extension PlainSplitter {
         let s = block &+ bit
         let before = blanks & below
         let blank = before != 0 ? block &+ 63 &- before.leadingZeroBitCount : lastBlank
-        // The field caches read a word at each field's start: a line
-        // ending within 8 bytes of the end goes field by field.
+        // The field caches read two words at each field's start: a line
+        // ending within 16 bytes of the end goes field by field.
         if k &+ 1 == fieldCount && blank < lineStart && s &- lineStart <= maxLine && (s > lineStart || k > 0)
-          && s &+ 8 <= n
+          && s &+ 16 <= n
         {
           ends[k] = s
           state.fastRecord(base, lineStart, s, terminator: Int32(base[s]))

@@ -367,25 +367,33 @@ struct FieldOp {
   var allowed: UnsafeMutablePointer<Bool>?
 }
 
-/// One entry of a field position's cache: a valid field of 1 to 7 bytes
+/// One entry of a field position's cache: a valid field of 1 to 15 bytes
 /// and its value.
 struct FieldCacheEntry {
   /// The field's bytes and the separator after it (a delimiter or a line
-  /// end, which no field of quote-free text holds) as one word, the bytes
-  /// after those zero: never 0, so 0 is an empty entry; two fields of
-  /// different lengths never share a key.
-  var key: UInt64 = 0
+  /// end, which no field of quote-free text holds) as two words, the bytes
+  /// after those zero: `k0` is never 0, so 0 is an empty entry; two fields
+  /// of different lengths never share a key.
+  var k0: UInt64 = 0
+  var k1: UInt64 = 0
   var value: Int64 = 0
+  private var unused: Int64 = 0
 
-  /// The key of the field `p[0..<n]`, n in 1...7, followed by its
-  /// separator; 8 bytes are read.
-  @inline(__always) static func key(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
-    UnalignedLoad.u64(p) & (UInt64.max >> UInt64(truncatingIfNeeded: 56 &- n &* 8))
+  init() {}
+  init(k0: UInt64, k1: UInt64, value: Int64) {
+    self.k0 = k0
+    self.k1 = k1
+    self.value = value
   }
 
-  /// The entry of `key` in a position's cache.
-  @inline(__always) static func slot(_ key: UInt64) -> Int {
-    Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - DecoderState.cacheBits))
+  /// The low `bytes` bytes of a word (1...8).
+  @inline(__always) static func mask(_ bytes: Int) -> UInt64 {
+    UInt64.max >> UInt64(truncatingIfNeeded: 64 &- bytes &* 8)
+  }
+
+  /// The entry of a key in a position's cache.
+  @inline(__always) static func slot(_ k0: UInt64, _ k1: UInt64) -> Int {
+    Int(truncatingIfNeeded: ((k0 ^ k1 &* 0xC2B2_AE3D_27D4_EB4F) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - DecoderState.cacheBits))
   }
 }
 
@@ -592,6 +600,8 @@ struct DecoderState: CSVEvents {
   private var cacheFormat = NumberFormat.danish
   private var cacheLatin1 = false
   private var recordsSinceCheck = 0
+  /// The first window of records (which fills the caches) is behind.
+  private var cacheWarm = false
   /// The field ends (delimiter positions) of the line being split by
   /// `PlainSplitter.splitRecords`: `fieldCount - 1` of them.
   private(set) var fieldEnds: UnsafeMutablePointer<Int>
@@ -704,13 +714,16 @@ struct DecoderState: CSVEvents {
       cacheMisses.initialize(repeating: 0, count: fieldCount)
       (cacheColumns, cacheFormat, cacheLatin1) = (layout.columnOfField, format, isLatin1)
       recordsSinceCheck = 0
-    } else if recordsSinceCheck >= 4096 {
-      // A position that missed on more than a quarter of the records has
-      // too many distinct texts: decoding them directly costs less.
+      cacheWarm = false
+    } else if recordsSinceCheck >= 1 << 16 {
+      // A position that missed on more than half of the records (after a
+      // first window that fills the caches) has too many distinct texts:
+      // decoding them directly costs less.
       for i in 0..<fieldCount {
-        if cacheMisses[i] * 4 > recordsSinceCheck { cacheOff[i] = true }
+        if cacheWarm && cacheMisses[i] * 2 > recordsSinceCheck { cacheOff[i] = true }
         cacheMisses[i] = 0
       }
+      cacheWarm = true
       recordsSinceCheck = 0
     }
     for (i, col) in layout.columnOfField.enumerated() {
@@ -887,20 +900,19 @@ struct DecoderState: CSVEvents {
   /// `terminator` at `end`: exactly what its fields and its line end given
   /// one by one (`field`, `endRecord`) would do, for a line that has
   /// `fieldCount` fields (its delimiters at `fieldEnds`), needs no
-  /// trimming and is not longer than `fastLineLimit`. 8 bytes from each
-  /// field's start (up to `end + 8`) may be read, for the field caches.
+  /// trimming and is not longer than `fastLineLimit`. 16 bytes from each
+  /// field's start (up to `end + 16`) may be read, for the field caches.
   @inline(__always)
   mutating func fastRecord(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, terminator: Int32) {
     // Sampled timing: one line's fields in `sampleEvery` lines, counted
     // `sampleEvery` times.
     fastCountdown &-= 1
-    if _slowPath(fastCountdown == 0) {
+    let sampled = fastCountdown == 0
+    let t0 = sampled ? luna_ticks() : 0
+    fastFields(base, start, end)
+    if _slowPath(sampled) {
       fastCountdown = DecoderState.sampleEvery
-      let t0 = luna_ticks()
-      fastFields(base, start, end)
       validateTicks &+= DecoderState.sampled(luna_ticks() &- t0)
-    } else {
-      fastFields(base, start, end)
     }
     recordsSinceCheck &+= 1
     fieldIndex = fieldCount
@@ -923,17 +935,33 @@ struct DecoderState: CSVEvents {
       let to = ends[fi]
       let op = ops + fi
       let n = to &- from
-      // A short field of a cached position: its word, looked up.
-      if op.pointee.cached && UInt(bitPattern: n &- 1) < 7 {
-        let key = FieldCacheEntry.key(base + from, n)
-        let e = cache + (fi << Self.cacheBits | FieldCacheEntry.slot(key))
-        if _fastPath(e.pointee.key == key) {
-          values[op.pointee.col] = e.pointee.value
-          from = to &+ 1
-          fi &+= 1
-          continue
+      let p = base + from
+      // A field of up to 15 bytes of a cached position: its words, looked up.
+      if op.pointee.cached && UInt(bitPattern: n &- 1) < 15 {
+        if n < 8 {
+          // One word: no field of 8 bytes or more has the same first
+          // word (its byte n is a field byte, here it is the separator).
+          let k0 = UnalignedLoad.u64(p) & FieldCacheEntry.mask(n &+ 1)
+          let e = cache + (fi << Self.cacheBits | FieldCacheEntry.slot(k0, 0))
+          if _fastPath(e.pointee.k0 == k0) {
+            values[op.pointee.col] = e.pointee.value
+            from = to &+ 1
+            fi &+= 1
+            continue
+          }
+          if !cacheMiss(op, fi, p, n, e, k0, 0) { return }
+        } else {
+          let k0 = UnalignedLoad.u64(p)
+          let k1 = UnalignedLoad.u64(p + 8) & FieldCacheEntry.mask(n &- 7)
+          let e = cache + (fi << Self.cacheBits | FieldCacheEntry.slot(k0, k1))
+          if _fastPath(e.pointee.k0 == k0 && e.pointee.k1 == k1) {
+            values[op.pointee.col] = e.pointee.value
+            from = to &+ 1
+            fi &+= 1
+            continue
+          }
+          if !cacheMiss(op, fi, p, n, e, k0, k1) { return }
         }
-        if !cacheMiss(op, fi, base + from, n, e, key) { return }
       } else if n == 0 {
         if op.pointee.required && op.pointee.kind != .ignore {
           violate(op.pointee.col, .empty)
@@ -942,26 +970,53 @@ struct DecoderState: CSVEvents {
       } else if op.pointee.kind == .text && n == 16 && op.pointee.a >= 16 {
         // 16 bytes of text (a hex id, say): printable ASCII is the key as
         // it stands (as `decodeText` makes it); anything else goes there.
-        let p = base + from
         let lo = UnalignedLoad.u64(p)
         let hi = UnalignedLoad.u64(p + 8)
-        let dlo = lo ^ 0x7F7F_7F7F_7F7F_7F7F
-        let dhi = hi ^ 0x7F7F_7F7F_7F7F_7F7F
-        let flags = (lo &- 0x2020_2020_2020_2020) | lo | ((dlo &- 0x0101_0101_0101_0101) & ~dlo)
-          | (hi &- 0x2020_2020_2020_2020) | hi | ((dhi &- 0x0101_0101_0101_0101) & ~dhi)
-        if flags & 0x8080_8080_8080_8080 == 0 {
+        if Self.printable(lo, hi, UInt64.max, UInt64.max) {
           let col = op.pointee.col
           values[col] = 0
           keys[col] = EntityKey(lo: lo, hi: hi)
         } else if !slowField(op, p, n) {
           return
         }
+      } else if op.pointee.kind == .text && n < 16 {
+        if !shortText(op, p, n) { return }
       } else if op.pointee.kind != .ignore {
-        if !slowField(op, base + from, n) { return }
+        if !slowField(op, p, n) { return }
       }
       from = to &+ 1
       fi &+= 1
     }
+  }
+
+  /// Whether the bytes of `w0`, `w1` under the masks are printable ASCII
+  /// (no byte below 0x20 or above 0x7E). A borrow only runs to later
+  /// bytes, so bytes after the masked ones flag nothing within them.
+  @inline(__always) static func printable(_ w0: UInt64, _ w1: UInt64, _ m0: UInt64, _ m1: UInt64) -> Bool {
+    let d0 = w0 ^ 0x7F7F_7F7F_7F7F_7F7F
+    let d1 = w1 ^ 0x7F7F_7F7F_7F7F_7F7F
+    let f0 = ((w0 &- 0x2020_2020_2020_2020) | w0 | ((d0 &- 0x0101_0101_0101_0101) & ~d0)) & m0
+    let f1 = ((w1 &- 0x2020_2020_2020_2020) | w1 | ((d1 &- 0x0101_0101_0101_0101) & ~d1)) & m1
+    return (f0 | f1) & 0x8080_8080_8080_8080 == 0
+  }
+
+  /// Text of 1 to 15 bytes in `fastFields` (16 may be read): printable
+  /// ASCII is its key as `EntityKey.make` makes it (the bytes, the length
+  /// in the last byte); anything else goes to `decodeText`. Returns false
+  /// if it broke a rule.
+  @inline(never)
+  private mutating func shortText(_ op: UnsafeMutablePointer<FieldOp>, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    let w0 = UnalignedLoad.u64(p)
+    let w1 = UnalignedLoad.u64(p + 8)
+    let m0 = n >= 8 ? UInt64.max : FieldCacheEntry.mask(n)
+    let m1 = n > 8 ? FieldCacheEntry.mask(n &- 8) : 0
+    if n <= op.pointee.a && Self.printable(w0, w1, m0, m1) {
+      let col = op.pointee.col
+      values[col] = 0
+      keys[col] = EntityKey(lo: w0 & m0, hi: (w1 & m1) | UInt64(truncatingIfNeeded: n) << 56)
+      return true
+    }
+    return slowField(op, p, n)
   }
 
   /// A field the cache did not hold: decoded, and kept in `e` if it is
@@ -969,7 +1024,7 @@ struct DecoderState: CSVEvents {
   @inline(never)
   private mutating func cacheMiss(
     _ op: UnsafeMutablePointer<FieldOp>, _ fi: Int, _ p: UnsafePointer<UInt8>, _ n: Int,
-    _ e: UnsafeMutablePointer<FieldCacheEntry>, _ key: UInt64
+    _ e: UnsafeMutablePointer<FieldCacheEntry>, _ k0: UInt64, _ k1: UInt64
   ) -> Bool {
     let o = Self.decodeScalar(op, p, n, numberFormat)
     cacheMisses[fi] &+= 1
@@ -978,7 +1033,7 @@ struct DecoderState: CSVEvents {
       violationRule = Int(o.rule)
       return false
     }
-    e.pointee = FieldCacheEntry(key: key, value: o.value)
+    e.pointee = FieldCacheEntry(k0: k0, k1: k1, value: o.value)
     values[op.pointee.col] = o.value
     return true
   }
