@@ -26,7 +26,7 @@ struct RunnerOptions: ParsableArguments {
   var maxRejectShare: Double = 0.01
 
   @Option(name: .long, help: ArgumentHelp("Bytes per chunk a worker parses (tuning).", visibility: .hidden))
-  var chunkSize: Int = 8 << 20
+  var chunkSize: Int = 4 << 20
 
   @Option(
     name: .long,

@@ -105,7 +105,7 @@ public struct RunSettings: Sendable {
   /// Worker threads of the job's scans (`ScanOptions.threads`); never part
   /// of up-to-date: threads change no output byte. All cores by default.
   public var threads: Int
-  /// Bytes per scan chunk (`ScanOptions.chunkSize`), 8 MiB by default.
+  /// Bytes per scan chunk (`ScanOptions.chunkSize`), 4 MiB by default.
   public var chunkSize: Int
   /// Above this share of rejected records (or lines) the run fails and
   /// publishes nothing.
@@ -132,11 +132,11 @@ public struct RunSettings: Sendable {
   public var full = false
 
   /// Settings for runs into `outputDirectory`; by default the history
-  /// beside it, all cores, 8 MiB chunks, a 1 % reject share, neither
+  /// beside it, all cores, 4 MiB chunks, a 1 % reject share, neither
   /// `force` nor `acceptDrop`, and this process's command line recorded.
   public init(
     outputDirectory: String, stateDirectory: String? = nil,
-    threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 8 << 20,
+    threads: Int = ProcessInfo.processInfo.activeProcessorCount, chunkSize: Int = 4 << 20,
     maxRejectShare: Double = 0.01, force: Bool = false, acceptDrop: Bool = false,
     arguments: [String] = CommandLine.arguments
   ) {

@@ -59,10 +59,10 @@ public struct ScanOptions: Sendable {
   public var numberFormat: NumberFormat?
 
   /// Options for a scan: `threads` workers (at least 1), chunks of
-  /// `chunkSize` bytes (at least 1 KiB; 8 MiB by default), a forced
+  /// `chunkSize` bytes (at least 1 KiB; 4 MiB by default), a forced
   /// `delimiter` and `numberFormat`, or nil for each file's detected
   /// delimiter and the schema's number format.
-  public init(threads: Int = 2, chunkSize: Int = 8 << 20, delimiter: UInt8? = nil, numberFormat: NumberFormat? = nil) {
+  public init(threads: Int = 2, chunkSize: Int = 4 << 20, delimiter: UInt8? = nil, numberFormat: NumberFormat? = nil) {
     self.threads = max(1, threads)
     self.chunkSize = max(1 << 10, chunkSize)
     self.dialect = CSVDialect()
@@ -72,7 +72,7 @@ public struct ScanOptions: Sendable {
 
   /// Options for a scan of files written in `dialect` (see
   /// `init(threads:chunkSize:delimiter:numberFormat:)` for the rest).
-  public init(threads: Int = 2, chunkSize: Int = 8 << 20, dialect: CSVDialect, numberFormat: NumberFormat? = nil) {
+  public init(threads: Int = 2, chunkSize: Int = 4 << 20, dialect: CSVDialect, numberFormat: NumberFormat? = nil) {
     self.threads = max(1, threads)
     self.chunkSize = max(1 << 10, chunkSize)
     self.dialect = dialect
