@@ -21,6 +21,7 @@ static inline void luna_prefetch(const void *p) { __builtin_prefetch(p, 1, 1); }
 // A fast, monotonic tick count for sampled timing: the CPU's time-stamp
 // counter on x86-64 (a few cycles to read), nanoseconds elsewhere. Only
 // ratios of ticks are used, so their unit does not matter.
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 static inline uint64_t luna_ticks(void) {
@@ -140,6 +141,58 @@ static inline uint64_t luna_separators64(const uint8_t *p, uint8_t delim) {
 // Fixes glibc's mmap threshold at `bytes` (which also stops glibc from
 // raising it after a large free): blocks of that size and more are mapped
 // and go back to the kernel when freed. Returns 1 when set, 0 elsewhere.
+// Which of the bytes `a` and `b` occur in p[0..<n]: bit 0 for `a`, bit 1
+// for `b`. One pass where two memchr calls would make two; with AVX2 when
+// `avx2` (luna_has_avx2() said so).
+#if defined(LUNA_HAS_AVX2_PATH)
+__attribute__((target("avx2"))) static inline int luna_has_bytes_avx2(const uint8_t *p, size_t n, uint8_t a, uint8_t b) {
+  const __m256i va = _mm256_set1_epi8((char)a);
+  const __m256i vb = _mm256_set1_epi8((char)b);
+  __m256i fa = _mm256_setzero_si256(), fb = _mm256_setzero_si256();
+  size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+    __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
+    fa = _mm256_or_si256(fa, _mm256_or_si256(_mm256_cmpeq_epi8(v0, va), _mm256_cmpeq_epi8(v1, va)));
+    fb = _mm256_or_si256(fb, _mm256_or_si256(_mm256_cmpeq_epi8(v0, vb), _mm256_cmpeq_epi8(v1, vb)));
+  }
+  int found = (_mm256_movemask_epi8(fa) ? 1 : 0) | (_mm256_movemask_epi8(fb) ? 2 : 0);
+  for (; i < n; i++) {
+    if (p[i] == a) found |= 1;
+    if (p[i] == b) found |= 2;
+  }
+  return found;
+}
+#endif
+static inline int luna_has_bytes(const uint8_t *p, size_t n, uint8_t a, uint8_t b, int avx2) {
+  int found = 0;
+  size_t i = 0;
+#if defined(LUNA_HAS_AVX2_PATH)
+  if (avx2) return luna_has_bytes_avx2(p, n, a, b);
+#else
+  (void)avx2;
+#endif
+#if defined(__SSE2__)
+  const __m128i va = _mm_set1_epi8((char)a);
+  const __m128i vb = _mm_set1_epi8((char)b);
+  __m128i fa = _mm_setzero_si128(), fb = _mm_setzero_si128();
+  for (; i + 64 <= n; i += 64) {
+    for (int k = 0; k < 4; k++) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16 * k));
+      fa = _mm_or_si128(fa, _mm_cmpeq_epi8(v, va));
+      fb = _mm_or_si128(fb, _mm_cmpeq_epi8(v, vb));
+    }
+  }
+  if (_mm_movemask_epi8(fa)) found |= 1;
+  if (_mm_movemask_epi8(fb)) found |= 2;
+#endif
+  for (; i < n; i++) {
+    if (p[i] == a) found |= 1;
+    if (p[i] == b) found |= 2;
+  }
+  return found;
+}
+
 #if !defined(LUNA_HAS_AVX2_PATH)
 static inline int luna_has_avx2(void) { return 0; }
 static inline uint64_t luna_classify64_avx2(const uint8_t *p, uint8_t delim, uint64_t *ends, uint64_t *blanks, uint64_t *high) {

@@ -534,7 +534,11 @@ final class ParallelScan {
       }
       if lineStart < n { check(lineStart, n) }
     }
-    let lfOnly = chunk.regular && comments.isEmpty && memchr(bytes.baseAddress!, 0x0D, n) == nil
+    // Whether the chunk holds a `\r`, and a quote: one pass for both.
+    let found = luna_has_bytes(
+      bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), n, 0x0D, syntax.quote ?? 0x0D, PlainSplitter.hasAVX2 ? 1 : 0)
+    let lfOnly = chunk.regular && comments.isEmpty && found & 1 == 0
+    let chunkQuoteFree = syntax.quote == nil || found & 2 == 0
     func parse(_ a: Int, _ b: Int, irregular: Bool = false) throws {
       guard b > a else { return }
       let seg = UnsafeRawBufferPointer(rebasing: bytes[a..<b])
@@ -549,7 +553,8 @@ final class ParallelScan {
       let rejectsBefore = decoder.rejects.count
       let recordsBefore = decoder.records
       segments.append((a..<b, recordsBefore))
-      if !irregular && (syntax.quote.map { memchr(seg.baseAddress!, Int32($0), seg.count) == nil } ?? true) {
+      let quoteFree = chunkQuoteFree || (syntax.quote.map { memchr(seg.baseAddress!, Int32($0), seg.count) == nil } ?? true)
+      if !irregular && quoteFree {
         // No quote at all (the common case): libcsv's records, split
         // directly. A TAB in a field is outside quotes.
         decoder.quotedTabs = false
