@@ -377,7 +377,6 @@ struct FieldCacheEntry {
   var k0: UInt64 = 0
   var k1: UInt64 = 0
   var value: Int64 = 0
-  private var unused: Int64 = 0
 
   init() {}
   init(k0: UInt64, k1: UInt64, value: Int64) {
