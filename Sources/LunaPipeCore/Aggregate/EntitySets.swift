@@ -134,7 +134,13 @@ final class EntityShard: @unchecked Sendable {
         if e.pointee.first == member { return }
         let n = Int(e.pointee.moreCount)
         let block = t.pointee.arena + Int(e.pointee.more)
-        for j in 0..<n where block[j] == member { return }
+        // Newest first: an extract in time order sees an entity again
+        // under the keys it was added with last (this year's).
+        var j = n &- 1
+        while j >= 0 {
+          if block[j] == member { return }
+          j &-= 1
+        }
         addMore(member, to: e, count: n)
         return
       }
