@@ -914,8 +914,11 @@ struct DecoderState: CSVEvents {
       validateTicks &+= DecoderState.sampled(luna_ticks() &- t0)
     }
     recordsSinceCheck &+= 1
+    // Its shape is right by construction: `fieldCount` fields, no longer
+    // than the record limit.
     fieldIndex = fieldCount
-    endRecord(terminator: terminator)
+    previousWasCR = terminator == 13
+    completeRecord()
   }
 
   /// The fields of `fastRecord`'s line, decoded up to the first that
@@ -1259,6 +1262,15 @@ struct DecoderState: CSVEvents {
       return
     }
     previousWasCR = terminator == 13
+    checkShape()
+    completeRecord()
+  }
+
+  /// A record whose fields are all in and its shape (length, field count)
+  /// checked: its record rules checked, then counted, consumed or
+  /// rejected, and the next one begun. `fastRecord` comes here directly.
+  @inline(__always)
+  private mutating func completeRecord() {
     let ordinal = records
     records &+= 1
     recordCountdown &-= 1
@@ -1268,7 +1280,7 @@ struct DecoderState: CSVEvents {
       recordCountdown = DecoderState.sampleEvery
       t0 = luna_ticks()
     }
-    checkRecord()
+    checkRules()
     if violationRule < 0 {
       accepted &+= 1
       if volumeKeyCount > 0 { countVolume() }
@@ -1295,6 +1307,12 @@ struct DecoderState: CSVEvents {
   /// The record-level checks after the last field: length, field count,
   /// the schema's record rules.
   @inline(__always) private mutating func checkRecord() {
+    checkShape()
+    checkRules()
+  }
+
+  /// The record's length and field count.
+  @inline(__always) private mutating func checkShape() {
     if recordBytes > maxRecordBytes {
       violationColumn = -1
       violationRule = FieldRule.recordTooLong.rawValue
@@ -1303,6 +1321,10 @@ struct DecoderState: CSVEvents {
       violationColumn = -1
       violationRule = FieldRule.fieldCount.rawValue
     }
+  }
+
+  /// The schema's record rules, for a record that broke no other.
+  @inline(__always) private mutating func checkRules() {
     if violationRule < 0 && ruleCount > 0 {
       let i = rules._withUnsafeGuaranteedRef { $0.check(record) }
       if i >= 0 {
