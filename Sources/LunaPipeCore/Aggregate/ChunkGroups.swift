@@ -54,24 +54,28 @@ struct ChunkGroups {
   /// (`width` values, the record count 0).
   @inline(__always)
   mutating func slots(_ key: UInt64, initial: UnsafePointer<Int64>) -> UnsafeMutablePointer<Int64> {
-    let mask = capacity - 1
-    var i = home(key)
+    // A loop, not a recursive call after growing: the lookup inlines into
+    // the consumer.
     while true {
-      let e = table + i * stride
-      if e[width] == 0 { break }
-      if UInt64(bitPattern: e[0]) == key { return e + 1 }
-      i = (i + 1) & mask
+      let mask = capacity &- 1
+      var i = home(key)
+      while true {
+        let e = table + i &* stride
+        if e[width] == 0 { break }
+        if UInt64(bitPattern: e[0]) == key { return e + 1 }
+        i = (i &+ 1) & mask
+      }
+      if (count &+ 1) &* 2 > capacity {
+        grow()
+        continue
+      }
+      let e = table + i &* stride
+      e[0] = Int64(bitPattern: key)
+      (e + 1).update(from: initial, count: width)
+      used[count] = Int32(i)
+      count &+= 1
+      return e + 1
     }
-    if (count + 1) * 2 > capacity {
-      grow()
-      return slots(key, initial: initial)
-    }
-    let e = table + i * stride
-    e[0] = Int64(bitPattern: key)
-    (e + 1).update(from: initial, count: width)
-    used[count] = Int32(i)
-    count += 1
-    return e + 1
   }
 
   /// Calls `body` with each group's key and slots, in order of arrival.
@@ -88,7 +92,7 @@ struct ChunkGroups {
     count = 0
   }
 
-  private mutating func grow() {
+  @inline(never) private mutating func grow() {
     let oldTable = table
     let oldUsed = used
     precondition(capacity < 1 << 30, "more than 536,870,912 groups in one chunk")
