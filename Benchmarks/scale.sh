@@ -53,11 +53,11 @@ FIXED_FILE="$WORK/claims-1000.csv"
 rm -f "$WORK/times-fixed"
 for _ in $(seq "$RUNS"); do
   /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" run claims-summary --claims "$FIXED_FILE" --out "$WORK/out-fixed" \
-    --threads "$THREADS" --force --quiet
+    --threads "$THREADS" --force --quiet --no-incremental
   cat "$WORK/time" >> "$WORK/times-fixed"
   for m in $SIZES; do
     /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" run claims-summary --claims "${FILE[$m]}" --out "$WORK/out-${m}M" \
-      --threads "$THREADS" --force --quiet
+      --threads "$THREADS" --force --quiet --no-incremental
     cat "$WORK/time" >> "$WORK/times-$m"
   done
 done

@@ -49,11 +49,11 @@ final class EntityShard: @unchecked Sendable {
   /// checks per access, as a class's stored properties would have.
   private struct Table {
     var count = 0
-    var capacity = 1024
+    var capacity = 128
     var entries: UnsafeMutablePointer<Entry>
     var arena: UnsafeMutablePointer<UInt64>
     var arenaUsed = 0
-    var arenaCapacity = 1024
+    var arenaCapacity = 128
     /// Keys in blocks, for `memberCount`.
     var overflowCount = 0
     /// Per block size 2 << i, the first freed block of that size (its
@@ -69,9 +69,9 @@ final class EntityShard: @unchecked Sendable {
 
   init() {
     // Zeroed entries are empty (key.hi == 0).
-    let entries = PageMemory.allocateZeroed(Entry.self, count: 1024)
+    let entries = PageMemory.allocateZeroed(Entry.self, count: 128)
     table = CacheLines.allocate(1)
-    table.initialize(to: Table(entries: entries, arena: PageMemory.allocateZeroed(UInt64.self, count: 1024)))
+    table.initialize(to: Table(entries: entries, arena: PageMemory.allocateZeroed(UInt64.self, count: 128)))
   }
 
   deinit {

@@ -122,9 +122,9 @@ struct PendingSightings {
     counts = CacheLines.allocate(n)
     capacities = CacheLines.allocate(n)
     for s in 0..<n {
-      buffers[s] = CacheLines.allocate(1024)
+      buffers[s] = CacheLines.allocate(128)
       counts[s] = 0
-      capacities[s] = 1024
+      capacities[s] = 128
     }
   }
 
