@@ -179,6 +179,18 @@ final class PartialAggregate: ChunkConsumer {
   /// Per dictionary key: this worker's codes seen so far, so the shared
   /// dictionary's lock is taken once per new value, not per record.
   private var codes: [[EntityKey: UInt32]]
+  /// In front of `codes`, per dictionary key, a direct-mapped cache of
+  /// `codeCacheSize` entries (a text key's value and its code): a state
+  /// name or a customer id costs one compare, not a `Dictionary` lookup
+  /// with SipHash, per record. An entry with `hi == 0` is empty (no key of
+  /// text or number has it, see `EntityKey`).
+  private let codeCache: UnsafeMutablePointer<CodeCacheEntry>
+  static let codeCacheBits = 10
+  struct CodeCacheEntry {
+    var lo: UInt64 = 0
+    var hi: UInt64 = 0
+    var code: UInt64 = 0
+  }
 
   /// What `consume` changes per record, behind a pointer: a class's
   /// stored properties would cost an exclusivity check on every access.
@@ -217,6 +229,9 @@ final class PartialAggregate: ChunkConsumer {
       initialSlots[j] = kind == .min || kind == .max ? Record.null : 0
     }
     codes = b.dictionaries.map { _ in [:] }
+    let cacheEntries = max(b.dictionaries.count, 1) << Self.codeCacheBits
+    codeCache = CacheLines.allocate(cacheEntries)
+    codeCache.initialize(repeating: CodeCacheEntry(), count: cacheEntries)
     hot = CacheLines.allocate(1)
     hot.initialize(to: Hot(groups: ChunkGroups(width: width)))
     pending = CacheLines.allocate(max(distinctCount, 1))
@@ -232,6 +247,7 @@ final class PartialAggregate: ChunkConsumer {
     filters.deinitialize(count: filterCount)
     filters.deallocate()
     initialSlots.deallocate()
+    codeCache.deallocate()
     hot.pointee.groups.deallocate()
     for d in 0..<distinctCount { pending[d].deallocate() }
     pending.deallocate()
@@ -253,12 +269,13 @@ final class PartialAggregate: ChunkConsumer {
         case .small: code = UInt64(v &- op.offset)
         case .text, .number:
           let e = op.code == .text ? r.key(op.column) : EntityKey.number(v)
-          if let c = codes[op.dictionary][e] {
-            code = UInt64(c)
+          let slot = Int(truncatingIfNeeded: e.mixed >> UInt64(64 - Self.codeCacheBits))
+          let cached = codeCache + (op.dictionary << Self.codeCacheBits | slot)
+          if cached.pointee.hi == e.hi && cached.pointee.lo == e.lo {
+            code = cached.pointee.code
           } else {
-            let c = shared.bound.dictionaries[op.dictionary].code(e)
-            codes[op.dictionary][e] = c
-            code = UInt64(c)
+            code = UInt64(dictionaryCode(e, op.dictionary))
+            cached.pointee = CodeCacheEntry(lo: e.lo, hi: e.hi, code: code)
           }
         case .year: code = UInt64(v / 10_000 &- op.offset)
         case .quarter: code = UInt64((v / 10_000 &- op.offset) &* 4 &+ (v / 100 % 100 &- 1) / 3)
@@ -269,6 +286,16 @@ final class PartialAggregate: ChunkConsumer {
       key |= code << op.shift
     }
     return key
+  }
+
+  /// The code of `e` in dictionary `d`: this worker's, or the shared
+  /// dictionary's (under its lock) the first time this worker sees it.
+  @inline(never)
+  private func dictionaryCode(_ e: EntityKey, _ d: Int) -> UInt32 {
+    if let c = codes[d][e] { return c }
+    let c = shared.bound.dictionaries[d].code(e)
+    codes[d][e] = c
+    return c
   }
 
   /// Whether `r` passes the filters `start..<end` (all of them).
