@@ -13,8 +13,9 @@ import Testing
 /// text, NUL bytes, a record too long, no line end at the end), in chunks
 /// small enough that the caches live across chunks and files, both give
 /// the same records (every value and key, in order), the same rejects
-/// (line, column, rule) and the same counts.
-@Suite(.serialized) struct FastPathAgreementTests {
+/// (line, column, rule) and the same counts. `ScanOptions.wholeLines`
+/// turns the fast path off.
+@Suite struct FastPathAgreementTests {
   final class Collect: ChunkConsumer, @unchecked Sendable {
     let count: Int
     let lock = NSLock()
@@ -93,15 +94,14 @@ import Testing
   func run(_ paths: [String], fast: Bool, threads: Int) throws -> (
     rows: [String], rejects: [[String]], report: [FileReport]
   ) {
-    PlainSplitter.recordsAtATime = fast
-    defer { PlainSplitter.recordsAtATime = true }
     let out = try OutputDirectory(target: makeTempDir("fast-out") + "/out")
     defer { out.discard() }
     var schema = Schema(columns: Self.columns)
     schema.maxRecordBytes = 200
     schema.numberFormat = .danish
-    let context = RunContext(
-      options: ScanOptions(threads: threads, chunkSize: 4096), maxRejectShare: 1, output: out, log: { _ in })
+    var options = ScanOptions(threads: threads, chunkSize: 4096)
+    options.wholeLines = fast
+    let context = RunContext(options: options, maxRejectShare: 1, output: out, log: { _ in })
     let collect = Collect(count: Self.columns.count)
     _ = try Pipeline("agreement").readCSV(paths).validate(schema)
       .map("collect") { input, ctx in try ctx.scan(input) { collect } }

@@ -29,6 +29,7 @@ enum StateSignature {
     var scanOptions = options
     scanOptions.threads = 0
     scanOptions.chunkSize = 0
+    scanOptions.wholeLines = true
     text += "options "
     canonical(scanOptions, into: &text)
     text += "\nschema "

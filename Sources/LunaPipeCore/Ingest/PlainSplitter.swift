@@ -99,11 +99,6 @@ extension PlainSplitter {
   /// Whether the CPU classifies 32 bytes a compare (`luna_classify64_avx2`).
   static let hasAVX2 = luna_has_avx2() != 0
 
-  /// Whether `splitRecords` takes lines whole (`DecoderState.fastRecord`);
-  /// false sends every line field by field, as `split` does: for the tests
-  /// that check the two give the same records and rejects.
-  nonisolated(unsafe) static var recordsAtATime = true
-
   /// `split` into a decoder, a line at a time: a line with the decoder's
   /// field count, no space or TAB to trim and not too long goes to
   /// `DecoderState.fastRecord` whole (its fields decoded in one loop,
@@ -118,7 +113,7 @@ extension PlainSplitter {
   ) -> Bool {
     let n = bytes.count
     guard n > 0, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
-    let fieldCount = recordsAtATime ? state.fastFieldCount : 0
+    let fieldCount = state.fastFieldCount
     if fieldCount == 0 {
       split(bytes, delimiter: delimiter, trims: trims, into: &state)
       return false

@@ -459,8 +459,15 @@ final class RecordDecoder {
       PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &marked.pointee)
       return false
     }
+    if !wholeLines {
+      PlainSplitter.split(bytes, delimiter: delimiter, trims: trims, into: &state.pointee)
+      return false
+    }
     return PlainSplitter.splitRecords(bytes, delimiter: delimiter, trims: trims, into: &state.pointee)
   }
+
+  /// Whether `splitPlain` decodes a line at a time (`ScanOptions.wholeLines`).
+  var wholeLines = true
   /// The record being read breaks `unterminated-quote`: its quoted field
   /// runs to the end of the input. Call before the tokenizer's `finish`.
   func markUnterminatedQuote() { state.pointee.markUnterminatedQuote() }

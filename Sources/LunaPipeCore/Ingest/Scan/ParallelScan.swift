@@ -57,6 +57,10 @@ public struct ScanOptions: Sendable {
   /// A number format for every file of the scan, overriding the schema's
   /// (`Schema.numberFormat`); nil: the schema's.
   public var numberFormat: NumberFormat?
+  /// Whether quote-free text is decoded a line at a time
+  /// (`PlainSplitter.splitRecords`); false sends every line field by field.
+  /// The same records either way: for the tests that check it.
+  var wholeLines = true
 
   /// Options for a scan: `threads` workers (at least 1), chunks of
   /// `chunkSize` bytes (at least 1 KiB; 4 MiB by default), a forced
@@ -311,6 +315,7 @@ final class ParallelScan {
     // being processed, `threads + 2` in flight.
     let schema = self.schema
     let workers = (0..<options.threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
+    for w in workers { w.decoder.wholeLines = options.wholeLines }
     let scheduler = ChunkScheduler(workers: workers, chunkSize: options.chunkSize, window: options.threads + 2) {
       chunk, worker, seq in Self.work(chunk, worker: worker, schema: schema, seq: seq)
     }
