@@ -390,9 +390,9 @@ struct FieldCacheEntry {
     UInt64.max >> UInt64(truncatingIfNeeded: 64 &- bytes &* 8)
   }
 
-  /// The entry of a key in a position's cache of `1 << bits` entries.
-  @inline(__always) static func slot(_ k0: UInt64, _ k1: UInt64, _ bits: Int) -> Int {
-    Int(truncatingIfNeeded: ((k0 ^ k1 &* 0xC2B2_AE3D_27D4_EB4F) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(truncatingIfNeeded: 64 &- bits))
+  /// The entry of a key in a position's cache.
+  @inline(__always) static func slot(_ k0: UInt64, _ k1: UInt64) -> Int {
+    Int(truncatingIfNeeded: ((k0 ^ k1 &* 0xC2B2_AE3D_27D4_EB4F) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - DecoderState.cacheBits))
   }
 }
 
@@ -596,12 +596,8 @@ struct DecoderState: CSVEvents {
   // (`FieldCache`): a year, a code, a kommune or an amount is decoded once
   // per distinct text, not once per record. Kept from chunk to chunk while
   // the layout (and so every position's column and rules) stays the same.
-  // 1 << cacheBits entries a position, at most 4096, and at most
-  // `cacheBudget` entries (1.5 MB) for all positions of a wide file.
-  static let cacheBudget = 1 << 16
-  private var cacheBits = 12
+  static let cacheBits = 12
   private var cache: UnsafeMutablePointer<FieldCacheEntry>
-  private var cacheCapacity = 1
   /// Per position: misses since the last chunk began, and whether its
   /// cache was turned off (too many distinct texts for it to pay).
   private var cacheMisses: UnsafeMutablePointer<Int>
@@ -704,6 +700,8 @@ struct DecoderState: CSVEvents {
     if fieldCount > opsCapacity {
       ops.deallocate()
       ops = CacheLines.allocate(fieldCount)
+      cache.deallocate()
+      cache = CacheLines.allocate(fieldCount << Self.cacheBits)
       cacheMisses.deallocate()
       cacheMisses = CacheLines.allocate(fieldCount)
       cacheOff.deallocate()
@@ -716,16 +714,8 @@ struct DecoderState: CSVEvents {
     let format = layout.dialect.numberFormat
     let isLatin1 = layout.dialect.encoding == .windows1252
     if cacheColumns != layout.columnOfField || cacheFormat != format || cacheLatin1 != isLatin1 {
-      // Another layout: every position's outcomes start afresh, in caches
-      // sized for its field count.
-      cacheBits = 4
-      while cacheBits < 12 && fieldCount << (cacheBits + 1) <= Self.cacheBudget { cacheBits += 1 }
-      if fieldCount << cacheBits > cacheCapacity {
-        cache.deallocate()
-        cacheCapacity = fieldCount << cacheBits
-        cache = CacheLines.allocate(cacheCapacity)
-      }
-      cache.initialize(repeating: FieldCacheEntry(), count: fieldCount << cacheBits)
+      // Another layout: every position's outcomes start afresh.
+      cache.initialize(repeating: FieldCacheEntry(), count: fieldCount << Self.cacheBits)
       cacheOff.initialize(repeating: false, count: fieldCount)
       cacheMisses.initialize(repeating: 0, count: fieldCount)
       (cacheColumns, cacheFormat, cacheLatin1) = (layout.columnOfField, format, isLatin1)
@@ -947,7 +937,6 @@ struct DecoderState: CSVEvents {
     let ops = self.ops
     let values = self.values
     let cache = self.cache
-    let bits = cacheBits
     let count = fieldCount
     var from = start
     var fi = 0
@@ -962,7 +951,7 @@ struct DecoderState: CSVEvents {
           // One word: no field of 8 bytes or more has the same first
           // word (its byte n is a field byte, here it is the separator).
           let k0 = UnalignedLoad.u64(p) & FieldCacheEntry.mask(n &+ 1)
-          let e = cache + (fi << bits | FieldCacheEntry.slot(k0, 0, bits))
+          let e = cache + (fi << Self.cacheBits | FieldCacheEntry.slot(k0, 0))
           if _fastPath(e.pointee.k0 == k0) {
             values[op.pointee.col] = e.pointee.value
             from = to &+ 1
@@ -973,7 +962,7 @@ struct DecoderState: CSVEvents {
         } else {
           let k0 = UnalignedLoad.u64(p)
           let k1 = UnalignedLoad.u64(p + 8) & FieldCacheEntry.mask(n &- 7)
-          let e = cache + (fi << bits | FieldCacheEntry.slot(k0, k1, bits))
+          let e = cache + (fi << Self.cacheBits | FieldCacheEntry.slot(k0, k1))
           if _fastPath(e.pointee.k0 == k0 && e.pointee.k1 == k1) {
             values[op.pointee.col] = e.pointee.value
             from = to &+ 1
