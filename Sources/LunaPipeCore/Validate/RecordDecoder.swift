@@ -364,6 +364,8 @@ struct FieldOp {
   /// The field's outcomes are kept in its `FieldCache` (a short field of a
   /// number, code, digits, flag or date column, while the cache pays).
   var cached = false
+  /// Where its cache starts among the decoder's entries.
+  var cacheBase = 0
   var allowed: UnsafeMutablePointer<Bool>?
 }
 
@@ -597,6 +599,9 @@ struct DecoderState: CSVEvents {
   // per distinct text, not once per record. Kept from chunk to chunk while
   // the layout (and so every position's column and rules) stays the same.
   static let cacheBits = 12
+  /// At most this many positions have a cache (1.5 MB a decoder): a wide
+  /// file's further columns are decoded directly.
+  static let cachedPositions = 16
   private var cache: UnsafeMutablePointer<FieldCacheEntry>
   /// Per position: misses since the last chunk began, and whether its
   /// cache was turned off (too many distinct texts for it to pay).
@@ -701,7 +706,7 @@ struct DecoderState: CSVEvents {
       ops.deallocate()
       ops = CacheLines.allocate(fieldCount)
       cache.deallocate()
-      cache = CacheLines.allocate(fieldCount << Self.cacheBits)
+      cache = CacheLines.allocate(min(fieldCount, Self.cachedPositions) << Self.cacheBits)
       cacheMisses.deallocate()
       cacheMisses = CacheLines.allocate(fieldCount)
       cacheOff.deallocate()
@@ -715,7 +720,7 @@ struct DecoderState: CSVEvents {
     let isLatin1 = layout.dialect.encoding == .windows1252
     if cacheColumns != layout.columnOfField || cacheFormat != format || cacheLatin1 != isLatin1 {
       // Another layout: every position's outcomes start afresh.
-      cache.initialize(repeating: FieldCacheEntry(), count: fieldCount << Self.cacheBits)
+      cache.initialize(repeating: FieldCacheEntry(), count: min(fieldCount, Self.cachedPositions) << Self.cacheBits)
       cacheOff.initialize(repeating: false, count: fieldCount)
       cacheMisses.initialize(repeating: 0, count: fieldCount)
       (cacheColumns, cacheFormat, cacheLatin1) = (layout.columnOfField, format, isLatin1)
@@ -732,6 +737,7 @@ struct DecoderState: CSVEvents {
       cacheWarm = true
       recordsSinceCheck = 0
     }
+    var caches = 0
     for (i, col) in layout.columnOfField.enumerated() {
       var op = FieldOp()
       if col >= 0 {
@@ -751,7 +757,14 @@ struct DecoderState: CSVEvents {
         case .date(let format, let lo, let hi):
           (op.kind, op.a, op.b, op.dayFirst) = (.date, lo, hi, format == .danish)
         }
-        op.cached = op.kind != .text && !cacheOff[i]
+        // The first `cachedPositions` positions that could use a cache
+        // have one, whether or not it is turned off (so a position keeps
+        // its entries from chunk to chunk).
+        if op.kind != .text && caches < Self.cachedPositions {
+          op.cacheBase = caches << Self.cacheBits
+          op.cached = !cacheOff[i]
+          caches += 1
+        }
       }
       (ops + i).initialize(to: op)
     }
@@ -951,7 +964,7 @@ struct DecoderState: CSVEvents {
           // One word: no field of 8 bytes or more has the same first
           // word (its byte n is a field byte, here it is the separator).
           let k0 = UnalignedLoad.u64(p) & FieldCacheEntry.mask(n &+ 1)
-          let e = cache + (fi << Self.cacheBits | FieldCacheEntry.slot(k0, 0))
+          let e = cache + (op.pointee.cacheBase | FieldCacheEntry.slot(k0, 0))
           if _fastPath(e.pointee.k0 == k0) {
             values[op.pointee.col] = e.pointee.value
             from = to &+ 1
@@ -962,7 +975,7 @@ struct DecoderState: CSVEvents {
         } else {
           let k0 = UnalignedLoad.u64(p)
           let k1 = UnalignedLoad.u64(p + 8) & FieldCacheEntry.mask(n &- 7)
-          let e = cache + (fi << Self.cacheBits | FieldCacheEntry.slot(k0, k1))
+          let e = cache + (op.pointee.cacheBase | FieldCacheEntry.slot(k0, k1))
           if _fastPath(e.pointee.k0 == k0 && e.pointee.k1 == k1) {
             values[op.pointee.col] = e.pointee.value
             from = to &+ 1
