@@ -100,8 +100,11 @@ func generic(_ o: Options) throws {
   if !FileManager.default.fileExists(atPath: path) {
     try FileManager.default.createDirectory(
       atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    let tmp = path + ".part"
-    _ = FileManager.default.createFile(atPath: tmp, contents: nil)
+    // Written beside it under a name of its own, then renamed: a file
+    // already there (the user's) is neither overwritten nor truncated.
+    let tmp = path + ".lunapipe-bench-part"
+    guard !FileManager.default.fileExists(atPath: tmp), FileManager.default.createFile(atPath: tmp, contents: nil)
+    else { throw PipelineError.input("\(tmp) is in the way: remove it, or give another FILE") }
     guard let out = FileHandle(forWritingAtPath: tmp) else { throw PipelineError.input("cannot write \(tmp)") }
     var rng = UInt64(7)
     func next() -> UInt64 {

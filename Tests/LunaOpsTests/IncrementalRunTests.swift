@@ -9,18 +9,6 @@ import Testing
 /// publishes exactly what a full run over the same files publishes, and
 /// scans only the files whose content it has not kept.
 @Suite struct IncrementalRunTests {
-  /// A seeded generator (SplitMix64): the same sequence on every machine.
-  struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   static let schema = Schema(columns: [
     Column("state", .text(maxLength: 20)), Column("date", .date(.iso, years: 2020...2029)),
     Column("amount", .decimal(scale: 2)), Column("patient", .text(maxLength: 60)),
@@ -64,7 +52,7 @@ import Testing
 
   /// One delivery's content: `lines` visits, some broken (rejects), some
   /// with a long patient id, an empty line now and then; unique by `tag`.
-  static func delivery(_ rng: inout Seeded, tag: Int) -> String {
+  static func delivery(_ rng: inout SeededGenerator, tag: Int) -> String {
     let states = ["CA", "NY", "TX", "Ærø", "Øst"]
     let delimiter = Bool.random(using: &rng) ? "," : ";"
     var text = ["state", "date", "amount", "patient", "qty"].joined(separator: delimiter) + "\n"
@@ -112,7 +100,7 @@ import Testing
 
   @Test(arguments: [1, 2, 3])
   func anySequenceOfAdditionsReplacementsRenamesAndRemovalsGivesAFullRunsOutputs(seed: UInt64) throws {
-    var rng = Seeded(state: seed)
+    var rng = SeededGenerator(seed: seed)
     let data = makeTempDir("lunapipe-visits")
     let (inc, full) = (makeTempDir("lunapipe-inc"), makeTempDir("lunapipe-full"))
     var names: [String] = []
@@ -186,6 +174,14 @@ import Testing
     }
   }
 
+  /// A folder of `count` deliveries (`visits-1.csv` …), made from `seed`.
+  static func deliveries(seed: UInt64, count: Int) -> String {
+    var rng = SeededGenerator(seed: seed)
+    let data = makeTempDir("lunapipe-visits")
+    for tag in 1...count { writeFile(data, "visits-\(tag).csv", delivery(&rng, tag: tag)) }
+    return data
+  }
+
   /// The state folder of the runs in `work`.
   static func stateFolder(_ work: String) throws -> String {
     let base = work + "/lunapipe-incremental"
@@ -195,9 +191,7 @@ import Testing
   }
 
   @Test func aDamagedStateIsSetAsideItsFileScannedAgainAndTheOutputsAreAFullRuns() throws {
-    var rng = Seeded(state: 42)
-    let data = makeTempDir("lunapipe-visits")
-    for tag in 1...5 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
+    let data = Self.deliveries(seed: 42, count: 5)
     let (inc, full) = (makeTempDir("lunapipe-inc"), makeTempDir("lunapipe-full"))
     _ = try Self.run(inc, data, incremental: true, threads: 2)
     let folder = try Self.stateFolder(inc)
@@ -241,9 +235,7 @@ import Testing
   }
 
   @Test func anotherAggregationKeepsNewStatesAndRemovesTheOldOnes() throws {
-    var rng = Seeded(state: 7)
-    let data = makeTempDir("lunapipe-visits")
-    for tag in 1...3 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
+    let data = Self.deliveries(seed: 7, count: 3)
     let work = makeTempDir("lunapipe-inc")
     _ = try Self.run(work, data, incremental: true, threads: 1)
     let before = try Self.stateFolder(work)
@@ -267,9 +259,7 @@ import Testing
   }
 
   @Test func aStateThatCannotBeWrittenFallsBackToAScanOfEveryFile() throws {
-    var rng = Seeded(state: 11)
-    let data = makeTempDir("lunapipe-visits")
-    for tag in 1...3 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
+    let data = Self.deliveries(seed: 11, count: 3)
     let (inc, full) = (makeTempDir("lunapipe-inc"), makeTempDir("lunapipe-full"))
     _ = try Self.run(inc, data, incremental: true, threads: 1)
     let folder = try Self.stateFolder(inc)
@@ -290,9 +280,7 @@ import Testing
   }
 
   @Test func aStateDirectoryThatCannotHoldStatesGivesAFullScanAndSaysSo() throws {
-    var rng = Seeded(state: 13)
-    let data = makeTempDir("lunapipe-visits")
-    for tag in 1...2 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
+    let data = Self.deliveries(seed: 13, count: 2)
     let (inc, full) = (makeTempDir("lunapipe-inc"), makeTempDir("lunapipe-full"))
     // A file where the states' folder would be.
     writeFile(inc, "lunapipe-incremental", "not LunaPipe's\n")
@@ -307,9 +295,7 @@ import Testing
   /// A filter whose closure reads a job option: a state kept under one
   /// value of the option is never reused under another.
   @Test func aClosureDependingOnAnOptionNeverReusesAStateOfAnotherValue() throws {
-    var rng = Seeded(state: 5)
-    let data = makeTempDir("lunapipe-visits")
-    for tag in 1...3 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
+    let data = Self.deliveries(seed: 5, count: 3)
     let patterns = [data + "/*.csv"]
     func job(_ least: Int) -> RunJob {
       RunJob(pipeline: "visits", inputs: [.init(kind: "visits", patterns: patterns)], options: ["least": "\(least)"]) {
@@ -341,9 +327,7 @@ import Testing
   }
 
   @Test func fullScansEveryFileAndKeepsTheStatesAnew() throws {
-    var rng = Seeded(state: 9)
-    let data = makeTempDir("lunapipe-visits")
-    for tag in 1...3 { writeFile(data, "visits-\(tag).csv", Self.delivery(&rng, tag: tag)) }
+    let data = Self.deliveries(seed: 9, count: 3)
     let work = makeTempDir("lunapipe-inc")
     _ = try Self.run(work, data, incremental: true, threads: 1)
     var settings = RunSettings(outputDirectory: work + "/out", threads: 2, maxRejectShare: 0.5, force: true, arguments: ["test"])

@@ -1050,14 +1050,9 @@ struct DecoderState: CSVEvents {
   ) -> Bool {
     let o = Self.decodeScalar(op, p, n, numberFormat)
     cacheMisses[fi] &+= 1
-    if o.rule >= 0 {
-      violationColumn = op.pointee.col
-      violationRule = Int(o.rule)
-      return false
-    }
-    e.pointee = FieldCacheEntry(k0: k0, k1: k1, value: o.value)
-    values[op.pointee.col] = o.value
-    return true
+    if o.rule < 0 { e.pointee = FieldCacheEntry(k0: k0, k1: k1, value: o.value) }
+    apply(op.pointee.col, o)
+    return o.rule < 0
   }
 
   /// A field of `fastFields` that no cache takes: empty, text, or a
