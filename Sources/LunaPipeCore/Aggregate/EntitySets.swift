@@ -95,23 +95,32 @@ final class EntityShard: @unchecked Sendable {
     let mask = t.pointee.capacity - 1
     let entries = t.pointee.entries
     for i in 0..<min(far, n) {
-      luna_prefetch(entries + (Int(truncatingIfNeeded: batch[i].hash) & mask))
+      Self.prefetch(entries, Int(truncatingIfNeeded: batch[i].hash), mask)
     }
     for i in 0..<n {
       if i + far < n {
-        luna_prefetch(entries + (Int(truncatingIfNeeded: batch[i + far].hash) & mask))
+        Self.prefetch(entries, Int(truncatingIfNeeded: batch[i + far].hash), mask)
       }
       if i + near < n {
-        // Only a hint: the home entry is the entity's own in most cases
-        // (a wrong guess costs a load). The arena is read afresh, as an
-        // insert may have moved it.
-        let e = entries + (Int(truncatingIfNeeded: batch[i + near].hash) & mask)
-        if e.pointee.moreCount > 0 && e.pointee.key == batch[i + near].entity {
+        // Only a hint: the entity's entry is at home or the next place in
+        // most cases (both prefetched; a wrong guess costs nothing). The
+        // arena is read afresh, as an insert may have moved it.
+        let h = Int(truncatingIfNeeded: batch[i + near].hash)
+        var e = entries + (h & mask)
+        if e.pointee.key != batch[i + near].entity { e = entries + ((h &+ 1) & mask) }
+        if e.pointee.moreCount > 0 && e.pointee.first != batch[i + near].member && e.pointee.key == batch[i + near].entity {
           luna_prefetch(t.pointee.arena + Int(e.pointee.more))
         }
       }
       insert(batch[i].entity, hash: batch[i].hash, member: batch[i].member)
     }
+  }
+
+  /// Prefetches the entry at `h & mask` and the one after it: where a
+  /// probe that collides goes next, in the next cache line half the time.
+  @inline(__always) private static func prefetch(_ entries: UnsafeMutablePointer<Entry>, _ h: Int, _ mask: Int) {
+    luna_prefetch(entries + (h & mask))
+    luna_prefetch(entries + ((h &+ 1) & mask))
   }
 
   /// Adds `member` to `entity`'s set. Call with `lock` held.
@@ -138,7 +147,14 @@ final class EntityShard: @unchecked Sendable {
         // under the keys it was added with last (this year's).
         var j = n &- 1
         while j >= 0 {
-          if block[j] == member { return }
+          if block[j] == member {
+            // Moved to the front: the entity's next sighting is most
+            // likely under the same key, and is then settled by the
+            // entry alone, without waiting for the block.
+            block[j] = e.pointee.first
+            e.pointee.first = member
+            return
+          }
           j &-= 1
         }
         addMore(member, to: e, count: n)
