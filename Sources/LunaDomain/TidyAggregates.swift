@@ -57,13 +57,13 @@ public struct TidyAggregates: Stage {
     var agg = "niveau,Aar,Speciale,Kode,ydelser,udgift,patienter\n"
     var growth =
       "niveau,Speciale,Kode,foerste_aar,sidste_aar,ydelser_foerste,ydelser_sidste,ydelser_vaekst_pct,udgift_foerste,udgift_sidste,udgift_vaekst_pct,patienter_foerste,patienter_sidste,patienter_vaekst_pct\n"
-    let years = result.keys.map { $0[0] }
+    let years = result.keyValues(LunaClaims.KeyIndex.aar)
     guard let first = years.min(), let last = years.max() else {
       try write(context, agg, growth)
       return result
     }
     // key: [Speciale, Kode, Aar]
-    let rolled = result.rollups(
+    let rolled = result.sharedRollups(
       levels.map { level in { k in level.key(k).map { [k[1], $0, k[0]] } } }, threads: context.options.threads)
     for (level, groups) in zip(levels, rolled) {
       // The level's name is the one text field; the rest are numbers.

@@ -49,11 +49,11 @@ public final class AggregateResult: @unchecked Sendable {
   /// the iteration order of `groups`: made by the first rollup that needs
   /// them, which the others (concurrent ones wait) then reuse. Making them
   /// empties `entities[d]` (see `EntityMembers`): nothing else reads it.
-  func members(_ d: Int) -> EntityMembers {
+  func members(_ d: Int, threads: Int = 1) -> EntityMembers {
     memberListsLock.lock()
     defer { memberListsLock.unlock() }
     if let m = memberLists[d] { return m }
-    let m = EntityMembers(consuming: entities[d], groups: groups)
+    let m = EntityMembers(consuming: entities[d], groups: groups, threads: threads)
     memberLists[d] = m
     return m
   }
@@ -64,6 +64,16 @@ public final class AggregateResult: @unchecked Sendable {
   /// Finest-grain groups: key values in the order of `aggregation.keys`
   /// (see `rollup` for how each kind of key is given).
   public var keys: [[Int64]] { groups.keys.sorted().map(bound.unpackKey) }
+
+  /// The distinct values of key `i` (its position in `aggregation.keys`)
+  /// over the finest-grain groups, in order, given as in `keys`: the first
+  /// and last year of the data, say, without unpacking every group's key.
+  public func keyValues(_ i: Int) -> [Int64] {
+    precondition(bound.keyOps.indices.contains(i), "the aggregation has no key \(i)")
+    var seen = Set<Int64>()
+    for k in groups.keys { seen.insert(bound.unpackKey(k, key: i)) }
+    return seen.sorted()
+  }
 
   /// Adds the slots of one finest-grain group to a rolled-up group's.
   @inline(__always)

@@ -404,21 +404,25 @@ struct BoundAggregation: @unchecked Sendable {
   /// (yyyymm), a text key as its dictionary code (see `GroupValue` for the
   /// text), `Record.null` for absent.
   func unpackKey(_ k: UInt64) -> [Int64] {
-    keyOps.map { op in
-      let code = (k >> op.shift) & op.null
-      if code == op.null { return Record.null }
-      let c = Int64(code)
-      switch op.code {
-      case .small: return c + op.offset
-      case .text: return c
-      case .number: return Int64(bitPattern: dictionaries[op.dictionary].value(UInt32(code)).lo)
-      case .year: return c + op.offset
-      case .quarter: return (c / 4 + op.offset) * 10 + c % 4 + 1
-      case .month: return (c / 12 + op.offset) * 100 + c % 12 + 1
-      case .day:
-        let (y, rest) = c.quotientAndRemainder(dividingBy: 372)
-        return (y + op.offset) * 10_000 + (rest / 31 + 1) * 100 + rest % 31 + 1
-      }
+    keyOps.indices.map { unpackKey(k, key: $0) }
+  }
+
+  /// Key `i`'s value in the packed key `k`, as `unpackKey` gives it.
+  func unpackKey(_ k: UInt64, key i: Int) -> Int64 {
+    let op = keyOps[i]
+    let code = (k >> op.shift) & op.null
+    if code == op.null { return Record.null }
+    let c = Int64(code)
+    switch op.code {
+    case .small: return c + op.offset
+    case .text: return c
+    case .number: return Int64(bitPattern: dictionaries[op.dictionary].value(UInt32(code)).lo)
+    case .year: return c + op.offset
+    case .quarter: return (c / 4 + op.offset) * 10 + c % 4 + 1
+    case .month: return (c / 12 + op.offset) * 100 + c % 12 + 1
+    case .day:
+      let (y, rest) = c.quotientAndRemainder(dividingBy: 372)
+      return (y + op.offset) * 10_000 + (rest / 31 + 1) * 100 + rest % 31 + 1
     }
   }
 

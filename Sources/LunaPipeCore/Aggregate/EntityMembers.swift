@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Every entity's finest-grain groups as dense group numbers, packed one
@@ -27,27 +28,44 @@ final class EntityMembers: @unchecked Sendable {
 
   let pieces: [Piece]
 
-  init(consuming sets: EntitySets, groups: [UInt64: [Int64]]) {
+  /// Made by `threads` workers, each taking every `threads`-th shard
+  /// (a piece depends on its shard alone, so not on `threads`).
+  init(consuming sets: EntitySets, groups: [UInt64: [Int64]], threads: Int = 1) {
     var dense = GroupIndex(minimumCount: groups.count)
     defer { dense.deallocate() }
     for (packed, _) in groups { _ = dense.insert(packed) }
-    var scratch: [UInt64] = []
-    pieces = sets.shards.map { shard in
-      var p = Piece()
-      precondition(shard.count + shard.overflowCount < Int(UInt32.max), "more than 4,294,967,294 memberships in one shard")
-      p.starts.reserveCapacity(shard.count + 1)
-      p.members.reserveCapacity(shard.count + shard.overflowCount)
-      shard.forEach(&scratch) { keys in
-        for k in keys {
-          // Every sighting's key is its record's group, so each is found.
-          let i = dense.index(of: k)
-          if i >= 0 { p.members.append(UInt32(i)) }
-        }
-        p.starts.append(UInt32(p.members.count))
-      }
-      shard.releaseStorage()
-      return p
+    let lookup = dense
+    let shards = sets.shards
+    nonisolated(unsafe) let made = UnsafeMutableBufferPointer<Piece>.allocate(capacity: shards.count)
+    made.initialize(repeating: Piece())
+    defer {
+      _ = made.deinitialize()
+      made.deallocate()
     }
+    let workers = max(1, min(threads, shards.count))
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      for s in stride(from: w, to: shards.count, by: workers) {
+        let shard = shards[s]
+        var p = Piece()
+        precondition(shard.count + shard.overflowCount < Int(UInt32.max), "more than 4,294,967,294 memberships in one shard")
+        p.starts.reserveCapacity(shard.count + 1)
+        p.members.reserveCapacity(shard.count + shard.overflowCount)
+        shard.forEachEntity { _, first, more in
+          // Every sighting's key is its record's group, so each is found.
+          let i = lookup.index(of: first)
+          if i >= 0 { p.members.append(UInt32(i)) }
+          for k in more {
+            let i = lookup.index(of: k)
+            if i >= 0 { p.members.append(UInt32(i)) }
+          }
+          p.starts.append(UInt32(p.members.count))
+        }
+        shard.releaseStorage()
+        // Each worker writes its own shards' elements.
+        made[s] = p
+      }
+    }
+    pieces = Array(made)
   }
 
   /// Calls `body` with the groups of each entity of the pieces `w`, `w +

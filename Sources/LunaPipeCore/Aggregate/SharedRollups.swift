@@ -46,7 +46,7 @@ extension AggregateResult {
     }
     var distinct = slots.map { [Int64](repeating: 0, count: $0.count) }
     if !entities.isEmpty {
-      let lists = members(0)
+      let lists = members(0, threads: threads)
       let workers = max(1, min(threads, EntitySets.shardCount))
       // Per worker, every grouping's groups' counts in one flat buffer:
       // grouping g's start at `offsets[g]`.
