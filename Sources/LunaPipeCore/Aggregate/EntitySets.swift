@@ -89,6 +89,8 @@ final class EntityShard: @unchecked Sendable {
   /// having arrived meanwhile, the block that entry points to.
   func insert(batch: UnsafePointer<Sighting>, count n: Int) {
     let t = table
+    // Room for the whole batch (it adds at most `n` entities), so no
+    // insert of it grows the table: the loop keeps the table in registers.
     while (t.pointee.count + n) * 10 > t.pointee.capacity * 7 { grow() }
     let far = 16
     let near = 8
@@ -97,6 +99,7 @@ final class EntityShard: @unchecked Sendable {
     for i in 0..<min(far, n) {
       Self.prefetch(entries, Int(truncatingIfNeeded: batch[i].hash), mask)
     }
+    var added = 0
     for i in 0..<n {
       if i + far < n {
         Self.prefetch(entries, Int(truncatingIfNeeded: batch[i + far].hash), mask)
@@ -112,8 +115,25 @@ final class EntityShard: @unchecked Sendable {
           luna_prefetch(t.pointee.arena + Int(e.pointee.more))
         }
       }
-      insert(batch[i].entity, hash: batch[i].hash, member: batch[i].member)
+      let s = batch + i
+      let member = s.pointee.member
+      var j = Int(truncatingIfNeeded: s.pointee.hash) & mask
+      while true {
+        let e = entries + j
+        let hi = e.pointee.key.hi
+        if hi == 0 {
+          e.initialize(to: Entry(key: s.pointee.entity, first: member, more: 0, moreCount: 0))
+          added &+= 1
+          break
+        }
+        if hi == s.pointee.entity.hi && e.pointee.key.lo == s.pointee.entity.lo {
+          if e.pointee.first != member { addToBlock(member, of: e) }
+          break
+        }
+        j = (j &+ 1) & mask
+      }
     }
+    t.pointee.count += added
   }
 
   /// Prefetches the entry at `h & mask` and the one after it: where a
@@ -140,28 +160,34 @@ final class EntityShard: @unchecked Sendable {
         return
       }
       if k == entity {
-        if e.pointee.first == member { return }
-        let n = Int(e.pointee.moreCount)
-        let block = t.pointee.arena + Int(e.pointee.more)
-        // Newest first: an extract in time order sees an entity again
-        // under the keys it was added with last (this year's).
-        var j = n &- 1
-        while j >= 0 {
-          if block[j] == member {
-            // Moved to the front: the entity's next sighting is most
-            // likely under the same key, and is then settled by the
-            // entry alone, without waiting for the block.
-            block[j] = e.pointee.first
-            e.pointee.first = member
-            return
-          }
-          j &-= 1
-        }
-        addMore(member, to: e, count: n)
+        if e.pointee.first != member { addToBlock(member, of: e) }
         return
       }
       i = (i + 1) & mask
     }
+  }
+
+  /// Adds `member`, not the first key of the entity of `e`, to its
+  /// further keys unless there already.
+  @inline(__always)
+  private func addToBlock(_ member: UInt64, of e: UnsafeMutablePointer<Entry>) {
+    let n = Int(e.pointee.moreCount)
+    let block = table.pointee.arena + Int(e.pointee.more)
+    // Newest first: an extract in time order sees an entity again
+    // under the keys it was added with last (this year's).
+    var j = n &- 1
+    while j >= 0 {
+      if block[j] == member {
+        // Moved to the front: the entity's next sighting is most
+        // likely under the same key, and is then settled by the
+        // entry alone, without waiting for the block.
+        block[j] = e.pointee.first
+        e.pointee.first = member
+        return
+      }
+      j &-= 1
+    }
+    addMore(member, to: e, count: n)
   }
 
   /// Appends `member` to the block of `e`, which holds `n` keys, moving
