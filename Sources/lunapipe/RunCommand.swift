@@ -64,7 +64,9 @@ struct RunnerOptions: ParsableArguments {
   func validate() throws {
     if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     if !(0...1).contains(maxRejectShare) { throw ValidationError("--max-reject-share must be between 0 and 1") }
-    if chunkSize < 1024 { throw ValidationError("--chunk-size must be at least 1024") }
+    if chunkSize < 1024 || chunkSize > 1 << 30 {
+      throw ValidationError("--chunk-size must be from 1024 to 1073741824 (1 GiB)")
+    }
     if !(0...3600).contains(historyWait) { throw ValidationError("--history-wait must be between 0 and 3600 seconds") }
     if full && noIncremental { throw ValidationError("--full and --no-incremental: give one (--no-incremental scans every file and keeps nothing)") }
   }

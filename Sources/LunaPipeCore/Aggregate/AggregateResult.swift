@@ -37,12 +37,21 @@ public final class AggregateResult: @unchecked Sendable {
   private var memberLists: [EntityMembers?]
   private let memberListsLock = NSLock()
 
+  /// Per group number of the entity sets (`SharedAggregate.groupIndex`),
+  /// its dense number: its place in the iteration order of `groups`.
+  private let dense: [Int32]
+
   init(aggregation: Aggregation, shared: SharedAggregate) {
     self.aggregation = aggregation
     bound = shared.bound
     groups = shared.groups()
     entities = shared.entities
     memberLists = shared.entities.map { _ in nil }
+    var dense = [Int32](repeating: -1, count: shared.groupIndex.count)
+    if !shared.entities.isEmpty {
+      for (i, packed) in groups.keys.enumerated() { dense[shared.groupIndex.index(of: packed)] = Int32(i) }
+    }
+    self.dense = dense
   }
 
   /// The groups of each entity of distinct count `d`, as dense numbers in
@@ -53,7 +62,7 @@ public final class AggregateResult: @unchecked Sendable {
     memberListsLock.lock()
     defer { memberListsLock.unlock() }
     if let m = memberLists[d] { return m }
-    let m = EntityMembers(consuming: entities[d], groups: groups, threads: threads)
+    let m = EntityMembers(consuming: entities[d], dense: dense, threads: threads)
     memberLists[d] = m
     return m
   }

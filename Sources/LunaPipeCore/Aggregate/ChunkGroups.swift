@@ -8,9 +8,12 @@
 /// two sums, aligned so that none straddles a cache line) it waits once,
 /// where an index table and a separate slot array wait twice.
 ///
-/// An entry whose record count is 0 is empty: a group's count is at least
-/// 1 once the record that made it has been consumed, which happens before
-/// the next lookup (`PartialAggregate.consume`).
+/// The record count's word holds the group's place in order of arrival in
+/// its high 32 bits (for `PartialAggregate`'s sightings), the count in the
+/// low 32 (a chunk holds fewer than 4,294,967,296 records). An entry whose
+/// word is 0 is empty: a group's count is at least 1 once the
+/// record that made it has been consumed, which happens before the next
+/// lookup (`PartialAggregate.consume`).
 ///
 /// A plain struct over raw storage: the owner calls `deallocate()` once.
 struct ChunkGroups {
@@ -72,18 +75,17 @@ struct ChunkGroups {
       let e = table + i &* stride
       e[0] = Int64(bitPattern: key)
       (e + 1).update(from: initial, count: width)
+      e[width] = Int64(count) << 32
       used[count] = Int32(i)
       count &+= 1
       return e + 1
     }
   }
 
-  /// Calls `body` with each group's key and slots, in order of arrival.
-  func forEach(_ body: (UInt64, UnsafeMutablePointer<Int64>) -> Void) {
-    for j in 0..<count {
-      let e = table + Int(used[j]) * stride
-      body(UInt64(bitPattern: e[0]), e + 1)
-    }
+  /// The entry of the group that arrived `j`-th: its key, then its slots
+  /// (the record count's word still holding the place of arrival).
+  @inline(__always) func entry(_ j: Int) -> UnsafeMutablePointer<Int64> {
+    table + Int(used[j]) &* stride
   }
 
   /// Forgets every group, keeping the storage.

@@ -29,12 +29,10 @@ final class EntityMembers: @unchecked Sendable {
   let pieces: [Piece]
 
   /// Made by `threads` workers, each taking every `threads`-th shard
-  /// (a piece depends on its shard alone, so not on `threads`).
-  init(consuming sets: EntitySets, groups: [UInt64: [Int64]], threads: Int = 1) {
-    var dense = GroupIndex(minimumCount: groups.count)
-    defer { dense.deallocate() }
-    for (packed, _) in groups { _ = dense.insert(packed) }
-    let lookup = dense
+  /// (a piece depends on its shard alone, so not on `threads`). `dense`
+  /// gives each group number of the sets (`SharedAggregate.groupIndex`)
+  /// its dense number.
+  init(consuming sets: EntitySets, dense: [Int32], threads: Int = 1) {
     let shards = sets.shards
     nonisolated(unsafe) let made = UnsafeMutableBufferPointer<Piece>.allocate(capacity: shards.count)
     made.initialize(repeating: Piece())
@@ -44,25 +42,25 @@ final class EntityMembers: @unchecked Sendable {
     }
     let workers = max(1, min(threads, shards.count))
     DispatchQueue.concurrentPerform(iterations: workers) { w in
-      for s in stride(from: w, to: shards.count, by: workers) {
-        let shard = shards[s]
-        var p = Piece()
-        precondition(shard.count + shard.overflowCount < Int(UInt32.max), "more than 4,294,967,294 memberships in one shard")
-        p.starts.reserveCapacity(shard.count + 1)
-        p.members.reserveCapacity(shard.count + shard.overflowCount)
-        shard.forEachEntity { _, first, more in
-          // Every sighting's key is its record's group, so each is found.
-          let i = lookup.index(of: first)
-          if i >= 0 { p.members.append(UInt32(i)) }
-          for k in more {
-            let i = lookup.index(of: k)
-            if i >= 0 { p.members.append(UInt32(i)) }
+      dense.withUnsafeBufferPointer { dense in
+        for s in stride(from: w, to: shards.count, by: workers) {
+          let shard = shards[s]
+          var p = Piece()
+          precondition(shard.count + shard.overflowCount < Int(UInt32.max), "more than 4,294,967,294 memberships in one shard")
+          p.starts.reserveCapacity(shard.count + 1)
+          p.members.reserveCapacity(shard.count + shard.overflowCount)
+          shard.forEachEntity { _, groups in
+            // Every sighting's group is its record's, so each has a number.
+            for g in groups {
+              let i = dense[Int(g)]
+              if i >= 0 { p.members.append(UInt32(i)) }
+            }
+            p.starts.append(UInt32(p.members.count))
           }
-          p.starts.append(UInt32(p.members.count))
+          shard.releaseStorage()
+          // Each worker writes its own shards' elements.
+          made[s] = p
         }
-        shard.releaseStorage()
-        // Each worker writes its own shards' elements.
-        made[s] = p
       }
     }
     pieces = Array(made)

@@ -1,8 +1,9 @@
 internal import CLunaShims
 import Foundation
 
-/// For every entity (say, a patient), the set of finest-grain group keys it
-/// was seen under: the exact data behind every distinct count.
+/// For every entity (say, a patient), the set of finest-grain groups it was
+/// seen under, by their numbers in `SharedAggregate.groupIndex`: the exact
+/// data behind every distinct count.
 ///
 /// Split into shards by the entity's hash, each with its own lock, so that
 /// workers insert in parallel. Union is order-free: the contents do not
@@ -24,25 +25,31 @@ final class EntitySets: @unchecked Sendable {
   var memberCount: Int { shards.reduce(0) { $0 + $1.count + $1.overflowCount } }
 }
 
-/// One shard: an open-addressing table from entity to its keys. An entry
-/// holds the entity, its first key and where its further keys are: one
-/// 32-byte entry, so a probe touches one cache line (the table is far
-/// larger than the caches for a national extract). Further keys lie
-/// together in a block of the shard's arena (2, 4, 8 … keys, moved to a
-/// block twice the size when full, freed blocks reused by size), so
-/// checking a patient seen under many keys reads one run of memory, not a
-/// chain of scattered links.
+/// One shard: an open-addressing table from entity to its groups. The
+/// groups are numbers (`SharedAggregate.groupIndex`, 4 bytes each), so an
+/// entry holds the entity and its first three groups in 32 bytes: for most
+/// entities a sighting is settled by one entry, one cache line (the table
+/// is far larger than the caches for a national extract). The groups
+/// after those lie together in a block of the shard's arena (a count, then
+/// 3, 7, 15 … groups, moved to a block twice the size when full, freed
+/// blocks reused by size), so checking an entity seen under many groups
+/// reads one run of memory, not a chain of scattered links.
 // Sendable by its lock: every insert holds `lock`; reads (forEach) come
 // after the scan, when no worker inserts any more.
 final class EntityShard: @unchecked Sendable {
+  /// An inline group place not taken.
+  static let none = UInt32.max
+
   private struct Entry {
     /// hi == 0: an empty entry (no key of real text has hi == 0, see
     /// EntityKey).
     var key: EntityKey
-    var first: UInt64
-    /// The entity's further keys: `moreCount` of them at `arena + more`.
+    /// The entity's groups: the first, and the next two or `none`.
+    var m0: UInt32
+    var m1: UInt32
+    var m2: UInt32
+    /// Where the further groups' block is in the arena (0: none yet).
     var more: UInt32
-    var moreCount: UInt32
   }
 
   /// Everything an insert changes, behind a pointer: no exclusivity
@@ -51,14 +58,16 @@ final class EntityShard: @unchecked Sendable {
     var count = 0
     var capacity = 128
     var entries: UnsafeMutablePointer<Entry>
-    var arena: UnsafeMutablePointer<UInt64>
-    var arenaUsed = 0
-    var arenaCapacity = 128
-    /// Keys in blocks, for `memberCount`.
+    /// Blocks of `2 << c` words: the group count, then the groups. Word 0
+    /// is not used, so that `more == 0` means no block.
+    var arena: UnsafeMutablePointer<UInt32>
+    var arenaUsed = 4
+    var arenaCapacity = 256
+    /// Groups beyond each entity's first, for `memberCount`.
     var overflowCount = 0
-    /// Per block size 2 << i, the first freed block of that size (its
-    /// first word links to the next), or -1.
-    var free: (Int, Int, Int, Int, Int, Int, Int, Int) = (-1, -1, -1, -1, -1, -1, -1, -1)
+    /// Per block size `4 << c` words, the first freed block of that size
+    /// (its second word links to the next), or 0.
+    var free: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0)
   }
 
   private let table: UnsafeMutablePointer<Table>
@@ -71,7 +80,7 @@ final class EntityShard: @unchecked Sendable {
     // Zeroed entries are empty (key.hi == 0).
     let entries = PageMemory.allocateZeroed(Entry.self, count: 128)
     table = CacheLines.allocate(1)
-    table.initialize(to: Table(entries: entries, arena: PageMemory.allocateZeroed(UInt64.self, count: 128)))
+    table.initialize(to: Table(entries: entries, arena: PageMemory.allocateZeroed(UInt32.self, count: 256)))
   }
 
   deinit {
@@ -81,13 +90,15 @@ final class EntityShard: @unchecked Sendable {
     table.deallocate()
   }
 
-  /// Adds a batch of sightings. Call with `lock` held.
+  /// Adds a batch of sightings, each one's group the number
+  /// `numbers[member]`. Call with `lock` held.
   ///
-  /// Each insert would wait on memory twice: for the entity's entry and,
-  /// when it has further keys, for their block. So the entry of the
-  /// sighting 16 places ahead is prefetched, and 8 places ahead, its entry
-  /// having arrived meanwhile, the block that entry points to.
-  func insert(batch: UnsafePointer<Sighting>, count n: Int) {
+  /// Each insert waits on memory for the entity's entry and, when the
+  /// group is not among its first three, for its block. So the entry of
+  /// the sighting 16 places ahead is prefetched (and the one after it,
+  /// where a probe that collides goes next), and 8 places ahead, its entry
+  /// having arrived meanwhile, the block that entry points to if needed.
+  func insert(batch: UnsafePointer<Sighting>, count n: Int, numbers: UnsafePointer<UInt32>) {
     let t = table
     // Room for the whole batch (it adds at most `n` entities), so no
     // insert of it grows the table: the loop keeps the table in registers.
@@ -108,26 +119,30 @@ final class EntityShard: @unchecked Sendable {
         // Only a hint: the entity's entry is at home or the next place in
         // most cases (both prefetched; a wrong guess costs nothing). The
         // arena is read afresh, as an insert may have moved it.
-        let h = Int(truncatingIfNeeded: batch[i + near].hash)
+        let s = batch + i + near
+        let h = Int(truncatingIfNeeded: s.pointee.hash)
         var e = entries + (h & mask)
-        if e.pointee.key != batch[i + near].entity { e = entries + ((h &+ 1) & mask) }
-        if e.pointee.moreCount > 0 && e.pointee.first != batch[i + near].member && e.pointee.key == batch[i + near].entity {
-          luna_prefetch(t.pointee.arena + Int(e.pointee.more))
+        if e.pointee.key != s.pointee.entity { e = entries + ((h &+ 1) & mask) }
+        if e.pointee.more != 0 && e.pointee.key == s.pointee.entity {
+          let g = numbers[Int(truncatingIfNeeded: s.pointee.member)]
+          if e.pointee.m0 != g && e.pointee.m1 != g && e.pointee.m2 != g {
+            luna_prefetch(t.pointee.arena + Int(e.pointee.more))
+          }
         }
       }
       let s = batch + i
-      let member = s.pointee.member
+      let g = numbers[Int(truncatingIfNeeded: s.pointee.member)]
       var j = Int(truncatingIfNeeded: s.pointee.hash) & mask
       while true {
         let e = entries + j
         let hi = e.pointee.key.hi
         if hi == 0 {
-          e.initialize(to: Entry(key: s.pointee.entity, first: member, more: 0, moreCount: 0))
+          e.initialize(to: Entry(key: s.pointee.entity, m0: g, m1: Self.none, m2: Self.none, more: 0))
           added &+= 1
           break
         }
         if hi == s.pointee.entity.hi && e.pointee.key.lo == s.pointee.entity.lo {
-          if e.pointee.first != member { addToBlock(member, of: e) }
+          if e.pointee.m0 != g { add(g, to: e) }
           break
         }
         j = (j &+ 1) & mask
@@ -143,9 +158,8 @@ final class EntityShard: @unchecked Sendable {
     luna_prefetch(entries + ((h &+ 1) & mask))
   }
 
-  /// Adds `member` to `entity`'s set. Call with `lock` held.
-  @inline(__always)
-  func insert(_ entity: EntityKey, hash: UInt64, member: UInt64) {
+  /// Adds group `g` to `entity`'s set. Call with `lock` held.
+  func insert(_ entity: EntityKey, hash: UInt64, member g: UInt32) {
     let t = table
     if (t.pointee.count + 1) * 10 > t.pointee.capacity * 7 { grow() }
     let mask = t.pointee.capacity - 1
@@ -155,86 +169,106 @@ final class EntityShard: @unchecked Sendable {
       let e = entries + i
       let k = e.pointee.key
       if k.hi == 0 {
-        e.initialize(to: Entry(key: entity, first: member, more: 0, moreCount: 0))
+        e.initialize(to: Entry(key: entity, m0: g, m1: Self.none, m2: Self.none, more: 0))
         t.pointee.count += 1
         return
       }
       if k == entity {
-        if e.pointee.first != member { addToBlock(member, of: e) }
+        if e.pointee.m0 != g { add(g, to: e) }
         return
       }
       i = (i + 1) & mask
     }
   }
 
-  /// Adds `member`, not the first key of the entity of `e`, to its
-  /// further keys unless there already.
+  /// Adds group `g`, not the first of the entity of `e`, unless it has it.
   @inline(__always)
-  private func addToBlock(_ member: UInt64, of e: UnsafeMutablePointer<Entry>) {
-    let n = Int(e.pointee.moreCount)
-    let block = table.pointee.arena + Int(e.pointee.more)
-    // Newest first: an extract in time order sees an entity again
-    // under the keys it was added with last (this year's).
-    var j = n &- 1
-    while j >= 0 {
-      if block[j] == member {
-        // Moved to the front: the entity's next sighting is most
-        // likely under the same key, and is then settled by the
-        // entry alone, without waiting for the block.
-        block[j] = e.pointee.first
-        e.pointee.first = member
-        return
-      }
-      j &-= 1
+  private func add(_ g: UInt32, to e: UnsafeMutablePointer<Entry>) {
+    let m1 = e.pointee.m1
+    if m1 == g { return }
+    if m1 == Self.none {
+      e.pointee.m1 = g
+      table.pointee.overflowCount += 1
+      return
     }
-    addMore(member, to: e, count: n)
+    let m2 = e.pointee.m2
+    if m2 == g { return }
+    if m2 == Self.none {
+      e.pointee.m2 = g
+      table.pointee.overflowCount += 1
+      return
+    }
+    addToBlock(g, of: e)
   }
 
-  /// Appends `member` to the block of `e`, which holds `n` keys, moving
-  /// the block to one twice the size when it is full.
-  private func addMore(_ member: UInt64, to e: UnsafeMutablePointer<Entry>, count n: Int) {
+  /// Adds group `g`, none of the entry's three, to the block of `e`
+  /// unless there already.
+  private func addToBlock(_ g: UInt32, of e: UnsafeMutablePointer<Entry>) {
     let t = table
-    // Blocks hold 2, 4, 8 … keys: a block is full when n is 0 or a power
-    // of two of at least 2.
-    if n == 0 || (n >= 2 && n & (n - 1) == 0) {
-      let size = n == 0 ? 2 : n * 2
-      let at = allocateBlock(size)
-      if n > 0 {
-        let old = Int(e.pointee.more)
-        (t.pointee.arena + at).update(from: t.pointee.arena + old, count: n)
-        freeBlock(old, size: n)
+    var at = Int(e.pointee.more)
+    if at != 0 {
+      let block = t.pointee.arena + at
+      let n = Int(block[0])
+      // Newest first: an extract in time order sees an entity again under
+      // the groups it was added with last (this year's).
+      var j = n
+      while j >= 1 {
+        if block[j] == g {
+          // Swapped with the third inline group: the entity's next
+          // sighting is most likely under the same group, and is then
+          // settled by the entry alone, without waiting for the block.
+          block[j] = e.pointee.m2
+          e.pointee.m2 = g
+          return
+        }
+        j &-= 1
       }
+      // Blocks of 4 << c words hold up to (4 << c) - 1 groups: full when
+      // n + 1 is a power of two of at least 4.
+      let size = n &+ 1
+      if size >= 4 && size & (size &- 1) == 0 {
+        let bigger = allocateBlock(size * 2)
+        (t.pointee.arena + bigger).update(from: t.pointee.arena + at, count: size)
+        freeBlock(at, size: size)
+        at = bigger
+        e.pointee.more = UInt32(at)
+      }
+      let b = t.pointee.arena + at
+      b[n &+ 1] = g
+      b[0] = UInt32(n &+ 1)
+    } else {
+      at = allocateBlock(4)
       e.pointee.more = UInt32(at)
+      let b = t.pointee.arena + at
+      b[0] = 1
+      b[1] = g
     }
-    t.pointee.arena[Int(e.pointee.more) + n] = member
-    precondition(n < Int(UInt32.max), "an entity under more than 4,294,967,295 keys")
-    e.pointee.moreCount = UInt32(n + 1)
     t.pointee.overflowCount += 1
   }
 
-  /// Size class of a block of `size` keys (2 << class), or nil when larger
-  /// than the free lists keep.
+  /// Size class of a block of `size` words (4 << class), or nil when
+  /// larger than the free lists keep.
   @inline(__always) private static func sizeClass(_ size: Int) -> Int? {
-    let c = size.trailingZeroBitCount - 1
+    let c = size.trailingZeroBitCount - 2
     return c < 8 ? c : nil
   }
 
   private func allocateBlock(_ size: Int) -> Int {
     let t = table
     if let c = Self.sizeClass(size) {
-      let head = withUnsafeMutableBytes(of: &t.pointee.free) { $0.load(fromByteOffset: c * 8, as: Int.self) }
-      if head >= 0 {
-        let next = Int(Int64(bitPattern: t.pointee.arena[head]))
-        withUnsafeMutableBytes(of: &t.pointee.free) { $0.storeBytes(of: next, toByteOffset: c * 8, as: Int.self) }
-        return head
+      let head = withUnsafeMutableBytes(of: &t.pointee.free) { $0.load(fromByteOffset: c * 4, as: UInt32.self) }
+      if head != 0 {
+        let next = t.pointee.arena[Int(head) + 1]
+        withUnsafeMutableBytes(of: &t.pointee.free) { $0.storeBytes(of: next, toByteOffset: c * 4, as: UInt32.self) }
+        return Int(head)
       }
     }
     let at = t.pointee.arenaUsed
     if at + size > t.pointee.arenaCapacity {
       var c = t.pointee.arenaCapacity * 2
       while at + size > c { c *= 2 }
-      precondition(c <= Int(UInt32.max), "more than 4,294,967,295 entity keys in one shard")
-      let bigger = PageMemory.allocateZeroed(UInt64.self, count: c)
+      precondition(c <= Int(UInt32.max), "more than 4,294,967,295 words of entity groups in one shard")
+      let bigger = PageMemory.allocateZeroed(UInt32.self, count: c)
       bigger.update(from: t.pointee.arena, count: at)
       PageMemory.free(t.pointee.arena, count: t.pointee.arenaCapacity)
       t.pointee.arena = bigger
@@ -247,9 +281,9 @@ final class EntityShard: @unchecked Sendable {
   private func freeBlock(_ at: Int, size: Int) {
     let t = table
     guard let c = Self.sizeClass(size) else { return }
-    let head = withUnsafeMutableBytes(of: &t.pointee.free) { $0.load(fromByteOffset: c * 8, as: Int.self) }
-    t.pointee.arena[at] = UInt64(bitPattern: Int64(head))
-    withUnsafeMutableBytes(of: &t.pointee.free) { $0.storeBytes(of: at, toByteOffset: c * 8, as: Int.self) }
+    let head = withUnsafeMutableBytes(of: &t.pointee.free) { $0.load(fromByteOffset: c * 4, as: UInt32.self) }
+    t.pointee.arena[at + 1] = head
+    withUnsafeMutableBytes(of: &t.pointee.free) { $0.storeBytes(of: UInt32(at), toByteOffset: c * 4, as: UInt32.self) }
   }
 
   private func grow() {
@@ -269,7 +303,7 @@ final class EntityShard: @unchecked Sendable {
     t.pointee.capacity = capacity
   }
 
-  /// Frees the entries and the keys, keeping the counts: after
+  /// Frees the entries and the groups, keeping the counts: after
   /// `EntityMembers` has taken them.
   func releaseStorage() {
     let t = table
@@ -277,36 +311,30 @@ final class EntityShard: @unchecked Sendable {
     PageMemory.free(t.pointee.entries, count: t.pointee.capacity)
     PageMemory.free(t.pointee.arena, count: t.pointee.arenaCapacity)
     t.pointee.entries = PageMemory.allocateZeroed(Entry.self, count: 0)
-    t.pointee.arena = PageMemory.allocateZeroed(UInt64.self, count: 0)
+    t.pointee.arena = PageMemory.allocateZeroed(UInt32.self, count: 0)
     t.pointee.capacity = 0
     t.pointee.arenaCapacity = 0
     t.pointee.arenaUsed = 0
   }
 
-  /// Calls `body` with each entity and its keys (the first, then the
-  /// further ones). After the scan.
-  func forEachEntity(_ body: (EntityKey, UInt64, UnsafeBufferPointer<UInt64>) -> Void) {
+  /// Calls `body` with each entity and its groups (the first, the rest in
+  /// no particular order). After the scan.
+  func forEachEntity(_ body: (EntityKey, UnsafeBufferPointer<UInt32>) -> Void) {
     let t = table
     precondition(t.pointee.capacity > 0, "the entity set was handed to EntityMembers")
-    for i in 0..<t.pointee.capacity {
-      let e = t.pointee.entries[i]
-      guard e.key.hi != 0 else { continue }
-      body(e.key, e.first, UnsafeBufferPointer(start: t.pointee.arena + Int(e.more), count: Int(e.moreCount)))
-    }
-  }
-
-  func forEach(_ scratch: inout [UInt64], _ body: (UnsafeBufferPointer<UInt64>) -> Void) {
-    let t = table
-    precondition(t.pointee.capacity > 0, "the entity set was handed to EntityMembers")
+    var scratch: [UInt32] = []
     for i in 0..<t.pointee.capacity {
       let e = t.pointee.entries[i]
       guard e.key.hi != 0 else { continue }
       scratch.removeAll(keepingCapacity: true)
-      scratch.append(e.first)
-      if e.moreCount > 0 {
-        scratch.append(contentsOf: UnsafeBufferPointer(start: t.pointee.arena + Int(e.more), count: Int(e.moreCount)))
+      scratch.append(e.m0)
+      if e.m1 != Self.none { scratch.append(e.m1) }
+      if e.m2 != Self.none { scratch.append(e.m2) }
+      if e.more != 0 {
+        let block = t.pointee.arena + Int(e.more)
+        scratch.append(contentsOf: UnsafeBufferPointer(start: block + 1, count: Int(block[0])))
       }
-      scratch.withUnsafeBufferPointer(body)
+      scratch.withUnsafeBufferPointer { body(e.key, $0) }
     }
   }
 }

@@ -1,3 +1,5 @@
+internal import CLunaShims
+
 /// Dense indices 0, 1, 2 … for packed 64-bit group keys, in order of
 /// arrival: an open-addressing table hashed by one multiplication.
 ///
@@ -43,6 +45,11 @@ struct GroupIndex: @unchecked Sendable {
 
   @inline(__always) private func home(_ key: UInt64) -> Int {
     Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+  }
+
+  /// Asks the CPU to start loading where `key`'s lookup begins.
+  @inline(__always) func prefetch(_ key: UInt64) {
+    luna_prefetch(entries + home(key))
   }
 
   /// The dense index of `key`, or -1 when it has none.

@@ -1,3 +1,4 @@
+internal import CLunaShims
 import Foundation
 
 /// The totals shared by all workers: finest-grain slots, and entity sets.
@@ -29,9 +30,17 @@ final class SharedAggregate: @unchecked Sendable {
   /// The number of `key`'s group, a new one's slots copied from `slots`,
   /// and whether it is new. Call with `groupsLock` held.
   func group(_ key: UInt64, new slots: UnsafeMutablePointer<Int64>) -> (number: Int, inserted: Bool) {
+    // Numbers below 2^31 (`GroupIndex`): the entity sets hold them in 32
+    // bits, `EntityShard.none` apart.
     let (g, inserted) = groupIndex.insert(key)
     if inserted { groupSlots.append(contentsOf: UnsafeBufferPointer(start: slots, count: width)) }
     return (g, inserted)
+  }
+
+  /// Calls `body` with every group's slots, `width` each in order of
+  /// their numbers. Call with `groupsLock` held.
+  func withAllSlots<R>(_ body: (UnsafeMutablePointer<Int64>) -> R) -> R {
+    groupSlots.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
   }
 
   /// Calls `body` with group `g`'s slots. Call with `groupsLock` held.
@@ -64,8 +73,9 @@ final class SharedAggregate: @unchecked Sendable {
   }
 
   /// Adds the sightings waiting in `p` to the entity sets of distinct
-  /// count `d`, each shard under its lock, and empties `p`.
-  func flush(_ p: PendingSightings, distinct d: Int) {
+  /// count `d`, each shard under its lock, and empties `p`. A sighting's
+  /// group is `numbers[member]`.
+  func flush(_ p: PendingSightings, distinct d: Int, numbers: UnsafePointer<UInt32>) {
     let n = EntitySets.shardCount
     let start = startShard()
     for k in 0..<n {
@@ -74,7 +84,7 @@ final class SharedAggregate: @unchecked Sendable {
       guard count > 0 else { continue }
       let shard = entities[d].shards[s]
       shard.lock.lock()
-      shard.insert(batch: p.buffers[s], count: count)
+      shard.insert(batch: p.buffers[s], count: count, numbers: numbers)
       shard.lock.unlock()
       p.counts[s] = 0
     }
@@ -101,7 +111,9 @@ final class SharedAggregate: @unchecked Sendable {
   }
 }
 
-/// One entity sighting waiting to be added to a shard.
+/// One entity sighting waiting to be added to a shard: the entity, its
+/// hash, and its record's group by its place in order of arrival among
+/// the chunk's (see `ChunkGroups`), numbered when the chunk ends.
 struct Sighting {
   var entity: EntityKey
   var hash: UInt64
@@ -204,6 +216,10 @@ final class PartialAggregate: ChunkConsumer {
 
   /// Per distinct count, its sightings waiting for `endChunk`.
   private let pending: UnsafeMutablePointer<PendingSightings>
+  /// Per group of the chunk in order of arrival, its number among the
+  /// shared groups: made by `endChunk`, for the sightings.
+  private var numbers = UnsafeMutablePointer<UInt32>.allocate(capacity: 1024)
+  private var numberCapacity = 1024
 
   init(shared: SharedAggregate) {
     self.shared = shared
@@ -251,6 +267,7 @@ final class PartialAggregate: ChunkConsumer {
     hot.pointee.groups.deallocate()
     for d in 0..<distinctCount { pending[d].deallocate() }
     pending.deallocate()
+    numbers.deallocate()
     hot.deinitialize(count: 1)
     hot.deallocate()
   }
@@ -381,7 +398,8 @@ final class PartialAggregate: ChunkConsumer {
       let v = r[op.pointee.column]
       if v == Record.null { continue }
       let e = op.pointee.text ? r.key(op.pointee.column) : EntityKey.number(v)
-      pending[d].append(e, member: key)
+      // The group's place of arrival (in its count's word, see `ChunkGroups`).
+      pending[d].append(e, member: UInt64(bitPattern: s[slotCount]) >> 32)
     }
   }
 
@@ -392,20 +410,56 @@ final class PartialAggregate: ChunkConsumer {
 
   func endChunk() {
     let h = hot
-    if h.pointee.groups.count > 0 {
+    let n = h.pointee.groups.count
+    if n > 0 {
+      if numberCapacity < n {
+        numbers.deallocate()
+        numberCapacity = max(n, numberCapacity * 2)
+        numbers = .allocate(capacity: numberCapacity)
+      }
+      let groups = h.pointee.groups
+      let countWord = slotCount
+      // Two passes over the chunk's groups, each waiting on the shared
+      // tables (larger than the cache) for one group while the lookups of
+      // the groups 8 places ahead are already on their way: first each
+      // group's number (a new one's slots taken as they are), then the
+      // others' slots added.
       shared.groupsLock.lock()
-      h.pointee.groups.forEach { key, s in
-        let (g, inserted) = shared.group(key, new: s)
-        if !inserted, let j = shared.withSlots(of: g, { shared.add(s, into: $0) }) {
-          shared.overflowedSlot = j
-          if limitHit == nil && j < slotCount { limitHit = LimitHit(column: slotOps[j].column, record: nil) }
+      for j in 0..<n {
+        if j + 8 < n { shared.groupIndex.prefetch(UInt64(bitPattern: groups.entry(j + 8)[0])) }
+        let e = groups.entry(j)
+        // The record count alone (its word held the place of arrival).
+        e[1 + countWord] &= 0xFFFF_FFFF
+        let (g, inserted) = shared.group(UInt64(bitPattern: e[0]), new: e + 1)
+        numbers[j] = UInt32(g) | (inserted ? Self.newGroup : 0)
+      }
+      shared.withAllSlots { all in
+        for j in 0..<n {
+          if j + 8 < n && numbers[j + 8] & Self.newGroup == 0 {
+            luna_prefetch(all + Int(numbers[j + 8]) &* width)
+          }
+          if numbers[j] & Self.newGroup != 0 {
+            numbers[j] &= ~Self.newGroup
+            continue
+          }
+          let g = Int(numbers[j])
+          let mine = groups.entry(j) + 1
+          if let k = shared.add(mine, into: UnsafeMutableBufferPointer(start: all + g &* width, count: width)) {
+            shared.overflowedSlot = k
+            if limitHit == nil && k < slotCount { limitHit = LimitHit(column: slotOps[k].column, record: nil) }
+          }
         }
       }
       if let j = overflowedSlot { shared.overflowedSlot = j }
       shared.groupsLock.unlock()
       h.pointee.groups.removeAll()
       h.pointee.lastSlots = nil
+      // No group, no sighting: nothing to flush otherwise.
+      for d in 0..<distinctCount { shared.flush(pending[d], distinct: d, numbers: numbers) }
     }
-    for d in 0..<distinctCount { shared.flush(pending[d], distinct: d) }
   }
+
+  /// A group number's flag in `endChunk`: made by this chunk (group
+  /// numbers are below 2^31, see `GroupIndex`).
+  private static let newGroup: UInt32 = 1 << 31
 }

@@ -40,8 +40,8 @@ struct StateFile {
     var slots: [Int64]
     /// Per distinct count, per shard, its block.
     var blocks: [[Block]]
-    /// The keys as the run's codes (`mergeGroups`).
-    var runKeys: [UInt64] = []
+    /// Per group, its number among the run's totals (`mergeGroups`).
+    var runNumbers: [UInt32] = []
   }
 
   let path: String
@@ -65,7 +65,7 @@ struct StateFile {
       for sets in shared.entities {
         var shards: [Block] = []
         for shard in sets.shards {
-          let b = encodeBlock(shard, groups: shared.groupIndex)
+          let b = encodeBlock(shard)
           shards.append(Block(offset: offset, length: b.count, entities: shard.count))
           offset += b.count
           blocks.append(b)
@@ -84,14 +84,14 @@ struct StateFile {
     return out
   }
 
-  /// One shard's entities, each with its groups by their numbers in `groups`.
-  static func encodeBlock(_ shard: EntityShard, groups: GroupIndex) -> [UInt8] {
+  /// One shard's entities, each with its groups by their numbers (those
+  /// of the aggregate's `groupIndex`, which the sets hold).
+  static func encodeBlock(_ shard: EntityShard) -> [UInt8] {
     var b = StateWriter(reserving: shard.count * 12 + 16)
-    shard.forEachEntity { entity, first, more in
+    shard.forEachEntity { entity, numbers in
       b.entity(entity)
-      b.varint(more.count + 1)
-      b.varint(groups.index(of: first))
-      for m in more { b.varint(groups.index(of: m)) }
+      b.varint(numbers.count)
+      for g in numbers { b.varint(Int(g)) }
     }
     b.finish()
     return b.bytes
@@ -262,8 +262,8 @@ struct StateFile {
   // MARK: Merging
 
   /// Adds this file's groups to the run's totals (one per aggregation),
-  /// its dictionary codes mapped to the run's; keeps the mapped keys for
-  /// `mergeEntities`.
+  /// its dictionary codes mapped to the run's; keeps each group's number
+  /// among the totals for `mergeEntities`.
   mutating func mergeGroups(into totals: [SharedAggregate]) throws {
     for (a, shared) in totals.enumerated() {
       let bound = shared.bound
@@ -277,19 +277,21 @@ struct StateFile {
           keys[g] = keys[g] & ~(op.null << op.shift) | UInt64(codes[op.dictionary][Int(field)]) << op.shift
         }
       }
-      aggregates[a].runKeys = keys
+      var numbers = [UInt32](repeating: 0, count: keys.count)
       let width = shared.width
       shared.groupsLock.lock()
       aggregates[a].slots.withUnsafeMutableBufferPointer { s in
         for g in keys.indices {
           let mine = s.baseAddress! + g * width
           let (number, inserted) = shared.group(keys[g], new: mine)
+          numbers[g] = UInt32(number)
           if !inserted, let j = shared.withSlots(of: number, { shared.add(mine, into: $0) }) {
             shared.overflowedSlot = j
           }
         }
       }
       shared.groupsLock.unlock()
+      aggregates[a].runNumbers = numbers
       aggregates[a].slots = []
     }
   }
@@ -310,7 +312,7 @@ struct StateFile {
           if let checkpoint {
             for s in shards {
               checkpoint.add(
-                a, d, s, StateFile.encodeBlock(shared.entities[d].shards[s], groups: shared.groupIndex),
+                a, d, s, StateFile.encodeBlock(shared.entities[d].shards[s]),
                 entities: shared.entities[d].shards[s].count)
             }
           }
@@ -326,7 +328,7 @@ struct StateFile {
           let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, span, file.blocksStart + first.offset) }
           close(fd)
           guard got == span else { throw BlockDamaged(file: f, why: "ends early") }
-          let keys = file.aggregates[a].runKeys
+          let numbers = file.aggregates[a].runNumbers
           try buffer.withUnsafeBytes { raw in
             for s in shards {
               let block = blocks[s]
@@ -345,8 +347,8 @@ struct StateFile {
                   let e = try r.entity()
                   let h = e.mixed
                   guard EntitySets.shard(of: h) == s else { throw StateDamaged("an entity in another shard's block") }
-                  let n = try r.count(below: keys.count + 1)
-                  for _ in 0..<n { shard.insert(e, hash: h, member: keys[try r.count(below: keys.count)]) }
+                  let n = try r.count(below: numbers.count + 1)
+                  for _ in 0..<n { shard.insert(e, hash: h, member: numbers[try r.count(below: numbers.count)]) }
                 }
                 guard r.atEnd else { throw StateDamaged("a block holds more than its table says") }
               } catch let e as StateDamaged {

@@ -63,12 +63,12 @@ public struct ScanOptions: Sendable {
   var wholeLines = true
 
   /// Options for a scan: `threads` workers (at least 1), chunks of
-  /// `chunkSize` bytes (at least 1 KiB; 4 MiB by default), a forced
+  /// `chunkSize` bytes (1 KiB to 1 GiB; 4 MiB by default), a forced
   /// `delimiter` and `numberFormat`, or nil for each file's detected
   /// delimiter and the schema's number format.
   public init(threads: Int = 2, chunkSize: Int = 4 << 20, delimiter: UInt8? = nil, numberFormat: NumberFormat? = nil) {
     self.threads = max(1, threads)
-    self.chunkSize = max(1 << 10, chunkSize)
+    self.chunkSize = min(max(1 << 10, chunkSize), 1 << 30)
     self.dialect = CSVDialect()
     self.numberFormat = numberFormat
     self.dialect.delimiter = delimiter
@@ -78,7 +78,7 @@ public struct ScanOptions: Sendable {
   /// `init(threads:chunkSize:delimiter:numberFormat:)` for the rest).
   public init(threads: Int = 2, chunkSize: Int = 4 << 20, dialect: CSVDialect, numberFormat: NumberFormat? = nil) {
     self.threads = max(1, threads)
-    self.chunkSize = max(1 << 10, chunkSize)
+    self.chunkSize = min(max(1 << 10, chunkSize), 1 << 30)
     self.dialect = dialect
     self.numberFormat = numberFormat
   }
