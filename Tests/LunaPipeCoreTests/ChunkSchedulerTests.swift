@@ -32,6 +32,24 @@ import Testing
     return (text, rejects)
   }
 
+  /// The reader cuts a window without a quote at its last line end
+  /// (`lastLineEnd`), skipping `lastRecordEnd`'s search for quotes: the
+  /// same cut, for every mix of LF, CR, CRLF and a CR at the window's end.
+  @Test func aQuoteFreeWindowIsCutWhereLastRecordEndCutsIt() {
+    var rng = SeededGenerator(seed: 26)
+    let alphabet: [UInt8] = Array("ab;; \r\n\n\r".utf8)
+    for _ in 0..<5000 {
+      let n = Int.random(in: 0...80, using: &rng)
+      let bytes = (0..<n).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }
+      bytes.withUnsafeBytes { raw in
+        var irregular: Int?
+        let expected = RecordLocator.lastRecordEnd(in: raw, delimiter: 0x3B, irregular: &irregular)
+        #expect(RecordLocator.lastLineEnd(in: raw) == expected, "\(bytes)")
+        #expect(irregular == nil)
+      }
+    }
+  }
+
   @Test(arguments: [1, 2, 4])
   func rejectsOfManySmallChunksComeInFileOrder(threads: Int) throws {
     let dir = makeTempDir()

@@ -210,6 +210,20 @@ enum RecordLocator {
     return 0
   }
 
+  /// `lastRecordEnd` of text with no quote character: after its last line
+  /// end (a `\r` counts only when the byte after it is in `data` and is
+  /// no `\n`), or 0 when it has none.
+  static func lastLineEnd(in data: UnsafeRawBufferPointer) -> Int {
+    let n = data.count
+    var i = n - 1
+    while i >= 0 {
+      if data[i] == 0x0A { return i + 1 }
+      if data[i] == 0x0D && i + 1 < n && data[i + 1] != 0x0A { return i + 1 }
+      i -= 1
+    }
+    return 0
+  }
+
   /// The offset of the first line end outside quotes, or `data.count`.
   static func firstLineEnd(
     in data: UnsafeRawBufferPointer, delimiter: UInt8, maxQuoted: Int = .max, syntax: Syntax = Syntax()

@@ -1,3 +1,4 @@
+internal import CLunaShims
 import Foundation
 
 #if canImport(Glibc)
@@ -20,6 +21,10 @@ extension ParallelScan {
     var oversizedLength: Int?
     /// The reader's scan found no irregular record in the chunk.
     var regular = false
+    /// What `luna_has_bytes(_, _, 13, quote)` says of the chunk when the
+    /// reader looked (it may have looked at more than the chunk: a byte
+    /// flagged may lie past it), nil when it did not.
+    var bytesFound: Int32?
   }
 }
 
@@ -135,16 +140,30 @@ final class ChunkFramer {
       // Whether the chunk is known to hold regular records only (the
       // worker then need not look for irregular ones).
       var regular = false
+      var bytesFound: Int32?
       if eof && window == avail {
         end = avail
       } else {
         let delimiter = layout.dialect.delimiter
         let syntax = layout.dialect.syntax
         var irregular: Int?
-        end = RecordLocator.lastRecordEnd(
-          in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter, maxQuoted: maxRecord,
-          atEnd: eof && window == avail, syntax: syntax, irregular: &irregular)
+        // One pass for `\r` and the quote, which the worker would make
+        // again: a window without a quote ends its last record at its last
+        // line end (what `lastRecordEnd` finds, without its search for
+        // quotes).
+        let found = luna_has_bytes(
+          (buf + start).assumingMemoryBound(to: UInt8.self), window, 0x0D, syntax.quote ?? 0x0D,
+          PlainSplitter.hasAVX2 ? 1 : 0)
+        if syntax.escape == .doubling && (syntax.quote == nil || found & 2 == 0) {
+          bytesFound = found
+          end = RecordLocator.lastLineEnd(in: UnsafeRawBufferPointer(start: buf + start, count: window))
+        } else {
+          end = RecordLocator.lastRecordEnd(
+            in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter, maxQuoted: maxRecord,
+            atEnd: eof && window == avail, syntax: syntax, irregular: &irregular)
+        }
         while end == 0 && window < avail {
+          bytesFound = nil
           window = min(avail, window * 2)
           end = RecordLocator.lastRecordEnd(
             in: UnsafeRawBufferPointer(start: buf + start, count: window), delimiter: delimiter,
@@ -200,7 +219,7 @@ final class ChunkFramer {
         copy.copyMemory(from: buf + start, byteCount: end)
         let chunk = ParallelScan.Chunk(
           file: file, layout: layout, buffer: copy, capacity: copyCap, start: 0, count: end,
-          fileOffset: fileOffset, regular: regular)
+          fileOffset: fileOffset, regular: regular, bytesFound: bytesFound)
         fileOffset += end
         start += end
         return chunk
@@ -211,7 +230,7 @@ final class ChunkFramer {
       if tail > 0 { next.copyMemory(from: buf + start + end, byteCount: tail) }
       let chunk = ParallelScan.Chunk(
         file: file, layout: layout, buffer: buf, capacity: cap, start: start, count: end,
-        fileOffset: fileOffset, regular: regular)
+        fileOffset: fileOffset, regular: regular, bytesFound: bytesFound)
       fileOffset += end
       buf = next
       cap = nextCap

@@ -540,8 +540,11 @@ final class ParallelScan {
       if lineStart < n { check(lineStart, n) }
     }
     // Whether the chunk holds a `\r`, and a quote: one pass for both.
-    let found = luna_has_bytes(
-      bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), n, 0x0D, syntax.quote ?? 0x0D, PlainSplitter.hasAVX2 ? 1 : 0)
+    let found =
+      chunk.bytesFound
+      ?? luna_has_bytes(
+        bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), n, 0x0D, syntax.quote ?? 0x0D,
+        PlainSplitter.hasAVX2 ? 1 : 0)
     let lfOnly = chunk.regular && comments.isEmpty && found & 1 == 0
     let chunkQuoteFree = syntax.quote == nil || found & 2 == 0
     func parse(_ a: Int, _ b: Int, irregular: Bool = false) throws {
