@@ -132,23 +132,32 @@ final class EntityShard: @unchecked Sendable {
       }
       let s = batch + i
       let g = numbers[Int(truncatingIfNeeded: s.pointee.member)]
-      var j = Int(truncatingIfNeeded: s.pointee.hash) & mask
-      while true {
-        let e = entries + j
-        let hi = e.pointee.key.hi
-        if hi == 0 {
-          e.initialize(to: Entry(key: s.pointee.entity, m0: g, m1: Self.none, m2: Self.none, more: 0))
-          added &+= 1
-          break
-        }
-        if hi == s.pointee.entity.hi && e.pointee.key.lo == s.pointee.entity.lo {
-          if e.pointee.m0 != g { add(g, to: e) }
-          break
-        }
-        j = (j &+ 1) & mask
-      }
+      if place(s.pointee.entity, g, hash: s.pointee.hash, entries: entries, mask: mask) { added &+= 1 }
     }
     t.pointee.count += added
+  }
+
+  /// Adds group `g` to `entity`'s entry, or makes the entry in the first
+  /// empty place of its probe: returns whether it made one (the caller
+  /// counts it; the table has room).
+  @inline(__always)
+  private func place(
+    _ entity: EntityKey, _ g: UInt32, hash: UInt64, entries: UnsafeMutablePointer<Entry>, mask: Int
+  ) -> Bool {
+    var j = Int(truncatingIfNeeded: hash) & mask
+    while true {
+      let e = entries + j
+      let hi = e.pointee.key.hi
+      if hi == 0 {
+        e.initialize(to: Entry(key: entity, m0: g, m1: Self.none, m2: Self.none, more: 0))
+        return true
+      }
+      if hi == entity.hi && e.pointee.key.lo == entity.lo {
+        if e.pointee.m0 != g { add(g, to: e) }
+        return false
+      }
+      j = (j &+ 1) & mask
+    }
   }
 
   /// Prefetches the entry at `h & mask` and the one after it: where a
@@ -162,23 +171,7 @@ final class EntityShard: @unchecked Sendable {
   func insert(_ entity: EntityKey, hash: UInt64, member g: UInt32) {
     let t = table
     if (t.pointee.count + 1) * 10 > t.pointee.capacity * 7 { grow() }
-    let mask = t.pointee.capacity - 1
-    let entries = t.pointee.entries
-    var i = Int(truncatingIfNeeded: hash) & mask
-    while true {
-      let e = entries + i
-      let k = e.pointee.key
-      if k.hi == 0 {
-        e.initialize(to: Entry(key: entity, m0: g, m1: Self.none, m2: Self.none, more: 0))
-        t.pointee.count += 1
-        return
-      }
-      if k == entity {
-        if e.pointee.m0 != g { add(g, to: e) }
-        return
-      }
-      i = (i + 1) & mask
-    }
+    if place(entity, g, hash: hash, entries: t.pointee.entries, mask: t.pointee.capacity - 1) { t.pointee.count += 1 }
   }
 
   /// Adds group `g`, not the first of the entity of `e`, unless it has it.

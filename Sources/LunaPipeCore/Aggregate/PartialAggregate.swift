@@ -192,7 +192,7 @@ final class PartialAggregate: ChunkConsumer {
   /// dictionary's lock is taken once per new value, not per record.
   private var codes: [[EntityKey: UInt32]]
   /// In front of `codes`, per dictionary key, a direct-mapped cache of
-  /// `codeCacheSize` entries (a text key's value and its code): a state
+  /// `1 << codeCacheBits` entries (a text key's value and its code): a state
   /// name or a customer id costs one compare, not a `Dictionary` lookup
   /// with SipHash, per record. An entry with `hi == 0` is empty (no key of
   /// text or number has it, see `EntityKey`).
