@@ -12,7 +12,7 @@ public enum ClaimsSummary {
     Pipeline(name)
       .readCSV(claims)
       .validate(LunaClaims.schema)
-      .aggregate(LunaClaims.aggregation)
+      .aggregate(LunaClaims.summaryAggregation)
       .then(TidyAggregates(levels: ClaimsLevel.peerBenchmark(geography)))
   }
 }
