@@ -18,10 +18,6 @@ int luna_exchange_by_renames(const char *a, const char *b);
 // memory latency of hash-table inserts (Swift has no prefetch intrinsic).
 static inline void luna_prefetch(const void *p) { __builtin_prefetch(p, 1, 1); }
 
-// The same, into every cache level (the line is read within a few hundred
-// cycles): for the entity tables' probes.
-static inline void luna_prefetch_near(const void *p) { __builtin_prefetch(p, 0, 3); }
-
 // A fast, monotonic tick count for sampled timing: the CPU's time-stamp
 // counter on x86-64 (a few cycles to read), nanoseconds elsewhere. Only
 // ratios of ticks are used, so their unit does not matter.

@@ -42,15 +42,14 @@ final class EntityMembers: @unchecked Sendable {
     }
     let workers = max(1, min(threads, shards.count))
     DispatchQueue.concurrentPerform(iterations: workers) { w in
-      var scratch = GroupingScratch()
-      defer { scratch.deallocate() }
       dense.withUnsafeBufferPointer { dense in
         for s in stride(from: w, to: shards.count, by: workers) {
           let shard = shards[s]
           var p = Piece()
-          precondition(shard.memberships < Int(UInt32.max), "more than 4,294,967,294 memberships in one shard")
-          p.members.reserveCapacity(shard.memberships)
-          shard.forEachMembership(scratch: &scratch) { groups in
+          precondition(shard.count + shard.overflowCount < Int(UInt32.max), "more than 4,294,967,294 memberships in one shard")
+          p.starts.reserveCapacity(shard.count + 1)
+          p.members.reserveCapacity(shard.count + shard.overflowCount)
+          shard.forEachEntity { _, groups in
             // Every sighting's group is its record's, so each has a number.
             for g in groups {
               let i = dense[Int(g)]

@@ -80,15 +80,13 @@ final class SharedAggregate: @unchecked Sendable {
     let start = startShard()
     for k in 0..<n {
       let s = (start + k) % n
-      let compact = p.compact.counts[s], wide = p.wide.counts[s]
-      guard compact + wide > 0 else { continue }
+      let count = p.counts[s]
+      guard count > 0 else { continue }
       let shard = entities[d].shards[s]
       shard.lock.lock()
-      if compact > 0 { shard.insert(batch: p.compact.buffers[s], count: compact, numbers: numbers) }
-      if wide > 0 { shard.insert(batch: p.wide.buffers[s], count: wide, numbers: numbers) }
+      shard.insert(batch: p.buffers[s], count: count, numbers: numbers)
       shard.lock.unlock()
-      p.compact.counts[s] = 0
-      p.wide.counts[s] = 0
+      p.counts[s] = 0
     }
   }
 
@@ -113,33 +111,20 @@ final class SharedAggregate: @unchecked Sendable {
   }
 }
 
-/// Per shard, the sightings of one distinct count waiting for `endChunk`:
-/// those of entities with a compact form (`CompactEntity`, 16 bytes each)
-/// apart from the others (32). The owner calls `deallocate()` once.
-struct PendingSightings {
-  let compact = ShardBuffers<CompactSighting>()
-  let wide = ShardBuffers<Sighting>()
-
-  func deallocate() {
-    compact.deallocate()
-    wide.deallocate()
-  }
-
-  @inline(__always) func append(_ e: EntityKey, member: UInt64) {
-    let h = e.mixed
-    let shard = EntitySets.shard(of: h)
-    if let c = CompactEntity.compact(e) {
-      compact.append(CompactSighting(key: c.key, tag: c.tag, member: UInt32(truncatingIfNeeded: member)), to: shard)
-    } else {
-      wide.append(Sighting(entity: e, hash: h, member: member), to: shard)
-    }
-  }
+/// One entity sighting waiting to be added to a shard: the entity, its
+/// hash, and its record's group by its place in order of arrival among
+/// the chunk's (see `ChunkGroups`), numbered when the chunk ends.
+struct Sighting {
+  var entity: EntityKey
+  var hash: UInt64
+  var member: UInt64
 }
 
-/// One growing buffer per shard. A struct of pointers, so that appending
-/// costs no reference counting; the owner calls `deallocate()` once.
-struct ShardBuffers<T> {
-  let buffers: UnsafeMutablePointer<UnsafeMutablePointer<T>>
+/// Per shard, the sightings of one distinct count waiting for `endChunk`.
+/// A struct of pointers, so that appending costs no reference counting;
+/// the owner calls `deallocate()` once.
+struct PendingSightings {
+  let buffers: UnsafeMutablePointer<UnsafeMutablePointer<Sighting>>
   let counts: UnsafeMutablePointer<Int>
   let capacities: UnsafeMutablePointer<Int>
 
@@ -162,16 +147,18 @@ struct ShardBuffers<T> {
     capacities.deallocate()
   }
 
-  @inline(__always) func append(_ v: T, to shard: Int) {
+  @inline(__always) func append(_ e: EntityKey, member: UInt64) {
+    let h = e.mixed
+    let shard = EntitySets.shard(of: h)
     let n = counts[shard]
     if n == capacities[shard] {
-      let bigger: UnsafeMutablePointer<T> = CacheLines.allocate(n * 2)
-      bigger.moveInitialize(from: buffers[shard], count: n)
+      let bigger: UnsafeMutablePointer<Sighting> = CacheLines.allocate(n * 2)
+      bigger.initialize(from: buffers[shard], count: n)
       buffers[shard].deallocate()
       buffers[shard] = bigger
       capacities[shard] = n * 2
     }
-    (buffers[shard] + n).initialize(to: v)
+    (buffers[shard] + n).initialize(to: Sighting(entity: e, hash: h, member: member))
     counts[shard] = n + 1
   }
 }

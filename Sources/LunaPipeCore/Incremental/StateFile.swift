@@ -87,7 +87,7 @@ struct StateFile {
   /// One shard's entities, each with its groups by their numbers (those
   /// of the aggregate's `groupIndex`, which the sets hold).
   static func encodeBlock(_ shard: EntityShard) -> [UInt8] {
-    var b = StateWriter(reserving: shard.memberships * 12 + 16)
+    var b = StateWriter(reserving: shard.count * 12 + 16)
     shard.forEachEntity { entity, numbers in
       b.entity(entity)
       b.varint(numbers.count)
