@@ -80,13 +80,15 @@ final class SharedAggregate: @unchecked Sendable {
     let start = startShard()
     for k in 0..<n {
       let s = (start + k) % n
-      let count = p.counts[s]
-      guard count > 0 else { continue }
+      let compact = p.compact.counts[s], wide = p.wide.counts[s]
+      guard compact + wide > 0 else { continue }
       let shard = entities[d].shards[s]
       shard.lock.lock()
-      shard.insert(batch: p.buffers[s], count: count, numbers: numbers)
+      if compact > 0 { shard.insert(batch: p.compact.buffers[s], count: compact, numbers: numbers) }
+      if wide > 0 { shard.insert(batch: p.wide.buffers[s], count: wide, numbers: numbers) }
       shard.lock.unlock()
-      p.counts[s] = 0
+      p.compact.counts[s] = 0
+      p.wide.counts[s] = 0
     }
   }
 
@@ -111,20 +113,57 @@ final class SharedAggregate: @unchecked Sendable {
   }
 }
 
-/// One entity sighting waiting to be added to a shard: the entity, its
-/// hash, and its record's group by its place in order of arrival among
-/// the chunk's (see `ChunkGroups`), numbered when the chunk ends.
+/// One sighting of an entity without an 8-byte form waiting to be added
+/// to a shard: the entity, its hash, and its record's group by its place
+/// of arrival among the chunk's groups, numbered when the chunk ends.
 struct Sighting {
   var entity: EntityKey
   var hash: UInt64
   var member: UInt64
 }
 
-/// Per shard, the sightings of one distinct count waiting for `endChunk`.
-/// A struct of pointers, so that appending costs no reference counting;
-/// the owner calls `deallocate()` once.
+/// A sighting of an entity with an 8-byte form (`CompactEntity`): its
+/// key and kind, the hash its probe starts from, and its record's group
+/// by its place of arrival among the chunk's groups.
+struct CompactSighting {
+  var key: UInt64
+  var hash: UInt64
+  var kind: UInt32
+  var member: UInt32
+}
+
+/// Per shard, the sightings of one distinct count waiting for `endChunk`:
+/// those of entities with an 8-byte form apart from the others. The owner
+/// calls `deallocate()` once.
 struct PendingSightings {
-  let buffers: UnsafeMutablePointer<UnsafeMutablePointer<Sighting>>
+  let compact = ShardBuffers<CompactSighting>()
+  let wide = ShardBuffers<Sighting>()
+
+  func deallocate() {
+    compact.deallocate()
+    wide.deallocate()
+  }
+
+  @inline(__always) func append(_ e: EntityKey, member: UInt64) {
+    // The shard by the key's own hash, whatever its form (kept states
+    // name each entity's shard so).
+    let h = e.mixed
+    let shard = EntitySets.shard(of: h)
+    if let c = CompactEntity.compact(e) {
+      compact.append(
+        CompactSighting(
+          key: c.key, hash: CompactEntity.hash(c.key, kind: c.kind), kind: c.kind,
+          member: UInt32(truncatingIfNeeded: member)), to: shard)
+    } else {
+      wide.append(Sighting(entity: e, hash: h, member: member), to: shard)
+    }
+  }
+}
+
+/// One growing buffer per shard. A struct of pointers, so that appending
+/// costs no reference counting; the owner calls `deallocate()` once.
+struct ShardBuffers<T> {
+  let buffers: UnsafeMutablePointer<UnsafeMutablePointer<T>>
   let counts: UnsafeMutablePointer<Int>
   let capacities: UnsafeMutablePointer<Int>
 
@@ -147,18 +186,16 @@ struct PendingSightings {
     capacities.deallocate()
   }
 
-  @inline(__always) func append(_ e: EntityKey, member: UInt64) {
-    let h = e.mixed
-    let shard = EntitySets.shard(of: h)
+  @inline(__always) func append(_ v: T, to shard: Int) {
     let n = counts[shard]
     if n == capacities[shard] {
-      let bigger: UnsafeMutablePointer<Sighting> = CacheLines.allocate(n * 2)
-      bigger.initialize(from: buffers[shard], count: n)
+      let bigger: UnsafeMutablePointer<T> = CacheLines.allocate(n * 2)
+      bigger.moveInitialize(from: buffers[shard], count: n)
       buffers[shard].deallocate()
       buffers[shard] = bigger
       capacities[shard] = n * 2
     }
-    (buffers[shard] + n).initialize(to: Sighting(entity: e, hash: h, member: member))
+    (buffers[shard] + n).initialize(to: v)
     counts[shard] = n + 1
   }
 }
