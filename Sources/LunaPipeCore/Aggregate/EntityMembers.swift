@@ -49,7 +49,7 @@ final class EntityMembers: @unchecked Sendable {
           precondition(shard.count + shard.overflowCount < Int(UInt32.max), "more than 4,294,967,294 memberships in one shard")
           p.starts.reserveCapacity(shard.count + 1)
           p.members.reserveCapacity(shard.count + shard.overflowCount)
-          shard.forEachEntity { _, groups in
+          shard.forEachEntity(keys: false) { _, groups in
             // Every sighting's group is its record's, so each has a number.
             for g in groups {
               let i = dense[Int(g)]

@@ -172,31 +172,40 @@ final class EntityShard: @unchecked Sendable {
     let near = 8
     let mask = t.pointee.compactCapacity - 1
     let entries = t.pointee.compact
-    for i in 0..<min(far, n) {
-      Self.prefetch(entries, Int(truncatingIfNeeded: batch[i].hash), mask)
-    }
     var added = 0
-    for i in 0..<n {
-      if i + far < n {
-        Self.prefetch(entries, Int(truncatingIfNeeded: batch[i + far].hash), mask)
+    // Each sighting's hash made once, when its entry is prefetched, and
+    // kept in a ring of `far` until it is added.
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: far) { ring in
+      let ring = ring.baseAddress!
+      for i in 0..<min(far, n) {
+        ring[i] = batch[i].hash
+        Self.prefetch(entries, Int(truncatingIfNeeded: ring[i]), mask)
       }
-      if i + near < n {
-        // The block hint, as for the wide entries.
-        let s = batch + i + near
-        let h = Int(truncatingIfNeeded: s.pointee.hash)
-        var e = entries + (h & mask)
-        if e.pointee.key != s.pointee.key { e = entries + ((h &+ 1) & mask) }
-        if e.pointee.w1 >= Self.blockFlag && e.pointee.key == s.pointee.key {
-          let g = numbers[Int(truncatingIfNeeded: s.pointee.member)] &+ 1
-          if e.pointee.m0 & ~Self.kindBit != g {
-            luna_prefetch(t.pointee.arena + Int(e.pointee.w1 & ~Self.blockFlag))
+      for i in 0..<n {
+        let h = ring[i & (far - 1)]
+        if i + far < n {
+          let next = batch[i + far].hash
+          ring[i & (far - 1)] = next
+          Self.prefetch(entries, Int(truncatingIfNeeded: next), mask)
+        }
+        if i + near < n {
+          // The block hint, as for the wide entries.
+          let s = batch + i + near
+          let h = Int(truncatingIfNeeded: ring[(i + near) & (far - 1)])
+          var e = entries + (h & mask)
+          if e.pointee.key != s.pointee.key { e = entries + ((h &+ 1) & mask) }
+          if e.pointee.w1 >= Self.blockFlag && e.pointee.key == s.pointee.key {
+            let g = numbers[Int(truncatingIfNeeded: s.pointee.member)] &+ 1
+            if e.pointee.m0 & ~Self.kindBit != g {
+              luna_prefetch(t.pointee.arena + Int(e.pointee.w1 & ~Self.blockFlag))
+            }
           }
         }
-      }
-      let s = batch + i
-      let g = numbers[Int(truncatingIfNeeded: s.pointee.member)]
-      if placeCompact(s.pointee.key, kind: s.pointee.kind, g, hash: s.pointee.hash, entries: entries, mask: mask) {
-        added &+= 1
+        let s = batch + i
+        let g = numbers[Int(truncatingIfNeeded: s.pointee.member)]
+        if placeCompact(s.pointee.key, kind: s.pointee.kind, g, hash: h, entries: entries, mask: mask) {
+          added &+= 1
+        }
       }
     }
     t.pointee.compactCount += added
@@ -472,7 +481,11 @@ final class EntityShard: @unchecked Sendable {
 
   /// Calls `body` with each entity and its groups (the first, the rest in
   /// no particular order). After the scan.
-  func forEachEntity(_ body: (EntityKey, UnsafeBufferPointer<UInt32>) -> Void) {
+  ///
+  /// `keys: false` gives every entity as the empty key (0, 0), for a
+  /// caller that needs only the groups (`EntityMembers`): an 8-byte form
+  /// is then not turned back into its key.
+  func forEachEntity(keys: Bool = true, _ body: (EntityKey, UnsafeBufferPointer<UInt32>) -> Void) {
     let t = table
     precondition(t.pointee.capacity > 0, "the entity set was handed to EntityMembers")
     var scratch: [UInt32] = []
@@ -500,7 +513,8 @@ final class EntityShard: @unchecked Sendable {
       } else if e.w1 != 0 {
         scratch.append(e.w1 &- 1)
       }
-      scratch.withUnsafeBufferPointer { body(CompactEntity.expand(e.key, kind: e.m0 >> 31), $0) }
+      let key = keys ? CompactEntity.expand(e.key, kind: e.m0 >> 31) : EntityKey(lo: 0, hi: 0)
+      scratch.withUnsafeBufferPointer { body(key, $0) }
     }
   }
 }

@@ -123,13 +123,16 @@ struct Sighting {
 }
 
 /// A sighting of an entity with an 8-byte form (`CompactEntity`): its
-/// key and kind, the hash its probe starts from, and its record's group
-/// by its place of arrival among the chunk's groups.
+/// key and kind, and its record's group by its place of arrival among the
+/// chunk's groups. 16 bytes: the hash its probe starts from is made again
+/// when it is added (a few multiplications, where 8 bytes more a sighting
+/// would be written and read back for each of tens of millions).
 struct CompactSighting {
   var key: UInt64
-  var hash: UInt64
   var kind: UInt32
   var member: UInt32
+
+  var hash: UInt64 { @inline(__always) get { CompactEntity.hash(key, kind: kind) } }
 }
 
 /// Per shard, the sightings of one distinct count waiting for `endChunk`:
@@ -150,10 +153,7 @@ struct PendingSightings {
     let h = e.mixed
     let shard = EntitySets.shard(of: h)
     if let c = CompactEntity.compact(e) {
-      compact.append(
-        CompactSighting(
-          key: c.key, hash: CompactEntity.hash(c.key, kind: c.kind), kind: c.kind,
-          member: UInt32(truncatingIfNeeded: member)), to: shard)
+      compact.append(CompactSighting(key: c.key, kind: c.kind, member: UInt32(truncatingIfNeeded: member)), to: shard)
     } else {
       wide.append(Sighting(entity: e, hash: h, member: member), to: shard)
     }
