@@ -64,6 +64,17 @@ final class ChunkFramer {
   private var readPending = false
   private var file = 0
   private var layout: FileLayout?
+  /// What `luna_has_bytes` found (`\r`: 1, the quote: 2) in the bytes
+  /// `flagsFrom..<flagged` of `buf`: each piece is looked through as soon
+  /// as it is read, while it is in the cache, not when its window is cut.
+  /// A window inside that span takes these flags; they may name a byte
+  /// just outside it, which only sends the window to a slower, equally
+  /// exact path.
+  private var flags: Int32 = 0
+  private var flagsFrom = 0
+  private var flagged = 0
+  /// Bytes read (and looked through) at a time.
+  private static let piece = 256 << 10
 
   /// A framer of `path`, opened through the run's files (a regular file,
   /// the very one fingerprinted before the run), with its first buffer.
@@ -121,6 +132,7 @@ final class ChunkFramer {
     fileOffset = dataStart
     self.layout = layout
     self.file = file
+    refreshFlags()
   }
 
   /// The next chunk, its buffer the caller's; nil at the file's end.
@@ -151,9 +163,12 @@ final class ChunkFramer {
         // again: a window without a quote ends its last record at its last
         // line end (what `lastRecordEnd` finds, without its search for
         // quotes).
-        let found = luna_has_bytes(
-          (buf + start).assumingMemoryBound(to: UInt8.self), window, 0x0D, syntax.quote ?? 0x0D,
-          PlainSplitter.hasAVX2 ? 1 : 0)
+        let found =
+          flagsFrom <= start && start + window <= flagged
+          ? flags
+          : luna_has_bytes(
+            (buf + start).assumingMemoryBound(to: UInt8.self), window, 0x0D, syntax.quote ?? 0x0D,
+            PlainSplitter.hasAVX2 ? 1 : 0)
         if syntax.escape == .doubling && (syntax.quote == nil || found & 2 == 0) {
           bytesFound = found
           end = RecordLocator.lastLineEnd(in: UnsafeRawBufferPointer(start: buf + start, count: window))
@@ -196,6 +211,7 @@ final class ChunkFramer {
         start = 0
         filled = skipped.rest
         eof = skipped.eof
+        refreshFlags()
         return chunk
       }
       if end == 0 {
@@ -204,6 +220,7 @@ final class ChunkFramer {
           memmove(buf, buf + start, avail)
           filled = avail
           start = 0
+          refreshFlags()
         }
         try readMore()
         continue
@@ -236,6 +253,7 @@ final class ChunkFramer {
       cap = nextCap
       start = 0
       filled = tail
+      refreshFlags()
       readPending = !eof
       return chunk
     }
@@ -264,10 +282,41 @@ final class ChunkFramer {
       buf = bigger
       cap *= 2
     }
-    let n = try readFully(into: buf, from: filled, upTo: cap)
+    var n = 0
+    if let layout, flagged == filled {
+      // In pieces, each looked through as soon as it is read.
+      let quote = layout.dialect.syntax.quote ?? 0x0D
+      while filled + n < cap {
+        let want = min(Self.piece, cap - filled - n)
+        let got = try readFully(into: buf, from: filled + n, upTo: filled + n + want)
+        if got > 0 {
+          flags |= luna_has_bytes(
+            (buf + filled + n).assumingMemoryBound(to: UInt8.self), got, 0x0D, quote, PlainSplitter.hasAVX2 ? 1 : 0)
+        }
+        n += got
+        flagged = filled + n
+        if got < want { break }
+      }
+    } else {
+      n = try readFully(into: buf, from: filled, upTo: cap)
+    }
     filled += n
     bytesRead += n
     eof = filled < cap
+  }
+
+  /// Looks through the bytes `start..<filled` afresh (after they moved, or
+  /// a new buffer took them over): the flags then cover them alone.
+  private func refreshFlags() {
+    guard let layout else { return }
+    flags =
+      filled > start
+      ? luna_has_bytes(
+        (buf + start).assumingMemoryBound(to: UInt8.self), filled - start, 0x0D,
+        layout.dialect.syntax.quote ?? 0x0D, PlainSplitter.hasAVX2 ? 1 : 0)
+      : 0
+    flagsFrom = start
+    flagged = filled
   }
 
   /// Reads past a record longer than the schema allows, from `start` in
