@@ -72,9 +72,11 @@ final class EntityShard: @unchecked Sendable {
   /// Everything an insert changes, behind a pointer: no exclusivity
   /// checks per access, as a class's stored properties would have.
   private struct Table {
+    /// The wide entries (keys without an 8-byte form) in use, of `capacity`.
     var count = 0
     var capacity = 128
     var entries: UnsafeMutablePointer<Entry>
+    /// The compact entries in use, of `compactCapacity`.
     var compactCount = 0
     var compactCapacity = 256
     var compact: UnsafeMutablePointer<CompactEntry>
@@ -191,9 +193,9 @@ final class EntityShard: @unchecked Sendable {
         if i + near < n {
           // The block hint, as for the wide entries.
           let s = batch + i + near
-          let h = Int(truncatingIfNeeded: ring[(i + near) & (far - 1)])
-          var e = entries + (h & mask)
-          if e.pointee.key != s.pointee.key { e = entries + ((h &+ 1) & mask) }
+          let home = Int(truncatingIfNeeded: ring[(i + near) & (far - 1)])
+          var e = entries + (home & mask)
+          if e.pointee.key != s.pointee.key { e = entries + ((home &+ 1) & mask) }
           if e.pointee.w1 >= Self.blockFlag && e.pointee.key == s.pointee.key {
             let g = numbers[Int(truncatingIfNeeded: s.pointee.member)] &+ 1
             if e.pointee.m0 & ~Self.kindBit != g {
@@ -268,20 +270,10 @@ final class EntityShard: @unchecked Sendable {
 
   private func growCompact() {
     let t = table
-    let oldCapacity = t.pointee.compactCapacity
-    let old = t.pointee.compact
-    let capacity = oldCapacity * 2
-    let entries = PageMemory.allocateZeroed(CompactEntry.self, count: capacity)
-    let mask = capacity - 1
-    for j in 0..<oldCapacity where old[j].m0 != 0 {
-      let kind = old[j].m0 >> 31
-      var i = Int(truncatingIfNeeded: CompactEntity.hash(old[j].key, kind: kind)) & mask
-      while entries[i].m0 != 0 { i = (i + 1) & mask }
-      entries[i] = old[j]
+    t.pointee.compact = Self.doubled(t.pointee.compact, capacity: t.pointee.compactCapacity, isEmpty: { $0.m0 == 0 }) {
+      CompactEntity.hash($0.key, kind: $0.m0 >> 31)
     }
-    PageMemory.free(old, count: oldCapacity)
-    t.pointee.compact = entries
-    t.pointee.compactCapacity = capacity
+    t.pointee.compactCapacity *= 2
   }
 
   /// Adds group `g` to `entity`'s entry, or makes the entry in the first
@@ -447,19 +439,26 @@ final class EntityShard: @unchecked Sendable {
 
   private func grow() {
     let t = table
-    let oldCapacity = t.pointee.capacity
-    let old = t.pointee.entries
-    let capacity = oldCapacity * 2
-    let entries = PageMemory.allocateZeroed(Entry.self, count: capacity)
-    let mask = capacity - 1
-    for j in 0..<oldCapacity where old[j].key.hi != 0 {
-      var i = Int(truncatingIfNeeded: old[j].key.mixed) & mask
-      while entries[i].key.hi != 0 { i = (i + 1) & mask }
+    t.pointee.entries = Self.doubled(t.pointee.entries, capacity: t.pointee.capacity, isEmpty: { $0.key.hi == 0 }) {
+      $0.key.mixed
+    }
+    t.pointee.capacity *= 2
+  }
+
+  /// A table of twice `capacity` entries holding the entries of `old`
+  /// (then freed), each placed by `hash`, linear probing.
+  private static func doubled<E>(
+    _ old: UnsafeMutablePointer<E>, capacity: Int, isEmpty: (E) -> Bool, hash: (E) -> UInt64
+  ) -> UnsafeMutablePointer<E> {
+    let entries = PageMemory.allocateZeroed(E.self, count: capacity * 2)
+    let mask = capacity * 2 - 1
+    for j in 0..<capacity where !isEmpty(old[j]) {
+      var i = Int(truncatingIfNeeded: hash(old[j])) & mask
+      while !isEmpty(entries[i]) { i = (i + 1) & mask }
       entries[i] = old[j]
     }
-    PageMemory.free(old, count: oldCapacity)
-    t.pointee.entries = entries
-    t.pointee.capacity = capacity
+    PageMemory.free(old, count: capacity)
+    return entries
   }
 
   /// Frees the entries and the groups, keeping the counts: after
