@@ -59,7 +59,7 @@ import Testing
         String(format: "20%02d-%02d-%02d", Int(g.next() % 24), 1 + Int(g.next() % 12), 1 + Int(g.next() % 28)),
         pick(["1", "2", "", "4"]),
       ]
-      switch g.next() % 40 {
+      switch g.next() % 60 {
       case 0: f[0] = " " + f[0]  // a space to trim
       case 1: f[5] = f[5] + "\t"  // a TAB to trim
       case 2: f.append("7")  // a field too many
@@ -78,6 +78,17 @@ import Testing
       case 15: f[9] = "2023-02-30"  // no date
       case 16: f[4] = String(repeating: "e", count: 9)  // a long ignored field
       case 17: f[6] = "short"  // text shorter than a word
+      // Next to plain digits read from their word (`PlainWord`).
+      case 18: f[5] = "0,00"  // zero
+      case 19: f[5] = "5,5"  // one decimal: the general way
+      case 20: f[2] = "12345"  // five digits of six
+      case 21: f[5] = "1234567"  // no decimal mark
+      case 22: f[3] = "007"  // leading zeros
+      case 23: f[5] = ",50"  // no digit before the mark
+      case 24: f[2] = "12345:"  // the byte after '9'
+      case 25: f[5] = "1/3,45"  // the byte before '0'
+      case 26: f[5] = "-12,50"  // a sign
+      case 27: f[0] = "20150"  // five digits, out of range
       default: break
       }
       text += f.joined(separator: ";")
@@ -108,6 +119,37 @@ import Testing
       .run(in: context)
     let rejects = try readCSV(out.staging.path + "/rejects.csv")
     return (collect.rows.sorted(), rejects.sorted { $0.lexicographicallyPrecedes($1) }, context.report.inputs)
+  }
+
+  /// `PlainWord.value` against the digits read one by one, for every
+  /// length of a word, with and without decimals, on fields of digits
+  /// with bytes of every kind put in.
+  @Test func aWordOfDigitsReadsAsItsDigits() {
+    var g = SeededGenerator(seed: 5)
+    let odd: [UInt8] = [0x2F, 0x3A, 0x2C, 0x2E, 0x20, 0x00, 0x80, 0xFF, 0x2D, 0x41, 0x39 &+ 0x80, 0x30 &- 0x10]
+    var plain = 0
+    for _ in 0..<200_000 {
+      let n = 1 + Int(g.next() % 8)
+      let decimals = Int(g.next() % 4)
+      var bytes = (0..<n).map { _ in UInt8(0x30 + g.next() % 10) }
+      if decimals > 0 && n > decimals + 1 && g.next() % 4 != 0 { bytes[n - 1 - decimals] = 0x2C }
+      if g.next() % 3 == 0 { bytes[Int(g.next() % UInt64(n))] = odd[Int(g.next() % UInt64(odd.count))] }
+      // The bytes after the field: anything (a separator, the next field).
+      var word: UInt64 = g.next()
+      for (i, b) in bytes.enumerated() {
+        word = word & ~(UInt64(0xFF) << UInt64(8 * i)) | UInt64(b) << UInt64(8 * i)
+      }
+      // The reference: digits, or digits, the mark and `decimals` digits.
+      var expected: Int64 = -1
+      let mark = n - 1 - decimals
+      let digits = decimals == 0 ? bytes : (mark >= 1 && bytes[mark] == 0x2C ? bytes[..<mark] + bytes[(mark + 1)...] : [])
+      if !digits.isEmpty && digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+        expected = digits.reduce(0) { $0 * 10 + Int64($1 - 0x30) }
+        plain += 1
+      }
+      #expect(PlainWord.value(word, n, decimals: decimals, mark: 0x2C) == expected, "\(bytes) \(decimals)")
+    }
+    #expect(plain > 50_000)
   }
 
   /// A wide file (600 columns): only the first

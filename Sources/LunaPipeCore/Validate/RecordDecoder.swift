@@ -366,6 +366,11 @@ struct FieldOp {
   var cached = false
   /// Where its cache starts among the decoder's entries.
   var cacheBase = 0
+  /// A field of plain digits of up to 8 bytes (for a decimal: digits, the
+  /// decimal mark and `a` decimals) is read from its word directly
+  /// (`PlainWord`), not looked up: integer, code, digits and decimal
+  /// columns, where the cache holds only what is not plain.
+  var plain = false
   var allowed: UnsafeMutablePointer<Bool>?
 }
 
@@ -592,6 +597,8 @@ struct DecoderState: CSVEvents {
   private var opsCapacity = 0
   private var fieldCount = 0
   private var numberFormat = NumberFormat.danish
+  /// `numberFormat`'s decimal mark.
+  private var decimalMark = NumberFormat.danish.decimalMark
   private var latin1 = false
 
   // Per field position, the outcomes of its short fields by their bytes
@@ -607,6 +614,12 @@ struct DecoderState: CSVEvents {
   /// cache was turned off (too many distinct texts for it to pay).
   private var cacheMisses: UnsafeMutablePointer<Int>
   private var cacheOff: UnsafeMutablePointer<Bool>
+  /// Per position: the entries its cache has filled. A number position
+  /// past `plainAfter` of them (its entries spread beyond the first-level
+  /// cache of the processor) reads plain digits from the field's word
+  /// (`FieldOp.plain`); a few values stay cheaper to look up.
+  private var cacheFilled: UnsafeMutablePointer<Int>
+  static let plainAfter = 256
   private var cacheColumns: [Int] = []
   private var cacheFormat = NumberFormat.danish
   private var cacheLatin1 = false
@@ -663,6 +676,7 @@ struct DecoderState: CSVEvents {
     cache = CacheLines.allocate(1)
     cacheMisses = CacheLines.allocate(1)
     cacheOff = CacheLines.allocate(1)
+    cacheFilled = CacheLines.allocate(1)
     fieldEnds = CacheLines.allocate(1)
     maxRecordBytes = schema.schema.maxRecordBytes
     volumeKeyCount = schema.volumeCells > 0 ? schema.volumeKeys.count : 0
@@ -695,6 +709,7 @@ struct DecoderState: CSVEvents {
     cache.deallocate()
     cacheMisses.deallocate()
     cacheOff.deallocate()
+    cacheFilled.deallocate()
     fieldEnds.deallocate()
     values.deallocate()
     keys.deallocate()
@@ -710,7 +725,9 @@ struct DecoderState: CSVEvents {
       cacheMisses.deallocate()
       cacheMisses = CacheLines.allocate(fieldCount)
       cacheOff.deallocate()
+    cacheFilled.deallocate()
       cacheOff = CacheLines.allocate(fieldCount)
+      cacheFilled = CacheLines.allocate(fieldCount)
       fieldEnds.deallocate()
       fieldEnds = CacheLines.allocate(fieldCount + 1)
       opsCapacity = fieldCount
@@ -722,6 +739,7 @@ struct DecoderState: CSVEvents {
       // Another layout: every position's outcomes start afresh.
       cache.initialize(repeating: FieldCacheEntry(), count: min(fieldCount, Self.cachedPositions) << Self.cacheBits)
       cacheOff.initialize(repeating: false, count: fieldCount)
+      cacheFilled.initialize(repeating: 0, count: fieldCount)
       cacheMisses.initialize(repeating: 0, count: fieldCount)
       (cacheColumns, cacheFormat, cacheLatin1) = (layout.columnOfField, format, isLatin1)
       recordsSinceCheck = 0
@@ -760,15 +778,23 @@ struct DecoderState: CSVEvents {
         // The first `cachedPositions` positions that could use a cache
         // have one, whether or not it is turned off (so a position keeps
         // its entries from chunk to chunk).
+        switch op.kind {
+        case .integer, .code, .digits: op.plain = true
+        case .decimal: op.plain = (1...6).contains(op.a)
+        default: break
+        }
         if op.kind != .text && caches < Self.cachedPositions {
           op.cacheBase = caches << Self.cacheBits
           op.cached = !cacheOff[i]
+          // A number of few values is looked up; of many, read.
+          op.plain = op.plain && cacheFilled[i] > Self.plainAfter
           caches += 1
         }
       }
       (ops + i).initialize(to: op)
     }
     numberFormat = layout.dialect.numberFormat
+    decimalMark = numberFormat.decimalMark
     latin1 = layout.dialect.encoding == .windows1252
     records = 0
     accepted = 0
@@ -951,6 +977,7 @@ struct DecoderState: CSVEvents {
     let values = self.values
     let cache = self.cache
     let count = fieldCount
+    let decimalMark = self.decimalMark
     var from = start
     var fi = 0
     while fi < count {
@@ -958,6 +985,23 @@ struct DecoderState: CSVEvents {
       let op = ops + fi
       let n = to &- from
       let p = base + from
+      // Plain digits of up to 8 bytes: the value from the word itself, no
+      // memory touched (a position of many values, an amount or a clinic
+      // number, would miss a cache of a few lines).
+      if op.pointee.plain && UInt(bitPattern: n &- 1) < 8 {
+        let v = PlainWord.value(UnalignedLoad.u64(p), n, decimals: op.pointee.kind == .decimal ? Int(op.pointee.a) : 0, mark: decimalMark)
+        if v >= 0 {
+          let o = Self.checked(op, v, n)
+          if _fastPath(o.rule < 0) {
+            values[op.pointee.col] = o.value
+            from = to &+ 1
+            fi &+= 1
+            continue
+          }
+          apply(op.pointee.col, o)
+          return
+        }
+      }
       // A field of up to 15 bytes of a cached position: its words, looked up.
       if op.pointee.cached && UInt(bitPattern: n &- 1) < 15 {
         if n < 8 {
@@ -1050,7 +1094,10 @@ struct DecoderState: CSVEvents {
   ) -> Bool {
     let o = Self.decodeScalar(op, p, n, numberFormat)
     cacheMisses[fi] &+= 1
-    if o.rule < 0 { e.pointee = FieldCacheEntry(k0: k0, k1: k1, value: o.value) }
+    if o.rule < 0 {
+      if e.pointee.k0 == 0 { cacheFilled[fi] &+= 1 }
+      e.pointee = FieldCacheEntry(k0: k0, k1: k1, value: o.value)
+    }
     apply(op.pointee.col, o)
     return o.rule < 0
   }
@@ -1088,6 +1135,29 @@ struct DecoderState: CSVEvents {
     } else {
       violationColumn = col
       violationRule = Int(o.rule)
+    }
+  }
+
+  /// The checks of a number, code or digits column on the value `v` of a
+  /// field of `n` plain digits (for a decimal: with its decimals), as
+  /// `decodeScalar` makes them.
+  @inline(__always)
+  private static func checked(_ op: UnsafeMutablePointer<FieldOp>, _ v: Int64, _ n: Int) -> Outcome {
+    switch op.pointee.kind {
+    case .integer:
+      if v < op.pointee.a || v > op.pointee.b { return .broke(Int(op.pointee.outOfRange)) }
+      if v == 0 && op.pointee.nonZero { return .broke(FieldRule.zero) }
+      return .ok(v)
+    case .code:
+      let k = v &- op.pointee.a
+      if k >= 0 && k < op.pointee.b && op.pointee.allowed![Int(k)] { return .ok(v) }
+      return .broke(.unknownCode)
+    case .digits:
+      return n == Int(op.pointee.a) ? .ok(v) : .broke(.notDigits)
+    default:
+      if v == 0 && op.pointee.nonZero { return .broke(FieldRule.zero) }
+      if v > op.pointee.b { return .broke(Int(op.pointee.outOfRange)) }
+      return .ok(v)
     }
   }
 
@@ -1372,6 +1442,43 @@ struct DecoderState: CSVEvents {
       cell = cell &* key.size &+ (UInt(bitPattern: i) < UInt(bitPattern: key.size &- 1) ? i : key.size &- 1)
     }
     volumeTable[cell] &+= 1
+  }
+}
+
+/// A field of plain ASCII digits read from its first word, all digits at
+/// once (the reference's "numbers parsed word-at-a-time").
+enum PlainWord {
+  /// The value of the field in the low `n` bytes (1...8) of `w`: `n`
+  /// ASCII digits when `decimals` is 0, else digits, `mark` and exactly
+  /// `decimals` digits (at least one digit before the mark), as a number
+  /// of the smallest unit. -1 for any other field.
+  @inline(__always) static func value(_ w: UInt64, _ n: Int, decimals: Int, mark: UInt8) -> Int64 {
+    var w = w
+    var n = n
+    if decimals > 0 {
+      // The mark's place: `decimals` digits after it, one or more before.
+      let at = n &- 1 &- decimals
+      guard at >= 1 && UInt8(truncatingIfNeeded: w &>> UInt64(truncatingIfNeeded: at &* 8)) == mark else { return -1 }
+      // The bytes after the mark move down one place over it.
+      let below = UInt64.max &>> UInt64(truncatingIfNeeded: 64 &- at &* 8)
+      w = (w & below) | ((w &>> 8) & ~below)
+      n &-= 1
+    }
+    // Each of the low n bytes less '0': a digit leaves 0...9; any other
+    // byte sets a bit of its high nibble, now or after adding 6 (a byte
+    // below '0' borrows, and so wraps to 0xD0 or above; only bytes above
+    // the first non-digit can be changed by the borrow).
+    let shift = UInt64(truncatingIfNeeded: (8 &- n) &* 8)
+    let m = UInt64.max &>> shift
+    let d = (w & m) &- (0x3030_3030_3030_3030 & m)
+    guard (d | (d &+ 0x0606_0606_0606_0606)) & 0xF0F0_F0F0_F0F0_F0F0 & m == 0 else { return -1 }
+    // The digits to the word's top (the first, most significant digit
+    // above zeros), then pairs, fours and eights combined.
+    var v = d &<< shift
+    v = (v &* 2561) &>> 8 & 0x00FF_00FF_00FF_00FF
+    v = (v &* 6_553_601) &>> 16 & 0x0000_FFFF_0000_FFFF
+    v = (v &* 42_949_672_960_001) &>> 32
+    return Int64(truncatingIfNeeded: v)
   }
 }
 
