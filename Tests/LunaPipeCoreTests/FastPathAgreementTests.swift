@@ -142,7 +142,7 @@ import Testing
       // The reference: digits, or digits, the mark and `decimals` digits.
       var expected: Int64 = -1
       let mark = n - 1 - decimals
-      let digits = decimals == 0 ? bytes : (mark >= 1 && bytes[mark] == 0x2C ? bytes[..<mark] + bytes[(mark + 1)...] : [])
+      let digits = decimals == 0 ? bytes : (mark >= 1 && bytes[mark] == 0x2C ? Array(bytes[..<mark] + bytes[(mark + 1)...]) : [])
       if !digits.isEmpty && digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
         expected = digits.reduce(0) { $0 * 10 + Int64($1 - 0x30) }
         plain += 1
