@@ -143,6 +143,7 @@ final class CompiledSchema: @unchecked Sendable {
       let d = v &- lo
       return d >= 0 && d < 64 && bits & (1 << UInt64(d)) != 0
     }
+    func same(as other: SmallSet) -> Bool { lo == other.lo && bits == other.bits }
   }
   let cols: [Col]
   let rules: [RecordRule]
@@ -1523,6 +1524,12 @@ final class RuleSet {
 
   /// Whether a rule calls a closure (which may read values by name).
   private let hasClosures: Bool
+  /// Per rule: it is a `required` and the next the `empty` of the same
+  /// column, other column and values (or the other way round): a column
+  /// filled exactly when another has one of some values, one test for
+  /// both. At most one of the two can break (one needs the column empty,
+  /// the other filled), so which broke is told after the one test.
+  private let pairedWithNext: UnsafeMutablePointer<Bool>
 
   init(_ compiled: [CompiledSchema.Rule]) {
     hasClosures = compiled.contains {
@@ -1534,11 +1541,28 @@ final class RuleSet {
     count = compiled.count
     rules = .allocate(capacity: max(count, 1))
     rules.initialize(from: compiled, count: count)
+    pairedWithNext = .allocate(capacity: max(count, 1))
+    pairedWithNext.initialize(repeating: false, count: max(count, 1))
+    var i = 0
+    while i + 1 < count {
+      switch (compiled[i], compiled[i + 1]) {
+      case (.required(let c, let o, let v), .empty(let c2, let o2, let v2)),
+        (.empty(let c, let o, let v), .required(let c2, let o2, let v2)):
+        if c == c2 && o == o2 && v.same(as: v2) {
+          pairedWithNext[i] = true
+          i += 2
+          continue
+        }
+      default: break
+      }
+      i += 1
+    }
   }
 
   deinit {
     rules.deinitialize(count: count)
     rules.deallocate()
+    pairedWithNext.deallocate()
   }
 
   /// What `r` makes of the rules, in order: -1 when it keeps them all,
@@ -1547,6 +1571,27 @@ final class RuleSet {
   @inline(__always) func check(_ r: Record) -> Int {
     var i = 0
     while i < count {
+      if pairedWithNext[i], case .required(let column, let other, let values) = rules[i] {
+        // `required` first: it breaks when the column is empty and the
+        // other has one of the values, the `empty` after it when the
+        // column is filled and the other has none of them.
+        let empty = r.isNull(column)
+        if empty == values.contains(r[other]) {
+          if hasClosures { r.columns._withUnsafeGuaranteedRef { $0.rule = -1 } }
+          return empty ? i : i + 1
+        }
+        i += 2
+        continue
+      }
+      if pairedWithNext[i], case .empty(let column, let other, let values) = rules[i] {
+        let empty = r.isNull(column)
+        if empty == values.contains(r[other]) {
+          if hasClosures { r.columns._withUnsafeGuaranteedRef { $0.rule = -1 } }
+          return empty ? i + 1 : i
+        }
+        i += 2
+        continue
+      }
       let ok: Bool
       switch rules[i] {
       case .sameSign(let amount, let n):
