@@ -2,16 +2,19 @@ import Dispatch
 import Foundation
 
 /// The workers of a scan and the hand-over of its chunks, behind one lock:
-/// idle workers, free chunk buffers, and the chunks in flight
-/// (`ChunkSequencer`). The reader takes a buffer, fills it, and dispatches
-/// it to an idle worker; the worker gives the buffer and itself back with
-/// its result; the reader takes the results in file order and delivers
-/// them (on its own thread: rejects and reports are written in file order).
+/// idle workers, chunks read ahead, free chunk buffers, and the chunks in
+/// flight (`ChunkSequencer`). The reader takes a buffer, fills it, and
+/// dispatches it to an idle worker, or, when none is idle, queues it; a
+/// worker that ends a chunk gives its buffer back with its result and takes
+/// the next queued chunk itself (no waking of the reader between two
+/// chunks), or goes idle. The reader takes the results in file order and
+/// delivers them (on its own thread: rejects and reports are written in
+/// file order).
 ///
-/// Memory stays bounded: a chunk waits for an idle worker (`threads` of
-/// them), so the buffers in use are the workers' and the one or two the
-/// reader holds, `threads + 2` at most; and at most `window` results wait
-/// to be delivered.
+/// Memory stays bounded: at most `ahead` chunks wait in the queue, so the
+/// buffers in use are the workers' (`threads`), the queued ones and the one
+/// or two the reader holds, `threads + ahead + 2` at most; and at most
+/// `window` results wait to be delivered.
 ///
 /// Sendable by its lock: every field but the constants is touched under it.
 final class ChunkScheduler: @unchecked Sendable {
@@ -28,6 +31,14 @@ final class ChunkScheduler: @unchecked Sendable {
 
   private let state = NSCondition()
   private var idle: [ParallelScan.Worker]
+  /// Chunks read ahead, in file order with their sequence numbers: the
+  /// next one goes to the first worker that ends a chunk. Non-empty only
+  /// while no worker is idle.
+  private var ready: [(chunk: ParallelScan.Chunk, seq: Int)] = []
+  /// How many chunks may wait in `ready`: a worker that ends a chunk while
+  /// the reader (sharing the processors with the workers) is still reading
+  /// the next one need not wait for it.
+  static let ahead = 2
   private var buffers: [Buffer] = []
   private var sequencer: ChunkSequencer<Finished>
   private let chunkSize: Int
@@ -76,23 +87,41 @@ final class ChunkScheduler: @unchecked Sendable {
   /// `deliver` throws (it goes back to the free ones then).
   func dispatch(_ chunk: ParallelScan.Chunk, deliver: (Finished) throws -> Void) throws {
     do {
-      try deliverUntil({ !idle.isEmpty && sequencer.canIssue }, deliver)
+      try deliverUntil({ (!idle.isEmpty || ready.count < Self.ahead) && sequencer.canIssue }, deliver)
     } catch {
       giveBuffer((chunk.buffer, chunk.capacity))
       throw error
     }
-    let worker = idle.removeLast()
     let seq = sequencer.issue()
+    guard let worker = idle.popLast() else {
+      ready.append((chunk, seq))
+      state.unlock()
+      return
+    }
     state.unlock()
+    start(worker, chunk, seq)
+  }
+
+  /// `worker` processes `chunk`, then each queued chunk it finds on ending
+  /// one, and goes idle when it finds none.
+  private func start(_ worker: ParallelScan.Worker, _ chunk: ParallelScan.Chunk, _ seq: Int) {
     let work = self.work
     queue.async(group: group) {
-      let result = work(chunk, worker, seq)
-      self.state.lock()
-      self.sequencer.receive(Finished(file: chunk.file, fileOffset: chunk.fileOffset, result: result), for: seq)
-      self.idle.append(worker)
-      self.buffers.append((chunk.buffer, chunk.capacity))
-      self.state.signal()
-      self.state.unlock()
+      var (chunk, seq) = (chunk, seq)
+      while true {
+        let result = work(chunk, worker, seq)
+        self.state.lock()
+        self.sequencer.receive(Finished(file: chunk.file, fileOffset: chunk.fileOffset, result: result), for: seq)
+        self.buffers.append((chunk.buffer, chunk.capacity))
+        self.state.signal()
+        if self.ready.isEmpty {
+          self.idle.append(worker)
+          self.state.unlock()
+          return
+        }
+        (chunk, seq) = self.ready.removeFirst()
+        self.state.unlock()
+      }
     }
   }
 
@@ -120,6 +149,11 @@ final class ChunkScheduler: @unchecked Sendable {
   /// Waits for the workers' last tasks and frees the buffers: after the
   /// scan, also one that failed (no result is delivered any more).
   func close() {
+    // Chunks still queued after a scan that failed: not processed.
+    state.lock()
+    for r in ready { buffers.append((r.chunk.buffer, r.chunk.capacity)) }
+    ready.removeAll()
+    state.unlock()
     group.wait()
     state.lock()
     for b in buffers { b.pointer.deallocate() }
