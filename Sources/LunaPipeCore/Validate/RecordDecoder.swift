@@ -786,9 +786,10 @@ struct DecoderState: CSVEvents {
         }
         if op.kind != .text && caches < Self.cachedPositions {
           op.cacheBase = caches << Self.cacheBits
-          op.cached = !cacheOff[i]
-          // A number of few values is looked up; of many, read.
+          // A number of few values is looked up; of many, read (what is
+          // not plain digits then goes the general way).
           op.plain = op.plain && cacheFilled[i] > Self.plainAfter
+          op.cached = !cacheOff[i] && !op.plain
           caches += 1
         }
       }
@@ -986,23 +987,6 @@ struct DecoderState: CSVEvents {
       let op = ops + fi
       let n = to &- from
       let p = base + from
-      // Plain digits of up to 8 bytes: the value from the word itself, no
-      // memory touched (a position of many values, an amount or a clinic
-      // number, would miss a cache of a few lines).
-      if op.pointee.plain && UInt(bitPattern: n &- 1) < 8 {
-        let v = PlainWord.value(UnalignedLoad.u64(p), n, decimals: op.pointee.kind == .decimal ? Int(op.pointee.a) : 0, mark: decimalMark)
-        if v >= 0 {
-          let o = Self.checked(op, v, n)
-          if _fastPath(o.rule < 0) {
-            values[op.pointee.col] = o.value
-            from = to &+ 1
-            fi &+= 1
-            continue
-          }
-          apply(op.pointee.col, o)
-          return
-        }
-      }
       // A field of up to 15 bytes of a cached position: its words, looked up.
       if op.pointee.cached && UInt(bitPattern: n &- 1) < 15 {
         if n < 8 {
@@ -1029,6 +1013,20 @@ struct DecoderState: CSVEvents {
           }
           if !cacheMiss(op, fi, p, n, e, k0, k1) { return }
         }
+      } else if op.pointee.plain && UInt(bitPattern: n &- 1) < 8,
+        case let v = PlainWord.value(
+          UnalignedLoad.u64(p), n, decimals: op.pointee.kind == .decimal ? Int(op.pointee.a) : 0, mark: decimalMark),
+        v >= 0
+      {
+        // Plain digits of up to 8 bytes: the value from the word itself, no
+        // memory touched (a position of many values, an amount or a clinic
+        // number, would miss a cache of a few lines).
+        let o = Self.checked(op, v, n)
+        if _slowPath(o.rule >= 0) {
+          apply(op.pointee.col, o)
+          return
+        }
+        values[op.pointee.col] = o.value
       } else if n == 0 {
         if op.pointee.required && op.pointee.kind != .ignore {
           violate(op.pointee.col, .empty)
