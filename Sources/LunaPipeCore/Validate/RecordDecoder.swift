@@ -369,8 +369,9 @@ struct FieldOp {
   var cacheBase = 0
   /// A field of plain digits of up to 8 bytes (for a decimal: digits, the
   /// decimal mark and `a` decimals) is read from its word directly
-  /// (`PlainWord`), not looked up: integer, code, digits and decimal
-  /// columns, where the cache holds only what is not plain.
+  /// (`PlainWord`), not looked up: an integer, code, digits or decimal
+  /// position of many values, or one past the cached positions. Its cache
+  /// is then off: what is not plain digits goes the general way.
   var plain = false
   var allowed: UnsafeMutablePointer<Bool>?
 }
@@ -726,7 +727,7 @@ struct DecoderState: CSVEvents {
       cacheMisses.deallocate()
       cacheMisses = CacheLines.allocate(fieldCount)
       cacheOff.deallocate()
-    cacheFilled.deallocate()
+      cacheFilled.deallocate()
       cacheOff = CacheLines.allocate(fieldCount)
       cacheFilled = CacheLines.allocate(fieldCount)
       fieldEnds.deallocate()
@@ -1445,7 +1446,7 @@ struct DecoderState: CSVEvents {
 }
 
 /// A field of plain ASCII digits read from its first word, all digits at
-/// once (the reference's "numbers parsed word-at-a-time").
+/// once rather than one by one.
 enum PlainWord {
   /// The value of the field in the low `n` bytes (1...8) of `w`: `n`
   /// ASCII digits when `decimals` is 0, else digits, `mark` and exactly
