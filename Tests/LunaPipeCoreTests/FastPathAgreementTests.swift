@@ -12,7 +12,8 @@ import Testing
 /// out of range or no number, fields longer than a cache word, non-ASCII
 /// text, NUL bytes, a record too long, no line end at the end), in chunks
 /// small enough that the caches live across chunks and files, both give
-/// the same records (every value and key, in order), the same rejects
+/// the same records (every value and key, in order; pairs of short cached
+/// fields looked up as one word among them), the same rejects
 /// (line, column, rule) and the same counts. `ScanOptions.wholeLines`
 /// turns the fast path off.
 @Suite struct FastPathAgreementTests {
@@ -59,7 +60,7 @@ import Testing
         String(format: "20%02d-%02d-%02d", Int(g.next() % 24), 1 + Int(g.next() % 12), 1 + Int(g.next() % 28)),
         pick(["1", "2", "", "4"]),
       ]
-      switch g.next() % 60 {
+      switch g.next() % 64 {
       case 0: f[0] = " " + f[0]  // a space to trim
       case 1: f[5] = f[5] + "\t"  // a TAB to trim
       case 2: f.append("7")  // a field too many
@@ -89,6 +90,13 @@ import Testing
       case 25: f[5] = "1/3,45"  // the byte before '0'
       case 26: f[5] = "-12,50"  // a sign
       case 27: f[0] = "20150"  // five digits, out of range
+      // In a pair of cached positions looked up as one word
+      // (`FieldOp.paired`): year and code, kommune and flag.
+      case 28: f[7] = "99"  // the first out of range
+      case 29: f[8] = "X"  // the second no flag
+      case 30: (f[7], f[8]) = ("1", "x")  // both broken
+      case 31: f[1] = "5"  // a code of one digit, not one of the codes
+      case 32: (f[7], f[8]) = ("100", "")  // the second empty
       default: break
       }
       text += f.joined(separator: ";")

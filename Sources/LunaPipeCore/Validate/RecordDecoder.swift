@@ -373,11 +373,20 @@ struct FieldOp {
   /// position of many values, or one past the cached positions. Its cache
   /// is then off: what is not plain digits goes the general way.
   var plain = false
+  /// This position and the next are both cached: two short fields that
+  /// fit one word together (with the delimiter between them and the
+  /// separator after) are looked up as one key in the pair's own cache
+  /// (`pairBase`), both values at once. 32 bits, so that `FieldOp` keeps
+  /// its 64 bytes.
+  var paired = false
+  var pairBase: Int32 = 0
   var allowed: UnsafeMutablePointer<Bool>?
 }
 
 /// One entry of a field position's cache: a valid field of 1 to 15 bytes
-/// and its value.
+/// and its value. In a pair's cache (`FieldOp.paired`): two valid fields
+/// and the separators after each in `k0`, the first's value in `k1`, the
+/// second's in `value`.
 struct FieldCacheEntry {
   /// The field's bytes and the separator after it (a delimiter or a line
   /// end, which no field of quote-free text holds) as two words, the bytes
@@ -622,6 +631,13 @@ struct DecoderState: CSVEvents {
   /// (`FieldOp.plain`); a few values stay cheaper to look up.
   private var cacheFilled: UnsafeMutablePointer<Int>
   static let plainAfter = 256
+  /// Per position that begins a pair: the entries its pair's cache has
+  /// filled, and whether pairing it was turned off (more than `pairAfter`
+  /// combinations: the single caches hold fewer entries, so they stay in
+  /// the first-level cache).
+  private var pairFilled: UnsafeMutablePointer<Int>
+  private var pairOff: UnsafeMutablePointer<Bool>
+  static let pairAfter = 256
   private var cacheColumns: [Int] = []
   private var cacheFormat = NumberFormat.danish
   private var cacheLatin1 = false
@@ -679,6 +695,8 @@ struct DecoderState: CSVEvents {
     cacheMisses = CacheLines.allocate(1)
     cacheOff = CacheLines.allocate(1)
     cacheFilled = CacheLines.allocate(1)
+    pairFilled = CacheLines.allocate(1)
+    pairOff = CacheLines.allocate(1)
     fieldEnds = CacheLines.allocate(1)
     maxRecordBytes = schema.schema.maxRecordBytes
     volumeKeyCount = schema.volumeCells > 0 ? schema.volumeKeys.count : 0
@@ -712,6 +730,8 @@ struct DecoderState: CSVEvents {
     cacheMisses.deallocate()
     cacheOff.deallocate()
     cacheFilled.deallocate()
+    pairFilled.deallocate()
+    pairOff.deallocate()
     fieldEnds.deallocate()
     values.deallocate()
     keys.deallocate()
@@ -723,13 +743,18 @@ struct DecoderState: CSVEvents {
       ops.deallocate()
       ops = CacheLines.allocate(fieldCount)
       cache.deallocate()
-      cache = CacheLines.allocate(min(fieldCount, Self.cachedPositions) << Self.cacheBits)
+      // Each cached position's region, then as many for pairs.
+      cache = CacheLines.allocate(2 * min(fieldCount, Self.cachedPositions) << Self.cacheBits)
       cacheMisses.deallocate()
       cacheMisses = CacheLines.allocate(fieldCount)
       cacheOff.deallocate()
       cacheFilled.deallocate()
       cacheOff = CacheLines.allocate(fieldCount)
       cacheFilled = CacheLines.allocate(fieldCount)
+      pairFilled.deallocate()
+      pairOff.deallocate()
+      pairFilled = CacheLines.allocate(fieldCount)
+      pairOff = CacheLines.allocate(fieldCount)
       fieldEnds.deallocate()
       fieldEnds = CacheLines.allocate(fieldCount + 1)
       opsCapacity = fieldCount
@@ -739,9 +764,12 @@ struct DecoderState: CSVEvents {
     let isLatin1 = layout.dialect.encoding == .windows1252
     if cacheColumns != layout.columnOfField || cacheFormat != format || cacheLatin1 != isLatin1 {
       // Another layout: every position's outcomes start afresh.
-      cache.initialize(repeating: FieldCacheEntry(), count: min(fieldCount, Self.cachedPositions) << Self.cacheBits)
+      cache.initialize(
+        repeating: FieldCacheEntry(), count: 2 * min(fieldCount, Self.cachedPositions) << Self.cacheBits)
       cacheOff.initialize(repeating: false, count: fieldCount)
       cacheFilled.initialize(repeating: 0, count: fieldCount)
+      pairOff.initialize(repeating: false, count: fieldCount)
+      pairFilled.initialize(repeating: 0, count: fieldCount)
       cacheMisses.initialize(repeating: 0, count: fieldCount)
       (cacheColumns, cacheFormat, cacheLatin1) = (layout.columnOfField, format, isLatin1)
       recordsSinceCheck = 0
@@ -795,6 +823,21 @@ struct DecoderState: CSVEvents {
         }
       }
       (ops + i).initialize(to: op)
+    }
+    // Pairs of cached positions, from the left; one whose cache filled
+    // past `pairAfter` is off, and its second position may pair with the
+    // one after.
+    let pairRegions = min(fieldCount, Self.cachedPositions) << Self.cacheBits
+    var i = 0
+    while i + 1 < fieldCount {
+      if pairFilled[i] > Self.pairAfter { pairOff[i] = true }
+      if ops[i].cached && ops[i + 1].cached && !pairOff[i] {
+        ops[i].paired = true
+        ops[i].pairBase = Int32(pairRegions + ops[i].cacheBase)
+        i += 2
+      } else {
+        i += 1
+      }
     }
     numberFormat = layout.dialect.numberFormat
     decimalMark = numberFormat.decimalMark
@@ -988,6 +1031,25 @@ struct DecoderState: CSVEvents {
       let op = ops + fi
       let n = to &- from
       let p = base + from
+      if op.pointee.paired {
+        // Two fields of a pair, both filled, that fit one word with their
+        // separators: one lookup for both.
+        let to2 = ends[fi &+ 1]
+        let len = to2 &- from
+        if n > 0 && to2 &- to > 1 && len < 8 {
+          let k0 = UnalignedLoad.u64(p) & FieldCacheEntry.mask(len &+ 1)
+          let e = cache + (Int(truncatingIfNeeded: op.pointee.pairBase) | FieldCacheEntry.slot(k0, 0))
+          if _fastPath(e.pointee.k0 == k0) {
+            values[op.pointee.col] = Int64(bitPattern: e.pointee.k1)
+            values[(op + 1).pointee.col] = e.pointee.value
+          } else if !pairMiss(op, fi, p, n, to2 &- to &- 1, e, k0) {
+            return
+          }
+          from = to2 &+ 1
+          fi &+= 2
+          continue
+        }
+      }
       // A field of up to 15 bytes of a cached position: its words, looked up.
       if op.pointee.cached && UInt(bitPattern: n &- 1) < 15 {
         if n < 8 {
@@ -1083,6 +1145,37 @@ struct DecoderState: CSVEvents {
       return true
     }
     return slowField(op, p, n)
+  }
+
+  /// The two fields (`n1`, `n2` bytes, both 1 to 7, the second after the
+  /// first's delimiter) of a pair its cache did not hold: each through its
+  /// own cache, as if unpaired; kept in `e` if both are valid. Returns
+  /// false if one broke a rule (the violation noted).
+  @inline(never)
+  private mutating func pairMiss(
+    _ op: UnsafeMutablePointer<FieldOp>, _ fi: Int, _ p: UnsafePointer<UInt8>, _ n1: Int, _ n2: Int,
+    _ e: UnsafeMutablePointer<FieldCacheEntry>, _ k0: UInt64
+  ) -> Bool {
+    guard cachedField(op, fi, p, n1), cachedField(op + 1, fi &+ 1, p + (n1 &+ 1), n2) else { return false }
+    if e.pointee.k0 == 0 { pairFilled[fi] &+= 1 }
+    e.pointee = FieldCacheEntry(
+      k0: k0, k1: UInt64(bitPattern: values[op.pointee.col]), value: values[(op + 1).pointee.col])
+    return true
+  }
+
+  /// A field of 1 to 7 bytes of a cached position, through its cache.
+  /// Returns false if it broke a rule.
+  @inline(__always)
+  private mutating func cachedField(_ op: UnsafeMutablePointer<FieldOp>, _ fi: Int, _ p: UnsafePointer<UInt8>, _ n: Int)
+    -> Bool
+  {
+    let k0 = UnalignedLoad.u64(p) & FieldCacheEntry.mask(n &+ 1)
+    let e = cache + (op.pointee.cacheBase | FieldCacheEntry.slot(k0, 0))
+    if e.pointee.k0 == k0 {
+      values[op.pointee.col] = e.pointee.value
+      return true
+    }
+    return cacheMiss(op, fi, p, n, e, k0, 0)
   }
 
   /// A field the cache did not hold: decoded, and kept in `e` if it is
