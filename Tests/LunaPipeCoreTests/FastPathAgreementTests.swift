@@ -97,6 +97,7 @@ import Testing
       case 30: (f[7], f[8]) = ("1", "x")  // both broken
       case 31: f[1] = "5"  // a code of one digit, not one of the codes
       case 32: (f[7], f[8]) = ("100", "")  // the second empty
+      case 33: f += Array(repeating: "", count: 100)  // delimiters over blocks of 64 bytes
       default: break
       }
       text += f.joined(separator: ";")

@@ -127,12 +127,16 @@ extension PlainSplitter {
     var lastBlank = -1
     var high: UInt64 = 0
     var block = 0
-    /// Notes the delimiters `d` of the line in hand (`ends` has room for
-    /// `fieldCount` + 1: the ones past that count are not kept).
+    /// Notes the delimiters `d` of the line in hand. `ends` has room for
+    /// `fieldCount` + 65: a line with more delimiters than fields goes
+    /// field by field whatever their places, so `k` is held at
+    /// `fieldCount` before each block's (at most 64) are noted, not at
+    /// each delimiter.
     @inline(__always) func delimiters(_ d: UInt64, _ block: Int) {
       var d = d
+      if k > fieldCount { k = fieldCount }
       while d != 0 {
-        ends[k < fieldCount ? k : fieldCount] = block &+ d.trailingZeroBitCount
+        ends[k] = block &+ d.trailingZeroBitCount
         k &+= 1
         d &= d &- 1
       }

@@ -645,7 +645,8 @@ struct DecoderState: CSVEvents {
   /// The first window of records (which fills the caches) is behind.
   private var cacheWarm = false
   /// The field ends (delimiter positions) of the line being split by
-  /// `PlainSplitter.splitRecords`: `fieldCount - 1` of them.
+  /// `PlainSplitter.splitRecords`: `fieldCount - 1` of them, and room for
+  /// a block's 64 more past `fieldCount`.
   private(set) var fieldEnds: UnsafeMutablePointer<Int>
 
   // Sampled timing (`ScanTiming`): one field and one record in
@@ -756,7 +757,7 @@ struct DecoderState: CSVEvents {
       pairFilled = CacheLines.allocate(fieldCount)
       pairOff = CacheLines.allocate(fieldCount)
       fieldEnds.deallocate()
-      fieldEnds = CacheLines.allocate(fieldCount + 1)
+      fieldEnds = CacheLines.allocate(fieldCount + 1 + 64)
       opsCapacity = fieldCount
       cacheColumns = []
     }
