@@ -405,7 +405,7 @@ struct FieldCacheEntry {
 
   /// The low `bytes` bytes of a word (1...8).
   @inline(__always) static func mask(_ bytes: Int) -> UInt64 {
-    UInt64.max >> UInt64(truncatingIfNeeded: 64 &- bytes &* 8)
+    UInt64.max &>> UInt64(truncatingIfNeeded: 64 &- bytes &* 8)
   }
 
   /// The entry of a key in a position's cache.
