@@ -57,6 +57,39 @@ import Testing
     #expect(CompactEntity.compact(EntityKey.number(7)) == nil)
   }
 
+  /// `compact` reads a 16-byte id's digits 16 at a time (`luna_hex16`):
+  /// the same as the word-at-a-time `hexValue` of each half, on ids of hex
+  /// digits with bytes of every value put in (just outside 0-9 and a-f,
+  /// upper case, high bytes, NUL).
+  @Test func hexIdsReadAsTheirDigits() {
+    var rng = SeededGenerator(seed: 16)
+    let digits = Array("0123456789abcdef".utf8)
+    let near: [UInt8] = [0x2F, 0x3A, 0x40, 0x41, 0x46, 0x47, 0x60, 0x67, 0x00, 0x80, 0xFF, 0xE0, 0xB0]
+    var compact = 0
+    for _ in 0..<200_000 {
+      var bytes = (0..<16).map { _ in digits[Int(rng.next() % 16)] }
+      switch rng.next() % 4 {
+      case 0: break
+      case 1: bytes[Int(rng.next() % 16)] = near[Int(rng.next() % UInt64(near.count))]
+      case 2: bytes[Int(rng.next() % 16)] = UInt8(truncatingIfNeeded: rng.next())
+      default:
+        for _ in 0..<3 { bytes[Int(rng.next() % 16)] = UInt8(truncatingIfNeeded: rng.next()) }
+      }
+      if bytes[15] < 0x20 { bytes[15] = 0x20 }  // a 16-byte text, not a shorter one's length
+      let lo = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+      let hi = bytes[8..<16].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+      var expected: UInt64?
+      if let a = CompactEntity.hexValue(lo), let b = CompactEntity.hexValue(hi) { expected = a << 32 | b }
+      let got = CompactEntity.compact(EntityKey(lo: lo, hi: hi))
+      #expect(got?.key == expected, "\(bytes)")
+      if expected != nil {
+        #expect(got?.kind == CompactEntity.hex)
+        compact += 1
+      }
+    }
+    #expect(compact > 50_000 && compact < 150_000)
+  }
+
   @Test func groupsComeBackByEntity() {
     var rng = SeededGenerator(seed: 7)
     let entities = keys(&rng, count: 20_000)

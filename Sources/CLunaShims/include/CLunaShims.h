@@ -207,6 +207,45 @@ static inline uint64_t luna_classify64_avx2(const uint8_t *p, uint8_t delim, uin
 }
 #endif
 
+// The value of 16 lower-case hexadecimal digits, the first (the low byte
+// of lo, memory order) the most significant; ok is 0 when a byte is not
+// one of 0-9 a-f. SSE2: the range checks, the nibbles and their pairing
+// 16 bytes at a time (a patient id per distinct count, every record).
+typedef struct {
+  uint64_t value;
+  int ok;
+} luna_hex_result;
+#if defined(__SSE2__)
+static inline luna_hex_result luna_hex16(uint64_t lo, uint64_t hi) {
+  const __m128i v = _mm_set_epi64x((long long)hi, (long long)lo);
+  const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+  const __m128i a = _mm_sub_epi8(v, _mm_set1_epi8('a'));
+  const __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+  const __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(5)), a);
+  const int ok = _mm_movemask_epi8(_mm_or_si128(digit, letter)) == 0xFFFF;
+  const __m128i nibble = _mm_or_si128(_mm_and_si128(digit, d), _mm_andnot_si128(digit, _mm_add_epi8(a, _mm_set1_epi8(10))));
+  // Each 16-bit lane: its first byte's nibble on top of its second's.
+  const __m128i pairs =
+      _mm_or_si128(_mm_slli_epi16(_mm_and_si128(nibble, _mm_set1_epi16(0x00FF)), 4), _mm_srli_epi16(nibble, 8));
+  const uint64_t packed = (uint64_t)_mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs));
+  luna_hex_result r = {__builtin_bswap64(packed), ok};
+  return r;
+}
+#else
+static inline luna_hex_result luna_hex16(uint64_t lo, uint64_t hi) {
+  luna_hex_result r = {0, 1};
+  for (int k = 0; k < 16; k++) {
+    uint8_t c = (uint8_t)((k < 8 ? lo : hi) >> (8 * (k & 7)));
+    uint64_t n;
+    if (c >= '0' && c <= '9') n = (uint64_t)(c - '0');
+    else if (c >= 'a' && c <= 'f') n = (uint64_t)(c - 'a' + 10);
+    else { r.ok = 0; n = 0; }
+    r.value = r.value << 4 | n;
+  }
+  return r;
+}
+#endif
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 static inline int luna_fix_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }

@@ -1,3 +1,5 @@
+internal import CLunaShims
+
 /// An entity key in 8 bytes and one bit, when it fits: the form the
 /// entity sets keep it in (`EntityShard`), so that an entity's entry takes
 /// 16 bytes, four to a cache line.
@@ -27,8 +29,10 @@ enum CompactEntity {
   @inline(__always) static func compact(_ k: EntityKey) -> (key: UInt64, kind: UInt32)? {
     let n = k.hi >> 56
     if k.hi & 0x00FF_FFFF_FFFF_FFFF == 0 && n &- 1 < 8 && textLength(k.lo) == n { return (k.lo, short) }
-    guard n >= 0x20, let a = hexValue(k.lo), let b = hexValue(k.hi) else { return nil }
-    return (a << 32 | b, hex)
+    guard n >= 0x20 else { return nil }
+    // `hexValue` of both words, 16 bytes at a time (`luna_hex16`).
+    let h = luna_hex16(k.lo, k.hi)
+    return h.ok != 0 ? (h.value, hex) : nil
   }
 
   /// The key whose compact form is (`key`, `kind`).
@@ -53,7 +57,8 @@ enum CompactEntity {
   }
 
   /// The value of 8 lower-case hex digits in memory order (the first the
-  /// most significant), or nil when `x` holds another byte. Byte-parallel:
+  /// most significant), or nil when `x` holds another byte: what `compact`
+  /// reads two of at once through `luna_hex16`, and its tests' reference. Byte-parallel:
   /// each byte's range checks are additions whose carry lands in its own
   /// top bit (every byte is below 0x80 by then).
   @inline(__always) static func hexValue(_ x: UInt64) -> UInt64? {
