@@ -58,9 +58,9 @@ enum CompactEntity {
 
   /// The value of 8 lower-case hex digits in memory order (the first the
   /// most significant), or nil when `x` holds another byte: what `compact`
-  /// reads two of at once through `luna_hex16`, and its tests' reference. Byte-parallel:
-  /// each byte's range checks are additions whose carry lands in its own
-  /// top bit (every byte is below 0x80 by then).
+  /// reads two of at once through `luna_hex16`, and its tests' reference.
+  /// Byte-parallel: each byte's range checks are additions whose carry
+  /// lands in its own top bit (every byte is below 0x80 by then).
   @inline(__always) static func hexValue(_ x: UInt64) -> UInt64? {
     if x & highBits != 0 { return nil }
     let atLeast0 = x &+ ones &* (0x80 - 0x30)

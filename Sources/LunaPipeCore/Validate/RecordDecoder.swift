@@ -632,11 +632,10 @@ struct DecoderState: CSVEvents {
   private var cacheFilled: UnsafeMutablePointer<Int>
   static let plainAfter = 256
   /// Per position that begins a pair: the entries its pair's cache has
-  /// filled, and whether pairing it was turned off (more than `pairAfter`
-  /// combinations: the single caches hold fewer entries, so they stay in
-  /// the first-level cache).
+  /// filled. Past `pairAfter` (too many combinations: the single caches
+  /// hold fewer entries, so they stay in the first-level cache) the pair
+  /// is no longer formed.
   private var pairFilled: UnsafeMutablePointer<Int>
-  private var pairOff: UnsafeMutablePointer<Bool>
   static let pairAfter = 256
   private var cacheColumns: [Int] = []
   private var cacheFormat = NumberFormat.danish
@@ -697,7 +696,6 @@ struct DecoderState: CSVEvents {
     cacheOff = CacheLines.allocate(1)
     cacheFilled = CacheLines.allocate(1)
     pairFilled = CacheLines.allocate(1)
-    pairOff = CacheLines.allocate(1)
     fieldEnds = CacheLines.allocate(1)
     maxRecordBytes = schema.schema.maxRecordBytes
     volumeKeyCount = schema.volumeCells > 0 ? schema.volumeKeys.count : 0
@@ -732,7 +730,6 @@ struct DecoderState: CSVEvents {
     cacheOff.deallocate()
     cacheFilled.deallocate()
     pairFilled.deallocate()
-    pairOff.deallocate()
     fieldEnds.deallocate()
     values.deallocate()
     keys.deallocate()
@@ -753,9 +750,7 @@ struct DecoderState: CSVEvents {
       cacheOff = CacheLines.allocate(fieldCount)
       cacheFilled = CacheLines.allocate(fieldCount)
       pairFilled.deallocate()
-      pairOff.deallocate()
       pairFilled = CacheLines.allocate(fieldCount)
-      pairOff = CacheLines.allocate(fieldCount)
       fieldEnds.deallocate()
       fieldEnds = CacheLines.allocate(fieldCount + 1 + 64)
       opsCapacity = fieldCount
@@ -769,7 +764,6 @@ struct DecoderState: CSVEvents {
         repeating: FieldCacheEntry(), count: 2 * min(fieldCount, Self.cachedPositions) << Self.cacheBits)
       cacheOff.initialize(repeating: false, count: fieldCount)
       cacheFilled.initialize(repeating: 0, count: fieldCount)
-      pairOff.initialize(repeating: false, count: fieldCount)
       pairFilled.initialize(repeating: 0, count: fieldCount)
       cacheMisses.initialize(repeating: 0, count: fieldCount)
       (cacheColumns, cacheFormat, cacheLatin1) = (layout.columnOfField, format, isLatin1)
@@ -831,8 +825,7 @@ struct DecoderState: CSVEvents {
     let pairRegions = min(fieldCount, Self.cachedPositions) << Self.cacheBits
     var i = 0
     while i + 1 < fieldCount {
-      if pairFilled[i] > Self.pairAfter { pairOff[i] = true }
-      if ops[i].cached && ops[i + 1].cached && !pairOff[i] {
+      if ops[i].cached && ops[i + 1].cached && pairFilled[i] <= Self.pairAfter {
         ops[i].paired = true
         ops[i].pairBase = Int32(pairRegions + ops[i].cacheBase)
         i += 2
