@@ -17,7 +17,7 @@ struct RunnerOptions: ParsableArguments {
       "Where the run history (lunapipe.sqlite) lives. Default: the folder that holds --out.", valueName: "dir"))
   var stateDir: String?
 
-  @Option(name: .long, help: "Worker threads for parsing, validation and aggregation.")
+  @Option(name: .long, help: "Threads that read, parse, validate and aggregate (the reading thread among them).")
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
   @Option(

@@ -69,4 +69,69 @@ import Testing
     #expect(o.report.inputs.map(\.accepted) == [4000 - a.rejects.count, 3000 - b.rejects.count])
     #expect(o.report.inputs.map(\.lines) == [4000, 3000])
   }
+
+  /// `threads` is the number of threads that do the work, the reader among
+  /// them: at 1 every chunk is processed on the thread that reads (none on
+  /// Dispatch), at 2 never more than two chunks at once, the reader's own
+  /// included; and every result is delivered once, in file order.
+  @Test(arguments: [1, 2, 3])
+  func theReaderIsOneOfTheThreadsThatWork(threads: Int) throws {
+    final class NoConsumer: ChunkConsumer {
+      func consume(_ record: Record) {}
+      func endChunk() {}
+    }
+    /// What the chunks' work saw: how many ran at once at most, and how
+    /// many ran on the reader's thread.
+    final class Seen: @unchecked Sendable {
+      let lock = NSLock()
+      var running = 0
+      var most = 0
+      var onReader = 0
+    }
+    let compiled = CompiledSchema(testSchema)
+    let workers = (0..<threads).map { _ in ParallelScan.Worker(schema: compiled, consumer: NoConsumer()) }
+    let seen = Seen()
+    let reader = pthread_self()
+    let scheduler = ChunkScheduler(
+      workers: workers, chunkSize: 1 << 10, window: ChunkScheduler.window(threads: threads)
+    ) { chunk, _, seq in
+      seen.lock.lock()
+      seen.running += 1
+      seen.most = max(seen.most, seen.running)
+      if pthread_equal(pthread_self(), reader) != 0 { seen.onReader += 1 }
+      seen.lock.unlock()
+      // A little work, longer for some chunks, so that they end out of order.
+      var x = UInt64(seq)
+      for _ in 0..<(seq % 3 == 0 ? 200_000 : 20_000) { x = x &* 6364136223846793005 &+ 1 }
+      seen.lock.lock()
+      seen.running -= 1
+      seen.lock.unlock()
+      var result = ParallelScan.ChunkResult()
+      result.records = seq
+      result.lines = Int(x & 1)
+      return result
+    }
+    defer { scheduler.close() }
+    let layout = FileLayout(
+      dialect: Dialect(delimiter: 0x3B, encoding: .utf8, lineEnd: "LF", numberFormat: .danish), header: [],
+      dataStart: 0, columnOfField: [])
+    var delivered: [Int] = []
+    let deliver = { (done: ChunkScheduler.Finished) in delivered.append(done.result.records) }
+    let chunks = 200
+    for i in 0..<chunks {
+      let b = scheduler.takeBuffer(minimum: 1 << 10)
+      let chunk = ParallelScan.Chunk(
+        file: 0, layout: layout, buffer: b.pointer, capacity: b.capacity, start: 0, count: 0, fileOffset: i << 10)
+      try scheduler.dispatch(chunk, deliver: deliver)
+      try scheduler.deliverReleased(deliver)
+    }
+    try scheduler.finish(deliver: deliver)
+    #expect(delivered == Array(0..<chunks))
+    #expect(seen.most <= threads)
+    // The reader reads at once: with the workers busy it processes chunks.
+    #expect(seen.onReader > 0)
+    if threads == 1 {
+      #expect(seen.onReader == chunks)
+    }
+  }
 }

@@ -102,7 +102,7 @@ public struct RunSettings: Sendable {
   /// Where the run history (`lunapipe.sqlite`) lives; nil: the folder that
   /// holds `outputDirectory`.
   public var stateDirectory: String?
-  /// Worker threads of the job's scans (`ScanOptions.threads`); never part
+  /// Threads of the job's scans (`ScanOptions.threads`); never part
   /// of up-to-date: threads change no output byte. All cores by default.
   public var threads: Int
   /// Bytes per scan chunk (`ScanOptions.chunkSize`), 4 MiB by default.

@@ -42,7 +42,7 @@ public struct RunReport: Sendable, Codable {
   /// Why the run failed (the error as the command prints it); nil for a
   /// success.
   public var message: String?
-  /// The scan's worker threads (`ScanOptions.threads`).
+  /// The scan's threads, the reading one among them (`ScanOptions.threads`).
   public var threads: Int
   /// What each input file held, in the order read.
   public var inputs: [FileReport] = []

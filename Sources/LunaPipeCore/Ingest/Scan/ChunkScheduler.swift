@@ -3,18 +3,26 @@ import Foundation
 
 /// The workers of a scan and the hand-over of its chunks, behind one lock:
 /// idle workers, chunks read ahead, free chunk buffers, and the chunks in
-/// flight (`ChunkSequencer`). The reader takes a buffer, fills it, and
-/// dispatches it to an idle worker, or, when none is idle, queues it; a
-/// worker that ends a chunk gives its buffer back with its result and takes
-/// the next queued chunk itself (no waking of the reader between two
-/// chunks), or goes idle. The reader takes the results in file order and
-/// delivers them (on its own thread: rejects and reports are written in
-/// file order).
+/// flight (`ChunkSequencer`). The reader is one of the scan's threads: of
+/// its `threads` workers, the first is the reader's own and the others run
+/// on Dispatch. The reader takes a buffer, fills it, and dispatches it to
+/// an idle worker, or, when none is idle, queues it; when more than
+/// `ahead` chunks are queued (and while it waits for room in the window)
+/// it processes the oldest one itself. A Dispatch worker that ends a chunk
+/// gives its buffer back with its result and takes the next queued chunk
+/// itself (no waking of the reader between two chunks), or goes idle. The
+/// reader takes the results in file order and delivers them (on its own
+/// thread: rejects and reports are written in file order).
 ///
-/// Memory stays bounded: at most `ahead` chunks wait in the queue, so the
-/// buffers in use are the workers' (`threads`), the queued ones and the one
-/// or two the reader holds, `threads + ahead + 2` at most; and at most
-/// `window` results wait to be delivered.
+/// So `threads` threads do the work, reading included: one thread reads
+/// and processes in turn, two keep both processors busy with no third
+/// thread taking turns with them. The reader keeps `threads` chunks queued
+/// before it takes one itself: enough for the Dispatch workers to go on
+/// with while it processes one.
+///
+/// Memory stays bounded: at most `window` chunks are in flight (queued,
+/// being processed, or their results waiting to be delivered), so the
+/// buffers in use are those and the one or two the reader holds.
 ///
 /// Sendable by its lock: every field but the constants is touched under it.
 final class ChunkScheduler: @unchecked Sendable {
@@ -30,15 +38,24 @@ final class ChunkScheduler: @unchecked Sendable {
   }
 
   private let state = NSCondition()
+  /// The reader's own worker: it processes chunks on the reader's thread.
+  private let own: ParallelScan.Worker
+  /// The Dispatch workers with no chunk.
   private var idle: [ParallelScan.Worker]
   /// Chunks read ahead, in file order with their sequence numbers: the
-  /// next one goes to the first worker that ends a chunk. Non-empty only
-  /// while no worker is idle.
+  /// next one goes to the first Dispatch worker that ends a chunk, or to
+  /// the reader. Non-empty only while no Dispatch worker is idle.
   private var ready: [(chunk: ParallelScan.Chunk, seq: Int)] = []
-  /// How many chunks may wait in `ready`: a worker that ends a chunk while
-  /// the reader (sharing the processors with the workers) is still reading
-  /// the next one need not wait for it.
-  static let ahead = 2
+  /// How many chunks may wait in `ready` while the reader reads on: as
+  /// many as the workers, so that the Dispatch workers ending a chunk while
+  /// the reader processes one need not wait for it. None when the reader
+  /// works alone.
+  private let ahead: Int
+
+  /// The chunks a scan of `threads` workers may have in flight: the
+  /// Dispatch workers' (`threads - 1`), `ahead` queued and the one the
+  /// reader adds before it takes the oldest, or `threads + 2` if more.
+  static func window(threads: Int) -> Int { max(threads + 2, 2 * threads) }
   private var buffers: [Buffer] = []
   private var sequencer: ChunkSequencer<Finished>
   private let chunkSize: Int
@@ -46,14 +63,18 @@ final class ChunkScheduler: @unchecked Sendable {
   private let group = DispatchGroup()
   private let queue = DispatchQueue.global(qos: .userInitiated)
 
-  /// A scheduler of `workers`, with buffers of at least `chunkSize` bytes
-  /// and at most `window` chunks in flight; `work` processes a chunk on a
-  /// worker (a Dispatch thread), given its place in file order (0, 1, …).
+  /// A scheduler of `workers` (at least one: the first is the reader's),
+  /// with buffers of at least `chunkSize` bytes and at most `window` chunks
+  /// in flight; `work` processes a chunk on a worker (the reader's thread
+  /// or a Dispatch thread), given its place in file order (0, 1, …).
   init(
     workers: [ParallelScan.Worker], chunkSize: Int, window: Int,
     work: @escaping @Sendable (ParallelScan.Chunk, ParallelScan.Worker, Int) -> ParallelScan.ChunkResult
   ) {
-    idle = workers
+    precondition(!workers.isEmpty, "a scan needs a worker")
+    own = workers[0]
+    idle = Array(workers.dropFirst())
+    ahead = workers.count > 1 ? workers.count : 0
     self.chunkSize = chunkSize
     sequencer = ChunkSequencer(window: window)
     self.work = work
@@ -81,25 +102,39 @@ final class ChunkScheduler: @unchecked Sendable {
 
   // MARK: Hand-over
 
-  /// Hands `chunk` to an idle worker, waiting for one and for room in the
-  /// window; results released meanwhile go to `deliver`, in file order.
-  /// The chunk's buffer is the scheduler's from here on, also when
-  /// `deliver` throws (it goes back to the free ones then).
+  /// Hands `chunk` to an idle Dispatch worker or queues it, waiting for
+  /// room in the window; processes the oldest queued chunks on this thread
+  /// while more than `ahead` are queued, or while it waits. Results
+  /// released meanwhile go to `deliver`, in file order. The chunk's buffer
+  /// is the scheduler's from here on, also when `deliver` throws (it goes
+  /// back to the free ones then).
   func dispatch(_ chunk: ParallelScan.Chunk, deliver: (Finished) throws -> Void) throws {
     do {
-      try deliverUntil({ (!idle.isEmpty || ready.count < Self.ahead) && sequencer.canIssue }, deliver)
+      try deliverUntil({ sequencer.canIssue }, deliver)
     } catch {
       giveBuffer((chunk.buffer, chunk.capacity))
       throw error
     }
     let seq = sequencer.issue()
-    guard let worker = idle.popLast() else {
-      ready.append((chunk, seq))
+    if let worker = idle.popLast() {
       state.unlock()
+      start(worker, chunk, seq)
       return
     }
+    ready.append((chunk, seq))
+    while ready.count > ahead { processQueued() }
     state.unlock()
-    start(worker, chunk, seq)
+  }
+
+  /// Processes the oldest queued chunk on the reader's thread, with the
+  /// reader's worker. Called holding the lock, returns holding it.
+  private func processQueued() {
+    let (chunk, seq) = ready.removeFirst()
+    state.unlock()
+    let result = work(chunk, own, seq)
+    state.lock()
+    sequencer.receive(Finished(file: chunk.file, fileOffset: chunk.fileOffset, result: result), for: seq)
+    buffers.append((chunk.buffer, chunk.capacity))
   }
 
   /// `worker` processes `chunk`, then each queued chunk it finds on ending
@@ -161,16 +196,19 @@ final class ChunkScheduler: @unchecked Sendable {
     state.unlock()
   }
 
-  /// Delivers released results until `ready` holds, waiting for a worker
-  /// to end when none is released. Returns holding the lock (the caller
-  /// unlocks); throws (what `deliver` threw) without it.
-  private func deliverUntil(_ ready: () -> Bool, _ deliver: (Finished) throws -> Void) throws {
+  /// Delivers released results until `done` holds; when none is released,
+  /// processes a queued chunk, or, with none queued, waits for a Dispatch
+  /// worker to end one. Returns holding the lock (the caller unlocks);
+  /// throws (what `deliver` threw) without it.
+  private func deliverUntil(_ done: () -> Bool, _ deliver: (Finished) throws -> Void) throws {
     state.lock()
-    while !ready() {
-      if let done = sequencer.release() {
+    while !done() {
+      if let finished = sequencer.release() {
         state.unlock()
-        try deliver(done)
+        try deliver(finished)
         state.lock()
+      } else if !ready.isEmpty {
+        processQueued()
       } else {
         state.wait()
       }

@@ -41,7 +41,9 @@ public struct LimitHit: Sendable, Equatable {
 
 /// How a scan reads its files.
 public struct ScanOptions: Sendable {
-  /// Worker threads (Dispatch) that parse, validate and aggregate chunks.
+  /// Threads that parse, validate and aggregate chunks: the one that reads
+  /// the files, and `threads - 1` on Dispatch (`ChunkScheduler`). With 1,
+  /// the scan runs on the calling thread alone.
   public var threads: Int
   /// Bytes read per chunk; a chunk always ends at a record boundary.
   public var chunkSize: Int
@@ -225,12 +227,14 @@ public struct RejectedRecord: Sendable {
 }
 
 /// Reads CSV files in chunks that end at record boundaries (`ChunkFramer`),
-/// and has `threads` Dispatch workers (`ChunkScheduler`) tokenize (libcsv,
-/// or `PlainSplitter` for text without quotes), validate and consume them;
-/// their results are added up in file order (`ChunkSequencer`, `ScanTally`).
+/// and has `threads` workers (`ChunkScheduler`: the reading thread's own
+/// and `threads - 1` on Dispatch) tokenize (libcsv, or `PlainSplitter` for
+/// text without quotes), validate and consume them; their results are
+/// added up in file order (`ChunkSequencer`, `ScanTally`).
 ///
-/// Memory stays bounded whatever the input size: at most `threads + 2`
-/// chunks are in flight. Rejects reach `onReject` in file order, whatever
+/// Memory stays bounded whatever the input size: at most
+/// `ChunkScheduler.window(threads:)` chunks are in flight (`threads + 2` up
+/// to 2 threads, `2 × threads` from 3). Rejects reach `onReject` in file order, whatever
 /// the thread count.
 final class ParallelScan {
   private let schema: CompiledSchema
@@ -311,12 +315,14 @@ final class ParallelScan {
     let startTicks = luna_ticks()
     let startTime = DispatchTime.now().uptimeNanoseconds
     try schema.validateRules()
-    // The workers, and the hand-over of chunks to them: at most `threads`
-    // being processed, `threads + 2` in flight.
+    // The workers (the first is this thread's), and the hand-over of chunks
+    // to them: at most `threads` being processed, `window` in flight.
     let schema = self.schema
     let workers = (0..<options.threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
     for w in workers { w.decoder.wholeLines = options.wholeLines }
-    let scheduler = ChunkScheduler(workers: workers, chunkSize: options.chunkSize, window: options.threads + 2) {
+    let scheduler = ChunkScheduler(
+      workers: workers, chunkSize: options.chunkSize, window: ChunkScheduler.window(threads: options.threads)
+    ) {
       chunk, worker, seq in Self.work(chunk, worker: worker, schema: schema, seq: seq)
     }
     defer { scheduler.close() }
