@@ -92,9 +92,7 @@ import Testing
     let workers = (0..<threads).map { _ in ParallelScan.Worker(schema: compiled, consumer: NoConsumer()) }
     let seen = Seen()
     let reader = pthread_self()
-    let scheduler = ChunkScheduler(
-      workers: workers, chunkSize: 1 << 10, window: ChunkScheduler.window(threads: threads)
-    ) { chunk, _, seq in
+    let scheduler = ChunkScheduler(workers: workers, chunkSize: 1 << 10) { chunk, _, seq in
       seen.lock.lock()
       seen.running += 1
       seen.most = max(seen.most, seen.running)

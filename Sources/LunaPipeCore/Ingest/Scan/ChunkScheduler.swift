@@ -16,13 +16,13 @@ import Foundation
 ///
 /// So `threads` threads do the work, reading included: one thread reads
 /// and processes in turn, two keep both processors busy with no third
-/// thread taking turns with them. The reader keeps `threads` chunks queued
-/// before it takes one itself: enough for the Dispatch workers to go on
-/// with while it processes one.
+/// thread taking turns with them. From 2 threads the reader keeps
+/// `threads` chunks queued before it takes one itself: enough for the
+/// Dispatch workers to go on with while it processes one.
 ///
-/// Memory stays bounded: at most `window` chunks are in flight (queued,
-/// being processed, or their results waiting to be delivered), so the
-/// buffers in use are those and the one or two the reader holds.
+/// Memory stays bounded: at most `window(threads:)` chunks are in flight
+/// (queued, being processed, or their results waiting to be delivered), so
+/// the buffers in use are those and the one or two the reader holds.
 ///
 /// Sendable by its lock: every field but the constants is touched under it.
 final class ChunkScheduler: @unchecked Sendable {
@@ -64,11 +64,12 @@ final class ChunkScheduler: @unchecked Sendable {
   private let queue = DispatchQueue.global(qos: .userInitiated)
 
   /// A scheduler of `workers` (at least one: the first is the reader's),
-  /// with buffers of at least `chunkSize` bytes and at most `window` chunks
-  /// in flight; `work` processes a chunk on a worker (the reader's thread
-  /// or a Dispatch thread), given its place in file order (0, 1, …).
+  /// with buffers of at least `chunkSize` bytes and at most
+  /// `window(threads: workers.count)` chunks in flight; `work` processes a
+  /// chunk on a worker (the reader's thread or a Dispatch thread), given
+  /// its place in file order (0, 1, …).
   init(
-    workers: [ParallelScan.Worker], chunkSize: Int, window: Int,
+    workers: [ParallelScan.Worker], chunkSize: Int,
     work: @escaping @Sendable (ParallelScan.Chunk, ParallelScan.Worker, Int) -> ParallelScan.ChunkResult
   ) {
     precondition(!workers.isEmpty, "a scan needs a worker")
@@ -76,7 +77,7 @@ final class ChunkScheduler: @unchecked Sendable {
     idle = Array(workers.dropFirst())
     ahead = workers.count > 1 ? workers.count : 0
     self.chunkSize = chunkSize
-    sequencer = ChunkSequencer(window: window)
+    sequencer = ChunkSequencer(window: Self.window(threads: workers.count))
     self.work = work
   }
 

@@ -320,9 +320,7 @@ final class ParallelScan {
     let schema = self.schema
     let workers = (0..<options.threads).map { _ in Worker(schema: schema, consumer: makeConsumer()) }
     for w in workers { w.decoder.wholeLines = options.wholeLines }
-    let scheduler = ChunkScheduler(
-      workers: workers, chunkSize: options.chunkSize, window: ChunkScheduler.window(threads: options.threads)
-    ) {
+    let scheduler = ChunkScheduler(workers: workers, chunkSize: options.chunkSize) {
       chunk, worker, seq in Self.work(chunk, worker: worker, schema: schema, seq: seq)
     }
     defer { scheduler.close() }
